@@ -1,0 +1,50 @@
+# Radiant — `make run` serves the registry, `make test` checks everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest bench services clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+## run: migrate the embedded SQLite database, load the built-in catalog, serve on HOST:PORT
+run: $(VENV)/.installed
+	$(BIN)/radiant db upgrade
+	$(BIN)/radiant sync catalog
+	$(BIN)/radiant serve --host $(HOST) --port $(PORT)
+
+## services: start the local PostgreSQL if it is installed and not running
+services:
+	@bash scripts/services.sh
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev services
+	$(BIN)/pytest
+
+## test: ruff, mypy and pytest (SQLite and PostgreSQL)
+test: lint typecheck pytest
+
+## bench: import time, snapshot build, alias lookup, filtered listing
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,42 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from radiant.api.problems import install_problem_handlers
+from radiant.api.routers import admin, openai, registry
+from radiant.registry import Registry
+
+__all__ = ["create_app"]
+
+
+def create_app(registry_service: Registry) -> FastAPI:
+    app = FastAPI(
+        title="Radiant",
+        summary="AI model registry and router",
+        version=_version(),
+    )
+    app.state.registry = registry_service
+    install_problem_handlers(app)
+    app.include_router(registry.router)
+    app.include_router(admin.router)
+    app.include_router(openai.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, Any]:
+        snapshot = registry_service.snapshot()
+        return {"status": "ok", "registry_version": snapshot.version, "models": snapshot.size}
+
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("radiant-registry")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"

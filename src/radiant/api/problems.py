@@ -1,0 +1,87 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError as PydanticValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from radiant.errors import CatalogError, ModelNotFoundError, RadiantError
+
+__all__ = ["install_problem_handlers", "problem"]
+
+MEDIA_TYPE = "application/problem+json"
+
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    412: "precondition-failed",
+    422: "invalid-input",
+    500: "internal-error",
+    503: "unavailable",
+}
+
+
+def problem(
+    request: Request, status: int, title: str, detail: str, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:radiant:problem:{_SLUGS.get(status, 'error')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    if request.url.path.startswith("/v1/"):
+        # OpenAI clients read `error`; problem+json readers read the rest.
+        body["error"] = {"message": detail, "type": _SLUGS.get(status, "error"), "code": status}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        out.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RadiantError)
+    async def _radiant(request: Request, exc: RadiantError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ModelNotFoundError):
+            extra["suggestions"] = exc.suggestions
+        if isinstance(exc, CatalogError):
+            extra.update(file=exc.file, entry=exc.entry, field=exc.field)
+        return problem(request, exc.status, exc.title, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(list(exc.errors()))
+        detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
+        return problem(request, 422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(PydanticValidationError)
+    async def _invalid_model(request: Request, exc: PydanticValidationError) -> JSONResponse:
+        errors = _field_errors(list(exc.errors()))
+        detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
+        return problem(request, 422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        return problem(request, exc.status_code, title, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return problem(request, 500, "Internal error", "an unexpected error occurred")

@@ -1,0 +1,146 @@
+"""Seed 004 read endpoints under ``/api/registry``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from radiant.api.deps import SnapshotDep
+from radiant.api.schemas import (
+    ListResponse,
+    ModelDetail,
+    ModelSummary,
+    PlatformPublic,
+    ProviderPublic,
+    RoutePublic,
+    model_detail,
+    model_summary,
+    route_public,
+)
+from radiant.domain import HostingType, LifecycleStatus, Task
+from radiant.registry import ModelQuery
+from radiant.registry.query import SortKey
+from radiant.registry.views import search
+
+router = APIRouter(prefix="/api/registry", tags=["registry"])
+
+ListParam = Annotated[list[str], Query()]
+
+
+def _split(values: list[str]) -> list[str]:
+    """Accept both ``?x=a&x=b`` and ``?x=a,b``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@router.get("/platforms", response_model=ListResponse[PlatformPublic])
+def list_platforms(
+    snapshot: SnapshotDep, status: LifecycleStatus | None = None
+) -> dict[str, Any]:
+    data = [p for p in snapshot.platforms.values() if status is None or p.status is status]
+    return {"data": data, "count": len(data)}
+
+
+@router.get("/platforms/{platform_id}", response_model=PlatformPublic)
+def get_platform(snapshot: SnapshotDep, platform_id: str) -> Any:
+    return snapshot.platform(platform_id)
+
+
+@router.get("/providers", response_model=ListResponse[ProviderPublic])
+def list_providers(
+    snapshot: SnapshotDep, platform: str | None = None, category: str | None = None
+) -> dict[str, Any]:
+    data = [
+        p
+        for p in snapshot.providers.values()
+        if (platform is None or platform in p.platforms)
+        and (category is None or p.category == category)
+    ]
+    return {"data": data, "count": len(data)}
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderPublic)
+def get_provider(snapshot: SnapshotDep, provider_id: str) -> Any:
+    return snapshot.provider(provider_id)
+
+
+@router.get("/models", response_model=ListResponse[ModelSummary])
+def list_models(
+    snapshot: SnapshotDep,
+    capability: ListParam = [],  # noqa: B006 - FastAPI copies defaults
+    optional_capability: ListParam = [],  # noqa: B006
+    exclude_capability: ListParam = [],  # noqa: B006
+    provider: ListParam = [],  # noqa: B006
+    platform: ListParam = [],  # noqa: B006
+    task: Annotated[list[Task], Query()] = [],  # noqa: B006
+    category: ListParam = [],  # noqa: B006
+    hosting_type: HostingType | None = None,
+    input_modality: ListParam = [],  # noqa: B006
+    output_modality: ListParam = [],  # noqa: B006
+    min_context_window: Annotated[int | None, Query(ge=0)] = None,
+    max_input_price: Annotated[Decimal | None, Query(ge=0)] = None,
+    max_output_price: Annotated[Decimal | None, Query(ge=0)] = None,
+    status: Annotated[list[LifecycleStatus], Query()] = [],  # noqa: B006
+    tier: Annotated[int | None, Query(ge=1, le=5)] = None,
+    q: str | None = None,
+    sort: SortKey = "id",
+    descending: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """List models, filtered; ``capability`` must all be present, lists accept ``a,b``."""
+    query = ModelQuery(
+        capabilities=_split(capability),
+        optional_capabilities=_split(optional_capability),
+        exclude_capabilities=_split(exclude_capability),
+        provider=_split(provider),
+        platform=_split(platform),
+        task=task,
+        category=_split(category),
+        hosting_type=hosting_type,
+        input_modalities=_split(input_modality),
+        output_modalities=_split(output_modality),
+        min_context_window=min_context_window,
+        max_input_price=max_input_price,
+        max_output_price=max_output_price,
+        status=status,
+        tier=tier,
+        q=q,
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+    )
+    page = snapshot.list(query)
+    return {"data": [model_summary(e) for e in page.data], "count": page.count}
+
+
+@router.get("/models/{model_id:path}/routes", response_model=ListResponse[RoutePublic])
+def model_routes(snapshot: SnapshotDep, model_id: str) -> dict[str, Any]:
+    entry = snapshot.resolve(model_id)
+    routes = [route_public(r, snapshot) for r in entry.routes]
+    return {"data": routes, "count": len(routes)}
+
+
+@router.get("/models/{model_id:path}", response_model=ModelDetail)
+def get_model(snapshot: SnapshotDep, model_id: str) -> ModelDetail:
+    """A model by its id or any alias (``gpt-4o``, ``anthropic/claude-...``, dated ids)."""
+    return model_detail(snapshot.resolve(model_id), snapshot)
+
+
+@router.get("/search", response_model=ListResponse[ModelSummary])
+def search_models(
+    snapshot: SnapshotDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    found = search(snapshot, q, limit)
+    return {"data": [model_summary(e) for e in found], "count": len(found)}
+
+
+@router.get("/capabilities")
+def capabilities(snapshot: SnapshotDep) -> dict[str, Any]:
+    """The capability matrix: capability -> ids of the models that have it."""
+    matrix = snapshot.capability_matrix()
+    return {"data": matrix, "count": len(matrix)}

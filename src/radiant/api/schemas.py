@@ -1,0 +1,205 @@
+"""API schemas (also the CLI's ``--json`` shapes). Lists are ``{data, count}``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from radiant.domain import Model, Platform, PriceSheet, Provider, Route
+from radiant.registry import ModelEntry, Snapshot
+
+__all__ = [
+    "ListResponse",
+    "ModelDetail",
+    "ModelSummary",
+    "PlatformPublic",
+    "ProviderPublic",
+    "RoutePublic",
+    "model_detail",
+    "model_summary",
+    "route_public",
+]
+
+T = TypeVar("T")
+
+
+class ListResponse(BaseModel, Generic[T]):
+    data: list[T]
+    count: int
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+
+class PlatformPublic(Platform):
+    pass
+
+
+class ProviderPublic(Provider):
+    pass
+
+
+class RoutePublic(_Public):
+    id: str
+    model_id: str
+    platform: str
+    model_string: str
+    hosting_type: str
+    endpoint_override: str | None
+    regions: list[str]
+    priority: int
+    status: str
+    success_rate: float | None
+    avg_latency_ms: float | None
+    price: PriceSheet | None
+    self_hosted: dict[str, Any] | None
+
+
+class ModelSummary(_Public):
+    id: str
+    name: str
+    display_name: str
+    provider: str
+    hosting_type: str
+    task: str
+    category: str
+    capabilities: list[str]
+    input_modalities: list[str]
+    output_modalities: list[str]
+    context_window: int | None
+    max_output_tokens: int | None
+    status: str
+    deprecated: bool
+    min_tier: int
+    input_price_per_1m: Decimal | None
+    output_price_per_1m: Decimal | None
+    is_estimated: bool
+
+    @field_serializer("input_price_per_1m", "output_price_per_1m", when_used="json")
+    def _money(self, value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+
+class ModelDetail(ModelSummary):
+    aliases: list[str]
+    description: str
+    provider_name: str
+    hosting_types: list[str]
+    segment: str | None
+    release_date: date | None
+    deprecation_date: date | None
+    successor_id: str | None
+    migration_guide: str | None
+    family: str | None
+    version: str | None
+    is_preview: bool
+    is_latest: bool
+    is_recommended: bool
+    is_novel: bool
+    is_legacy: bool
+    license: str | None
+    license_url: str | None
+    commercial_use_allowed: bool
+    commercial_use_notes: str | None
+    attribution_required: bool
+    quality_score: float | None
+    performance: dict[str, float]
+    platform_configs: dict[str, dict[str, Any]]
+    tags: list[str]
+    self_hosted_specs: dict[str, Any] | None
+    health: str
+    thermal_state: str | None
+    metadata: dict[str, Any]
+    notes: list[str]
+    routes: list[RoutePublic]
+
+
+def route_public(route: Route, snapshot: Snapshot) -> RoutePublic:
+    platform = snapshot.platforms.get(route.platform_id)
+    hosting = route.hosting_type(platform.kind).value if platform else "external"
+    return RoutePublic(
+        id=route.id,
+        model_id=route.model_id,
+        platform=route.platform_id,
+        model_string=route.model_string,
+        hosting_type=hosting,
+        endpoint_override=route.endpoint_override,
+        regions=list(route.regions),
+        priority=route.priority,
+        status=route.status.value,
+        success_rate=route.success_rate,
+        avg_latency_ms=route.avg_latency_ms,
+        price=route.price,
+        self_hosted=route.self_hosted.model_dump(mode="json") if route.self_hosted else None,
+    )
+
+
+def _summary_fields(entry: ModelEntry) -> dict[str, Any]:
+    model: Model = entry.model
+    return {
+        "id": model.id,
+        "name": model.name,
+        "display_name": model.display_name,
+        "provider": model.provider_id,
+        "hosting_type": entry.hosting_type,
+        "task": entry.task.value,
+        "category": model.category,
+        "capabilities": list(model.capabilities),
+        "input_modalities": list(model.input_modalities),
+        "output_modalities": list(model.output_modalities),
+        "context_window": model.context_window,
+        "max_output_tokens": model.max_output_tokens,
+        "status": model.status.value,
+        "deprecated": model.is_deprecated,
+        "min_tier": model.min_tier,
+        "input_price_per_1m": entry.input_price,
+        "output_price_per_1m": entry.output_price,
+        "is_estimated": entry.is_estimated,
+    }
+
+
+def model_summary(entry: ModelEntry) -> ModelSummary:
+    return ModelSummary(**_summary_fields(entry))
+
+
+def model_detail(entry: ModelEntry, snapshot: Snapshot) -> ModelDetail:
+    model = entry.model
+    provider = snapshot.providers.get(model.provider_id)
+    return ModelDetail(
+        **_summary_fields(entry),
+        aliases=list(model.aliases),
+        description=model.description,
+        provider_name=provider.display_name if provider else model.provider_id,
+        hosting_types=sorted(h.value for h in entry.hosting_types),
+        segment=model.segment,
+        release_date=model.release_date,
+        deprecation_date=model.deprecation_date,
+        successor_id=model.successor_id,
+        migration_guide=model.migration_guide,
+        family=model.family,
+        version=model.version,
+        is_preview=model.is_preview,
+        is_latest=model.is_latest,
+        is_recommended=model.is_recommended,
+        is_novel=model.is_novel,
+        is_legacy=model.is_legacy,
+        license=model.license,
+        license_url=model.license_url,
+        commercial_use_allowed=model.commercial_use_allowed,
+        commercial_use_notes=model.commercial_use_notes,
+        attribution_required=model.attribution_required,
+        quality_score=model.quality_score,
+        performance=dict(model.performance),
+        platform_configs=dict(model.platform_configs),
+        tags=list(model.tags),
+        self_hosted_specs=model.self_hosted.model_dump(mode="json") if model.self_hosted else None,
+        health=entry.health.value,
+        thermal_state=entry.thermal_state.value if entry.thermal_state else None,
+        metadata=dict(model.metadata),
+        notes=list(model.notes),
+        routes=[route_public(r, snapshot) for r in entry.routes],
+    )

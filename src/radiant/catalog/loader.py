@@ -1,0 +1,211 @@
+"""Load and validate a catalog directory.
+
+Layout of a catalog directory::
+
+    catalog.yaml          name, as_of (default effective date of price sheets)
+    platforms.yaml        platforms: [...]
+    providers.yaml        providers: [...]
+    models/**/*.yaml      models: [...]   each model may carry routes: [...]
+
+Every problem is raised as :class:`~radiant.errors.CatalogError` naming the file, the entry
+and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+
+from radiant.catalog.yaml_io import read_yaml
+from radiant.domain import Model, Platform, Provider, Route
+from radiant.errors import CatalogError
+
+__all__ = ["Catalog", "builtin_catalog_dir", "load_catalog"]
+
+T = TypeVar("T", bound=pydantic.BaseModel)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    name: str
+    as_of: datetime
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    models: dict[str, Model] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
+    #: Where each model was read from (file name), for error messages.
+    origins: dict[str, str] = field(default_factory=dict)
+
+
+def builtin_catalog_dir() -> Path:
+    return Path(str(resources.files("radiant.catalog").joinpath("data")))
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    root = Path(directory) if directory is not None else builtin_catalog_dir()
+    if not root.is_dir():
+        raise CatalogError(str(root), None, None, "is not a directory")
+    manifest = _mapping(root / "catalog.yaml", required=False)
+    name = str(manifest.get("name", root.name))
+    as_of = _as_datetime(manifest.get("as_of", date(2024, 12, 1)), root / "catalog.yaml")
+    catalog = Catalog(name=name, as_of=as_of)
+    _load_platforms(root / "platforms.yaml", catalog)
+    _load_providers(root / "providers.yaml", catalog)
+    model_files = sorted((root / "models").rglob("*.yaml")) if (root / "models").is_dir() else []
+    for path in model_files:
+        _load_models(path, root, catalog)
+    _check_references(catalog)
+    return catalog
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _mapping(path: Path, *, required: bool = True) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise CatalogError(str(path), None, None, "file is missing")
+        return {}
+    try:
+        data = read_yaml(path)
+    except Exception as exc:  # yaml.YAMLError and decimal errors alike
+        raise CatalogError(str(path), None, None, f"is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CatalogError(str(path), None, None, "must hold a mapping at the top level")
+    return data
+
+
+def _entries(path: Path, key: str) -> list[dict[str, Any]]:
+    data = _mapping(path)
+    entries = data.get(key, [])
+    if not isinstance(entries, list):
+        raise CatalogError(str(path), None, key, "must be a list")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise CatalogError(str(path), f"#{index + 1}", None, "must be a mapping")
+    return entries
+
+
+def _as_datetime(value: Any, path: Path) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    raise CatalogError(str(path), None, "as_of", "must be a date")
+
+
+def _validate(
+    cls: type[T], data: dict[str, Any], path: Path, entry: str
+) -> T:
+    try:
+        return cls.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or None
+        raise CatalogError(str(path), entry, where, first["msg"]) from None
+
+
+def _entry_name(entry: dict[str, Any], index: int) -> str:
+    ident = entry.get("id")
+    return str(ident) if ident else f"#{index + 1}"
+
+
+def _load_platforms(path: Path, catalog: Catalog) -> None:
+    for index, entry in enumerate(_entries(path, "platforms")):
+        name = _entry_name(entry, index)
+        platform = _validate(Platform, entry, path, name)
+        if platform.id in catalog.platforms:
+            raise CatalogError(str(path), name, "id", "is defined twice")
+        catalog.platforms[platform.id] = platform
+
+
+def _load_providers(path: Path, catalog: Catalog) -> None:
+    for index, entry in enumerate(_entries(path, "providers")):
+        name = _entry_name(entry, index)
+        provider = _validate(Provider, entry, path, name)
+        if provider.id in catalog.providers:
+            raise CatalogError(str(path), name, "id", "is defined twice")
+        catalog.providers[provider.id] = provider
+
+
+def _load_models(path: Path, root: Path, catalog: Catalog) -> None:
+    origin = str(path.relative_to(root))
+    for index, raw in enumerate(_entries(path, "models")):
+        entry = dict(raw)
+        name = _entry_name(entry, index)
+        routes = entry.pop("routes", [])
+        if not isinstance(routes, list):
+            raise CatalogError(str(path), name, "routes", "must be a list")
+        model = _validate(Model, entry, path, name)
+        if model.id in catalog.models:
+            other = catalog.origins[model.id]
+            raise CatalogError(str(path), name, "id", f"is already defined in {other}")
+        catalog.models[model.id] = model
+        catalog.origins[model.id] = origin
+        for r_index, r_raw in enumerate(routes):
+            if not isinstance(r_raw, dict):
+                raise CatalogError(str(path), name, f"routes.{r_index}", "must be a mapping")
+            route_data = {"model_id": model.id, **r_raw}
+            price = route_data.get("price")
+            if isinstance(price, dict) and "effective_from" not in price:
+                route_data["price"] = {**price, "effective_from": catalog.as_of}
+            try:
+                route = Route.model_validate(route_data)
+            except pydantic.ValidationError as exc:
+                first = exc.errors()[0]
+                loc = ".".join(str(p) for p in first["loc"])
+                raise CatalogError(str(path), name, f"routes.{r_index}.{loc}", first["msg"]) from None
+            if route.id in catalog.routes:
+                raise CatalogError(
+                    str(path), name, f"routes.{r_index}.platform_id", "platform listed twice"
+                )
+            catalog.routes[route.id] = route
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+def _check_references(catalog: Catalog) -> None:
+    names: dict[str, str] = {}
+    for model in catalog.models.values():
+        origin = catalog.origins[model.id]
+        if model.provider_id not in catalog.providers:
+            raise CatalogError(origin, model.id, "provider_id", f"unknown provider {model.provider_id!r}")
+        for alias in model.names():
+            key = alias.casefold()
+            owner = names.get(key)
+            if owner is not None and owner != model.id:
+                raise CatalogError(
+                    origin, model.id, "aliases", f"name {alias!r} already belongs to {owner!r}"
+                )
+            names[key] = model.id
+    for model in catalog.models.values():
+        if model.successor_id and model.successor_id.casefold() not in names:
+            raise CatalogError(
+                catalog.origins[model.id], model.id, "successor_id",
+                f"unknown model {model.successor_id!r}",
+            )
+    for route in catalog.routes.values():
+        if route.platform_id not in catalog.platforms:
+            raise CatalogError(
+                catalog.origins[route.model_id], route.model_id, "routes.platform_id",
+                f"unknown platform {route.platform_id!r}",
+            )
+    for provider in catalog.providers.values():
+        _check_known(provider.platforms, catalog.platforms, "providers.yaml", provider.id, "platforms")
+        if provider.parent_id and provider.parent_id not in catalog.providers:
+            raise CatalogError("providers.yaml", provider.id, "parent_id", "unknown provider")
+
+
+def _check_known(values: Iterable[str], known: dict[str, Any], file: str, entry: str, fld: str) -> None:
+    for value in values:
+        if value not in known:
+            raise CatalogError(file, entry, fld, f"unknown platform {value!r}")

@@ -1,0 +1,353 @@
+"""The ``radiant`` command line.
+
+Every command that reads prints a Rich table, or JSON with ``--json``. Errors print one
+line on stderr and exit non-zero (2 bad input, 3 not found, 5 store unavailable).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from radiant.errors import RadiantError
+
+app = typer.Typer(
+    name="radiant",
+    help="Radiant: the AI model registry and router.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+sync_app = typer.Typer(help="Keep the registry current.", no_args_is_help=True)
+models_app = typer.Typer(help="Browse models.", no_args_is_help=True)
+providers_app = typer.Typer(help="Browse providers.", no_args_is_help=True)
+platforms_app = typer.Typer(help="Browse platforms.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sync_app, name="sync")
+app.add_typer(models_app, name="models")
+app.add_typer(providers_app, name="providers")
+app.add_typer(platforms_app, name="platforms")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class _State:
+    database_url: str | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def _root(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="RADIANT_DATABASE_URL", help="SQLAlchemy URL."),
+    ] = None,
+) -> None:
+    _state.database_url = database_url
+
+
+def _settings() -> Any:
+    from radiant.settings import Settings
+
+    return Settings(database_url=_state.database_url) if _state.database_url else Settings()
+
+
+def _registry() -> Any:
+    from radiant.bootstrap import open_registry
+
+    return open_registry(_settings())
+
+
+def _print_json(data: Any) -> None:
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+    typer.echo(json.dumps(data, indent=2, default=default, ensure_ascii=False))
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else "$" + format(value.normalize(), "f")
+
+
+# ---------------------------------------------------------------------------- db, serve, sync
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database to REVISION (default: head)."""
+    from radiant.store.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}: {_safe_url(settings.database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@sync_app.command("catalog")
+def sync_catalog_cmd(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="A catalog directory (default: built-in).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Upsert a catalog into the registry (adds, updates, deprecates; never deletes)."""
+    report = _registry().sync_catalog(directory)
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    typer.echo(
+        f"sync {report.sync_id} {report.status} in {report.duration_ms} ms: "
+        f"models +{report.models_added} ~{report.models_updated} -{report.models_deprecated}, "
+        f"routes +{report.routes_added} ~{report.routes_updated}, "
+        f"prices changed {report.prices_changed}, providers +{report.providers_added} "
+        f"~{report.providers_updated}, platforms +{report.platforms_added} "
+        f"~{report.platforms_updated}"
+    )
+    for error in report.errors:
+        typer.echo(f"warning: {error}", err=True)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from radiant.api.app import create_app
+
+    settings = _settings()
+    registry = _registry()
+    registry.snapshot()  # fail fast, with a clear message, when the store is not ready
+    uvicorn.run(
+        create_app(registry),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
+
+# ---------------------------------------------------------------------------- models
+
+
+@models_app.command("list")
+def models_list(
+    capability: Annotated[list[str] | None, typer.Option(help="Required capability.")] = None,
+    provider: Annotated[list[str] | None, typer.Option(help="Provider id.")] = None,
+    platform: Annotated[list[str] | None, typer.Option(help="Platform id.")] = None,
+    task: Annotated[list[str] | None, typer.Option(help="Task (chat, embedding, ...).")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Category.")] = None,
+    hosting_type: Annotated[str | None, typer.Option(help="external or self_hosted.")] = None,
+    min_context: Annotated[int | None, typer.Option(help="Minimum context window.")] = None,
+    max_input_price: Annotated[
+        str | None, typer.Option(help="Max input price, USD per 1M tokens.")
+    ] = None,
+    tier: Annotated[int | None, typer.Option(help="Tenant tier 1-5.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-q", help="Text search.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """List models, filtered."""
+    from radiant.api.schemas import model_summary
+    from radiant.registry import ModelQuery
+
+    query = _validated(
+        ModelQuery,
+        capabilities=capability or [],
+        provider=provider or [],
+        platform=platform or [],
+        task=task or [],
+        category=category or [],
+        hosting_type=hosting_type,
+        min_context_window=min_context,
+        max_input_price=max_input_price,
+        tier=tier,
+        q=search,
+        limit=limit,
+        offset=offset,
+    )
+    page = _registry().list_models(query)
+    if as_json:
+        _print_json(
+            {"data": [model_summary(e).model_dump(mode="json") for e in page.data],
+             "count": page.count}
+        )
+        return
+    _table(
+        f"{len(page.data)} of {page.count} models",
+        ["id", "provider", "hosting", "task", "context", "input $/1M", "output $/1M"],
+        [
+            [e.id, e.model.provider_id, e.hosting_type, e.task.value, e.model.context_window,
+             _money(e.input_price), _money(e.output_price)]
+            for e in page.data
+        ],
+    )
+
+
+def _validated(cls: Any, **data: Any) -> Any:
+    import pydantic
+
+    from radiant.errors import ValidationError
+
+    try:
+        return cls.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationError(f"invalid {where}: {first['msg']}") from None
+
+
+@models_app.command("show")
+def models_show(
+    name: Annotated[str, typer.Argument(help="Model id or any alias.")], as_json: JsonOpt = False
+) -> None:
+    """Show one model with its routes and price sheets."""
+    from radiant.api.schemas import model_detail
+
+    registry = _registry()
+    snapshot = registry.snapshot()
+    detail = model_detail(snapshot.resolve(name), snapshot)
+    if as_json:
+        _print_json(detail.model_dump(mode="json"))
+        return
+    typer.echo(f"{detail.display_name} ({detail.id})  provider={detail.provider}  "
+               f"hosting={detail.hosting_type}  task={detail.task}")
+    typer.echo(f"aliases: {', '.join(detail.aliases) or '-'}")
+    typer.echo(f"capabilities: {', '.join(detail.capabilities) or '-'}")
+    typer.echo(f"context window: {detail.context_window}  max output: {detail.max_output_tokens}")
+    _table(
+        "routes",
+        ["platform", "model string", "priority", "status", "type", "input $/1M", "output $/1M",
+         "other", "estimated"],
+        [
+            [r.platform, r.model_string, r.priority, r.status,
+             r.price.pricing_type.value if r.price else "",
+             _money(r.price.input_per_1m) if r.price else "",
+             _money(r.price.output_per_1m) if r.price else "",
+             _other_prices(r.price), "yes" if r.price and r.price.is_estimated else ""]
+            for r in detail.routes
+        ],
+    )
+
+
+def _other_prices(price: Any) -> str:
+    if price is None:
+        return ""
+    skip = {"input_per_1m", "output_per_1m"}
+    return ", ".join(f"{k}={_money(v)}" for k, v in price.prices().items() if k not in skip)
+
+
+@models_app.command("search")
+def models_search(
+    text: Annotated[str, typer.Argument(help="Words to look for.")],
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search models by id, alias, name and description."""
+    from radiant.api.schemas import model_summary
+
+    found = _registry().search(text, limit)
+    if as_json:
+        _print_json({"data": [model_summary(e).model_dump(mode="json") for e in found],
+                     "count": len(found)})
+        return
+    _table(f"{len(found)} models", ["id", "name", "provider", "task"],
+           [[e.id, e.model.display_name, e.model.provider_id, e.task.value] for e in found])
+
+
+# ---------------------------------------------------------------------------- others
+
+
+@providers_app.command("list")
+def providers_list(as_json: JsonOpt = False) -> None:
+    """List providers."""
+    providers = list(_registry().snapshot().providers.values())
+    if as_json:
+        _print_json({"data": [p.model_dump(mode="json") for p in providers],
+                     "count": len(providers)})
+        return
+    _table(f"{len(providers)} providers", ["id", "name", "category", "api base", "enabled"],
+           [[p.id, p.display_name, p.category, p.api_base_url, p.enabled] for p in providers])
+
+
+@platforms_app.command("list")
+def platforms_list(as_json: JsonOpt = False) -> None:
+    """List platforms."""
+    platforms = list(_registry().snapshot().platforms.values())
+    if as_json:
+        _print_json({"data": [p.model_dump(mode="json") for p in platforms],
+                     "count": len(platforms)})
+        return
+    _table(f"{len(platforms)} platforms", ["id", "name", "kind", "base url", "status"],
+           [[p.id, p.name, p.kind.value, p.base_url, p.status.value] for p in platforms])
+
+
+@app.command("stats")
+def stats(as_json: JsonOpt = False) -> None:
+    """Counts by hosting type, category, provider, health and thermal state."""
+    data = _registry().stats()
+    if as_json:
+        _print_json(data)
+        return
+    rows: list[list[Any]] = [[k, v] for k, v in data.items() if not isinstance(v, dict)]
+    for key, counts in data.items():
+        if isinstance(counts, dict):
+            rows.extend([f"{key}.{k}", v] for k, v in counts.items())
+    _table("registry", ["what", "count"], rows)
+
+
+def main() -> None:
+    """Entry point: one line on stderr and a non-zero exit for every error."""
+    try:
+        app(standalone_mode=False)
+    except RadiantError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors: missing or bad arguments and options
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(message, err=True)  # the help text itself
+        else:
+            typer.echo(f"error: {message}", err=True)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,130 @@
+"""Models: the logical model, independent of where it is served."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from radiant.domain.base import DomainModel, Identifier, normalize_tags
+from radiant.domain.enums import LifecycleStatus, Task
+
+__all__ = ["Model", "SelfHostedSpecs", "derive_task"]
+
+
+class SelfHostedSpecs(DomainModel):
+    """Model-level facts of seed 002 ``self_hosted_models`` (the deployment is on the route)."""
+
+    specialty: str = Field(min_length=1)
+    parameters: int | None = Field(default=None, ge=0)
+    accuracy: str | None = None
+    benchmark: str | None = None
+    input_formats: list[str] = Field(default_factory=list)
+    output_formats: list[str] = Field(default_factory=list)
+
+
+class Model(DomainModel):
+    """Seed 001 ``ExternalModel``, seed 000 ``ModelDefinition``, seed 002 and seed 004 models."""
+
+    id: Identifier
+    #: Every other name the model is known by (vendor ids, LiteLLM ids, short names).
+    aliases: list[str] = Field(default_factory=list)
+    provider_id: Identifier
+    name: str = Field(min_length=1)
+    display_name: str = Field(min_length=1)
+    description: str = ""
+    #: Seed 001 / seed 002 category (text_generation, reasoning, vision, medical, llm, ...).
+    category: str = Field(min_length=1)
+    #: Seed 000 market segment: flagship, balanced, economy, specialized, novel.
+    segment: str | None = None
+    #: Seed 002 ``primary_mode``; derived from capabilities and category when not given.
+    task: Task | None = None
+    capabilities: list[str] = Field(default_factory=list)
+    input_modalities: list[str] = Field(default_factory=list)
+    output_modalities: list[str] = Field(default_factory=list)
+    context_window: int | None = Field(default=None, ge=0)
+    max_output_tokens: int | None = Field(default=None, ge=0)
+    # lifecycle
+    status: LifecycleStatus = LifecycleStatus.ACTIVE
+    enabled: bool = True
+    deprecated: bool = False
+    deprecation_date: date | None = None
+    successor_id: str | None = None
+    migration_guide: str | None = None
+    release_date: date | None = None
+    family: str | None = None
+    version: str | None = None
+    is_preview: bool = False
+    is_latest: bool = False
+    is_recommended: bool = False
+    is_novel: bool = False
+    is_legacy: bool = False
+    # licensing and access (seed 002 unified view)
+    license: str | None = None
+    license_url: str | None = None
+    commercial_use_allowed: bool = True
+    commercial_use_notes: str | None = None
+    attribution_required: bool = False
+    min_tier: int = Field(default=1, ge=1, le=5)
+    quality_score: float | None = Field(default=None, ge=0, le=100)
+    # seed 004
+    performance: dict[str, float] = Field(default_factory=dict)
+    platform_configs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    self_hosted: SelfHostedSpecs | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    #: Values another seed gave for this model where it disagreed, naming that seed.
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("capabilities", "input_modalities", "output_modalities", "tags", "aliases")
+    @classmethod
+    def _dedupe(cls, values: list[str]) -> list[str]:
+        return normalize_tags([v.strip() for v in values if v.strip()])
+
+    @model_validator(mode="after")
+    def _check(self) -> Model:
+        if self.id in self.aliases:
+            raise ValueError("aliases must not repeat the id")
+        if self.successor_id == self.id:
+            raise ValueError("a model cannot be its own successor")
+        cw, mo = self.context_window, self.max_output_tokens
+        if cw and mo and mo > 2 * cw:
+            raise ValueError("max_output_tokens is more than twice the context_window")
+        return self
+
+    @property
+    def primary_task(self) -> Task:
+        return self.task or derive_task(self.capabilities, self.category)
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.deprecated or self.status is LifecycleStatus.DEPRECATED
+
+    def names(self) -> list[str]:
+        """The id, then every alias."""
+        return [self.id, *self.aliases]
+
+
+_CATEGORY_TASK = {
+    "embedding": Task.EMBEDDING,
+    "embeddings": Task.EMBEDDING,
+    "image_generation": Task.IMAGE,
+    "video_generation": Task.VIDEO,
+    "audio_generation": Task.AUDIO,
+    "text_to_speech": Task.AUDIO,
+    "speech_to_text": Task.TRANSCRIPTION,
+    "search": Task.SEARCH,
+    "3d_generation": Task.THREE_D,
+}
+
+
+def derive_task(capabilities: list[str], category: str) -> Task:
+    """Seed 002's ``primary_mode`` CASE for external models."""
+    if "chat" in capabilities:
+        return Task.CHAT
+    if "completion" in capabilities:
+        return Task.COMPLETION
+    if "embedding" in capabilities or "embeddings" in capabilities or category == "embedding":
+        return Task.EMBEDDING
+    return _CATEGORY_TASK.get(category, Task.OTHER)

@@ -1,0 +1,115 @@
+"""The registry facade: reads come from the current snapshot, writes go through the store.
+
+A process keeps one snapshot. It checks the registry version at most every
+``check_interval`` seconds (a one-row query) and rebuilds when another process wrote.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from radiant.catalog import load_catalog
+from radiant.domain import HostingType, PriceSheet, Route
+from radiant.registry.entry import ModelEntry
+from radiant.registry.query import ModelQuery
+from radiant.registry.snapshot import Page, Snapshot
+from radiant.registry.views import search, unified_rows
+from radiant.store import repository
+from radiant.sync import SyncReport, sync_catalog
+
+__all__ = ["Registry", "build_snapshot"]
+
+
+def build_snapshot(engine: Engine) -> Snapshot:
+    data = repository.read_registry(engine)
+    return Snapshot.build(
+        data.version, data.platforms, data.providers, data.models, data.routes,
+        data.health, data.thermal,
+    )
+
+
+class Registry:
+    def __init__(self, engine: Engine, *, check_interval: float = 0.5) -> None:
+        self.engine = engine
+        self.check_interval = check_interval
+        self._snapshot: Snapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ snapshot
+
+    def snapshot(self) -> Snapshot:
+        current = self._snapshot
+        now = time.monotonic()
+        if current is not None and now - self._checked_at < self.check_interval:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is not None and time.monotonic() - self._checked_at < self.check_interval:
+                return current
+            version = repository.registry_version(self.engine)
+            if current is None or current.version != version:
+                current = build_snapshot(self.engine)
+                self._snapshot = current
+            self._checked_at = time.monotonic()
+            return current
+
+    def refresh(self) -> Snapshot:
+        """Rebuild now, whatever the version says."""
+        with self._lock:
+            self._snapshot = build_snapshot(self.engine)
+            self._checked_at = time.monotonic()
+            return self._snapshot
+
+    # ------------------------------------------------------------------ reads
+
+    def list_models(self, query: ModelQuery) -> Page:
+        return self.snapshot().list(query)
+
+    def get_model(self, name: str) -> ModelEntry:
+        return self.snapshot().resolve(name)
+
+    def model_routes(self, name: str) -> tuple[Route, ...]:
+        return self.get_model(name).routes
+
+    def search(self, text: str, limit: int = 20) -> list[ModelEntry]:
+        return search(self.snapshot(), text, limit)
+
+    def capability_matrix(self) -> dict[str, list[str]]:
+        return self.snapshot().capability_matrix()
+
+    def unified(
+        self,
+        *,
+        category: str | None = None,
+        hosting_type: HostingType | None = None,
+        enabled: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        return unified_rows(
+            self.snapshot(), category=category, hosting_type=hosting_type, enabled=enabled
+        )
+
+    def stats(self) -> dict[str, Any]:
+        return self.snapshot().stats()
+
+    def sync_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        return repository.sync_history(self.engine, limit)
+
+    def price_history(self, name: str, platform_id: str) -> list[PriceSheet]:
+        entry = self.get_model(name)
+        return repository.price_history(self.engine, f"{entry.id}@{platform_id}")
+
+    # ------------------------------------------------------------------ writes
+
+    def sync_catalog(self, directory: Path | None = None) -> SyncReport:
+        catalog = load_catalog(directory)
+        report = sync_catalog(
+            self.engine, catalog, source=str(directory) if directory else "builtin"
+        )
+        self.refresh()
+        return report

@@ -1,0 +1,384 @@
+"""An immutable, indexed, in-memory view of the registry at one version.
+
+Every read and every selection runs here, with no SQL. Indexes are bitsets (see
+:mod:`radiant.registry.bitset`) keyed by task, capability, modality, provider, platform,
+hosting type, category and status, so a filtered listing is a handful of integer ANDs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from radiant.domain import (
+    HealthStatus,
+    HostingType,
+    Model,
+    Platform,
+    Provider,
+    ProviderHealth,
+    Route,
+    ThermalState,
+    ThermalStatus,
+)
+from radiant.errors import ModelNotFoundError, NotFoundError
+from radiant.registry.bitset import from_positions, positions
+from radiant.registry.entry import ModelEntry, build_entry
+from radiant.registry.query import ModelQuery
+
+__all__ = ["Page", "Snapshot"]
+
+_DATE_SUFFIX = re.compile(r"(?:[-@_](?:\d{8}|\d{4}-\d{2}-\d{2}))(?:-v\d+(?::\d+)?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    data: list[ModelEntry]
+    count: int
+
+
+class Snapshot:
+    """Build with :meth:`build`; never mutated afterwards."""
+
+    def __init__(
+        self,
+        version: int,
+        platforms: dict[str, Platform],
+        providers: dict[str, Provider],
+        entries: list[ModelEntry],
+        health: dict[str, ProviderHealth],
+    ) -> None:
+        self.version = version
+        self.platforms = platforms
+        self.providers = providers
+        self.entries = entries
+        self.health = health
+        self.size = len(entries)
+        self.all_mask = (1 << self.size) - 1
+        self._names: dict[str, int] = {}
+        self._folded: dict[str, int] = {}
+        for pos, entry in enumerate(entries):
+            for name in entry.model.names():
+                self._names.setdefault(name, pos)
+                self._folded.setdefault(name.casefold(), pos)
+        self._index: dict[str, dict[str, int]] = self._build_indexes()
+        self._numeric_cache: dict[tuple[str, Any], int] = {}
+        self._text_cache: dict[str, int] = {}
+        self._orders: dict[str, list[int]] = {}
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        version: int,
+        platforms: Iterable[Platform],
+        providers: Iterable[Provider],
+        models: Iterable[Model],
+        routes: Iterable[Route],
+        health: Iterable[ProviderHealth] = (),
+        thermal: Iterable[ThermalStatus] = (),
+    ) -> Snapshot:
+        platform_map = {p.id: p for p in platforms}
+        provider_map = {p.id: p for p in providers}
+        by_model: dict[str, list[Route]] = defaultdict(list)
+        for route in routes:
+            by_model[route.model_id].append(route)
+        health_map = _provider_health(health)
+        thermal_map = {t.model_id: t.current_state for t in thermal}
+        entries = [
+            build_entry(
+                model,
+                by_model.get(model.id, []),
+                platform_map,
+                _model_health(model, health_map, thermal_map.get(model.id)),
+                thermal_map.get(model.id),
+            )
+            for model in sorted(models, key=lambda m: m.id)
+        ]
+        return cls(version, platform_map, provider_map, entries, health_map)
+
+    def _build_indexes(self) -> dict[str, dict[str, int]]:
+        raw: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        children: dict[str, list[str]] = defaultdict(list)
+        for provider in self.providers.values():
+            if provider.parent_id:
+                children[provider.parent_id].append(provider.id)
+        for pos, entry in enumerate(self.entries):
+            model = entry.model
+            for cap in model.capabilities:
+                raw["capability"][cap.casefold()].append(pos)
+            for mod in model.input_modalities:
+                raw["input_modality"][mod.casefold()].append(pos)
+            for mod in model.output_modalities:
+                raw["output_modality"][mod.casefold()].append(pos)
+            raw["provider"][model.provider_id].append(pos)
+            for platform_id in entry.platform_ids:
+                raw["platform"][platform_id].append(pos)
+            for hosting in entry.hosting_types:
+                raw["hosting_type"][hosting.value].append(pos)
+            raw["task"][entry.task.value].append(pos)
+            raw["category"][model.category.casefold()].append(pos)
+            raw["status"][model.status.value].append(pos)
+        for parent, kids in children.items():
+            merged = raw["provider"][parent]
+            for kid in kids:
+                merged.extend(raw["provider"].get(kid, []))
+        return {
+            name: {key: from_positions(pos_list, self.size) for key, pos_list in keys.items()}
+            for name, keys in raw.items()
+        }
+
+    # ------------------------------------------------------------------ lookups
+
+    def resolve(self, name: str) -> ModelEntry:
+        """The model known by ``name``: an id, any alias, ``provider:name``, a dated id."""
+        pos = self._names.get(name)
+        if pos is None:
+            pos = self._folded.get(name.casefold())
+            if pos is None:
+                pos = self._resolve_slow(name)
+        return self.entries[pos]
+
+    def find(self, name: str) -> ModelEntry | None:
+        try:
+            return self.resolve(name)
+        except ModelNotFoundError:
+            return None
+
+    def _resolve_slow(self, name: str) -> int:
+        folded = name.casefold().strip()
+        for sep in (":", "/"):
+            provider, _, rest = folded.partition(sep)
+            if rest and provider in self.providers:
+                pos = self._folded.get(rest)
+                if pos is not None and self._provider_matches(self.entries[pos], provider):
+                    return pos
+        base = _DATE_SUFFIX.sub("", folded)
+        if base != folded and base in self._folded:
+            return self._folded[base]
+        dated = {
+            p for key, p in self._folded.items() if key.startswith(folded) and
+            _DATE_SUFFIX.sub("", key) == folded
+        }
+        if len(dated) == 1:
+            return dated.pop()
+        raise ModelNotFoundError(name, self.suggest(name))
+
+    def _provider_matches(self, entry: ModelEntry, provider: str) -> bool:
+        model_provider = entry.model.provider_id
+        if model_provider == provider:
+            return True
+        parent = self.providers.get(model_provider)
+        return parent is not None and parent.parent_id == provider
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        close = difflib.get_close_matches(name.casefold(), list(self._folded), n=limit * 3, cutoff=0.6)
+        seen: dict[str, None] = {}
+        for key in close:
+            seen.setdefault(self.entries[self._folded[key]].id, None)
+        return list(seen)[:limit]
+
+    def platform(self, platform_id: str) -> Platform:
+        try:
+            return self.platforms[platform_id]
+        except KeyError:
+            raise NotFoundError("platform", platform_id) from None
+
+    def provider(self, provider_id: str) -> Provider:
+        try:
+            return self.providers[provider_id]
+        except KeyError:
+            raise NotFoundError("provider", provider_id) from None
+
+    # ------------------------------------------------------------------ listing
+
+    def mask(self, query: ModelQuery) -> int:
+        mask = self.all_mask
+        idx = self._index
+        for cap in query.capabilities:
+            mask &= idx["capability"].get(cap.casefold(), 0)
+        for cap in query.exclude_capabilities:
+            mask &= ~idx["capability"].get(cap.casefold(), 0)
+        for mod in query.input_modalities:
+            mask &= idx["input_modality"].get(mod.casefold(), 0)
+        for mod in query.output_modalities:
+            mask &= idx["output_modality"].get(mod.casefold(), 0)
+        mask = self._any(mask, "provider", query.provider)
+        mask = self._any(mask, "platform", query.platform)
+        mask = self._any(mask, "task", [t.value for t in query.task])
+        mask = self._any(mask, "category", [c.casefold() for c in query.category])
+        mask = self._any(mask, "status", [s.value for s in query.status])
+        if query.hosting_type is not None:
+            mask &= idx["hosting_type"].get(query.hosting_type.value, 0)
+        if query.min_context_window is not None:
+            mask &= self._numeric("context_window", query.min_context_window)
+        if query.max_input_price is not None:
+            mask &= self._numeric("input_price", query.max_input_price)
+        if query.max_output_price is not None:
+            mask &= self._numeric("output_price", query.max_output_price)
+        if query.tier is not None:
+            mask &= self._numeric("tier", query.tier)
+        if query.q:
+            mask &= self._text(query.q.casefold().strip())
+        return mask
+
+    def _any(self, mask: int, index: str, keys: list[str]) -> int:
+        if not keys:
+            return mask
+        union = 0
+        for key in keys:
+            union |= self._index[index].get(key, 0)
+        return mask & union
+
+    def _numeric(self, field: str, bound: Any) -> int:
+        key = (field, bound)
+        cached = self._numeric_cache.get(key)
+        if cached is None:
+            test = _NUMERIC_TESTS[field]
+            cached = from_positions(
+                (i for i, e in enumerate(self.entries) if test(e, bound)), self.size
+            )
+            if len(self._numeric_cache) > 256:
+                self._numeric_cache.clear()
+            self._numeric_cache[key] = cached
+        return cached
+
+    def _text(self, needle: str) -> int:
+        cached = self._text_cache.get(needle)
+        if cached is None:
+            cached = from_positions(
+                (i for i, e in enumerate(self.entries) if needle in e.search_text), self.size
+            )
+            if len(self._text_cache) > 256:
+                self._text_cache.clear()
+            self._text_cache[needle] = cached
+        return cached
+
+    def list(self, query: ModelQuery) -> Page:
+        mask = self.mask(query)
+        count = mask.bit_count()
+        if query.optional_capabilities:
+            return Page(self._ranked(mask, query), count)
+        if query.sort == "id" and not query.descending:
+            data = []
+            for pos in positions(mask, query.offset):
+                data.append(self.entries[pos])
+                if len(data) == query.limit:
+                    break
+            return Page(data, count)
+        order = self._order(query.sort)
+        chosen = sorted(positions(mask), key=order.__getitem__, reverse=query.descending)
+        window = chosen[query.offset : query.offset + query.limit]
+        return Page([self.entries[p] for p in window], count)
+
+    def _ranked(self, mask: int, query: ModelQuery) -> list[ModelEntry]:
+        wanted = [self._index["capability"].get(c.casefold(), 0) for c in query.optional_capabilities]
+        order = self._order(query.sort)
+
+        def score(pos: int) -> tuple[int, int]:
+            hits = sum(1 for m in wanted if (m >> pos) & 1)
+            return (-hits, order[pos])
+
+        chosen = sorted(positions(mask), key=score)
+        return [self.entries[p] for p in chosen[query.offset : query.offset + query.limit]]
+
+    def _order(self, key: str) -> list[int]:
+        """Rank of every position under a sort key (missing values last)."""
+        order = self._orders.get(key)
+        if order is None:
+            getter = _SORT_KEYS[key]
+            ranked = sorted(range(self.size), key=lambda p: getter(self.entries[p]))
+            order = [0] * self.size
+            for rank, pos in enumerate(ranked):
+                order[pos] = rank
+            self._orders[key] = order
+        return order
+
+    # ------------------------------------------------------------------ aggregates
+
+    def capability_matrix(self) -> dict[str, list[str]]:
+        matrix: dict[str, list[str]] = {}
+        for cap, mask in sorted(self._index["capability"].items()):
+            matrix[cap] = [self.entries[p].id for p in positions(mask)]
+        return matrix
+
+    def stats(self) -> dict[str, Any]:
+        hosting: Counter[str] = Counter()
+        category: Counter[str] = Counter()
+        provider: Counter[str] = Counter()
+        health: Counter[str] = Counter()
+        thermal: Counter[str] = Counter()
+        task: Counter[str] = Counter()
+        routes = 0
+        for entry in self.entries:
+            for h in entry.hosting_types:
+                hosting[h.value] += 1
+            category[entry.model.category] += 1
+            provider[entry.model.provider_id] += 1
+            health[entry.health.value] += 1
+            task[entry.task.value] += 1
+            if entry.thermal_state is not None:
+                thermal[entry.thermal_state.value] += 1
+            routes += len(entry.routes)
+        return {
+            "version": self.version,
+            "models": self.size,
+            "routes": routes,
+            "providers": len(self.providers),
+            "platforms": len(self.platforms),
+            "by_hosting_type": dict(sorted(hosting.items())),
+            "by_category": dict(sorted(category.items())),
+            "by_provider": dict(sorted(provider.items())),
+            "by_task": dict(sorted(task.items())),
+            "by_health": dict(sorted(health.items())),
+            "by_thermal_state": dict(sorted(thermal.items())),
+        }
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _provider_health(records: Iterable[ProviderHealth]) -> dict[str, ProviderHealth]:
+    chosen: dict[str, ProviderHealth] = {}
+    for record in records:
+        current = chosen.get(record.provider_id)
+        if current is None or record.region == "us-east-1":
+            chosen[record.provider_id] = record
+    return chosen
+
+
+def _model_health(
+    model: Model, health: dict[str, ProviderHealth], thermal: ThermalState | None
+) -> HealthStatus:
+    if thermal is not None and model.provider_id == "self_hosted":
+        if thermal in (ThermalState.WARM, ThermalState.HOT):
+            return HealthStatus.HEALTHY
+        return HealthStatus.UNKNOWN
+    record = health.get(model.provider_id)
+    return record.status if record is not None else HealthStatus.UNKNOWN
+
+
+_BIG = Decimal("Infinity")
+
+_NUMERIC_TESTS: dict[str, Callable[[ModelEntry, Any], bool]] = {
+    "context_window": lambda e, b: (e.model.context_window or 0) >= b,
+    "input_price": lambda e, b: e.input_price is not None and e.input_price <= b,
+    "output_price": lambda e, b: e.output_price is not None and e.output_price <= b,
+    # seed 002: external models are open to every tier; min_tier gates self-hosted ones
+    "tier": lambda e, b: HostingType.EXTERNAL in e.hosting_types or e.model.min_tier <= b,
+}
+
+_SORT_KEYS: dict[str, Callable[[ModelEntry], Any]] = {
+    "id": lambda e: e.id,
+    "name": lambda e: (e.model.display_name.casefold(), e.id),
+    "input_price": lambda e: (e.input_price if e.input_price is not None else _BIG, e.id),
+    "output_price": lambda e: (e.output_price if e.output_price is not None else _BIG, e.id),
+    "context_window": lambda e: (e.model.context_window or 0, e.id),
+    "release_date": lambda e: (e.model.release_date.isoformat() if e.model.release_date else "", e.id),
+}

@@ -1,0 +1,39 @@
+"""Settings, read from ``RADIANT_*`` environment variables by a factory (never at import)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_database_url", "get_settings"]
+
+
+def default_database_url() -> str:
+    """An SQLite file in the user data directory (``~/.local/share/radiant`` on Linux)."""
+    from platformdirs import user_data_dir
+
+    directory = Path(user_data_dir("radiant", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'radiant.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RADIANT_", extra="ignore")
+
+    #: SQLAlchemy URL; ``postgresql://`` is served by psycopg 3. Default: embedded SQLite.
+    database_url: str = Field(default_factory=default_database_url)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    #: A catalog directory to sync instead of the built-in one.
+    catalog_dir: Path | None = None
+    #: Seconds between two checks of the registry version (SQLite; PostgreSQL uses NOTIFY too).
+    snapshot_check_interval: float = Field(default=0.5, ge=0)
+    log_level: str = "info"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,216 @@
+"""Translation between domain objects and table rows (column dictionaries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from radiant.domain import (
+    MONEY_FIELDS,
+    Model,
+    Platform,
+    PriceSheet,
+    Provider,
+    Route,
+    SelfHostedConfig,
+    SelfHostedSpecs,
+    ThermalDefaults,
+)
+from radiant.store.tables import (
+    ModelRow,
+    PlatformRow,
+    PriceHistoryRow,
+    ProviderRow,
+    RouteRow,
+    SelfHostedModelRow,
+)
+
+__all__ = [
+    "model_columns",
+    "platform_columns",
+    "price_columns",
+    "provider_columns",
+    "route_columns",
+    "row_to_model",
+    "row_to_platform",
+    "row_to_price",
+    "row_to_provider",
+    "row_to_route",
+    "self_hosted_columns",
+]
+
+# domain field -> column attribute, where they differ
+_MODEL_RENAMES = {"max_output_tokens": "max_output", "version": "version_label", "metadata": "meta"}
+_PROVIDER_RENAMES = {"secret_ref": "secret_name", "metadata": "meta"}
+_SIMPLE_RENAMES = {"metadata": "meta"}
+
+
+def _columns(obj: Any, exclude: set[str], renames: dict[str, str]) -> dict[str, Any]:
+    data = obj.model_dump(mode="python", exclude=exclude)
+    return {renames.get(key, key): _plain(value) for key, value in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Enums to their values, recursively, so rows hold plain JSON-able data."""
+    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _domain_fields(row: Any, names: list[str], renames: dict[str, str]) -> dict[str, Any]:
+    return {name: getattr(row, renames.get(name, name)) for name in names}
+
+
+# --------------------------------------------------------------------------- platforms
+
+
+def platform_columns(platform: Platform) -> dict[str, Any]:
+    return _columns(platform, set(), _SIMPLE_RENAMES)
+
+
+def row_to_platform(row: PlatformRow) -> Platform:
+    return Platform.model_validate(
+        _domain_fields(row, list(Platform.model_fields), _SIMPLE_RENAMES)
+    )
+
+
+# --------------------------------------------------------------------------- providers
+
+
+def provider_columns(provider: Provider) -> dict[str, Any]:
+    return _columns(provider, set(), _PROVIDER_RENAMES)
+
+
+def row_to_provider(row: ProviderRow) -> Provider:
+    return Provider.model_validate(
+        _domain_fields(row, list(Provider.model_fields), _PROVIDER_RENAMES)
+    )
+
+
+# --------------------------------------------------------------------------- models
+
+
+def model_columns(model: Model) -> dict[str, Any]:
+    return _columns(model, {"aliases", "self_hosted"}, _MODEL_RENAMES)
+
+
+def row_to_model(
+    row: ModelRow, aliases: list[str], self_hosted: SelfHostedModelRow | None
+) -> Model:
+    names = [n for n in Model.model_fields if n not in ("aliases", "self_hosted")]
+    data = _domain_fields(row, names, _MODEL_RENAMES)
+    data["aliases"] = aliases
+    if self_hosted is not None:
+        data["self_hosted"] = SelfHostedSpecs(
+            specialty=self_hosted.specialty,
+            parameters=self_hosted.parameters,
+            accuracy=self_hosted.accuracy,
+            benchmark=self_hosted.benchmark,
+            input_formats=self_hosted.input_formats,
+            output_formats=self_hosted.output_formats,
+        )
+    return Model.model_validate(data)
+
+
+def self_hosted_columns(model: Model, route: Route | None) -> dict[str, Any] | None:
+    """The ``self_hosted_models`` row of a model: its specs and its self-hosted deployment."""
+    if model.self_hosted is None and (route is None or route.self_hosted is None):
+        return None
+    specs = model.self_hosted
+    columns: dict[str, Any] = {
+        "model_id": model.id,
+        "specialty": specs.specialty if specs else model.category,
+        "parameters": specs.parameters if specs else None,
+        "accuracy": specs.accuracy if specs else None,
+        "benchmark": specs.benchmark if specs else None,
+        "input_formats": list(specs.input_formats) if specs else [],
+        "output_formats": list(specs.output_formats) if specs else [],
+        "route_id": None,
+        "sagemaker_image": None,
+        "instance_type": None,
+        "gpu_memory_gb": None,
+        "environment": {},
+        "model_data_url": None,
+        "markup_percent": None,
+        "enabled": model.enabled,
+        "status": model.status.value,
+    }
+    if route is not None and route.self_hosted is not None:
+        deploy = route.self_hosted
+        columns.update(
+            route_id=route.id,
+            sagemaker_image=deploy.container_image,
+            instance_type=deploy.instance_type,
+            gpu_memory_gb=deploy.gpu_memory_gb,
+            environment=dict(deploy.environment),
+            model_data_url=deploy.model_data_url,
+            markup_percent=deploy.markup_percent,
+            default_thermal_state=deploy.thermal.default_state.value,
+            warmup_time_seconds=deploy.thermal.warmup_time_seconds,
+            scale_to_zero_minutes=deploy.thermal.scale_to_zero_minutes,
+            min_instances=deploy.thermal.min_instances,
+            max_instances=deploy.thermal.max_instances,
+            enabled=deploy.enabled and model.enabled,
+        )
+    return columns
+
+
+# --------------------------------------------------------------------------- routes and prices
+
+
+def route_columns(route: Route) -> dict[str, Any]:
+    columns = _columns(route, {"price", "self_hosted"}, _SIMPLE_RENAMES)
+    columns["id"] = route.id
+    return columns
+
+
+def row_to_route(
+    row: RouteRow, price: PriceSheet | None, self_hosted: SelfHostedModelRow | None
+) -> Route:
+    names = [n for n in Route.model_fields if n not in ("price", "self_hosted")]
+    data = _domain_fields(row, names, _SIMPLE_RENAMES)
+    data["price"] = price
+    if self_hosted is not None and self_hosted.route_id == row.id and self_hosted.instance_type:
+        data["self_hosted"] = SelfHostedConfig(
+            container_image=self_hosted.sagemaker_image or "unknown",
+            instance_type=self_hosted.instance_type,
+            gpu_memory_gb=self_hosted.gpu_memory_gb or 0,
+            environment=self_hosted.environment,
+            model_data_url=self_hosted.model_data_url,
+            markup_percent=self_hosted.markup_percent if self_hosted.markup_percent is not None else 75,
+            thermal=ThermalDefaults(
+                default_state=self_hosted.default_thermal_state,  # type: ignore[arg-type]
+                warmup_time_seconds=self_hosted.warmup_time_seconds,
+                scale_to_zero_minutes=self_hosted.scale_to_zero_minutes,
+                min_instances=self_hosted.min_instances,
+                max_instances=self_hosted.max_instances,
+            ),
+            enabled=self_hosted.enabled,
+        )
+    return Route.model_validate(data)
+
+
+_PRICE_EXTRA = (
+    "pricing_type",
+    "currency",
+    "long_context_threshold",
+    "effective_from",
+    "effective_to",
+    "source",
+    "is_estimated",
+    "last_verified_at",
+    "notes",
+)
+
+
+def price_columns(sheet: PriceSheet) -> dict[str, Any]:
+    return {name: _plain(getattr(sheet, name)) for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
+
+
+def row_to_price(row: PriceHistoryRow) -> PriceSheet:
+    return PriceSheet.model_validate(
+        {name: getattr(row, name) for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
+    )

@@ -1,0 +1,222 @@
+"""Reading the registry out of the store, and the registry version.
+
+Raises :class:`~radiant.errors.StoreError` when the database cannot be reached or has not
+been migrated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from radiant.domain import (
+    Model,
+    Platform,
+    PriceSheet,
+    Provider,
+    ProviderHealth,
+    Route,
+    ThermalStatus,
+)
+from radiant.errors import StoreError
+from radiant.store.mapping import (
+    row_to_model,
+    row_to_platform,
+    row_to_price,
+    row_to_provider,
+    row_to_route,
+)
+from radiant.store.tables import (
+    ModelAliasRow,
+    ModelRow,
+    PlatformRow,
+    PriceHistoryRow,
+    ProviderHealthRow,
+    ProviderRow,
+    RegistryStateRow,
+    RouteRow,
+    SelfHostedModelRow,
+    SyncLogRow,
+    ThermalStateRow,
+    utcnow,
+)
+
+__all__ = [
+    "NOTIFY_CHANNEL",
+    "RegistryData",
+    "bump_version",
+    "price_history",
+    "read_registry",
+    "registry_version",
+    "store_errors",
+    "sync_history",
+]
+
+NOTIFY_CHANNEL = "radiant_registry"
+
+
+@dataclass
+class RegistryData:
+    version: int
+    platforms: list[Platform] = field(default_factory=list)
+    providers: list[Provider] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    health: list[ProviderHealth] = field(default_factory=list)
+    thermal: list[ThermalStatus] = field(default_factory=list)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn "no such table" and connection failures into a clear StoreError."""
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as exc:
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        first_line = detail.strip().splitlines()[0] if detail.strip() else type(exc).__name__
+        if "no such table" in detail or "does not exist" in detail:
+            raise StoreError(
+                f"the database is not migrated ({first_line}); run `radiant db upgrade`"
+            ) from None
+        raise StoreError(f"cannot use the database: {first_line}") from None
+    except SQLAlchemyError as exc:
+        detail = str(exc.orig) if getattr(exc, "orig", None) is not None else str(exc)
+        raise StoreError(f"database error: {detail.strip().splitlines()[0]}") from exc
+
+
+def registry_version(engine: Engine) -> int:
+    with store_errors(), engine.connect() as conn:
+        value = conn.execute(select(RegistryStateRow.version).where(RegistryStateRow.id == 1))
+        return int(value.scalar_one())
+
+
+def bump_version(session: Session) -> int:
+    """Increase the registry version inside the caller's transaction (and NOTIFY on PostgreSQL)."""
+    session.execute(
+        update(RegistryStateRow)
+        .where(RegistryStateRow.id == 1)
+        .values(version=RegistryStateRow.version + 1, updated_at=utcnow())
+    )
+    version = int(
+        session.execute(
+            select(RegistryStateRow.version).where(RegistryStateRow.id == 1)
+        ).scalar_one()
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": NOTIFY_CHANNEL, "payload": str(version)})
+    return version
+
+
+def read_registry(engine: Engine) -> RegistryData:
+    with store_errors(), Session(engine) as session:
+        version = int(
+            session.execute(
+                select(RegistryStateRow.version).where(RegistryStateRow.id == 1)
+            ).scalar_one()
+        )
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for alias_row in session.execute(select(ModelAliasRow).order_by(ModelAliasRow.alias)).scalars():
+            aliases[alias_row.model_id].append(alias_row.alias)
+        self_hosted = {
+            row.model_id: row for row in session.execute(select(SelfHostedModelRow)).scalars()
+        }
+        prices = _current_prices(session)
+        data = RegistryData(version=version)
+        data.platforms = [
+            row_to_platform(r)
+            for r in session.execute(select(PlatformRow).order_by(PlatformRow.id)).scalars()
+        ]
+        data.providers = [
+            row_to_provider(r)
+            for r in session.execute(select(ProviderRow).order_by(ProviderRow.id)).scalars()
+        ]
+        data.models = [
+            row_to_model(r, aliases.get(r.id, []), self_hosted.get(r.id))
+            for r in session.execute(select(ModelRow).order_by(ModelRow.id)).scalars()
+        ]
+        data.routes = [
+            row_to_route(r, prices.get(r.id), self_hosted.get(r.model_id))
+            for r in session.execute(
+                select(RouteRow).order_by(RouteRow.model_id, RouteRow.priority, RouteRow.id)
+            ).scalars()
+        ]
+        data.health = [_health(r) for r in session.execute(select(ProviderHealthRow)).scalars()]
+        data.thermal = [
+            ThermalStatus(
+                model_id=r.model_id,
+                current_state=r.current_state,  # type: ignore[arg-type]
+                target_state=r.target_state,  # type: ignore[arg-type]
+                is_transitioning=r.is_transitioning,
+                instance_count=r.instance_count,
+            )
+            for r in session.execute(select(ThermalStateRow)).scalars()
+        ]
+        return data
+
+
+def _current_prices(session: Session) -> dict[str, PriceSheet]:
+    rows = session.execute(
+        select(PriceHistoryRow).where(PriceHistoryRow.effective_to.is_(None))
+    ).scalars()
+    return {row.route_id: row_to_price(row) for row in rows}
+
+
+def _health(row: ProviderHealthRow) -> ProviderHealth:
+    return ProviderHealth(
+        provider_id=row.provider_id,
+        region=row.region,
+        status=row.status,  # type: ignore[arg-type]
+        avg_latency_ms=row.avg_latency_ms,
+        p95_latency_ms=row.p95_latency_ms,
+        p99_latency_ms=row.p99_latency_ms,
+        error_rate=row.error_rate,
+        success_rate=row.success_rate,
+        last_check_at=row.last_check_at,
+        last_error=row.last_error,
+    )
+
+
+def price_history(engine: Engine, route_id: str) -> list[PriceSheet]:
+    with store_errors(), Session(engine) as session:
+        rows = session.execute(
+            select(PriceHistoryRow)
+            .where(PriceHistoryRow.route_id == route_id)
+            .order_by(PriceHistoryRow.effective_from, PriceHistoryRow.id)
+        ).scalars()
+        return [row_to_price(r) for r in rows]
+
+
+def sync_history(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
+    with store_errors(), Session(engine) as session:
+        rows = session.execute(
+            select(SyncLogRow).order_by(SyncLogRow.started_at.desc()).limit(limit)
+        ).scalars()
+        return [
+            {
+                "id": r.id,
+                "sync_type": r.sync_type,
+                "source": r.source,
+                "status": r.status,
+                "providers_updated": r.providers_updated,
+                "models_added": r.models_added,
+                "models_updated": r.models_updated,
+                "models_deprecated": r.models_deprecated,
+                "routes_added": r.routes_added,
+                "routes_updated": r.routes_updated,
+                "prices_changed": r.prices_changed,
+                "errors": list(r.errors or []),
+                "started_at": r.started_at,
+                "completed_at": r.completed_at,
+                "duration_ms": r.duration_ms,
+                "error_message": r.error_message,
+            }
+            for r in rows
+        ]

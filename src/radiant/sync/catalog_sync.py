@@ -1,0 +1,312 @@
+"""Upsert a catalog into the store, in one transaction.
+
+* adds new platforms, providers, models and routes;
+* updates changed ones, except fields an administrator owns (``admin_fields``);
+* marks entries that left the catalog deprecated (models, providers, platforms) or inactive
+  (routes); never deletes;
+* closes the current price sheet and opens a new one when a route's price changes;
+* records a ``registry_sync_log`` row (type, counts, errors, duration, status);
+* bumps the registry version only when something changed, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from radiant.catalog import Catalog
+from radiant.domain import LifecycleStatus, Route, SyncStatus, SyncType
+from radiant.store.engine import session_scope
+from radiant.store.mapping import (
+    model_columns,
+    platform_columns,
+    price_columns,
+    provider_columns,
+    route_columns,
+    row_to_price,
+    self_hosted_columns,
+)
+from radiant.store.repository import bump_version, store_errors
+from radiant.store.tables import (
+    ModelAliasRow,
+    ModelRow,
+    PlatformRow,
+    PriceHistoryRow,
+    ProviderRow,
+    RouteRow,
+    SelfHostedModelRow,
+    SyncLogRow,
+    ThermalStateRow,
+    utcnow,
+)
+
+__all__ = ["SyncReport", "sync_catalog"]
+
+
+@dataclass
+class SyncReport:
+    sync_id: str
+    sync_type: str = SyncType.CATALOG.value
+    source: str = ""
+    status: str = SyncStatus.RUNNING.value
+    providers_added: int = 0
+    providers_updated: int = 0
+    platforms_added: int = 0
+    platforms_updated: int = 0
+    models_added: int = 0
+    models_updated: int = 0
+    models_deprecated: int = 0
+    routes_added: int = 0
+    routes_updated: int = 0
+    routes_deactivated: int = 0
+    prices_changed: int = 0
+    errors: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+    version: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            getattr(self, name)
+            for name in (
+                "providers_added", "providers_updated", "platforms_added", "platforms_updated",
+                "models_added", "models_updated", "models_deprecated", "routes_added",
+                "routes_updated", "routes_deactivated", "prices_changed",
+            )
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def sync_catalog(engine: Engine, catalog: Catalog, *, source: str = "builtin") -> SyncReport:
+    """Apply ``catalog`` to the store. Raises StoreError when the store is unusable."""
+    report = SyncReport(sync_id=str(uuid.uuid4()), source=source)
+    started = time.perf_counter()
+    with store_errors(), session_scope(engine) as session:
+        session.add(SyncLogRow(id=report.sync_id, sync_type=report.sync_type, source=source))
+    try:
+        with store_errors(), session_scope(engine) as session:
+            _Upsert(session, catalog, report).run()
+            if report.changed:
+                report.version = bump_version(session)
+        report.status = SyncStatus.COMPLETED.value
+    except Exception as exc:
+        report.status = SyncStatus.FAILED.value
+        report.errors.append(str(exc))
+        _finish(engine, report, started, error=str(exc))
+        raise
+    _finish(engine, report, started)
+    return report
+
+
+def _finish(engine: Engine, report: SyncReport, started: float, error: str | None = None) -> None:
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    with store_errors(), session_scope(engine) as session:
+        row = session.get(SyncLogRow, report.sync_id)
+        if row is None:  # pragma: no cover - written at the start
+            return
+        row.status = report.status
+        row.providers_updated = report.providers_added + report.providers_updated
+        row.models_added = report.models_added
+        row.models_updated = report.models_updated
+        row.models_deprecated = report.models_deprecated
+        row.routes_added = report.routes_added
+        row.routes_updated = report.routes_updated + report.routes_deactivated
+        row.prices_changed = report.prices_changed
+        row.errors = list(report.errors)
+        row.completed_at = utcnow()
+        row.duration_ms = report.duration_ms
+        row.error_message = error
+
+
+def _apply(row: Any, columns: dict[str, Any], *, skip: tuple[str, ...] = ("id",)) -> bool:
+    """Set the non-admin-owned columns that differ; True when anything changed."""
+    owned = set(getattr(row, "admin_fields", None) or [])
+    changed = False
+    for key, value in columns.items():
+        if key in skip or key in owned:
+            continue
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    if changed and hasattr(row, "row_version"):
+        row.row_version = (row.row_version or 0) + 1
+    return changed
+
+
+class _Upsert:
+    def __init__(self, session: Session, catalog: Catalog, report: SyncReport) -> None:
+        self.session = session
+        self.catalog = catalog
+        self.report = report
+        self.now = utcnow()
+
+    def run(self) -> None:
+        self._platforms()
+        self._providers()
+        self.session.flush()
+        self._models()
+        self.session.flush()
+        self._routes()
+        self.session.flush()
+        self._self_hosted()
+
+    # ---------------------------------------------------------------- platforms, providers
+
+    def _platforms(self) -> None:
+        rows = {r.id: r for r in self.session.execute(select(PlatformRow)).scalars()}
+        for platform in self.catalog.platforms.values():
+            columns = platform_columns(platform)
+            row = rows.get(platform.id)
+            if row is None:
+                self.session.add(PlatformRow(**columns, origin="catalog"))
+                self.report.platforms_added += 1
+            elif _apply(row, columns):
+                self.report.platforms_updated += 1
+        for row in rows.values():
+            if row.origin == "catalog" and row.id not in self.catalog.platforms:
+                if _apply(row, {"status": LifecycleStatus.DEPRECATED.value}):
+                    self.report.platforms_updated += 1
+
+    def _providers(self) -> None:
+        rows = {r.id: r for r in self.session.execute(select(ProviderRow)).scalars()}
+        for provider in self.catalog.providers.values():
+            columns = provider_columns(provider)
+            row = rows.get(provider.id)
+            if row is None:
+                self.session.add(ProviderRow(**columns, origin="catalog"))
+                self.report.providers_added += 1
+            elif _apply(row, columns):
+                self.report.providers_updated += 1
+        for row in rows.values():
+            if row.origin == "catalog" and row.id not in self.catalog.providers:
+                if _apply(row, {"status": LifecycleStatus.DEPRECATED.value}):
+                    self.report.providers_updated += 1
+
+    # ---------------------------------------------------------------- models
+
+    def _models(self) -> None:
+        rows = {r.id: r for r in self.session.execute(select(ModelRow)).scalars()}
+        for model in self.catalog.models.values():
+            columns = model_columns(model)
+            row = rows.get(model.id)
+            if row is None:
+                self.session.add(ModelRow(**columns, origin="catalog"))
+                self.report.models_added += 1
+            elif _apply(row, columns):
+                self.report.models_updated += 1
+        for row in rows.values():
+            if row.origin != "catalog" or row.id in self.catalog.models:
+                continue
+            if _apply(row, {"deprecated": True, "status": LifecycleStatus.DEPRECATED.value}):
+                self.report.models_deprecated += 1
+        self.session.flush()
+        self._aliases(rows)
+
+    def _aliases(self, rows: dict[str, ModelRow]) -> None:
+        existing = {a.alias_key: a for a in self.session.execute(select(ModelAliasRow)).scalars()}
+        wanted: dict[str, tuple[str, str]] = {}
+        for model in self.catalog.models.values():
+            row = rows.get(model.id)
+            if row is not None and "aliases" in (row.admin_fields or []):
+                continue
+            for alias in model.aliases:
+                wanted[alias.casefold()] = (alias, model.id)
+        catalog_ids = set(self.catalog.models)
+        for key, alias_row in existing.items():
+            if key in wanted:
+                continue
+            owner = rows.get(alias_row.model_id)
+            owned = owner is not None and "aliases" in (owner.admin_fields or [])
+            if alias_row.model_id in catalog_ids and not owned:
+                self.session.delete(alias_row)
+        for key, (alias, model_id) in wanted.items():
+            current = existing.get(key)
+            if current is None:
+                self.session.add(ModelAliasRow(alias_key=key, alias=alias, model_id=model_id))
+            elif current.model_id != model_id:
+                owner = rows.get(current.model_id)
+                if current.model_id not in catalog_ids or (
+                    owner is not None and "aliases" in (owner.admin_fields or [])
+                ):
+                    self.report.errors.append(
+                        f"alias {alias!r} of {model_id!r} kept by {current.model_id!r}"
+                    )
+                    continue
+                current.model_id = model_id
+                current.alias = alias
+            elif current.alias != alias:
+                current.alias = alias
+
+    # ---------------------------------------------------------------- routes and prices
+
+    def _routes(self) -> None:
+        rows = {r.id: r for r in self.session.execute(select(RouteRow)).scalars()}
+        current = {
+            r.route_id: r
+            for r in self.session.execute(
+                select(PriceHistoryRow).where(PriceHistoryRow.effective_to.is_(None))
+            ).scalars()
+        }
+        for route in self.catalog.routes.values():
+            columns = route_columns(route)
+            row = rows.get(route.id)
+            if row is None:
+                rows[route.id] = RouteRow(**columns, origin="catalog")
+                self.session.add(rows[route.id])
+                self.report.routes_added += 1
+            elif _apply(row, columns, skip=("id", "model_id", "platform_id")):
+                self.report.routes_updated += 1
+        self.session.flush()
+        for route in self.catalog.routes.values():
+            if "price" not in (rows[route.id].admin_fields or []):
+                self._price(route, current.get(route.id))
+        for row in list(rows.values()):
+            if row.origin == "catalog" and row.id not in self.catalog.routes:
+                if _apply(row, {"status": "inactive"}):
+                    self.report.routes_deactivated += 1
+
+    def _price(self, route: Route, current: PriceHistoryRow | None) -> None:
+        sheet = route.price
+        if sheet is None:
+            return
+        if current is not None and row_to_price(current).same_prices(sheet):
+            return
+        start: datetime = sheet.effective_from or self.now
+        if current is not None:
+            start = max(start, self.now)
+            current.effective_to = start
+            self.report.prices_changed += 1
+        columns = price_columns(sheet)
+        columns.update(effective_from=start, effective_to=None)
+        self.session.add(PriceHistoryRow(route_id=route.id, recorded_by="catalog-sync", **columns))
+
+    # ---------------------------------------------------------------- self-hosted data
+
+    def _self_hosted(self) -> None:
+        rows = {r.model_id: r for r in self.session.execute(select(SelfHostedModelRow)).scalars()}
+        thermal = {r.model_id for r in self.session.execute(select(ThermalStateRow)).scalars()}
+        deployed = {
+            r.model_id: r for r in self.catalog.routes.values() if r.self_hosted is not None
+        }
+        for model in self.catalog.models.values():
+            route = deployed.get(model.id)
+            columns = self_hosted_columns(model, route)
+            if columns is None:
+                continue
+            row = rows.get(model.id)
+            if row is None:
+                self.session.add(SelfHostedModelRow(**columns))
+            elif _apply(row, columns, skip=("model_id",)):
+                self.report.models_updated += 1
+            if route is not None and route.self_hosted is not None and model.id not in thermal:
+                state = route.self_hosted.thermal.default_state.value
+                self.session.add(ThermalStateRow(model_id=model.id, current_state=state))
+
