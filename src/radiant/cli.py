@@ -201,16 +201,25 @@ def models_list(
     page = _registry().list_models(query)
     if as_json:
         _print_json(
-            {"data": [model_summary(e).model_dump(mode="json") for e in page.data],
-             "count": page.count}
+            {
+                "data": [model_summary(e).model_dump(mode="json") for e in page.data],
+                "count": page.count,
+            }
         )
         return
     _table(
         f"{len(page.data)} of {page.count} models",
         ["id", "provider", "hosting", "task", "context", "input $/1M", "output $/1M"],
         [
-            [e.id, e.model.provider_id, e.hosting_type, e.task.value, e.model.context_window,
-             _money(e.input_price), _money(e.output_price)]
+            [
+                e.id,
+                e.model.provider_id,
+                e.hosting_type,
+                e.task.value,
+                e.model.context_window,
+                _money(e.input_price),
+                _money(e.output_price),
+            ]
             for e in page.data
         ],
     )
@@ -242,21 +251,38 @@ def models_show(
     if as_json:
         _print_json(detail.model_dump(mode="json"))
         return
-    typer.echo(f"{detail.display_name} ({detail.id})  provider={detail.provider}  "
-               f"hosting={detail.hosting_type}  task={detail.task}")
+    typer.echo(
+        f"{detail.display_name} ({detail.id})  provider={detail.provider}  "
+        f"hosting={detail.hosting_type}  task={detail.task}"
+    )
     typer.echo(f"aliases: {', '.join(detail.aliases) or '-'}")
     typer.echo(f"capabilities: {', '.join(detail.capabilities) or '-'}")
     typer.echo(f"context window: {detail.context_window}  max output: {detail.max_output_tokens}")
     _table(
         "routes",
-        ["platform", "model string", "priority", "status", "type", "input $/1M", "output $/1M",
-         "other", "estimated"],
         [
-            [r.platform, r.model_string, r.priority, r.status,
-             r.price.pricing_type.value if r.price else "",
-             _money(r.price.input_per_1m) if r.price else "",
-             _money(r.price.output_per_1m) if r.price else "",
-             _other_prices(r.price), "yes" if r.price and r.price.is_estimated else ""]
+            "platform",
+            "model string",
+            "priority",
+            "status",
+            "type",
+            "input $/1M",
+            "output $/1M",
+            "other",
+            "estimated",
+        ],
+        [
+            [
+                r.platform,
+                r.model_string,
+                r.priority,
+                r.status,
+                r.price.pricing_type.value if r.price else "",
+                _money(r.price.input_per_1m) if r.price else "",
+                _money(r.price.output_per_1m) if r.price else "",
+                _other_prices(r.price),
+                "yes" if r.price and r.price.is_estimated else "",
+            ]
             for r in detail.routes
         ],
     )
@@ -280,11 +306,15 @@ def models_search(
 
     found = _registry().search(text, limit)
     if as_json:
-        _print_json({"data": [model_summary(e).model_dump(mode="json") for e in found],
-                     "count": len(found)})
+        _print_json(
+            {"data": [model_summary(e).model_dump(mode="json") for e in found], "count": len(found)}
+        )
         return
-    _table(f"{len(found)} models", ["id", "name", "provider", "task"],
-           [[e.id, e.model.display_name, e.model.provider_id, e.task.value] for e in found])
+    _table(
+        f"{len(found)} models",
+        ["id", "name", "provider", "task"],
+        [[e.id, e.model.display_name, e.model.provider_id, e.task.value] for e in found],
+    )
 
 
 # ---------------------------------------------------------------------------- others
@@ -295,11 +325,15 @@ def providers_list(as_json: JsonOpt = False) -> None:
     """List providers."""
     providers = list(_registry().snapshot().providers.values())
     if as_json:
-        _print_json({"data": [p.model_dump(mode="json") for p in providers],
-                     "count": len(providers)})
+        _print_json(
+            {"data": [p.model_dump(mode="json") for p in providers], "count": len(providers)}
+        )
         return
-    _table(f"{len(providers)} providers", ["id", "name", "category", "api base", "enabled"],
-           [[p.id, p.display_name, p.category, p.api_base_url, p.enabled] for p in providers])
+    _table(
+        f"{len(providers)} providers",
+        ["id", "name", "category", "api base", "enabled"],
+        [[p.id, p.display_name, p.category, p.api_base_url, p.enabled] for p in providers],
+    )
 
 
 @platforms_app.command("list")
@@ -307,11 +341,15 @@ def platforms_list(as_json: JsonOpt = False) -> None:
     """List platforms."""
     platforms = list(_registry().snapshot().platforms.values())
     if as_json:
-        _print_json({"data": [p.model_dump(mode="json") for p in platforms],
-                     "count": len(platforms)})
+        _print_json(
+            {"data": [p.model_dump(mode="json") for p in platforms], "count": len(platforms)}
+        )
         return
-    _table(f"{len(platforms)} platforms", ["id", "name", "kind", "base url", "status"],
-           [[p.id, p.name, p.kind.value, p.base_url, p.status.value] for p in platforms])
+    _table(
+        f"{len(platforms)} platforms",
+        ["id", "name", "kind", "base url", "status"],
+        [[p.id, p.name, p.kind.value, p.base_url, p.status.value] for p in platforms],
+    )
 
 
 @app.command("stats")

@@ -55,7 +55,9 @@ class NotFoundError(RadiantError):
 class ModelNotFoundError(NotFoundError):
     def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
+        hint = (
+            f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
+        )
         super().__init__("model", name, f"model {name!r} not found{hint}")
 
 

@@ -30,9 +30,7 @@ _SLUGS = {
 }
 
 
-def problem(
-    request: Request, status: int, title: str, detail: str, **extra: Any
-) -> JSONResponse:
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"urn:radiant:problem:{_SLUGS.get(status, 'error')}",
         "title": title,

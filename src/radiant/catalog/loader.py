@@ -102,9 +102,7 @@ def _as_datetime(value: Any, path: Path) -> datetime:
     raise CatalogError(str(path), None, "as_of", "must be a date")
 
 
-def _validate(
-    cls: type[T], data: dict[str, Any], path: Path, entry: str
-) -> T:
+def _validate(cls: type[T], data: dict[str, Any], path: Path, entry: str) -> T:
     try:
         return cls.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -162,7 +160,9 @@ def _load_models(path: Path, root: Path, catalog: Catalog) -> None:
             except pydantic.ValidationError as exc:
                 first = exc.errors()[0]
                 loc = ".".join(str(p) for p in first["loc"])
-                raise CatalogError(str(path), name, f"routes.{r_index}.{loc}", first["msg"]) from None
+                raise CatalogError(
+                    str(path), name, f"routes.{r_index}.{loc}", first["msg"]
+                ) from None
             if route.id in catalog.routes:
                 raise CatalogError(
                     str(path), name, f"routes.{r_index}.platform_id", "platform listed twice"
@@ -178,7 +178,9 @@ def _check_references(catalog: Catalog) -> None:
     for model in catalog.models.values():
         origin = catalog.origins[model.id]
         if model.provider_id not in catalog.providers:
-            raise CatalogError(origin, model.id, "provider_id", f"unknown provider {model.provider_id!r}")
+            raise CatalogError(
+                origin, model.id, "provider_id", f"unknown provider {model.provider_id!r}"
+            )
         for alias in model.names():
             key = alias.casefold()
             owner = names.get(key)
@@ -190,22 +192,30 @@ def _check_references(catalog: Catalog) -> None:
     for model in catalog.models.values():
         if model.successor_id and model.successor_id.casefold() not in names:
             raise CatalogError(
-                catalog.origins[model.id], model.id, "successor_id",
+                catalog.origins[model.id],
+                model.id,
+                "successor_id",
                 f"unknown model {model.successor_id!r}",
             )
     for route in catalog.routes.values():
         if route.platform_id not in catalog.platforms:
             raise CatalogError(
-                catalog.origins[route.model_id], route.model_id, "routes.platform_id",
+                catalog.origins[route.model_id],
+                route.model_id,
+                "routes.platform_id",
                 f"unknown platform {route.platform_id!r}",
             )
     for provider in catalog.providers.values():
-        _check_known(provider.platforms, catalog.platforms, "providers.yaml", provider.id, "platforms")
+        _check_known(
+            provider.platforms, catalog.platforms, "providers.yaml", provider.id, "platforms"
+        )
         if provider.parent_id and provider.parent_id not in catalog.providers:
             raise CatalogError("providers.yaml", provider.id, "parent_id", "unknown provider")
 
 
-def _check_known(values: Iterable[str], known: dict[str, Any], file: str, entry: str, fld: str) -> None:
+def _check_known(
+    values: Iterable[str], known: dict[str, Any], file: str, entry: str, fld: str
+) -> None:
     for value in values:
         if value not in known:
             raise CatalogError(file, entry, fld, f"unknown platform {value!r}")

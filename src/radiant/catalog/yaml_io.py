@@ -25,4 +25,4 @@ _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 
 def read_yaml(path: Path) -> Any:
     with path.open("r", encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_DecimalLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(handle, Loader=_DecimalLoader)

@@ -88,7 +88,8 @@ class PriceSheet(DomainModel):
         if self.currency != "USD":
             raise ValueError("only USD price sheets are supported")
         if (
-            self.long_context_input_per_1m is not None or self.long_context_output_per_1m is not None
+            self.long_context_input_per_1m is not None
+            or self.long_context_output_per_1m is not None
         ) and self.long_context_threshold is None:
             raise ValueError("a long-context price needs long_context_threshold")
         if (
@@ -106,9 +107,7 @@ class PriceSheet(DomainModel):
 
     def prices(self) -> dict[str, Decimal]:
         """The money fields that are set."""
-        return {
-            name: value for name in MONEY_FIELDS if (value := getattr(self, name)) is not None
-        }
+        return {name: value for name in MONEY_FIELDS if (value := getattr(self, name)) is not None}
 
     def same_prices(self, other: PriceSheet) -> bool:
         """True when both sheets charge the same for everything (provenance aside)."""

@@ -13,7 +13,7 @@ __all__ = ["Provider"]
 
 
 class Provider(DomainModel):
-    """Seed 001 ``ExternalProvider``, the provider table of seed 000, seed 004 ``Schema__Provider``."""
+    """Seed 001 ``ExternalProvider``, seed 000's provider table, seed 004 ``Schema__Provider``."""
 
     id: Identifier
     name: str = Field(min_length=1)

@@ -28,8 +28,13 @@ __all__ = ["Registry", "build_snapshot"]
 def build_snapshot(engine: Engine) -> Snapshot:
     data = repository.read_registry(engine)
     return Snapshot.build(
-        data.version, data.platforms, data.providers, data.models, data.routes,
-        data.health, data.thermal,
+        data.version,
+        data.platforms,
+        data.providers,
+        data.models,
+        data.routes,
+        data.health,
+        data.thermal,
     )
 
 

@@ -7,6 +7,7 @@ hosting type, category and status, so a filtered listing is a handful of integer
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import re
 from collections import Counter, defaultdict
@@ -163,8 +164,9 @@ class Snapshot:
         if base != folded and base in self._folded:
             return self._folded[base]
         dated = {
-            p for key, p in self._folded.items() if key.startswith(folded) and
-            _DATE_SUFFIX.sub("", key) == folded
+            p
+            for key, p in self._folded.items()
+            if key.startswith(folded) and _DATE_SUFFIX.sub("", key) == folded
         }
         if len(dated) == 1:
             return dated.pop()
@@ -178,7 +180,9 @@ class Snapshot:
         return parent is not None and parent.parent_id == provider
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
-        close = difflib.get_close_matches(name.casefold(), list(self._folded), n=limit * 3, cutoff=0.6)
+        close = difflib.get_close_matches(
+            name.casefold(), list(self._folded), n=limit * 3, cutoff=0.6
+        )
         seen: dict[str, None] = {}
         for key in close:
             seen.setdefault(self.entries[self._folded[key]].id, None)
@@ -277,8 +281,10 @@ class Snapshot:
         window = chosen[query.offset : query.offset + query.limit]
         return Page([self.entries[p] for p in window], count)
 
-    def _ranked(self, mask: int, query: ModelQuery) -> list[ModelEntry]:
-        wanted = [self._index["capability"].get(c.casefold(), 0) for c in query.optional_capabilities]
+    def _ranked(self, mask: int, query: ModelQuery) -> builtins.list[ModelEntry]:
+        wanted = [
+            self._index["capability"].get(c.casefold(), 0) for c in query.optional_capabilities
+        ]
         order = self._order(query.sort)
 
         def score(pos: int) -> tuple[int, int]:
@@ -288,7 +294,7 @@ class Snapshot:
         chosen = sorted(positions(mask), key=score)
         return [self.entries[p] for p in chosen[query.offset : query.offset + query.limit]]
 
-    def _order(self, key: str) -> list[int]:
+    def _order(self, key: str) -> builtins.list[int]:
         """Rank of every position under a sort key (missing values last)."""
         order = self._orders.get(key)
         if order is None:
@@ -302,8 +308,8 @@ class Snapshot:
 
     # ------------------------------------------------------------------ aggregates
 
-    def capability_matrix(self) -> dict[str, list[str]]:
-        matrix: dict[str, list[str]] = {}
+    def capability_matrix(self) -> dict[str, builtins.list[str]]:
+        matrix: dict[str, builtins.list[str]] = {}
         for cap, mask in sorted(self._index["capability"].items()):
             matrix[cap] = [self.entries[p].id for p in positions(mask)]
         return matrix
@@ -380,5 +386,8 @@ _SORT_KEYS: dict[str, Callable[[ModelEntry], Any]] = {
     "input_price": lambda e: (e.input_price if e.input_price is not None else _BIG, e.id),
     "output_price": lambda e: (e.output_price if e.output_price is not None else _BIG, e.id),
     "context_window": lambda e: (e.model.context_window or 0, e.id),
-    "release_date": lambda e: (e.model.release_date.isoformat() if e.model.release_date else "", e.id),
+    "release_date": lambda e: (
+        e.model.release_date.isoformat() if e.model.release_date else "",
+        e.id,
+    ),
 }

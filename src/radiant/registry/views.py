@@ -76,12 +76,12 @@ def _row(snapshot: Snapshot, entry: ModelEntry, hosting: HostingType) -> dict[st
         "id": model.id,
         "model_id": model.id,
         "provider_id": "self_hosted" if self_hosted else model.provider_id,
-        "provider_name": "RADIANT Self-Hosted" if self_hosted else (
-            provider.display_name if provider else model.provider_id
-        ),
-        "litellm_id": f"sagemaker/{model.id}" if self_hosted else (
-            route.model_string if route else model.id
-        ),
+        "provider_name": "RADIANT Self-Hosted"
+        if self_hosted
+        else (provider.display_name if provider else model.provider_id),
+        "litellm_id": f"sagemaker/{model.id}"
+        if self_hosted
+        else (route.model_string if route else model.id),
         "name": model.name,
         "display_name": model.display_name,
         "description": model.description,
@@ -111,7 +111,8 @@ def _row(snapshot: Snapshot, entry: ModelEntry, hosting: HostingType) -> dict[st
         "deprecated": model.is_deprecated,
         "health_status": (
             ("healthy" if thermal in (ThermalState.WARM, ThermalState.HOT) else "unknown")
-            if self_hosted else (health.status.value if health else None)
+            if self_hosted
+            else (health.status.value if health else None)
         ),
         "avg_latency_ms": health.avg_latency_ms if (health and not self_hosted) else None,
         "error_rate": health.error_rate if (health and not self_hosted) else None,

@@ -51,7 +51,7 @@ def _columns(obj: Any, exclude: set[str], renames: dict[str, str]) -> dict[str, 
 
 def _plain(value: Any) -> Any:
     """Enums to their values, recursively, so rows hold plain JSON-able data."""
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+    if hasattr(value, "value") and isinstance(value.value, str):
         return value.value
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -180,9 +180,11 @@ def row_to_route(
             gpu_memory_gb=self_hosted.gpu_memory_gb or 0,
             environment=self_hosted.environment,
             model_data_url=self_hosted.model_data_url,
-            markup_percent=self_hosted.markup_percent if self_hosted.markup_percent is not None else 75,
+            markup_percent=self_hosted.markup_percent
+            if self_hosted.markup_percent is not None
+            else 75,
             thermal=ThermalDefaults(
-                default_state=self_hosted.default_thermal_state,  # type: ignore[arg-type]
+                default_state=self_hosted.default_thermal_state,
                 warmup_time_seconds=self_hosted.warmup_time_seconds,
                 scale_to_zero_minutes=self_hosted.scale_to_zero_minutes,
                 min_instances=self_hosted.min_instances,

@@ -87,7 +87,8 @@ def store_errors() -> Iterator[None]:
             ) from None
         raise StoreError(f"cannot use the database: {first_line}") from None
     except SQLAlchemyError as exc:
-        detail = str(exc.orig) if getattr(exc, "orig", None) is not None else str(exc)
+        orig = getattr(exc, "orig", None)
+        detail = str(orig) if orig is not None else str(exc)
         raise StoreError(f"database error: {detail.strip().splitlines()[0]}") from exc
 
 
@@ -110,8 +111,10 @@ def bump_version(session: Session) -> int:
         ).scalar_one()
     )
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": NOTIFY_CHANNEL, "payload": str(version)})
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": NOTIFY_CHANNEL, "payload": str(version)},
+        )
     return version
 
 
@@ -123,7 +126,9 @@ def read_registry(engine: Engine) -> RegistryData:
             ).scalar_one()
         )
         aliases: dict[str, list[str]] = defaultdict(list)
-        for alias_row in session.execute(select(ModelAliasRow).order_by(ModelAliasRow.alias)).scalars():
+        for alias_row in session.execute(
+            select(ModelAliasRow).order_by(ModelAliasRow.alias)
+        ).scalars():
             aliases[alias_row.model_id].append(alias_row.alias)
         self_hosted = {
             row.model_id: row for row in session.execute(select(SelfHostedModelRow)).scalars()
@@ -152,8 +157,8 @@ def read_registry(engine: Engine) -> RegistryData:
         data.thermal = [
             ThermalStatus(
                 model_id=r.model_id,
-                current_state=r.current_state,  # type: ignore[arg-type]
-                target_state=r.target_state,  # type: ignore[arg-type]
+                current_state=r.current_state,
+                target_state=r.target_state,
                 is_transitioning=r.is_transitioning,
                 instance_count=r.instance_count,
             )
@@ -173,7 +178,7 @@ def _health(row: ProviderHealthRow) -> ProviderHealth:
     return ProviderHealth(
         provider_id=row.provider_id,
         region=row.region,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         avg_latency_ms=row.avg_latency_ms,
         p95_latency_ms=row.p95_latency_ms,
         p99_latency_ms=row.p99_latency_ms,

@@ -57,7 +57,12 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, Decimal: Money, datetime: UTCDateTime}
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        Decimal: Money,
+        datetime: UTCDateTime,
+    }
 
 
 class _Tracked:

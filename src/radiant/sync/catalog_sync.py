@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -75,9 +76,17 @@ class SyncReport:
         return any(
             getattr(self, name)
             for name in (
-                "providers_added", "providers_updated", "platforms_added", "platforms_updated",
-                "models_added", "models_updated", "models_deprecated", "routes_added",
-                "routes_updated", "routes_deactivated", "prices_changed",
+                "providers_added",
+                "providers_updated",
+                "platforms_added",
+                "platforms_updated",
+                "models_added",
+                "models_updated",
+                "models_deprecated",
+                "routes_added",
+                "routes_updated",
+                "routes_deactivated",
+                "prices_changed",
             )
         )
 
@@ -141,6 +150,12 @@ def _apply(row: Any, columns: dict[str, Any], *, skip: tuple[str, ...] = ("id",)
     return changed
 
 
+def _retire(rows: Iterable[Any], known: Mapping[str, Any], columns: dict[str, Any]) -> int:
+    """Mark catalog rows that left the catalog (never delete them); how many changed."""
+    gone = [row for row in rows if row.origin == "catalog" and row.id not in known]
+    return sum(1 for row in gone if _apply(row, columns))
+
+
 class _Upsert:
     def __init__(self, session: Session, catalog: Catalog, report: SyncReport) -> None:
         self.session = session
@@ -170,10 +185,9 @@ class _Upsert:
                 self.report.platforms_added += 1
             elif _apply(row, columns):
                 self.report.platforms_updated += 1
-        for row in rows.values():
-            if row.origin == "catalog" and row.id not in self.catalog.platforms:
-                if _apply(row, {"status": LifecycleStatus.DEPRECATED.value}):
-                    self.report.platforms_updated += 1
+        self.report.platforms_updated += _retire(
+            rows.values(), self.catalog.platforms, {"status": LifecycleStatus.DEPRECATED.value}
+        )
 
     def _providers(self) -> None:
         rows = {r.id: r for r in self.session.execute(select(ProviderRow)).scalars()}
@@ -185,10 +199,9 @@ class _Upsert:
                 self.report.providers_added += 1
             elif _apply(row, columns):
                 self.report.providers_updated += 1
-        for row in rows.values():
-            if row.origin == "catalog" and row.id not in self.catalog.providers:
-                if _apply(row, {"status": LifecycleStatus.DEPRECATED.value}):
-                    self.report.providers_updated += 1
+        self.report.providers_updated += _retire(
+            rows.values(), self.catalog.providers, {"status": LifecycleStatus.DEPRECATED.value}
+        )
 
     # ---------------------------------------------------------------- models
 
@@ -268,10 +281,9 @@ class _Upsert:
         for route in self.catalog.routes.values():
             if "price" not in (rows[route.id].admin_fields or []):
                 self._price(route, current.get(route.id))
-        for row in list(rows.values()):
-            if row.origin == "catalog" and row.id not in self.catalog.routes:
-                if _apply(row, {"status": "inactive"}):
-                    self.report.routes_deactivated += 1
+        self.report.routes_deactivated += _retire(
+            list(rows.values()), self.catalog.routes, {"status": "inactive"}
+        )
 
     def _price(self, route: Route, current: PriceHistoryRow | None) -> None:
         sheet = route.price
@@ -309,4 +321,3 @@ class _Upsert:
             if route is not None and route.self_hosted is not None and model.id not in thermal:
                 state = route.self_hosted.thermal.default_state.value
                 self.session.add(ThermalStateRow(model_id=model.id, current_state=state))
-

@@ -17,7 +17,12 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 def _card(entry: ModelEntry) -> dict[str, Any]:
     released = entry.model.release_date
     created = int(datetime.combine(released, time(), tzinfo=UTC).timestamp()) if released else 0
-    return {"id": entry.id, "object": "model", "created": created, "owned_by": entry.model.provider_id}
+    return {
+        "id": entry.id,
+        "object": "model",
+        "created": created,
+        "owned_by": entry.model.provider_id,
+    }
 
 
 def _callable(entry: ModelEntry) -> bool:

@@ -35,9 +35,7 @@ def _split(values: list[str]) -> list[str]:
 
 
 @router.get("/platforms", response_model=ListResponse[PlatformPublic])
-def list_platforms(
-    snapshot: SnapshotDep, status: LifecycleStatus | None = None
-) -> dict[str, Any]:
+def list_platforms(snapshot: SnapshotDep, status: LifecycleStatus | None = None) -> dict[str, Any]:
     data = [p for p in snapshot.platforms.values() if status is None or p.status is status]
     return {"data": data, "count": len(data)}
 

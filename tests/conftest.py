@@ -1,0 +1,111 @@
+"""Shared fixtures: throwaway SQLite and PostgreSQL databases, a network guard.
+
+PostgreSQL tests never skip: when the server cannot be reached they fail, so a green run
+always means both backends were exercised. ``RADIANT_TEST_PG_ADMIN_URL`` points at the
+server (default: the local one, database ``test``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get(
+    "RADIANT_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+FIXTURES = Path(__file__).parent / "fixtures"
+_LOCAL = {"127.0.0.1", "::1", "localhost"}
+
+
+# ----------------------------------------------------------------------------- network guard
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        if host not in _LOCAL:
+            raise RuntimeError(f"tests must not leave the machine (tried {host!r})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes a developer's database or data directory."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("RADIANT_DATABASE_URL", raising=False)
+
+
+# ----------------------------------------------------------------------------- databases
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'radiant.db'}"
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[str]:
+    name = f"radiant_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # fail, never skip
+        admin.dispose()
+        pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database on each backend."""
+    fixture = "sqlite_db" if request.param == "sqlite" else "postgres_db"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture
+def migrated(db_url: str) -> Iterator[Engine]:
+    """A migrated empty database on each backend, as an engine."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def small_catalog(tmp_path: Path) -> Path:
+    """A writable copy of the small test catalog."""
+    target = tmp_path / "catalog"
+    shutil.copytree(FIXTURES / "catalog_small", target)
+    return target

@@ -1,0 +1,138 @@
+"""The ``radiant`` console script, run as a user would, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RADIANT = str(Path(sys.executable).parent / "radiant")
+
+
+def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
+    result = subprocess.run(
+        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def as_json(url: str, *args: str) -> Any:
+    return json.loads(run(url, *args, "--json").stdout)
+
+
+@pytest.fixture
+def loaded(db_url: str) -> str:
+    run(db_url, "db", "upgrade")
+    run(db_url, "sync", "catalog")
+    return db_url
+
+
+@pytest.fixture
+def loaded_sqlite(sqlite_db: str) -> str:
+    run(sqlite_db, "db", "upgrade")
+    run(sqlite_db, "sync", "catalog")
+    return sqlite_db
+
+
+def test_models_show_json(loaded: str) -> None:
+    model = as_json(loaded, "models", "show", "gpt-4o")
+    for key in (
+        "id",
+        "aliases",
+        "provider",
+        "hosting_type",
+        "capabilities",
+        "context_window",
+        "routes",
+    ):
+        assert key in model
+    assert model["id"] == "openai-gpt-4o"
+    assert model["provider"] == "openai" and model["hosting_type"] == "external"
+    route = model["routes"][0]
+    assert route["platform"] == "direct" and route["model_string"] == "gpt-4o-2024-08-06"
+    assert route["price"]["input_per_1m"] == "2.5"  # decimal strings, never floats
+    assert route["price"]["output_per_1m"] == "10"
+
+    self_hosted = as_json(loaded, "models", "show", "sagemaker/alphafold2")
+    route = self_hosted["routes"][0]
+    assert self_hosted["hosting_type"] == "self_hosted"
+    assert route["price"]["per_hour"] == "14.28" and route["price"]["per_request"] == "2.5"
+
+
+def test_listing_search_and_overviews(loaded: str) -> None:
+    listing = as_json(
+        loaded,
+        "models",
+        "list",
+        "--capability",
+        "vision",
+        "--provider",
+        "anthropic",
+        "--limit",
+        "100",
+    )
+    assert listing["count"] == len(listing["data"]) > 0
+    assert all("vision" in m["capabilities"] for m in listing["data"])
+    found = as_json(loaded, "models", "search", "alphafold")
+    assert found["data"][0]["id"] == "alphafold2"
+    providers = as_json(loaded, "providers", "list")
+    assert "xai" in {p["id"] for p in providers["data"]}
+    platforms = as_json(loaded, "platforms", "list")
+    assert {p["id"] for p in platforms["data"]} >= {"direct", "openrouter", "local"}
+    stats = as_json(loaded, "stats")
+    assert stats["by_hosting_type"]["self_hosted"] == 56
+
+    table = run(loaded, "models", "list", "--provider", "xai").stdout
+    assert "xai-grok-4" in table
+    shown = run(loaded, "models", "show", "grok-4").stdout
+    assert "Grok 4" in shown and "direct" in shown
+
+
+def test_second_sync_reports_no_change(loaded: str) -> None:
+    report = as_json(loaded, "sync", "catalog")
+    assert report["status"] == "completed"
+    assert report["models_added"] == report["models_updated"] == report["prices_changed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (("models", "show", "gpt-4-o"), 3, "did you mean"),
+        (("models", "show"), 2, "Missing argument"),
+        (("models", "list", "--limit", "0"), 2, "limit"),
+        (("models", "list", "--hosting-type", "cloudy"), 2, "hosting_type"),
+        (("models", "list", "--limit", "many"), 2, "--limit"),
+        (("sync", "catalog", "--dir", "/nonexistent/catalog"), 2, "is not a directory"),
+        (("frobnicate",), 2, "No such command"),
+    ],
+)
+def test_bad_input_gives_one_line_and_non_zero_exit(
+    loaded_sqlite: str, args: tuple[str, ...], code: int, fragment: str
+) -> None:
+    result = run(loaded_sqlite, *args, ok=False)
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and fragment in lines[0]
+
+
+def test_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
+    result = run(f"sqlite:///{tmp_path / 'empty.db'}", "stats", ok=False)
+    assert result.returncode == 5
+    assert "radiant db upgrade" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sync_from_a_directory(tmp_path: Path, sqlite_db: str) -> None:
+    small = Path(__file__).parent / "fixtures" / "catalog_small"
+    run(sqlite_db, "db", "upgrade")
+    report = as_json(sqlite_db, "sync", "catalog", "--dir", str(small))
+    assert report["models_added"] == 4
+    assert as_json(sqlite_db, "models", "show", "acme/large")["id"] == "acme-large"

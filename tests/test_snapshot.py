@@ -1,0 +1,159 @@
+"""Snapshot lookups and filters, and rebuilds when another writer bumps the version."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from radiant.catalog import load_catalog
+from radiant.domain import HostingType, Task
+from radiant.errors import ModelNotFoundError, NotFoundError
+from radiant.registry import ModelQuery, Registry, Snapshot
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.sync import sync_catalog
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Snapshot:
+    c = load_catalog()
+    return Snapshot.build(
+        1, c.platforms.values(), c.providers.values(), c.models.values(), c.routes.values()
+    )
+
+
+def ids(snapshot: Snapshot, **filters: object) -> list[str]:
+    page = snapshot.list(ModelQuery.model_validate({"limit": 1000, **filters}))
+    assert page.count == len(page.data)
+    return [e.id for e in page.data]
+
+
+def test_resolve_every_kind_of_name(builtin: Snapshot) -> None:
+    assert builtin.resolve("openai-gpt-4o").id == "openai-gpt-4o"
+    assert builtin.resolve("gpt-4o").id == "openai-gpt-4o"
+    assert builtin.resolve("GPT-4O").id == "openai-gpt-4o"  # case-insensitive
+    assert (
+        builtin.resolve("anthropic/claude-sonnet-4-5-20250929").id == "anthropic-claude-sonnet-4-5"
+    )
+    assert builtin.resolve("anthropic:claude-sonnet-4.5").id == "anthropic-claude-sonnet-4-5"
+    assert builtin.resolve("openai/gpt-4o").id == "openai-gpt-4o"  # provider-qualified
+    # a dated id resolves through its undated name, and the other way round
+    assert builtin.resolve("claude-sonnet-4-5").id == "anthropic-claude-sonnet-4-5"
+    assert builtin.resolve("gpt-4o-2099-01-01").id == "openai-gpt-4o"
+
+
+def test_unknown_name_suggests(builtin: Snapshot) -> None:
+    with pytest.raises(ModelNotFoundError) as info:
+        builtin.resolve("gpt-4-o")
+    assert "openai-gpt-4o" in info.value.suggestions
+    assert "did you mean" in str(info.value)
+    with pytest.raises(NotFoundError):
+        builtin.provider("nobody")
+
+
+def test_filters(builtin: Snapshot) -> None:
+    vision = ids(builtin, capabilities=["vision", "function_calling"])
+    assert "openai-gpt-4o" in vision
+    assert "openai-gpt-5-nano" not in vision  # has no vision
+    for model_id in vision:
+        caps = builtin.resolve(model_id).model.capabilities
+        assert "vision" in caps and "function_calling" in caps
+
+    without = ids(builtin, provider=["openai"], exclude_capabilities=["vision"])
+    assert "openai-gpt-5-nano" in without and "openai-gpt-4o" not in without
+
+    # a parent provider matches its catalog children (openai-images, openai-audio, ...)
+    openai_family = ids(builtin, provider=["openai"])
+    assert "openai-dall-e-3" in openai_family and "openai-whisper-1" in openai_family
+
+    big = ids(builtin, min_context_window=1_000_000)
+    assert big and all((builtin.resolve(i).model.context_window or 0) >= 1_000_000 for i in big)
+
+    cheap = ids(builtin, task=["chat"], max_input_price="0.2")
+    assert cheap
+    for model_id in cheap:
+        entry = builtin.resolve(model_id)
+        assert entry.task is Task.CHAT
+        assert entry.input_price is not None and entry.input_price <= Decimal("0.2")
+
+    self_hosted = ids(builtin, hosting_type="self_hosted")
+    assert len(self_hosted) == 56
+    assert "llama-3.3-70b" in self_hosted and "llama-3.3-70b" in ids(builtin, platform=["together"])
+
+    tier3 = set(ids(builtin, tier=3, hosting_type="self_hosted"))
+    assert "efficientnet-b0" in tier3 and "alphafold2" not in tier3  # alphafold2 needs tier 4
+
+    assert ids(builtin, q="protein") and all(
+        "protein" in builtin.resolve(i).search_text for i in ids(builtin, q="protein")
+    )
+    assert set(ids(builtin, input_modalities=["audio"], output_modalities=["text"])) >= {
+        "openai-whisper-1",
+        "whisper-large-v3",
+    }
+    assert "openai-gpt-4o" in ids(builtin, status=["active"], category=["text_generation"])
+
+
+def test_pagination_and_sorting(builtin: Snapshot) -> None:
+    first = builtin.list(ModelQuery(limit=10))
+    second = builtin.list(ModelQuery(limit=10, offset=10))
+    assert first.count == second.count == builtin.size
+    assert [e.id for e in first.data + second.data] == sorted(e.id for e in builtin.entries)[:20]
+    by_price = builtin.list(ModelQuery(task=[Task.CHAT], sort="input_price", limit=5)).data
+    prices = [e.input_price for e in by_price]
+    assert prices == sorted(p for p in prices if p is not None)
+    ranked = builtin.list(ModelQuery(provider=["anthropic"], optional_capabilities=["citations"]))
+    assert ranked.data[0].id == "anthropic-claude-sonnet-4-5"  # the only one citing
+
+
+def test_matrix_stats_and_hosting(builtin: Snapshot) -> None:
+    matrix = builtin.capability_matrix()
+    assert "openai-gpt-4o" in matrix["vision"]
+    stats = builtin.stats()
+    assert stats["models"] == builtin.size
+    assert stats["by_hosting_type"]["self_hosted"] == 56
+    assert builtin.resolve("llama-3.3-70b").hosting_type == "hybrid"
+    assert builtin.resolve("llama-3.3-70b").hosting_types == {
+        HostingType.EXTERNAL,
+        HostingType.SELF_HOSTED,
+    }
+
+
+def test_another_process_write_is_seen(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    upgrade(url)
+    writer_engine, reader_engine = make_engine(url), make_engine(url)
+    small = Path(__file__).parent / "fixtures" / "catalog_small"
+    sync_catalog(writer_engine, load_catalog(small))
+    reader = Registry(reader_engine, check_interval=0)
+    assert reader.snapshot().version == 1
+    with pytest.raises(ModelNotFoundError):
+        reader.get_model("gpt-4o")
+    sync_catalog(writer_engine, load_catalog())  # another process writes
+    assert reader.get_model("gpt-4o").id == "openai-gpt-4o"
+    assert reader.snapshot().version == 2
+    writer_engine.dispose()
+    reader_engine.dispose()
+
+
+def test_store_errors_are_clear(tmp_path: Path) -> None:
+    from radiant.errors import StoreError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+    with pytest.raises(StoreError, match="radiant db upgrade"):
+        Registry(engine).snapshot()
+    engine.dispose()
+
+
+def test_snapshot_on_postgres(postgres_db: str) -> None:
+    upgrade(postgres_db)
+    engine: Engine = make_engine(postgres_db)
+    sync_catalog(engine, load_catalog())
+    snapshot = Registry(engine).snapshot()
+    entry = snapshot.resolve("claude-3.5-haiku")
+    assert entry.id == "anthropic-claude-haiku-35"
+    direct = next(r for r in entry.routes if r.platform_id == "direct")
+    assert direct.price is not None and direct.price.input_per_1m == Decimal("0.8")
+    engine.dispose()
