@@ -260,17 +260,7 @@ def models_show(
     typer.echo(f"context window: {detail.context_window}  max output: {detail.max_output_tokens}")
     _table(
         "routes",
-        [
-            "platform",
-            "model string",
-            "priority",
-            "status",
-            "type",
-            "input $/1M",
-            "output $/1M",
-            "other",
-            "estimated",
-        ],
+        ["platform", "model string", "priority", "status", "pricing", "estimated"],
         [
             [
                 r.platform,
@@ -278,21 +268,19 @@ def models_show(
                 r.priority,
                 r.status,
                 r.price.pricing_type.value if r.price else "",
-                _money(r.price.input_per_1m) if r.price else "",
-                _money(r.price.output_per_1m) if r.price else "",
-                _other_prices(r.price),
                 "yes" if r.price and r.price.is_estimated else "",
             ]
             for r in detail.routes
         ],
     )
+    for r in detail.routes:
+        if r.price is not None:
+            typer.echo(f"price on {r.platform}: {_prices(r.price)}")
 
 
-def _other_prices(price: Any) -> str:
-    if price is None:
-        return ""
-    skip = {"input_per_1m", "output_per_1m"}
-    return ", ".join(f"{k}={_money(v)}" for k, v in price.prices().items() if k not in skip)
+def _prices(price: Any) -> str:
+    """``input_per_1m=$3, output_per_1m=$15, ...`` for the money fields that are set."""
+    return ", ".join(f"{k}={_money(v)}" for k, v in price.prices().items())
 
 
 @models_app.command("search")

@@ -29,6 +29,7 @@ from radiant.errors import CatalogError
 __all__ = ["Catalog", "builtin_catalog_dir", "load_catalog"]
 
 T = TypeVar("T", bound=pydantic.BaseModel)
+K = TypeVar("K", Platform, Provider)
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     name = str(manifest.get("name", root.name))
     as_of = _as_datetime(manifest.get("as_of", date(2024, 12, 1)), root / "catalog.yaml")
     catalog = Catalog(name=name, as_of=as_of)
-    _load_platforms(root / "platforms.yaml", catalog)
-    _load_providers(root / "providers.yaml", catalog)
+    _load_simple(root / "platforms.yaml", "platforms", Platform, catalog.platforms)
+    _load_simple(root / "providers.yaml", "providers", Provider, catalog.providers)
     model_files = sorted((root / "models").rglob("*.yaml")) if (root / "models").is_dir() else []
     for path in model_files:
         _load_models(path, root, catalog)
@@ -116,22 +117,14 @@ def _entry_name(entry: dict[str, Any], index: int) -> str:
     return str(ident) if ident else f"#{index + 1}"
 
 
-def _load_platforms(path: Path, catalog: Catalog) -> None:
-    for index, entry in enumerate(_entries(path, "platforms")):
+def _load_simple(path: Path, key: str, cls: type[K], target: dict[str, K]) -> None:
+    """Platforms and providers: a list of entries with unique ids."""
+    for index, entry in enumerate(_entries(path, key)):
         name = _entry_name(entry, index)
-        platform = _validate(Platform, entry, path, name)
-        if platform.id in catalog.platforms:
+        item = _validate(cls, entry, path, name)
+        if item.id in target:
             raise CatalogError(str(path), name, "id", "is defined twice")
-        catalog.platforms[platform.id] = platform
-
-
-def _load_providers(path: Path, catalog: Catalog) -> None:
-    for index, entry in enumerate(_entries(path, "providers")):
-        name = _entry_name(entry, index)
-        provider = _validate(Provider, entry, path, name)
-        if provider.id in catalog.providers:
-            raise CatalogError(str(path), name, "id", "is defined twice")
-        catalog.providers[provider.id] = provider
+        target[item.id] = item
 
 
 def _load_models(path: Path, root: Path, catalog: Catalog) -> None:

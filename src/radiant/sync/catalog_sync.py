@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -175,51 +175,47 @@ class _Upsert:
 
     # ---------------------------------------------------------------- platforms, providers
 
-    def _platforms(self) -> None:
-        rows = {r.id: r for r in self.session.execute(select(PlatformRow)).scalars()}
-        for platform in self.catalog.platforms.values():
-            columns = platform_columns(platform)
-            row = rows.get(platform.id)
+    def _merge(
+        self, row_cls: Any, items: Mapping[str, Any], to_columns: Callable[[Any], dict[str, Any]]
+    ) -> tuple[int, int, dict[str, Any]]:
+        """Insert new items, update changed ones; (added, updated, rows by id)."""
+        rows = {r.id: r for r in self.session.execute(select(row_cls)).scalars()}
+        added = updated = 0
+        for key, item in items.items():
+            columns = to_columns(item)
+            row = rows.get(key)
             if row is None:
-                self.session.add(PlatformRow(**columns, origin="catalog"))
-                self.report.platforms_added += 1
+                self.session.add(row_cls(**columns, origin="catalog"))
+                added += 1
             elif _apply(row, columns):
-                self.report.platforms_updated += 1
-        self.report.platforms_updated += _retire(
-            rows.values(), self.catalog.platforms, {"status": LifecycleStatus.DEPRECATED.value}
-        )
+                updated += 1
+        return added, updated, rows
+
+    def _platforms(self) -> None:
+        known = self.catalog.platforms
+        added, updated, rows = self._merge(PlatformRow, known, platform_columns)
+        gone = _retire(rows.values(), known, {"status": LifecycleStatus.DEPRECATED.value})
+        self.report.platforms_added += added
+        self.report.platforms_updated += updated + gone
 
     def _providers(self) -> None:
-        rows = {r.id: r for r in self.session.execute(select(ProviderRow)).scalars()}
-        for provider in self.catalog.providers.values():
-            columns = provider_columns(provider)
-            row = rows.get(provider.id)
-            if row is None:
-                self.session.add(ProviderRow(**columns, origin="catalog"))
-                self.report.providers_added += 1
-            elif _apply(row, columns):
-                self.report.providers_updated += 1
-        self.report.providers_updated += _retire(
-            rows.values(), self.catalog.providers, {"status": LifecycleStatus.DEPRECATED.value}
-        )
+        known = self.catalog.providers
+        added, updated, rows = self._merge(ProviderRow, known, provider_columns)
+        gone = _retire(rows.values(), known, {"status": LifecycleStatus.DEPRECATED.value})
+        self.report.providers_added += added
+        self.report.providers_updated += updated + gone
 
     # ---------------------------------------------------------------- models
 
     def _models(self) -> None:
-        rows = {r.id: r for r in self.session.execute(select(ModelRow)).scalars()}
-        for model in self.catalog.models.values():
-            columns = model_columns(model)
-            row = rows.get(model.id)
-            if row is None:
-                self.session.add(ModelRow(**columns, origin="catalog"))
-                self.report.models_added += 1
-            elif _apply(row, columns):
-                self.report.models_updated += 1
-        for row in rows.values():
-            if row.origin != "catalog" or row.id in self.catalog.models:
-                continue
-            if _apply(row, {"deprecated": True, "status": LifecycleStatus.DEPRECATED.value}):
-                self.report.models_deprecated += 1
+        added, updated, rows = self._merge(ModelRow, self.catalog.models, model_columns)
+        self.report.models_added += added
+        self.report.models_updated += updated
+        self.report.models_deprecated += _retire(
+            rows.values(),
+            self.catalog.models,
+            {"deprecated": True, "status": LifecycleStatus.DEPRECATED.value},
+        )
         self.session.flush()
         self._aliases(rows)
 
