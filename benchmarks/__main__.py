@@ -1,0 +1,127 @@
+"""``python -m benchmarks``: run every benchmark and print one table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from benchmarks._report import Row, format_table, guarded
+from benchmarks.imports import import_rows
+from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
+from benchmarks.store import store_rows
+from benchmarks.synthetic import SyntheticCatalog, make_catalog
+
+_MB = 1024.0 * 1024.0
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _catalog_rows(inputs: Inputs, build_runs: int) -> list[Row]:
+    rows: list[Row] = []
+    _progress(f"{inputs.label}: snapshot build")
+    snapshot, built = build_rows(inputs, build_runs)
+    rows += built
+    _progress(f"{inputs.label}: resolve")
+    rows += guarded("resolve", inputs.label, lambda: resolve_rows(snapshot, inputs.label))
+    _progress(f"{inputs.label}: list")
+    rows += guarded("list", inputs.label, lambda: list_rows(snapshot, inputs))
+    return rows
+
+
+def _builtin() -> list[Row]:
+    from radiant.catalog import load_catalog
+
+    catalog = load_catalog()
+    inputs = Inputs(
+        label=f"builtin ({len(catalog.models)} models)",
+        platforms=list(catalog.platforms.values()),
+        providers=list(catalog.providers.values()),
+        models=list(catalog.models.values()),
+        routes=list(catalog.routes.values()),
+        provider="openai",
+        search="claude",
+    )
+    rows = _catalog_rows(inputs, build_runs=20)
+    _progress(f"{inputs.label}: SQLite store")
+    rows += guarded("build_snapshot(engine)", inputs.label,
+                    lambda: store_rows(catalog, inputs.label, runs=5))
+    return rows
+
+
+def _synthetic_catalog() -> tuple[SyntheticCatalog, float]:
+    """The synthetic catalog and the traced memory its domain objects hold, in MB."""
+    tracemalloc.start()
+    try:
+        catalog = make_catalog()
+        current, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return catalog, current / _MB
+
+
+def _synthetic() -> list[Row]:
+    from radiant.catalog import Catalog
+
+    _progress("synthetic: generating 10,000 models x 3 routes")
+    synthetic, objects_mb = _synthetic_catalog()
+    inputs = Inputs(
+        label=f"synthetic ({len(synthetic.models) // 1000}k models)",
+        platforms=synthetic.platforms,
+        providers=synthetic.providers,
+        models=synthetic.models,
+        routes=synthetic.routes,
+        provider="vendor03",
+        search="fam07",
+    )
+    rows = [
+        Row(f"domain objects ({len(synthetic.models)} models, {len(synthetic.routes)} routes)",
+            inputs.label, objects_mb, "MB", digits=1),
+    ]
+    rows += _catalog_rows(inputs, build_runs=5)
+    catalog = Catalog(
+        name="synthetic",
+        as_of=datetime(2024, 12, 1, tzinfo=UTC),
+        platforms={p.id: p for p in synthetic.platforms},
+        providers={p.id: p for p in synthetic.providers},
+        models={m.id: m for m in synthetic.models},
+        routes={r.id: r for r in synthetic.routes},
+    )
+    _progress(f"{inputs.label}: SQLite store (sync + one build, ~30 s)")
+    rows += guarded("build_snapshot(engine)", inputs.label,
+                    lambda: store_rows(catalog, inputs.label, runs=0))
+    return rows
+
+
+def main() -> int:
+    started = time.perf_counter()
+    sections: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("import", import_rows),
+        ("builtin catalog", _builtin),
+        ("synthetic catalog", _synthetic),
+    ]
+    rows: list[Row] = []
+    for name, run in sections:
+        _progress(name)
+        rows += guarded(name, "-", run)
+    print(
+        f"Radiant benchmarks: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{platform.platform()}"
+    )
+    print(format_table(rows))
+    misses = [r for r in rows if r.ok in ("MISS", "ERROR")]
+    print(
+        f"\n{len(rows)} results, {sum(r.target is not None for r in rows)} with a target, "
+        f"{len(misses)} missed or failed; {time.perf_counter() - started:.0f} s in all."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Result rows, the table they print as, and small timing helpers."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Row", "best_of", "format_table", "guarded", "median_ms", "samples"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    benchmark: str
+    catalog: str
+    #: The measured value in ``unit``.
+    value: float
+    unit: str
+    #: Upper bound the value must not exceed; None for context-only rows.
+    target: float | None = None
+    #: Decimal places shown.
+    digits: int = 2
+    #: Set when the benchmark could not run; ``value`` is then meaningless.
+    error: str | None = None
+
+    @property
+    def result(self) -> str:
+        if self.error is not None:
+            return f"ERROR: {self.error}"
+        return f"{self.value:.{self.digits}f} {self.unit}"
+
+    @property
+    def target_text(self) -> str:
+        return "-" if self.target is None else f"<= {self.target:g} {self.unit}"
+
+    @property
+    def ok(self) -> str:
+        if self.error is not None:
+            return "ERROR"
+        if self.target is None:
+            return "-"
+        return "ok" if self.value <= self.target else "MISS"
+
+
+_HEADER = ("benchmark", "catalog", "result", "target", "ok?")
+_RIGHT = (False, False, True, True, False)
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    cells = [_HEADER] + [(r.benchmark, r.catalog, r.result, r.target_text, r.ok) for r in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(_HEADER))]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if right else v.ljust(w)
+            for v, w, right in zip(values, widths, _RIGHT, strict=True)
+        ]
+        return " | ".join(parts).rstrip()
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(c) for c in cells[1:])])
+
+
+def guarded(section: str, catalog: str, run: Callable[[], list[Row]]) -> list[Row]:
+    """Rows of ``run``, or one error row (with the traceback on stderr) when it raises."""
+    try:
+        return run()
+    except Exception as exc:  # a broken section must not hide the others
+        traceback.print_exc()
+        return [Row(section, catalog, float("nan"), "", error=type(exc).__name__)]
+
+
+def best_of(repeats: int, run: Callable[[], object]) -> float:
+    """Smallest wall time of ``repeats`` calls of ``run``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def samples(runs: int, run: Callable[[], object]) -> list[float]:
+    """Wall time of each of ``runs`` calls of ``run``, in seconds."""
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median_ms(times: Sequence[float]) -> float:
+    """Median of times given in seconds, in milliseconds."""
+    return statistics.median(times) * 1000.0
