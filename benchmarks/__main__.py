@@ -50,8 +50,9 @@ def _builtin() -> list[Row]:
     )
     rows = _catalog_rows(inputs, build_runs=20)
     _progress(f"{inputs.label}: SQLite store")
-    rows += guarded("build_snapshot(engine)", inputs.label,
-                    lambda: store_rows(catalog, inputs.label, runs=5))
+    rows += guarded(
+        "build_snapshot(engine)", inputs.label, lambda: store_rows(catalog, inputs.label, runs=5)
+    )
     return rows
 
 
@@ -81,8 +82,13 @@ def _synthetic() -> list[Row]:
         search="fam07",
     )
     rows = [
-        Row(f"domain objects ({len(synthetic.models)} models, {len(synthetic.routes)} routes)",
-            inputs.label, objects_mb, "MB", digits=1),
+        Row(
+            f"domain objects ({len(synthetic.models)} models, {len(synthetic.routes)} routes)",
+            inputs.label,
+            objects_mb,
+            "MB",
+            digits=1,
+        ),
     ]
     rows += _catalog_rows(inputs, build_runs=5)
     catalog = Catalog(
@@ -94,8 +100,9 @@ def _synthetic() -> list[Row]:
         routes={r.id: r for r in synthetic.routes},
     )
     _progress(f"{inputs.label}: SQLite store (sync + one build, ~30 s)")
-    rows += guarded("build_snapshot(engine)", inputs.label,
-                    lambda: store_rows(catalog, inputs.label, runs=0))
+    rows += guarded(
+        "build_snapshot(engine)", inputs.label, lambda: store_rows(catalog, inputs.label, runs=0)
+    )
     return rows
 
 

@@ -105,8 +105,14 @@ def resolve_rows(
     exact, other = _lookup_names(snapshot, sample=1000)
     mixed = [name for pair in zip(exact, other, strict=False) for name in pair]
     rows = [
-        Row(f"resolve {title} (best of {repeats} x {calls // 1000}k)", label,
-            _per_call_us(snapshot, names, calls, repeats), "us", RESOLVE_TARGET_US, digits=3)
+        Row(
+            f"resolve {title} (best of {repeats} x {calls // 1000}k)",
+            label,
+            _per_call_us(snapshot, names, calls, repeats),
+            "us",
+            RESOLVE_TARGET_US,
+            digits=3,
+        )
         for title, names in (
             ("id/alias, exact case", exact),
             ("id/alias, other case", other),
@@ -126,8 +132,13 @@ def _miss_row(snapshot: Snapshot, label: str) -> Row:
             raise AssertionError(f"{name!r} unexpectedly resolved")
         times.append(time.perf_counter())
     per_call = [b - a for a, b in zip(times, times[1:], strict=False)]
-    return Row(f"find unknown name -> None (median of {len(names)})", label,
-               median_ms(per_call), "ms", digits=2)
+    return Row(
+        f"find unknown name -> None (median of {len(names)})",
+        label,
+        median_ms(per_call),
+        "ms",
+        digits=2,
+    )
 
 
 # ---------------------------------------------------------------------- list
@@ -147,8 +158,10 @@ def _queries(inputs: Inputs) -> list[tuple[str, QueryFactory]]:
             "task=chat + max_input_price 1",
             lambda: ModelQuery(task=[Task.CHAT], max_input_price=Decimal("1"), limit=50),
         ),
-        ("hosting_type=self_hosted", lambda: ModelQuery(hosting_type=HostingType.SELF_HOSTED,
-                                                         limit=50)),
+        (
+            "hosting_type=self_hosted",
+            lambda: ModelQuery(hosting_type=HostingType.SELF_HOSTED, limit=50),
+        ),
         (
             "chat+vision, sort=input_price",
             lambda: ModelQuery(capabilities=["chat", "vision"], sort="input_price", limit=50),
@@ -173,13 +186,29 @@ def list_rows(snapshot: Snapshot, inputs: Inputs, *, runs: int = 300) -> list[Ro
         cold = time.perf_counter() - start
         times = _list_times(target, query, runs)
         name = f"list {title} (n={page.count})"
-        rows.append(Row(f"{name} [median of {runs}]", label, median_ms(times), "ms",
-                        LIST_TARGET_MS, digits=3))
+        rows.append(
+            Row(
+                f"{name} [median of {runs}]",
+                label,
+                median_ms(times),
+                "ms",
+                LIST_TARGET_MS,
+                digits=3,
+            )
+        )
         rows.append(Row(f"{name} [cold 1st run]", label, cold * 1000.0, "ms", digits=3))
     title, factory = queries[2]
     times = samples(runs, lambda: snapshot.list(factory()))
-    rows.append(Row(f"list {title} + ModelQuery() in loop [median of {runs}]", label,
-                    median_ms(times), "ms", LIST_TARGET_MS, digits=3))
+    rows.append(
+        Row(
+            f"list {title} + ModelQuery() in loop [median of {runs}]",
+            label,
+            median_ms(times),
+            "ms",
+            LIST_TARGET_MS,
+            digits=3,
+        )
+    )
     rows.append(_new_bound_row(snapshot, label))
     return rows
 
@@ -195,5 +224,10 @@ def _new_bound_row(snapshot: Snapshot, label: str, runs: int = 50) -> Row:
         start = time.perf_counter()
         snapshot.list(query)
         times.append(time.perf_counter() - start)
-    return Row(f"list task=chat + new max_input_price each call [median of {runs}]", label,
-               median_ms(times), "ms", digits=3)
+    return Row(
+        f"list task=chat + new max_input_price each call [median of {runs}]",
+        label,
+        median_ms(times),
+        "ms",
+        digits=3,
+    )

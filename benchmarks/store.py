@@ -46,12 +46,20 @@ def store_rows(catalog: Catalog, label: str, *, runs: int) -> list[Row]:
         if size != len(catalog.models):
             raise RuntimeError(f"snapshot has {size} models, catalog {len(catalog.models)}")
         rows = [
-            Row("sync_catalog into empty SQLite (1 run)", label, sync_seconds * 1000, "ms",
-                digits=0),
+            Row(
+                "sync_catalog into empty SQLite (1 run)", label, sync_seconds * 1000, "ms", digits=0
+            ),
             Row("build_snapshot(engine) SQLite [1st run]", label, first * 1000, "ms", digits=1),
         ]
         if runs:
             times = samples(runs, lambda: build_snapshot(engine))
-            rows.append(Row(f"build_snapshot(engine) SQLite [median of {runs}]", label,
-                            median_ms(times), "ms", digits=1))
+            rows.append(
+                Row(
+                    f"build_snapshot(engine) SQLite [median of {runs}]",
+                    label,
+                    median_ms(times),
+                    "ms",
+                    digits=1,
+                )
+            )
         return rows

@@ -35,24 +35,70 @@ PLATFORMS: tuple[tuple[str, PlatformKind], ...] = (
 
 #: Capabilities other than the task-defining ``chat`` / ``embedding``.
 CAPABILITIES: tuple[str, ...] = (
-    "streaming", "vision", "function_calling", "tool_use", "json_mode", "reasoning",
-    "extended_thinking", "code", "code_generation", "fast", "multilingual", "batch",
-    "audio", "video", "citations", "agents", "search", "computer_use", "translation",
-    "summarization", "rag", "fine_tuning", "long_context", "math", "realtime",
-    "grounding", "multimodal", "structured_output", "prompt_caching", "web_browsing",
+    "streaming",
+    "vision",
+    "function_calling",
+    "tool_use",
+    "json_mode",
+    "reasoning",
+    "extended_thinking",
+    "code",
+    "code_generation",
+    "fast",
+    "multilingual",
+    "batch",
+    "audio",
+    "video",
+    "citations",
+    "agents",
+    "search",
+    "computer_use",
+    "translation",
+    "summarization",
+    "rag",
+    "fine_tuning",
+    "long_context",
+    "math",
+    "realtime",
+    "grounding",
+    "multimodal",
+    "structured_output",
+    "prompt_caching",
+    "web_browsing",
 )
 
 #: (task-defining capabilities, categories, weight)
 _KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...], int], ...] = (
     (("chat",), ("text_generation", "llm", "reasoning", "vision", "code"), 70),
     (("embedding",), ("embedding",), 15),
-    ((), ("image_generation", "video_generation", "speech_to_text", "text_to_speech",
-          "search", "medical", "scientific", "geospatial"), 15),
+    (
+        (),
+        (
+            "image_generation",
+            "video_generation",
+            "speech_to_text",
+            "text_to_speech",
+            "search",
+            "medical",
+            "scientific",
+            "geospatial",
+        ),
+        15,
+    ),
 )
 
 _MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "pdf")
 _CONTEXT_WINDOWS: tuple[int, ...] = (
-    4_096, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 256_000, 1_000_000, 2_000_000,
+    4_096,
+    8_192,
+    16_384,
+    32_768,
+    65_536,
+    128_000,
+    200_000,
+    256_000,
+    1_000_000,
+    2_000_000,
 )
 _CENT = Decimal("0.01")
 

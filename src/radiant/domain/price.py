@@ -98,8 +98,9 @@ class PriceSheet(DomainModel):
             and self.effective_to <= self.effective_from
         ):
             raise ValueError("effective_to must be after effective_from")
-        required = _REQUIRED.get(self.pricing_type)
-        if required and all(getattr(self, name) is None for name in required):
+        required = _REQUIRED.get(self.pricing_type, ())
+        values = self.__dict__
+        if required and not [name for name in required if values[name] is not None]:
             raise ValueError(
                 f"a {self.pricing_type.value} sheet needs one of: {', '.join(required)}"
             )

@@ -18,7 +18,6 @@ from typing import Any
 
 from radiant.domain import (
     HealthStatus,
-    HostingType,
     Model,
     Platform,
     Provider,
@@ -30,6 +29,7 @@ from radiant.domain import (
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.registry.bitset import from_positions, positions
 from radiant.registry.entry import ModelEntry, build_entry
+from radiant.registry.numeric import NumericIndex
 from radiant.registry.query import ModelQuery
 
 __all__ = ["Page", "Snapshot"]
@@ -70,6 +70,9 @@ class Snapshot:
         self._index: dict[str, dict[str, int]] = self._build_indexes()
         self._numeric_cache: dict[tuple[str, Any], int] = {}
         self._text_cache: dict[str, int] = {}
+        self._ranges: dict[str, NumericIndex] = {}
+        self._undated_names: dict[str, set[int]] | None = None
+        self._by_prefix: dict[str, list[str]] | None = None
         self._orders: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ building
@@ -163,14 +166,21 @@ class Snapshot:
         base = _DATE_SUFFIX.sub("", folded)
         if base != folded and base in self._folded:
             return self._folded[base]
-        dated = {
-            p
-            for key, p in self._folded.items()
-            if key.startswith(folded) and _DATE_SUFFIX.sub("", key) == folded
-        }
+        dated = self._undated().get(folded, set())
         if len(dated) == 1:
-            return dated.pop()
+            return next(iter(dated))
         raise ModelNotFoundError(name, self.suggest(name))
+
+    def _undated(self) -> dict[str, set[int]]:
+        """Dated names by their undated form (``claude-x-20250101`` under ``claude-x``)."""
+        if self._undated_names is None:
+            undated: dict[str, set[int]] = defaultdict(set)
+            for key, pos in self._folded.items():
+                base = _DATE_SUFFIX.sub("", key)
+                if base != key:
+                    undated[base].add(pos)
+            self._undated_names = dict(undated)
+        return self._undated_names
 
     def _provider_matches(self, entry: ModelEntry, provider: str) -> bool:
         model_provider = entry.model.provider_id
@@ -179,14 +189,27 @@ class Snapshot:
         parent = self.providers.get(model_provider)
         return parent is not None and parent.parent_id == provider
 
-    def suggest(self, name: str, limit: int = 3) -> list[str]:
-        close = difflib.get_close_matches(
-            name.casefold(), list(self._folded), n=limit * 3, cutoff=0.6
-        )
+    def suggest(self, name: str, limit: int = 3) -> builtins.list[str]:
+        """Close names, compared with the names sharing the first two letters (or the ids)."""
+        folded = name.casefold()
+        if self._by_prefix is None:
+            by_prefix: dict[str, builtins.list[str]] = defaultdict(list)
+            for key in self._folded:
+                by_prefix[key[:2]].append(key)
+            self._by_prefix = dict(by_prefix)
+        pool = self._by_prefix.get(folded[:2], [])
+        close = difflib.get_close_matches(folded, pool, n=limit * 3, cutoff=0.6)
+        if not close:  # then the ids that share the first letter
+            ids = (
+                [key for key in pool if key[:1] == folded[:1]]
+                if len(folded) < 2
+                else [e.id.casefold() for e in self.entries if e.id[:1].casefold() == folded[:1]]
+            )
+            close = difflib.get_close_matches(folded, ids, n=limit * 3, cutoff=0.6)
         seen: dict[str, None] = {}
         for key in close:
             seen.setdefault(self.entries[self._folded[key]].id, None)
-        return list(seen)[:limit]
+        return builtins.list(seen)[:limit]
 
     def platform(self, platform_id: str) -> Platform:
         try:
@@ -244,11 +267,18 @@ class Snapshot:
         key = (field, bound)
         cached = self._numeric_cache.get(key)
         if cached is None:
-            test = _NUMERIC_TESTS[field]
-            cached = from_positions(
-                (i for i, e in enumerate(self.entries) if test(e, bound)), self.size
-            )
-            if len(self._numeric_cache) > 256:
+            index = self._ranges.get(field)
+            if index is None:
+                index = NumericIndex([_RANGE_VALUES[field](e) for e in self.entries], self.size)
+                self._ranges[field] = index
+            if field == "context_window":
+                cached = index.at_least(bound)
+            elif field == "tier":
+                # seed 002: external models are open to every tier; min_tier gates self-hosted
+                cached = index.at_most(bound) | self._index["hosting_type"].get("external", 0)
+            else:
+                cached = index.at_most(bound)
+            if len(self._numeric_cache) > 1024:
                 self._numeric_cache.clear()
             self._numeric_cache[key] = cached
         return cached
@@ -372,12 +402,11 @@ def _model_health(
 
 _BIG = Decimal("Infinity")
 
-_NUMERIC_TESTS: dict[str, Callable[[ModelEntry, Any], bool]] = {
-    "context_window": lambda e, b: (e.model.context_window or 0) >= b,
-    "input_price": lambda e, b: e.input_price is not None and e.input_price <= b,
-    "output_price": lambda e, b: e.output_price is not None and e.output_price <= b,
-    # seed 002: external models are open to every tier; min_tier gates self-hosted ones
-    "tier": lambda e, b: HostingType.EXTERNAL in e.hosting_types or e.model.min_tier <= b,
+_RANGE_VALUES: dict[str, Callable[[ModelEntry], Any]] = {
+    "context_window": lambda e: e.model.context_window or 0,
+    "input_price": lambda e: e.input_price,
+    "output_price": lambda e: e.output_price,
+    "tier": lambda e: e.model.min_tier,
 }
 
 _SORT_KEYS: dict[str, Callable[[ModelEntry], Any]] = {

@@ -42,8 +42,11 @@ def json_dumps(value: Any) -> str:
     return json.dumps(value, default=_json_default, sort_keys=True)
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
 def json_loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -15,14 +15,8 @@ from radiant.domain import (
     SelfHostedSpecs,
     ThermalDefaults,
 )
-from radiant.store.tables import (
-    ModelRow,
-    PlatformRow,
-    PriceHistoryRow,
-    ProviderRow,
-    RouteRow,
-    SelfHostedModelRow,
-)
+
+Row = Any  # an ORM instance or a dict of its column values by attribute name
 
 __all__ = [
     "model_columns",
@@ -42,6 +36,10 @@ __all__ = [
 _MODEL_RENAMES = {"max_output_tokens": "max_output", "version": "version_label", "metadata": "meta"}
 _PROVIDER_RENAMES = {"secret_ref": "secret_name", "metadata": "meta"}
 _SIMPLE_RENAMES = {"metadata": "meta"}
+_PLATFORM_FIELDS = list(Platform.model_fields)
+_PROVIDER_FIELDS = list(Provider.model_fields)
+_MODEL_FIELDS = [n for n in Model.model_fields if n not in ("aliases", "self_hosted")]
+_ROUTE_FIELDS = [n for n in Route.model_fields if n not in ("price", "self_hosted")]
 
 
 def _columns(obj: Any, exclude: set[str], renames: dict[str, str]) -> dict[str, Any]:
@@ -60,8 +58,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _values(row: Any) -> dict[str, Any]:
+    """A row's values by attribute name (plain result rows and ORM instances alike)."""
+    if isinstance(row, dict):
+        return row
+    return {attr.key: getattr(row, attr.key) for attr in row.__mapper__.column_attrs}
+
+
 def _domain_fields(row: Any, names: list[str], renames: dict[str, str]) -> dict[str, Any]:
-    return {name: getattr(row, renames.get(name, name)) for name in names}
+    values = _values(row)
+    return {name: values[renames.get(name, name)] for name in names}
 
 
 # --------------------------------------------------------------------------- platforms
@@ -71,10 +77,8 @@ def platform_columns(platform: Platform) -> dict[str, Any]:
     return _columns(platform, set(), _SIMPLE_RENAMES)
 
 
-def row_to_platform(row: PlatformRow) -> Platform:
-    return Platform.model_validate(
-        _domain_fields(row, list(Platform.model_fields), _SIMPLE_RENAMES)
-    )
+def row_to_platform(row: Row) -> Platform:
+    return Platform.model_validate(_domain_fields(row, _PLATFORM_FIELDS, _SIMPLE_RENAMES))
 
 
 # --------------------------------------------------------------------------- providers
@@ -84,10 +88,8 @@ def provider_columns(provider: Provider) -> dict[str, Any]:
     return _columns(provider, set(), _PROVIDER_RENAMES)
 
 
-def row_to_provider(row: ProviderRow) -> Provider:
-    return Provider.model_validate(
-        _domain_fields(row, list(Provider.model_fields), _PROVIDER_RENAMES)
-    )
+def row_to_provider(row: Row) -> Provider:
+    return Provider.model_validate(_domain_fields(row, _PROVIDER_FIELDS, _PROVIDER_RENAMES))
 
 
 # --------------------------------------------------------------------------- models
@@ -97,20 +99,18 @@ def model_columns(model: Model) -> dict[str, Any]:
     return _columns(model, {"aliases", "self_hosted"}, _MODEL_RENAMES)
 
 
-def row_to_model(
-    row: ModelRow, aliases: list[str], self_hosted: SelfHostedModelRow | None
-) -> Model:
-    names = [n for n in Model.model_fields if n not in ("aliases", "self_hosted")]
-    data = _domain_fields(row, names, _MODEL_RENAMES)
+def row_to_model(row: Row, aliases: list[str], self_hosted: Row | None) -> Model:
+    data = _domain_fields(row, _MODEL_FIELDS, _MODEL_RENAMES)
     data["aliases"] = aliases
     if self_hosted is not None:
+        sh = _values(self_hosted)
         data["self_hosted"] = SelfHostedSpecs(
-            specialty=self_hosted.specialty,
-            parameters=self_hosted.parameters,
-            accuracy=self_hosted.accuracy,
-            benchmark=self_hosted.benchmark,
-            input_formats=self_hosted.input_formats,
-            output_formats=self_hosted.output_formats,
+            specialty=sh["specialty"],
+            parameters=sh["parameters"],
+            accuracy=sh["accuracy"],
+            benchmark=sh["benchmark"],
+            input_formats=sh["input_formats"],
+            output_formats=sh["output_formats"],
         )
     return Model.model_validate(data)
 
@@ -167,31 +167,30 @@ def route_columns(route: Route) -> dict[str, Any]:
     return columns
 
 
-def row_to_route(
-    row: RouteRow, price: PriceSheet | None, self_hosted: SelfHostedModelRow | None
-) -> Route:
-    names = [n for n in Route.model_fields if n not in ("price", "self_hosted")]
-    data = _domain_fields(row, names, _SIMPLE_RENAMES)
+def row_to_route(row: Row, price: PriceSheet | None, self_hosted: Row | None) -> Route:
+    data = _domain_fields(row, _ROUTE_FIELDS, _SIMPLE_RENAMES)
+    data["id"] = _values(row)["id"]
     data["price"] = price
-    if self_hosted is not None and self_hosted.route_id == row.id and self_hosted.instance_type:
+    sh = _values(self_hosted) if self_hosted is not None else None
+    if sh is not None and sh["route_id"] == data["id"] and sh["instance_type"]:
+        markup = sh["markup_percent"]
         data["self_hosted"] = SelfHostedConfig(
-            container_image=self_hosted.sagemaker_image or "unknown",
-            instance_type=self_hosted.instance_type,
-            gpu_memory_gb=self_hosted.gpu_memory_gb or 0,
-            environment=self_hosted.environment,
-            model_data_url=self_hosted.model_data_url,
-            markup_percent=self_hosted.markup_percent
-            if self_hosted.markup_percent is not None
-            else 75,
+            container_image=sh["sagemaker_image"] or "unknown",
+            instance_type=sh["instance_type"],
+            gpu_memory_gb=sh["gpu_memory_gb"] or 0,
+            environment=sh["environment"],
+            model_data_url=sh["model_data_url"],
+            markup_percent=markup if markup is not None else 75,
             thermal=ThermalDefaults(
-                default_state=self_hosted.default_thermal_state,
-                warmup_time_seconds=self_hosted.warmup_time_seconds,
-                scale_to_zero_minutes=self_hosted.scale_to_zero_minutes,
-                min_instances=self_hosted.min_instances,
-                max_instances=self_hosted.max_instances,
+                default_state=sh["default_thermal_state"],
+                warmup_time_seconds=sh["warmup_time_seconds"],
+                scale_to_zero_minutes=sh["scale_to_zero_minutes"],
+                min_instances=sh["min_instances"],
+                max_instances=sh["max_instances"],
             ),
-            enabled=self_hosted.enabled,
+            enabled=sh["enabled"],
         )
+    del data["id"]
     return Route.model_validate(data)
 
 
@@ -208,11 +207,15 @@ _PRICE_EXTRA = (
 )
 
 
+_PRICE_COLUMNS = (*MONEY_FIELDS, *_PRICE_EXTRA)
+
+
 def price_columns(sheet: PriceSheet) -> dict[str, Any]:
     return {name: _plain(getattr(sheet, name)) for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
 
 
-def row_to_price(row: PriceHistoryRow) -> PriceSheet:
+def row_to_price(row: Row) -> PriceSheet:
+    values = _values(row)
     return PriceSheet.model_validate(
-        {name: getattr(row, name) for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
+        {name: values[name] for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
     )

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -118,6 +118,31 @@ def bump_version(session: Session) -> int:
     return version
 
 
+#: Columns the domain objects do not carry; not worth loading into a snapshot.
+_BOOKKEEPING = frozenset(
+    {
+        "admin_fields",
+        "origin",
+        "row_version",
+        "created_at",
+        "updated_at",
+        "recorded_at",
+        "recorded_by",
+    }
+)
+
+
+def _rows(session: Session, table: Any, *order: Any, where: Any = None) -> list[dict[str, Any]]:
+    """Rows as plain dicts keyed by mapped attribute name (no ORM instances: fast to load)."""
+    attrs = [a for a in inspect(table).column_attrs if a.key not in _BOOKKEEPING]
+    keys = [attr.key for attr in attrs]
+    query = select(*[attr.columns[0] for attr in attrs])  # a Core select: no ORM loading
+    if where is not None:
+        query = query.where(where)
+    result = session.connection().execute(query.order_by(*order))
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
 def read_registry(engine: Engine) -> RegistryData:
     with store_errors(), Session(engine) as session:
         version = int(
@@ -126,32 +151,23 @@ def read_registry(engine: Engine) -> RegistryData:
             ).scalar_one()
         )
         aliases: dict[str, list[str]] = defaultdict(list)
-        for alias_row in session.execute(
-            select(ModelAliasRow).order_by(ModelAliasRow.alias)
-        ).scalars():
-            aliases[alias_row.model_id].append(alias_row.alias)
-        self_hosted = {
-            row.model_id: row for row in session.execute(select(SelfHostedModelRow)).scalars()
+        for alias_row in _rows(session, ModelAliasRow, ModelAliasRow.alias):
+            aliases[alias_row["model_id"]].append(alias_row["alias"])
+        self_hosted = {row["model_id"]: row for row in _rows(session, SelfHostedModelRow)}
+        prices = {
+            row["route_id"]: row_to_price(row)
+            for row in _rows(session, PriceHistoryRow, where=PriceHistoryRow.effective_to.is_(None))
         }
-        prices = _current_prices(session)
         data = RegistryData(version=version)
-        data.platforms = [
-            row_to_platform(r)
-            for r in session.execute(select(PlatformRow).order_by(PlatformRow.id)).scalars()
-        ]
-        data.providers = [
-            row_to_provider(r)
-            for r in session.execute(select(ProviderRow).order_by(ProviderRow.id)).scalars()
-        ]
+        data.platforms = [row_to_platform(r) for r in _rows(session, PlatformRow, PlatformRow.id)]
+        data.providers = [row_to_provider(r) for r in _rows(session, ProviderRow, ProviderRow.id)]
         data.models = [
-            row_to_model(r, aliases.get(r.id, []), self_hosted.get(r.id))
-            for r in session.execute(select(ModelRow).order_by(ModelRow.id)).scalars()
+            row_to_model(r, aliases.get(r["id"], []), self_hosted.get(r["id"]))
+            for r in _rows(session, ModelRow, ModelRow.id)
         ]
         data.routes = [
-            row_to_route(r, prices.get(r.id), self_hosted.get(r.model_id))
-            for r in session.execute(
-                select(RouteRow).order_by(RouteRow.model_id, RouteRow.priority, RouteRow.id)
-            ).scalars()
+            row_to_route(r, prices.get(r["id"]), self_hosted.get(r["model_id"]))
+            for r in _rows(session, RouteRow, RouteRow.model_id, RouteRow.priority, RouteRow.id)
         ]
         data.health = [_health(r) for r in session.execute(select(ProviderHealthRow)).scalars()]
         data.thermal = [
@@ -165,13 +181,6 @@ def read_registry(engine: Engine) -> RegistryData:
             for r in session.execute(select(ThermalStateRow)).scalars()
         ]
         return data
-
-
-def _current_prices(session: Session) -> dict[str, PriceSheet]:
-    rows = session.execute(
-        select(PriceHistoryRow).where(PriceHistoryRow.effective_to.is_(None))
-    ).scalars()
-    return {row.route_id: row_to_price(row) for row in rows}
 
 
 def _health(row: ProviderHealthRow) -> ProviderHealth:

@@ -1,0 +1,51 @@
+"""Range filters over one numeric attribute, answered as bitsets without a full scan.
+
+Values are sorted once; every ``CHUNK`` sorted positions form a bucket whose bitset is
+precomputed, with running unions from either end. ``at_least(b)`` is then the union of the
+buckets wholly above ``b`` plus the few positions of the one bucket ``b`` falls in.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+from radiant.registry.bitset import from_positions
+
+__all__ = ["NumericIndex"]
+
+CHUNK = 128
+
+
+class NumericIndex:
+    def __init__(self, values: Sequence[Any], size: int) -> None:
+        pairs = sorted((v, i) for i, v in enumerate(values) if v is not None)
+        self.size = size
+        self.keys = [v for v, _ in pairs]
+        self.positions = [i for _, i in pairs]
+        buckets = [
+            from_positions(self.positions[start : start + CHUNK], size)
+            for start in range(0, len(pairs), CHUNK)
+        ]
+        # below[k]: union of buckets 0..k-1; above[k]: union of buckets k..end
+        self.below = [0]
+        for mask in buckets:
+            self.below.append(self.below[-1] | mask)
+        self.above = [0]
+        for mask in reversed(buckets):
+            self.above.append(self.above[-1] | mask)
+        self.above.reverse()
+
+    def at_least(self, bound: Any) -> int:
+        start = bisect_left(self.keys, bound)  # keys[start:] >= bound
+        if start >= len(self.keys):
+            return 0
+        bucket = start // CHUNK
+        edge = min((bucket + 1) * CHUNK, len(self.keys))
+        return self.above[bucket + 1] | from_positions(self.positions[start:edge], self.size)
+
+    def at_most(self, bound: Any) -> int:
+        stop = bisect_right(self.keys, bound)  # keys[:stop] <= bound
+        bucket = stop // CHUNK
+        return self.below[bucket] | from_positions(self.positions[bucket * CHUNK : stop], self.size)
