@@ -58,9 +58,10 @@ def _builtin() -> list[Row]:
 
 def _synthetic_catalog() -> tuple[SyntheticCatalog, float]:
     """The synthetic catalog and the traced memory its domain objects hold, in MB."""
+    size = int(os.environ.get("RADIANT_BENCH_MODELS", "10000"))
     tracemalloc.start()
     try:
-        catalog = make_catalog()
+        catalog = make_catalog(models=size)
         current, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -70,10 +71,10 @@ def _synthetic_catalog() -> tuple[SyntheticCatalog, float]:
 def _synthetic() -> list[Row]:
     from radiant.catalog import Catalog
 
-    _progress("synthetic: generating 10,000 models x 3 routes")
+    _progress("synthetic: generating the models (RADIANT_BENCH_MODELS, default 10,000) x 3 routes")
     synthetic, objects_mb = _synthetic_catalog()
     inputs = Inputs(
-        label=f"synthetic ({len(synthetic.models) // 1000}k models)",
+        label=f"synthetic ({len(synthetic.models):,} models)",
         platforms=synthetic.platforms,
         providers=synthetic.providers,
         models=synthetic.models,

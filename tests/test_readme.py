@@ -122,3 +122,53 @@ def test_every_cli_example_runs(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, (command, result.stderr)
+
+
+def test_intro_counts_match_the_catalog() -> None:
+    from radiant.catalog import load_catalog
+
+    catalog = load_catalog()
+    intro = README.split("## Quickstart", 1)[0]
+    self_hosted = {r.model_id for r in catalog.routes.values() if r.platform_id == "self_hosted"}
+    assert f"{len(catalog.models)} models" in intro
+    assert f"{len(self_hosted)} self-hosted" in intro
+    assert f"{len(catalog.providers)} providers" in intro
+    assert f"{len(catalog.platforms)} platforms" in intro
+
+
+def test_database_url_option(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'option.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "RADIANT_DATABASE_URL"}
+    for args in (["db", "upgrade"], ["sync", "catalog"], ["stats", "--json"]):
+        result = subprocess.run(
+            [str(BIN / "radiant"), "--database-url", url, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["models"] > 100
+    assert (tmp_path / "option.db").exists()
+
+
+def test_make_bench_prints_the_table() -> None:
+    """`make bench` (its command, on a small synthetic catalog to stay quick)."""
+    env = {**os.environ, "RADIANT_BENCH_MODELS": "300"}
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = result.stdout
+    assert "import radiant (fresh process" in table
+    assert "resolve id/alias" in table and "list capabilities" in table
+    assert "synthetic (300 models)" in table
+    assert " ERROR" not in table, table
+    assert "0 missed or failed" in table
