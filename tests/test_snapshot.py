@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -157,3 +158,25 @@ def test_snapshot_on_postgres(postgres_db: str) -> None:
     direct = next(r for r in entry.routes if r.platform_id == "direct")
     assert direct.price is not None and direct.price.input_per_1m == Decimal("0.8")
     engine.dispose()
+
+
+def test_postgres_notify_refreshes_a_quiet_reader(postgres_db: str) -> None:
+    """A reader that would not check the version for an hour still sees a write at once."""
+    upgrade(postgres_db)
+    writer, reader_engine = make_engine(postgres_db), make_engine(postgres_db)
+    small = Path(__file__).parent / "fixtures" / "catalog_small"
+    sync_catalog(writer, load_catalog(small))
+    reader = Registry(reader_engine, check_interval=3600)
+    assert reader.snapshot().version == 1
+    reader.start_listening()
+    try:
+        sync_catalog(writer, load_catalog())
+        deadline = time.monotonic() + 1.0
+        while reader.snapshot().version != 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert reader.snapshot().version == 2
+        assert reader.get_model("gpt-4o").id == "openai-gpt-4o"
+    finally:
+        reader.stop_listening()
+        writer.dispose()
+        reader_engine.dispose()

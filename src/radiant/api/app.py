@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,10 +16,19 @@ __all__ = ["create_app"]
 
 
 def create_app(registry_service: Registry) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        registry_service.start_listening()
+        try:
+            yield
+        finally:
+            registry_service.stop_listening()
+
     app = FastAPI(
         title="Radiant",
         summary="AI model registry and router",
         version=_version(),
+        lifespan=lifespan,
     )
     app.state.registry = registry_service
     install_problem_handlers(app)

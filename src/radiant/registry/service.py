@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -21,6 +21,9 @@ from radiant.registry.snapshot import Page, Snapshot
 from radiant.registry.views import search, unified_rows
 from radiant.store import repository
 from radiant.sync import SyncReport, sync_catalog
+
+if TYPE_CHECKING:
+    from radiant.registry.listener import VersionListener
 
 __all__ = ["Registry", "build_snapshot"]
 
@@ -43,8 +46,9 @@ class Registry:
         self.engine = engine
         self.check_interval = check_interval
         self._snapshot: Snapshot | None = None
-        self._checked_at = 0.0
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        self._listener: VersionListener | None = None
 
     # ------------------------------------------------------------------ snapshot
 
@@ -63,6 +67,28 @@ class Registry:
                 self._snapshot = current
             self._checked_at = time.monotonic()
             return current
+
+    def invalidate(self, version: int = -1) -> None:
+        """Another process wrote (``version``): rebuild now unless already that fresh."""
+        current = self._snapshot
+        if current is not None and version >= 0 and current.version >= version:
+            return
+        self._checked_at = float("-inf")
+        self.snapshot()
+
+    def start_listening(self) -> None:
+        """On PostgreSQL, refresh as soon as another process writes (LISTEN/NOTIFY)."""
+        if self.engine.dialect.name != "postgresql" or self._listener is not None:
+            return
+        from radiant.registry.listener import VersionListener
+
+        self._listener = VersionListener(self.engine, self.invalidate)
+        self._listener.start()
+
+    def stop_listening(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
 
     def refresh(self) -> Snapshot:
         """Rebuild now, whatever the version says."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from radiant.catalog import Catalog
@@ -162,6 +162,21 @@ class _Upsert:
         self.catalog = catalog
         self.report = report
         self.now = utcnow()
+        self._pending: dict[Any, list[dict[str, Any]]] = {}
+
+    def _insert(self, row_cls: Any, columns: dict[str, Any]) -> None:
+        """Queue a new row; queued rows go in as one multi-row INSERT per table."""
+        self._pending.setdefault(row_cls, []).append(columns)
+
+    def _flush_inserts(self) -> None:
+        self.session.flush()
+        for row_cls, batch in self._pending.items():
+            groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+            for columns in batch:
+                groups.setdefault(frozenset(columns), []).append(columns)
+            for group in groups.values():
+                self.session.execute(insert(row_cls), group)
+        self._pending.clear()
 
     def run(self) -> None:
         self._platforms()
@@ -185,10 +200,11 @@ class _Upsert:
             columns = to_columns(item)
             row = rows.get(key)
             if row is None:
-                self.session.add(row_cls(**columns, origin="catalog"))
+                self._insert(row_cls, {**columns, "origin": "catalog"})
                 added += 1
             elif _apply(row, columns):
                 updated += 1
+        self._flush_inserts()
         return added, updated, rows
 
     def _platforms(self) -> None:
@@ -239,7 +255,9 @@ class _Upsert:
         for key, (alias, model_id) in wanted.items():
             current = existing.get(key)
             if current is None:
-                self.session.add(ModelAliasRow(alias_key=key, alias=alias, model_id=model_id))
+                self._insert(
+                    ModelAliasRow, {"alias_key": key, "alias": alias, "model_id": model_id}
+                )
             elif current.model_id != model_id:
                 owner = rows.get(current.model_id)
                 if current.model_id not in catalog_ids or (
@@ -253,6 +271,7 @@ class _Upsert:
                 current.alias = alias
             elif current.alias != alias:
                 current.alias = alias
+        self._flush_inserts()
 
     # ---------------------------------------------------------------- routes and prices
 
@@ -268,15 +287,16 @@ class _Upsert:
             columns = route_columns(route)
             row = rows.get(route.id)
             if row is None:
-                rows[route.id] = RouteRow(**columns, origin="catalog")
-                self.session.add(rows[route.id])
+                self._insert(RouteRow, {**columns, "origin": "catalog"})
                 self.report.routes_added += 1
             elif _apply(row, columns, skip=("id", "model_id", "platform_id")):
                 self.report.routes_updated += 1
-        self.session.flush()
+        self._flush_inserts()
         for route in self.catalog.routes.values():
-            if "price" not in (rows[route.id].admin_fields or []):
+            row = rows.get(route.id)
+            if row is None or "price" not in (row.admin_fields or []):
                 self._price(route, current.get(route.id))
+        self._flush_inserts()
         self.report.routes_deactivated += _retire(
             list(rows.values()), self.catalog.routes, {"status": "inactive"}
         )
@@ -294,7 +314,9 @@ class _Upsert:
             self.report.prices_changed += 1
         columns = price_columns(sheet)
         columns.update(effective_from=start, effective_to=None)
-        self.session.add(PriceHistoryRow(route_id=route.id, recorded_by="catalog-sync", **columns))
+        self._insert(
+            PriceHistoryRow, {"route_id": route.id, "recorded_by": "catalog-sync", **columns}
+        )
 
     # ---------------------------------------------------------------- self-hosted data
 
@@ -311,9 +333,10 @@ class _Upsert:
                 continue
             row = rows.get(model.id)
             if row is None:
-                self.session.add(SelfHostedModelRow(**columns))
+                self._insert(SelfHostedModelRow, columns)
             elif _apply(row, columns, skip=("model_id",)):
                 self.report.models_updated += 1
             if route is not None and route.self_hosted is not None and model.id not in thermal:
                 state = route.self_hosted.thermal.default_state.value
-                self.session.add(ThermalStateRow(model_id=model.id, current_state=state))
+                self._insert(ThermalStateRow, {"model_id": model.id, "current_state": state})
+        self._flush_inserts()
