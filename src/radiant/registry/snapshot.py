@@ -70,7 +70,10 @@ class Snapshot:
         self._index: dict[str, dict[str, int]] = self._build_indexes()
         self._numeric_cache: dict[tuple[str, Any], int] = {}
         self._text_cache: dict[str, int] = {}
-        self._ranges: dict[str, NumericIndex] = {}
+        self._ranges: dict[str, NumericIndex] = {
+            field: NumericIndex([value(e) for e in entries], self.size)
+            for field, value in _RANGE_VALUES.items()
+        }
         self._undated_names: dict[str, set[int]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._orders: dict[str, list[int]] = {}
@@ -267,10 +270,7 @@ class Snapshot:
         key = (field, bound)
         cached = self._numeric_cache.get(key)
         if cached is None:
-            index = self._ranges.get(field)
-            if index is None:
-                index = NumericIndex([_RANGE_VALUES[field](e) for e in self.entries], self.size)
-                self._ranges[field] = index
+            index = self._ranges[field]
             if field == "context_window":
                 cached = index.at_least(bound)
             elif field == "tier":
