@@ -81,6 +81,24 @@ def test_listing_search_and_overviews(loaded: str) -> None:
     )
     assert listing["count"] == len(listing["data"]) > 0
     assert all("vision" in m["capabilities"] for m in listing["data"])
+    audio = as_json(
+        loaded,
+        "models",
+        "list",
+        "--input-modality",
+        "audio",
+        "--exclude-capability",
+        "vision",
+        "--sort",
+        "context_window",
+        "--descending",
+        "--limit",
+        "100",
+    )
+    assert audio["data"] and all("audio" in m["input_modalities"] for m in audio["data"])
+    assert all("vision" not in m["capabilities"] for m in audio["data"])
+    windows = [m["context_window"] for m in audio["data"] if m["context_window"] is not None]
+    assert windows == sorted(windows, reverse=True)
     found = as_json(loaded, "models", "search", "alphafold")
     assert found["data"][0]["id"] == "alphafold2"
     providers = as_json(loaded, "providers", "list")
@@ -91,7 +109,8 @@ def test_listing_search_and_overviews(loaded: str) -> None:
     assert stats["by_hosting_type"]["self_hosted"] == 56
 
     table = run(loaded, "models", "list", "--provider", "xai").stdout
-    assert "xai-grok-4" in table
+    assert "xai-grok-4-1-fast" in table  # whole ids, even when piped
+    assert "$0.2 / $0.5 per 1M" in table
     shown = run(loaded, "models", "show", "grok-4").stdout
     assert "Grok 4" in shown and "direct" in shown
 

@@ -180,3 +180,14 @@ def test_postgres_notify_refreshes_a_quiet_reader(postgres_db: str) -> None:
         reader.stop_listening()
         writer.dispose()
         reader_engine.dispose()
+
+
+def test_descending_keeps_missing_values_last(builtin: Snapshot) -> None:
+    page = builtin.list(ModelQuery(sort="input_price", descending=True, limit=1000))
+    prices = [e.input_price for e in page.data]
+    known = [p for p in prices if p is not None]
+    assert known == sorted(known, reverse=True)
+    assert prices[: len(known)] == known  # every model without a token price comes after
+    top = builtin.list(ModelQuery(sort="input_price", descending=True, limit=1)).data[0]
+    # seed 001: ElevenLabs Multilingual V2 at $0.18 per 1K characters is the dearest per 1M
+    assert top.id == "elevenlabs-multilingual-v2" and top.input_price == max(known) == 180

@@ -56,9 +56,9 @@ def _root(
 
 
 def _settings() -> Any:
-    from radiant.settings import Settings
+    from radiant.settings import Settings, get_settings
 
-    return Settings(database_url=_state.database_url) if _state.database_url else Settings()
+    return Settings(database_url=_state.database_url) if _state.database_url else get_settings()
 
 
 def _registry() -> Any:
@@ -84,10 +84,11 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console().print(table)
+    # piped output is not cut at 80 columns: ids must stay whole
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def _money(value: Decimal | None) -> str:
@@ -164,16 +165,27 @@ def serve(
 @models_app.command("list")
 def models_list(
     capability: Annotated[list[str] | None, typer.Option(help="Required capability.")] = None,
+    exclude_capability: Annotated[
+        list[str] | None, typer.Option(help="Capability the model must not have.")
+    ] = None,
     provider: Annotated[list[str] | None, typer.Option(help="Provider id.")] = None,
     platform: Annotated[list[str] | None, typer.Option(help="Platform id.")] = None,
     task: Annotated[list[str] | None, typer.Option(help="Task (chat, embedding, ...).")] = None,
     category: Annotated[list[str] | None, typer.Option(help="Category.")] = None,
+    input_modality: Annotated[list[str] | None, typer.Option(help="Accepted input.")] = None,
+    output_modality: Annotated[list[str] | None, typer.Option(help="Produced output.")] = None,
+    status: Annotated[list[str] | None, typer.Option(help="active, deprecated, ...")] = None,
     hosting_type: Annotated[str | None, typer.Option(help="external or self_hosted.")] = None,
     min_context: Annotated[int | None, typer.Option(help="Minimum context window.")] = None,
     max_input_price: Annotated[
         str | None, typer.Option(help="Max input price, USD per 1M tokens.")
     ] = None,
+    max_output_price: Annotated[
+        str | None, typer.Option(help="Max output price, USD per 1M tokens.")
+    ] = None,
     tier: Annotated[int | None, typer.Option(help="Tenant tier 1-5.")] = None,
+    sort: Annotated[str, typer.Option(help="id, name, input_price, context_window, ...")] = "id",
+    descending: Annotated[bool, typer.Option("--descending", help="Reverse the order.")] = False,
     search: Annotated[str | None, typer.Option("--search", "-q", help="Text search.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
@@ -186,6 +198,10 @@ def models_list(
     query = _validated(
         ModelQuery,
         capabilities=capability or [],
+        exclude_capabilities=exclude_capability or [],
+        input_modalities=input_modality or [],
+        output_modalities=output_modality or [],
+        status=status or [],
         provider=provider or [],
         platform=platform or [],
         task=task or [],
@@ -193,7 +209,10 @@ def models_list(
         hosting_type=hosting_type,
         min_context_window=min_context,
         max_input_price=max_input_price,
+        max_output_price=max_output_price,
         tier=tier,
+        sort=sort,
+        descending=descending,
         q=search,
         limit=limit,
         offset=offset,
@@ -209,7 +228,7 @@ def models_list(
         return
     _table(
         f"{len(page.data)} of {page.count} models",
-        ["id", "provider", "hosting", "task", "context", "input $/1M", "output $/1M"],
+        ["id", "provider", "hosting", "task", "context", "price (first route)"],
         [
             [
                 e.id,
@@ -217,8 +236,7 @@ def models_list(
                 e.hosting_type,
                 e.task.value,
                 e.model.context_window,
-                _money(e.input_price),
-                _money(e.output_price),
+                _headline(e.routes[0].price if e.routes else None),
             ]
             for e in page.data
         ],
@@ -276,6 +294,30 @@ def models_show(
     for r in detail.routes:
         if r.price is not None:
             typer.echo(f"price on {r.platform}: {_prices(r.price)}")
+
+
+_UNITS = (
+    ("per_image", "image"),
+    ("per_second", "second"),
+    ("per_minute", "minute"),
+    ("per_video_minute", "video minute"),
+    ("per_hour", "hour"),
+    ("per_3d_model", "3D model"),
+    ("per_request", "request"),
+)
+
+
+def _headline(price: Any) -> str:
+    """The price a person looks for first: tokens in/out, or the unit the sheet charges by."""
+    if price is None:
+        return ""
+    if price.input_per_1m is not None or price.output_per_1m is not None:
+        return f"{_money(price.input_per_1m) or '-'} / {_money(price.output_per_1m) or '-'} per 1M"
+    for name, unit in _UNITS:
+        value = getattr(price, name)
+        if value is not None:
+            return f"{_money(value)} per {unit}"
+    return ""
 
 
 def _prices(price: Any) -> str:

@@ -308,6 +308,11 @@ class Snapshot:
             return Page(data, count)
         order = self._order(query.sort)
         chosen = sorted(positions(mask), key=order.__getitem__, reverse=query.descending)
+        missing = _MISSING.get(query.sort)
+        if query.descending and missing is not None:  # models without the value stay last
+            chosen = [p for p in chosen if not missing(self.entries[p])] + [
+                p for p in chosen if missing(self.entries[p])
+            ]
         window = chosen[query.offset : query.offset + query.limit]
         return Page([self.entries[p] for p in window], count)
 
@@ -407,6 +412,13 @@ _RANGE_VALUES: dict[str, Callable[[ModelEntry], Any]] = {
     "input_price": lambda e: e.input_price,
     "output_price": lambda e: e.output_price,
     "tier": lambda e: e.model.min_tier,
+}
+
+_MISSING: dict[str, Callable[[ModelEntry], bool]] = {
+    "input_price": lambda e: e.input_price is None,
+    "output_price": lambda e: e.output_price is None,
+    "context_window": lambda e: e.model.context_window is None,
+    "release_date": lambda e: e.model.release_date is None,
 }
 
 _SORT_KEYS: dict[str, Callable[[ModelEntry], Any]] = {

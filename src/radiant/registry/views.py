@@ -117,7 +117,7 @@ def _row(snapshot: Snapshot, entry: ModelEntry, hosting: HostingType) -> dict[st
         "avg_latency_ms": health.avg_latency_ms if (health and not self_hosted) else None,
         "error_rate": health.error_rate if (health and not self_hosted) else None,
         "compliance": [] if self_hosted else list(provider.compliance if provider else []),
-        "license": model.license if self_hosted else model.license,
+        "license": model.license,
         "commercial_use_allowed": model.commercial_use_allowed if self_hosted else True,
         "min_tier": model.min_tier if self_hosted else 1,
     }
