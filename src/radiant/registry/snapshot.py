@@ -203,11 +203,7 @@ class Snapshot:
         pool = self._by_prefix.get(folded[:2], [])
         close = difflib.get_close_matches(folded, pool, n=limit * 3, cutoff=0.6)
         if not close:  # then the ids that share the first letter
-            ids = (
-                [key for key in pool if key[:1] == folded[:1]]
-                if len(folded) < 2
-                else [e.id.casefold() for e in self.entries if e.id[:1].casefold() == folded[:1]]
-            )
+            ids = [e.id.casefold() for e in self.entries if e.id[:1].casefold() == folded[:1]]
             close = difflib.get_close_matches(folded, ids, n=limit * 3, cutoff=0.6)
         seen: dict[str, None] = {}
         for key in close:

@@ -169,10 +169,9 @@ def route_columns(route: Route) -> dict[str, Any]:
 
 def row_to_route(row: Row, price: PriceSheet | None, self_hosted: Row | None) -> Route:
     data = _domain_fields(row, _ROUTE_FIELDS, _SIMPLE_RENAMES)
-    data["id"] = _values(row)["id"]
     data["price"] = price
     sh = _values(self_hosted) if self_hosted is not None else None
-    if sh is not None and sh["route_id"] == data["id"] and sh["instance_type"]:
+    if sh is not None and sh["route_id"] == _values(row)["id"] and sh["instance_type"]:
         markup = sh["markup_percent"]
         data["self_hosted"] = SelfHostedConfig(
             container_image=sh["sagemaker_image"] or "unknown",
@@ -190,7 +189,6 @@ def row_to_route(row: Row, price: PriceSheet | None, self_hosted: Row | None) ->
             ),
             enabled=sh["enabled"],
         )
-    del data["id"]
     return Route.model_validate(data)
 
 
@@ -211,11 +209,9 @@ _PRICE_COLUMNS = (*MONEY_FIELDS, *_PRICE_EXTRA)
 
 
 def price_columns(sheet: PriceSheet) -> dict[str, Any]:
-    return {name: _plain(getattr(sheet, name)) for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
+    return {name: _plain(getattr(sheet, name)) for name in _PRICE_COLUMNS}
 
 
 def row_to_price(row: Row) -> PriceSheet:
     values = _values(row)
-    return PriceSheet.model_validate(
-        {name: values[name] for name in (*MONEY_FIELDS, *_PRICE_EXTRA)}
-    )
+    return PriceSheet.model_validate({name: values[name] for name in _PRICE_COLUMNS})
