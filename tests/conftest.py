@@ -8,16 +8,19 @@ server (default: the local one, database ``test``).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 
+from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 
@@ -109,3 +112,34 @@ def small_catalog(tmp_path: Path) -> Path:
     target = tmp_path / "catalog"
     shutil.copytree(FIXTURES / "catalog_small", target)
     return target
+
+
+Bearer = Callable[[FastAPI, "Role | Principal"], dict[str, str]]
+
+
+@pytest.fixture
+def bearer() -> Bearer:
+    """Authorization headers for an administrator of a role, or for any principal.
+
+    It registers an authenticator on the app that accepts one fresh token for that
+    principal: a way to test permission checks of endpoints apart from how tokens are
+    issued (the token store has its own tests).
+    """
+
+    def headers(app: FastAPI, who: Role | Principal) -> dict[str, str]:
+        principal = (
+            who
+            if isinstance(who, Principal)
+            else Principal(
+                PrincipalKind.ADMIN,
+                subject_id=f"test-{who.value}",
+                name=f"{who.value}@example.test",
+                role=who,
+                permissions=ROLE_PERMISSIONS[who],
+            )
+        )
+        token = secrets.token_urlsafe(16)
+        app.state.authenticators.append(lambda t: principal if t == token else None)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from radiant.store.engine import make_engine
 from radiant.store.migrate import alembic_config, current_revision, downgrade, upgrade
-from radiant.store.tables import Base
+from radiant.store.schema import metadata
 
 SEED_TABLES = {
     "providers",
@@ -30,7 +30,7 @@ def test_upgrade_check_downgrade(db_url: str) -> None:
     upgrade(db_url)
     tables = set(inspect(engine).get_table_names())
     assert tables >= SEED_TABLES
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
     assert current_revision(engine) is not None
 
     # raises when the models and the migrations disagree

@@ -7,6 +7,9 @@
     │   └── ModelNotFoundError   an unknown model name; carries "did you mean ..." suggestions
     ├── ValidationError          input that breaks a rule of the domain (bad filter, bad field)
     ├── ConflictError            a write that collides with stored state
+    │   └── PreconditionFailedError  a stale If-Match: the resource changed since it was read
+    ├── AuthenticationError      no credentials, or credentials Radiant does not accept (401)
+    ├── PermissionDeniedError    valid credentials without the permission the action needs (403)
     ├── CatalogError             a catalog file that cannot be loaded (file, entry, field)
     └── StoreError               the database cannot be reached or is not migrated
 
@@ -21,8 +24,11 @@ from collections.abc import Sequence
 __all__ = [
     "CatalogError",
     "ConflictError",
+    "AuthenticationError",
     "ModelNotFoundError",
     "NotFoundError",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
     "RadiantError",
     "StoreError",
     "ValidationError",
@@ -71,6 +77,27 @@ class ConflictError(RadiantError):
     status = 409
     title = "Conflict"
     exit_code = 4
+
+
+class PreconditionFailedError(ConflictError):
+    status = 412
+    title = "Precondition failed"
+
+    def __init__(self, message: str, current_version: str | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class AuthenticationError(RadiantError):
+    status = 401
+    title = "Unauthorized"
+    exit_code = 6
+
+
+class PermissionDeniedError(RadiantError):
+    status = 403
+    title = "Forbidden"
+    exit_code = 6
 
 
 class CatalogError(RadiantError):

@@ -31,6 +31,7 @@ def create_app(registry_service: Registry) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.registry = registry_service
+    app.state.authenticators = []
     install_problem_handlers(app)
     app.include_router(registry.router)
     app.include_router(admin.router)

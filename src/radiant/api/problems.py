@@ -10,7 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError as PydanticValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from radiant.errors import CatalogError, ModelNotFoundError, RadiantError
+from radiant.errors import (
+    AuthenticationError,
+    CatalogError,
+    ModelNotFoundError,
+    PreconditionFailedError,
+    RadiantError,
+)
 
 __all__ = ["install_problem_handlers", "problem"]
 
@@ -61,7 +67,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra["suggestions"] = exc.suggestions
         if isinstance(exc, CatalogError):
             extra.update(file=exc.file, entry=exc.entry, field=exc.field)
-        return problem(request, exc.status, exc.title, exc.message, **extra)
+        if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
+            extra["current_version"] = exc.current_version
+        response = problem(request, exc.status, exc.title, exc.message, **extra)
+        if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
+            response.headers["ETag"] = f'"{exc.current_version}"'
+        if isinstance(exc, AuthenticationError):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from radiant.store.engine import make_engine
-from radiant.store.tables import Base
+from radiant.store.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_online() -> None:

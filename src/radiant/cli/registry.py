@@ -1,99 +1,27 @@
-"""The ``radiant`` command line.
-
-Every command that reads prints a Rich table, or JSON with ``--json``. Errors print one
-line on stderr and exit non-zero (2 bad input, 3 not found, 5 store unavailable).
-"""
+"""Registry commands: migrations, catalog sync, the server, and browsing the registry."""
 
 from __future__ import annotations
 
-import json
-import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from radiant.errors import RadiantError
-
-app = typer.Typer(
-    name="radiant",
-    help="Radiant: the AI model registry and router.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+from radiant.cli._base import (
+    JsonOpt,
+    app,
+    db_app,
+    load_settings,
+    models_app,
+    money,
+    open_registry,
+    platforms_app,
+    print_json,
+    providers_app,
+    safe_url,
+    sync_app,
+    table,
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-sync_app = typer.Typer(help="Keep the registry current.", no_args_is_help=True)
-models_app = typer.Typer(help="Browse models.", no_args_is_help=True)
-providers_app = typer.Typer(help="Browse providers.", no_args_is_help=True)
-platforms_app = typer.Typer(help="Browse platforms.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(sync_app, name="sync")
-app.add_typer(models_app, name="models")
-app.add_typer(providers_app, name="providers")
-app.add_typer(platforms_app, name="platforms")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-class _State:
-    database_url: str | None = None
-
-
-_state = _State()
-
-
-@app.callback()
-def _root(
-    database_url: Annotated[
-        str | None,
-        typer.Option("--database-url", envvar="RADIANT_DATABASE_URL", help="SQLAlchemy URL."),
-    ] = None,
-) -> None:
-    _state.database_url = database_url
-
-
-def _settings() -> Any:
-    from radiant.settings import Settings, get_settings
-
-    return Settings(database_url=_state.database_url) if _state.database_url else get_settings()
-
-
-def _registry() -> Any:
-    from radiant.bootstrap import open_registry
-
-    return open_registry(_settings())
-
-
-def _print_json(data: Any) -> None:
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        raise TypeError(f"cannot serialise {type(value).__name__}")
-
-    typer.echo(json.dumps(data, indent=2, default=default, ensure_ascii=False))
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    # piped output is not cut at 80 columns: ids must stay whole
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
-
-
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else "$" + format(value.normalize(), "f")
-
 
 # ---------------------------------------------------------------------------- db, serve, sync
 
@@ -103,15 +31,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database to REVISION (default: head)."""
     from radiant.store.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     upgrade(settings.database_url, revision)
-    typer.echo(f"database at {revision}: {_safe_url(settings.database_url)}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    typer.echo(f"database at {revision}: {safe_url(settings.database_url)}")
 
 
 @sync_app.command("catalog")
@@ -122,9 +44,9 @@ def sync_catalog_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Upsert a catalog into the registry (adds, updates, deprecates; never deletes)."""
-    report = _registry().sync_catalog(directory)
+    report = open_registry().sync_catalog(directory)
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
         return
     typer.echo(
         f"sync {report.sync_id} {report.status} in {report.duration_ms} ms: "
@@ -148,8 +70,8 @@ def serve(
 
     from radiant.api.app import create_app
 
-    settings = _settings()
-    registry = _registry()
+    settings = load_settings()
+    registry = open_registry()
     registry.snapshot()  # fail fast, with a clear message, when the store is not ready
     uvicorn.run(
         create_app(registry),
@@ -217,16 +139,16 @@ def models_list(
         limit=limit,
         offset=offset,
     )
-    page = _registry().list_models(query)
+    page = open_registry().list_models(query)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "data": [model_summary(e).model_dump(mode="json") for e in page.data],
                 "count": page.count,
             }
         )
         return
-    _table(
+    table(
         f"{len(page.data)} of {page.count} models",
         ["id", "provider", "hosting", "task", "context", "price (first route)"],
         [
@@ -263,11 +185,11 @@ def models_show(
     """Show one model with its routes and price sheets."""
     from radiant.api.schemas import model_detail
 
-    registry = _registry()
+    registry = open_registry()
     snapshot = registry.snapshot()
     detail = model_detail(snapshot.resolve(name), snapshot)
     if as_json:
-        _print_json(detail.model_dump(mode="json"))
+        print_json(detail.model_dump(mode="json"))
         return
     typer.echo(
         f"{detail.display_name} ({detail.id})  provider={detail.provider}  "
@@ -276,7 +198,7 @@ def models_show(
     typer.echo(f"aliases: {', '.join(detail.aliases) or '-'}")
     typer.echo(f"capabilities: {', '.join(detail.capabilities) or '-'}")
     typer.echo(f"context window: {detail.context_window}  max output: {detail.max_output_tokens}")
-    _table(
+    table(
         "routes",
         ["platform", "model string", "priority", "status", "pricing", "estimated"],
         [
@@ -312,17 +234,17 @@ def _headline(price: Any) -> str:
     if price is None:
         return ""
     if price.input_per_1m is not None or price.output_per_1m is not None:
-        return f"{_money(price.input_per_1m) or '-'} / {_money(price.output_per_1m) or '-'} per 1M"
+        return f"{money(price.input_per_1m) or '-'} / {money(price.output_per_1m) or '-'} per 1M"
     for name, unit in _UNITS:
         value = getattr(price, name)
         if value is not None:
-            return f"{_money(value)} per {unit}"
+            return f"{money(value)} per {unit}"
     return ""
 
 
 def _prices(price: Any) -> str:
     """``input_per_1m=$3, output_per_1m=$15, ...`` for the money fields that are set."""
-    return ", ".join(f"{k}={_money(v)}" for k, v in price.prices().items())
+    return ", ".join(f"{k}={money(v)}" for k, v in price.prices().items())
 
 
 @models_app.command("search")
@@ -334,13 +256,13 @@ def models_search(
     """Search models by id, alias, name and description."""
     from radiant.api.schemas import model_summary
 
-    found = _registry().search(text, limit)
+    found = open_registry().search(text, limit)
     if as_json:
-        _print_json(
+        print_json(
             {"data": [model_summary(e).model_dump(mode="json") for e in found], "count": len(found)}
         )
         return
-    _table(
+    table(
         f"{len(found)} models",
         ["id", "name", "provider", "task"],
         [[e.id, e.model.display_name, e.model.provider_id, e.task.value] for e in found],
@@ -353,13 +275,13 @@ def models_search(
 @providers_app.command("list")
 def providers_list(as_json: JsonOpt = False) -> None:
     """List providers."""
-    providers = list(_registry().snapshot().providers.values())
+    providers = list(open_registry().snapshot().providers.values())
     if as_json:
-        _print_json(
+        print_json(
             {"data": [p.model_dump(mode="json") for p in providers], "count": len(providers)}
         )
         return
-    _table(
+    table(
         f"{len(providers)} providers",
         ["id", "name", "category", "api base", "enabled"],
         [[p.id, p.display_name, p.category, p.api_base_url, p.enabled] for p in providers],
@@ -369,13 +291,13 @@ def providers_list(as_json: JsonOpt = False) -> None:
 @platforms_app.command("list")
 def platforms_list(as_json: JsonOpt = False) -> None:
     """List platforms."""
-    platforms = list(_registry().snapshot().platforms.values())
+    platforms = list(open_registry().snapshot().platforms.values())
     if as_json:
-        _print_json(
+        print_json(
             {"data": [p.model_dump(mode="json") for p in platforms], "count": len(platforms)}
         )
         return
-    _table(
+    table(
         f"{len(platforms)} platforms",
         ["id", "name", "kind", "base url", "status"],
         [[p.id, p.name, p.kind.value, p.base_url, p.status.value] for p in platforms],
@@ -385,37 +307,12 @@ def platforms_list(as_json: JsonOpt = False) -> None:
 @app.command("stats")
 def stats(as_json: JsonOpt = False) -> None:
     """Counts by hosting type, category, provider, health and thermal state."""
-    data = _registry().stats()
+    data = open_registry().stats()
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     rows: list[list[Any]] = [[k, v] for k, v in data.items() if not isinstance(v, dict)]
     for key, counts in data.items():
         if isinstance(counts, dict):
             rows.extend([f"{key}.{k}", v] for k, v in counts.items())
-    _table("registry", ["what", "count"], rows)
-
-
-def main() -> None:
-    """Entry point: one line on stderr and a non-zero exit for every error."""
-    try:
-        app(standalone_mode=False)
-    except RadiantError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("error: aborted", err=True)
-        sys.exit(1)
-    except typer.TyperException as exc:  # usage errors: missing or bad arguments and options
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            typer.echo(message, err=True)  # the help text itself
-        else:
-            typer.echo(f"error: {message}", err=True)
-        sys.exit(int(getattr(exc, "exit_code", 2)))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    table("registry", ["what", "count"], rows)

@@ -1,0 +1,44 @@
+"""The ``radiant`` command line.
+
+Every command that reads prints a Rich table, or JSON with ``--json``. Errors print one
+line on stderr and exit non-zero (2 bad input, 3 not found, 5 store unavailable).
+Each area registers its commands from its own module, imported here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from radiant.cli import registry as _registry_commands
+from radiant.cli._base import app
+from radiant.errors import RadiantError
+
+__all__ = ["app", "main"]
+_COMMAND_MODULES = (_registry_commands,)
+
+
+def main() -> None:
+    """Entry point: one line on stderr and a non-zero exit for every error."""
+    try:
+        app(standalone_mode=False)
+    except RadiantError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors: missing or bad arguments and options
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(message, err=True)  # the help text itself
+        else:
+            typer.echo(f"error: {message}", err=True)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,57 @@
+"""Tenant tables (seed 001 migrations 001 and 003)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from radiant.store.tables import Base, utcnow
+from radiant.store.types import UTCDateTime
+
+__all__ = ["TenantModelAccessRow", "TenantRow"]
+
+
+class TenantRow(Base):
+    __tablename__ = "tenants"
+    __table_args__ = (
+        CheckConstraint("tier BETWEEN 1 AND 5", name="tier"),
+        CheckConstraint("status IN ('active', 'suspended', 'cancelled')", name="status"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(50), default="radiant", index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    domain: Mapped[str | None] = mapped_column(String(255))
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    billing_email: Mapped[str | None] = mapped_column(String(255))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TenantModelAccessRow(Base):
+    __tablename__ = "tenant_model_access"
+    __table_args__ = (UniqueConstraint("tenant_id", "model_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    model_id: Mapped[str] = mapped_column(
+        String(128), ForeignKey("models.id", ondelete="CASCADE"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    custom_input_price_per_1m: Mapped[Decimal | None]
+    custom_output_price_per_1m: Mapped[Decimal | None]
+    custom_markup_percent: Mapped[Decimal | None]
+    rate_limit_rpm: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_tpm: Mapped[int | None] = mapped_column(Integer)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
