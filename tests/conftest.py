@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
@@ -114,7 +113,8 @@ def small_catalog(tmp_path: Path) -> Path:
     return target
 
 
-Bearer = Callable[[FastAPI, "Role | Principal"], dict[str, str]]
+#: (app — a FastAPI app or ``TestClient.app`` — , role or principal) -> headers
+Bearer = Callable[[Any, "Role | Principal"], dict[str, str]]
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def bearer() -> Bearer:
     issued (the token store has its own tests).
     """
 
-    def headers(app: FastAPI, who: Role | Principal) -> dict[str, str]:
+    def headers(app: Any, who: Role | Principal) -> dict[str, str]:
         principal = (
             who
             if isinstance(who, Principal)

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import Bearer
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
+from radiant.security import Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
@@ -109,8 +111,10 @@ def test_unknown_model_is_a_404_problem_with_suggestions(client: TestClient) -> 
         ("/api/v2/admin/registry/models", {"hostingType": "x"}),
     ],
 )
-def test_bad_input_is_a_422_problem(client: TestClient, path: str, params: dict[str, str]) -> None:
-    response = client.get(path, params=params)
+def test_bad_input_is_a_422_problem(
+    client: TestClient, bearer: Bearer, path: str, params: dict[str, str]
+) -> None:
+    response = client.get(path, params=params, headers=bearer(client.app, Role.AUDITOR))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
     body = response.json()
@@ -133,8 +137,10 @@ def test_search_and_capabilities(client: TestClient) -> None:
     assert "openai-gpt-4o" in matrix["vision"]
 
 
-def test_admin_unified_view_stats_and_history(client: TestClient) -> None:
-    unified = client.get("/api/v2/admin/registry/models").json()
+def test_admin_unified_view_stats_and_history(client: TestClient, bearer: Bearer) -> None:
+    auditor = bearer(client.app, Role.AUDITOR)
+    assert client.get("/api/v2/admin/registry/models").status_code == 401
+    unified = client.get("/api/v2/admin/registry/models", headers=auditor).json()
     assert unified["selfHosted"] == 56
     assert unified["total"] == unified["external"] + unified["selfHosted"]
     row = next(r for r in unified["models"] if r["model_id"] == "alphafold2")
@@ -143,14 +149,16 @@ def test_admin_unified_view_stats_and_history(client: TestClient) -> None:
     llama = [r for r in unified["models"] if r["model_id"] == "llama-3.3-70b"]
     assert sorted(r["hosting_type"] for r in llama) == ["external", "self_hosted"]
     only_vision = client.get(
-        "/api/v2/admin/registry/models", params={"category": "vision", "hostingType": "self_hosted"}
+        "/api/v2/admin/registry/models",
+        params={"category": "vision", "hostingType": "self_hosted"},
+        headers=auditor,
     ).json()
     assert only_vision["total"] == 13
 
-    stats = client.get("/api/v2/admin/registry/stats").json()
+    stats = client.get("/api/v2/admin/registry/stats", headers=auditor).json()
     assert stats["by_hosting_type"]["self_hosted"] == 56
     assert stats["by_thermal_state"]["COLD"] == 56
-    history = client.get("/api/v2/admin/registry/sync/history").json()
+    history = client.get("/api/v2/admin/registry/sync/history", headers=auditor).json()
     assert history["count"] == 1 and history["data"][0]["status"] == "completed"
 
 

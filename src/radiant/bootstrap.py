@@ -11,4 +11,8 @@ __all__ = ["open_registry"]
 
 def open_registry(settings: Settings) -> Registry:
     engine = make_engine(settings.database_url)
-    return Registry(engine, check_interval=settings.snapshot_check_interval)
+    return Registry(
+        engine,
+        check_interval=settings.snapshot_check_interval,
+        catalog_dir=settings.catalog_dir,
+    )

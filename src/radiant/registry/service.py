@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,17 +17,21 @@ from sqlalchemy import Engine
 
 from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Route
+from radiant.errors import ConflictError, NotFoundError, RadiantError
 from radiant.registry.entry import ModelEntry
 from radiant.registry.query import ModelQuery
 from radiant.registry.snapshot import Page, Snapshot
 from radiant.registry.views import search, unified_rows
 from radiant.store import repository
-from radiant.sync import SyncReport, sync_catalog
+from radiant.sync import SyncReport, fail_sync_log, start_sync_log, sync_catalog
 
 if TYPE_CHECKING:
     from radiant.registry.listener import VersionListener
 
-__all__ = ["Registry", "build_snapshot"]
+__all__ = ["SYNC_STALE_AFTER", "Registry", "build_snapshot"]
+
+#: A sync still "running" after this long is taken for a crashed run.
+SYNC_STALE_AFTER = timedelta(minutes=15)
 
 
 def build_snapshot(engine: Engine) -> Snapshot:
@@ -51,12 +56,17 @@ def build_snapshot(engine: Engine) -> Snapshot:
 
 
 class Registry:
-    def __init__(self, engine: Engine, *, check_interval: float = 0.5) -> None:
+    def __init__(
+        self, engine: Engine, *, check_interval: float = 0.5, catalog_dir: Path | None = None
+    ) -> None:
         self.engine = engine
+        #: the catalog a sync started through the API applies (None: the built-in one)
+        self.catalog_dir = catalog_dir
         self.check_interval = check_interval
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._listener: VersionListener | None = None
 
     # ------------------------------------------------------------------ snapshot
@@ -142,10 +152,36 @@ class Registry:
 
     # ------------------------------------------------------------------ writes
 
-    def sync_catalog(self, directory: Path | None = None) -> SyncReport:
-        catalog = load_catalog(directory)
-        report = sync_catalog(
-            self.engine, catalog, source=str(directory) if directory else "builtin"
-        )
+    def sync_catalog(
+        self, directory: Path | None = None, *, sync_id: str | None = None
+    ) -> SyncReport:
+        """Load and apply a catalog now; ``sync_id`` continues :meth:`start_catalog_sync`."""
+        source = str(directory) if directory else "builtin"
+        try:
+            catalog = load_catalog(directory)
+        except RadiantError as exc:
+            if sync_id is not None:
+                fail_sync_log(self.engine, sync_id, str(exc))
+            raise
+        report = sync_catalog(self.engine, catalog, source=source, sync_id=sync_id)
         self.refresh()
         return report
+
+    def start_catalog_sync(self, directory: Path | None = None) -> str:
+        """Record a catalog sync as running and return its id; run it with :meth:`sync_catalog`.
+
+        Raises ConflictError while another catalog sync started in the last
+        ``SYNC_STALE_AFTER`` is still running (an older "running" row is a crashed run).
+        """
+        since = datetime.now(UTC) - SYNC_STALE_AFTER
+        with self._sync_lock:
+            running = repository.running_sync(self.engine, "catalog", since)
+            if running is not None:
+                raise ConflictError(f"catalog sync {running} is still running")
+            return start_sync_log(self.engine, source=str(directory) if directory else "builtin")
+
+    def sync_run(self, sync_id: str) -> dict[str, Any]:
+        run = repository.sync_run(self.engine, sync_id)
+        if run is None:
+            raise NotFoundError("sync", sync_id)
+        return run

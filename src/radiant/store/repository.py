@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, inspect, select, text, update
@@ -213,24 +214,47 @@ def sync_history(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
         rows = session.execute(
             select(SyncLogRow).order_by(SyncLogRow.started_at.desc()).limit(limit)
         ).scalars()
-        return [
-            {
-                "id": r.id,
-                "sync_type": r.sync_type,
-                "source": r.source,
-                "status": r.status,
-                "providers_updated": r.providers_updated,
-                "models_added": r.models_added,
-                "models_updated": r.models_updated,
-                "models_deprecated": r.models_deprecated,
-                "routes_added": r.routes_added,
-                "routes_updated": r.routes_updated,
-                "prices_changed": r.prices_changed,
-                "errors": list(r.errors or []),
-                "started_at": r.started_at,
-                "completed_at": r.completed_at,
-                "duration_ms": r.duration_ms,
-                "error_message": r.error_message,
-            }
-            for r in rows
-        ]
+        return [_sync_run(r) for r in rows]
+
+
+def sync_run(engine: Engine, sync_id: str) -> dict[str, Any] | None:
+    """One sync log row, or None when no sync has that id."""
+    with store_errors(), Session(engine) as session:
+        row = session.get(SyncLogRow, sync_id)
+        return None if row is None else _sync_run(row)
+
+
+def running_sync(engine: Engine, sync_type: str, since: datetime) -> str | None:
+    """The id of a sync of ``sync_type`` still running that started after ``since``."""
+    with store_errors(), Session(engine) as session:
+        return session.execute(
+            select(SyncLogRow.id)
+            .where(
+                SyncLogRow.sync_type == sync_type,
+                SyncLogRow.status == "running",
+                SyncLogRow.started_at > since,
+            )
+            .order_by(SyncLogRow.started_at.desc())
+            .limit(1)
+        ).scalar()
+
+
+def _sync_run(r: SyncLogRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "sync_type": r.sync_type,
+        "source": r.source,
+        "status": r.status,
+        "providers_updated": r.providers_updated,
+        "models_added": r.models_added,
+        "models_updated": r.models_updated,
+        "models_deprecated": r.models_deprecated,
+        "routes_added": r.routes_added,
+        "routes_updated": r.routes_updated,
+        "prices_changed": r.prices_changed,
+        "errors": list(r.errors or []),
+        "started_at": r.started_at,
+        "completed_at": r.completed_at,
+        "duration_ms": r.duration_ms,
+        "error_message": r.error_message,
+    }

@@ -47,7 +47,7 @@ from radiant.store.tables import (
     utcnow,
 )
 
-__all__ = ["SyncReport", "sync_catalog"]
+__all__ = ["SyncReport", "fail_sync_log", "start_sync_log", "sync_catalog"]
 
 
 @dataclass
@@ -94,12 +94,26 @@ class SyncReport:
         return {k: v for k, v in self.__dict__.items()}
 
 
-def sync_catalog(engine: Engine, catalog: Catalog, *, source: str = "builtin") -> SyncReport:
-    """Apply ``catalog`` to the store. Raises StoreError when the store is unusable."""
-    report = SyncReport(sync_id=str(uuid.uuid4()), source=source)
-    started = time.perf_counter()
+def start_sync_log(engine: Engine, *, source: str, sync_type: str = SyncType.CATALOG.value) -> str:
+    """Record a sync as running and return its id (a background sync reports it at once)."""
+    sync_id = str(uuid.uuid4())
     with store_errors(), session_scope(engine) as session:
-        session.add(SyncLogRow(id=report.sync_id, sync_type=report.sync_type, source=source))
+        session.add(SyncLogRow(id=sync_id, sync_type=sync_type, source=source))
+    return sync_id
+
+
+def sync_catalog(
+    engine: Engine, catalog: Catalog, *, source: str = "builtin", sync_id: str | None = None
+) -> SyncReport:
+    """Apply ``catalog`` to the store. Raises StoreError when the store is unusable.
+
+    ``sync_id`` continues a run that :func:`start_sync_log` recorded; without it a new
+    sync log row is written first.
+    """
+    started = time.perf_counter()
+    if sync_id is None:
+        sync_id = start_sync_log(engine, source=source)
+    report = SyncReport(sync_id=sync_id, source=source)
     try:
         with store_errors(), session_scope(engine) as session:
             _Upsert(session, catalog, report).run()
@@ -113,6 +127,12 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, source: str = "builtin") -
         raise
     _finish(engine, report, started)
     return report
+
+
+def fail_sync_log(engine: Engine, sync_id: str, error: str) -> None:
+    """Close a recorded sync that could not even start (e.g. its catalog did not load)."""
+    report = SyncReport(sync_id=sync_id, status=SyncStatus.FAILED.value, errors=[error])
+    _finish(engine, report, time.perf_counter(), error=error)
 
 
 def _finish(engine: Engine, report: SyncReport, started: float, error: str | None = None) -> None:

@@ -1,15 +1,44 @@
-"""Seed 002 admin read endpoints under ``/api/v2/admin/registry``."""
+"""Seed 002 admin endpoints under ``/api/v2/admin/registry``: unified view, stats, syncs.
+
+Every endpoint needs an administrator token: ``admin:read`` to read, ``sync:run`` to
+start a sync.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Response
+from pydantic import BaseModel, ConfigDict
 
+from radiant.api.auth import require
 from radiant.api.deps import RegistryDep
 from radiant.domain import HostingType
+from radiant.errors import RadiantError
+from radiant.security import Permission
 
-router = APIRouter(prefix="/api/v2/admin/registry", tags=["admin"])
+logger = logging.getLogger(__name__)
+
+router = APIRouter(
+    prefix="/api/v2/admin/registry",
+    tags=["admin"],
+    dependencies=[require(Permission.ADMIN_READ)],
+)
+
+
+class SyncRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: Only the catalog the server is configured with (built-in or RADIANT_CATALOG_DIR)
+    #: can be synced through the API: a caller never names a server path.
+    type: Literal["catalog"] = "catalog"
+
+
+class SyncAccepted(BaseModel):
+    id: str
+    status: str
+    type: str
+    href: str
 
 
 @router.get("/models")
@@ -36,9 +65,44 @@ def stats(registry: RegistryDep) -> dict[str, Any]:
     return registry.stats()
 
 
+@router.post(
+    "/sync",
+    status_code=202,
+    dependencies=[require(Permission.SYNC_RUN)],
+    responses={409: {"description": "a sync of that type is already running"}},
+)
+def start_sync(
+    registry: RegistryDep,
+    background: BackgroundTasks,
+    response: Response,
+    body: SyncRequest | None = None,
+) -> SyncAccepted:
+    """Start a catalog sync in the background; follow it at ``href`` or in the history."""
+    request = body or SyncRequest()
+    directory = registry.catalog_dir
+    sync_id = registry.start_catalog_sync(directory)
+    background.add_task(_run_sync, registry, directory, sync_id)
+    href = f"{router.prefix}/sync/{sync_id}"
+    response.headers["Location"] = href
+    return SyncAccepted(id=sync_id, status="running", type=request.type, href=href)
+
+
+def _run_sync(registry: Any, directory: Any, sync_id: str) -> None:
+    try:
+        registry.sync_catalog(directory, sync_id=sync_id)
+    except RadiantError as exc:  # also recorded in the sync log: status failed, the error
+        logger.warning("catalog sync %s failed: %s", sync_id, exc)
+
+
 @router.get("/sync/history")
 def sync_history(
     registry: RegistryDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, Any]:
     rows = registry.sync_history(limit)
     return {"data": rows, "count": len(rows)}
+
+
+@router.get("/sync/{sync_id}")
+def sync_run(registry: RegistryDep, sync_id: str) -> dict[str, Any]:
+    """One sync: running, completed or failed, with its counts and errors."""
+    return registry.sync_run(sync_id)
