@@ -98,3 +98,22 @@ def test_bad_sync_requests_are_422_and_start_nothing(
 def test_an_unknown_sync_is_404(client: TestClient, bearer: Bearer) -> None:
     response = client.get(f"{SYNC}/no-such-sync", headers=bearer(client.app, Role.AUDITOR))
     assert response.status_code == 404
+
+
+def test_malformed_and_oversized_bodies_are_problems(client: TestClient, bearer: Bearer) -> None:
+    admin = {**bearer(client.app, Role.ADMIN), "content-type": "application/json"}
+    malformed = client.post(SYNC, headers=admin, content=b'{"type": "cata')
+    assert malformed.status_code == 422
+    assert malformed.headers["content-type"].startswith("application/problem+json")
+
+    huge = client.post(SYNC, headers=admin, content=b" " * (1024 * 1024 + 1))
+    assert huge.status_code == 413
+    assert huge.json()["title"] == "Payload too large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
+        for _ in range(20):
+            yield b" " * 65536
+
+    streamed = client.post(SYNC, headers=admin, content=chunks())
+    assert streamed.status_code == 413
+    assert client.get(f"{SYNC}/history", headers=admin).json()["count"] == 0

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     #: Seconds between two checks of the registry version (SQLite; PostgreSQL uses NOTIFY too).
     snapshot_check_interval: float = Field(default=0.5, ge=0)
     log_level: str = "info"
+    #: Larger request bodies are refused with 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
+from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.routers import admin, openai, registry
 from radiant.registry import Registry
@@ -15,7 +17,7 @@ from radiant.registry import Registry
 __all__ = ["create_app"]
 
 
-def create_app(registry_service: Registry) -> FastAPI:
+def create_app(registry_service: Registry, *, max_body_bytes: int | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
@@ -33,6 +35,8 @@ def create_app(registry_service: Registry) -> FastAPI:
     app.state.registry = registry_service
     app.state.authenticators = []
     install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     app.include_router(registry.router)
     app.include_router(admin.router)
     app.include_router(openai.router)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from radiant.api.deps import SnapshotDep
+from radiant.api.params import DecimalParam
 from radiant.api.schemas import (
     ListResponse,
     ModelDetail,
@@ -77,8 +77,8 @@ def list_models(
     input_modality: ListParam = [],  # noqa: B006
     output_modality: ListParam = [],  # noqa: B006
     min_context_window: Annotated[int | None, Query(ge=0)] = None,
-    max_input_price: Annotated[Decimal | None, Query(ge=0)] = None,
-    max_output_price: Annotated[Decimal | None, Query(ge=0)] = None,
+    max_input_price: DecimalParam | None = None,
+    max_output_price: DecimalParam | None = None,
     status: Annotated[list[LifecycleStatus], Query()] = [],  # noqa: B006
     tier: Annotated[int | None, Query(ge=1, le=5)] = None,
     q: str | None = None,
