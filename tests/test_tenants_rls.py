@@ -139,17 +139,18 @@ def test_tenant_a_cannot_write_tenant_b_rows(world: World) -> None:
             session.execute(insert_access, {"tenant": tenant})
     with session_scope(world.app) as session:
         tenant_scope(session, world.a)
-        hit = session.execute(
+        conn = session.connection()
+        hit = conn.execute(
             text("UPDATE tenant_api_keys SET status = 'revoked' WHERE id = :id"),
             {"id": world.b_key},
         )
         assert hit.rowcount == 0
-        gone = session.execute(
+        gone = conn.execute(
             text("DELETE FROM tenant_model_access WHERE tenant_id = :t"), {"t": world.b}
         )
         assert gone.rowcount == 0
         # a tenant may not raise its own tier either
-        raised = session.execute(text("UPDATE tenants SET tier = 5 WHERE id = :t"), {"t": world.a})
+        raised = conn.execute(text("UPDATE tenants SET tier = 5 WHERE id = :t"), {"t": world.a})
         assert raised.rowcount == 0
     assert len(_rows(world.app, "SELECT * FROM tenant_model_access", world.b)) == 2
 
