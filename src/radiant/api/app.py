@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from radiant.api.problems import install_problem_handlers
-from radiant.api.routers import admin, openai, registry
+from radiant.api.routers import admin, openai, registry, tenants
 from radiant.registry import Registry
+from radiant.tenants import Tenants
 
 __all__ = ["create_app"]
 
@@ -32,10 +33,13 @@ def create_app(registry_service: Registry) -> FastAPI:
     )
     app.state.registry = registry_service
     app.state.authenticators = []
+    app.state.tenants = Tenants.open(registry_service)
+    app.state.authenticators.append(app.state.tenants.keys.authenticate)
     install_problem_handlers(app)
     app.include_router(registry.router)
     app.include_router(admin.router)
     app.include_router(openai.router)
+    app.include_router(tenants.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
