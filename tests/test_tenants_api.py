@@ -79,40 +79,36 @@ def test_permissions(client: TestClient, bearer: Bearer) -> None:
     assert full["custom_markup_percent"] == "20"
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "body", "status"),
-    [
-        ("post", BASE, {"name": "B", "slug": "acme"}, 409),
-        ("post", BASE, {"name": "B", "slug": "Bad Slug"}, 422),
-        ("post", BASE, {"name": "B", "slug": "b", "tier": 9}, 422),
-        ("post", BASE, {"name": "B", "slug": "b", "colour": "red"}, 422),
-        ("post", f"{BASE}/acme/models", {"model_id": "acme-largo"}, 404),
-        ("post", f"{BASE}/acme/models", {"model_id": "tiny-detector"}, 422),
-        ("post", f"{BASE}/acme/models", {"model_id": "acme-small", "rate_limit_rpm": 0}, 422),
-        ("post", f"{BASE}/acme/models", {"model_id": "acme-small", "enabled": "maybe"}, 422),
-        ("post", f"{BASE}/acme/keys", {"name": "k", "scopes": ["root"]}, 422),
-        ("post", f"{BASE}/acme/keys", {"name": "k", "expires_at": "2001-01-01T00:00:00Z"}, 422),
-        ("post", f"{BASE}/nobody/keys", {"name": "k"}, 404),
-        ("get", f"{BASE}/acme/models/acme-small", None, 404),
-        ("get", f"{BASE}/acme/keys/nope", None, 404),
-    ],
-)
-def test_bad_input_is_a_problem_and_stores_nothing(
-    client: TestClient,
-    bearer: Bearer,
-    method: str,
-    path: str,
-    body: dict[str, object] | None,
-    status: int,
-) -> None:
+BAD_REQUESTS: list[tuple[str, str, dict[str, object] | None, int]] = [
+    ("post", BASE, {"name": "B", "slug": "acme"}, 409),
+    ("post", BASE, {"name": "B", "slug": "Bad Slug"}, 422),
+    ("post", BASE, {"name": "B", "slug": "b", "tier": 9}, 422),
+    ("post", BASE, {"name": "B", "slug": "b", "colour": "red"}, 422),
+    ("post", f"{BASE}/acme/models", {"model_id": "acme-largo"}, 404),
+    ("post", f"{BASE}/acme/models", {"model_id": "tiny-detector"}, 422),
+    ("post", f"{BASE}/acme/models", {"model_id": "acme-small", "rate_limit_rpm": 0}, 422),
+    ("post", f"{BASE}/acme/models", {"model_id": "acme-small", "enabled": "maybe"}, 422),
+    ("post", f"{BASE}/acme/models", {"model_id": "acme-small", "custom_markup_percent": -1}, 422),
+    ("post", f"{BASE}/acme/keys", {"name": "k", "scopes": ["root"]}, 422),
+    ("post", f"{BASE}/acme/keys", {"name": "k", "expires_at": "2001-01-01T00:00:00Z"}, 422),
+    ("post", f"{BASE}/nobody/keys", {"name": "k"}, 404),
+    ("patch", f"{BASE}/acme", {"tier": "high"}, 422),
+    ("get", f"{BASE}/acme/models/acme-small", None, 404),
+    ("get", f"{BASE}/acme/keys/nope", None, 404),
+]
+
+
+def test_bad_input_is_a_problem_and_stores_nothing(client: TestClient, bearer: Bearer) -> None:
     admin = bearer(_app(client), Role.ADMIN)
     client.post(BASE, json={"name": "Acme", "slug": "acme"}, headers=admin)
-    response = client.request(method, path, json=body, headers=admin)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    assert response.json()["status"] == status
+    for method, path, body, status in BAD_REQUESTS:
+        headers = {**admin, "If-Match": '"1"'} if method == "patch" else admin
+        response = client.request(method, path, json=body, headers=headers)
+        assert response.status_code == status, (path, body, response.text)
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["status"] == status
     [acme] = client.get(BASE, headers=admin).json()["data"]
-    assert acme["row_version"] == 1
+    assert acme["row_version"] == 1 and acme["tier"] == 1
     assert client.get(f"{BASE}/acme/models", headers=admin).json()["count"] == 0
     assert client.get(f"{BASE}/acme/keys", headers=admin).json()["count"] == 0
 
