@@ -10,7 +10,7 @@ __all__ = ["open_registry"]
 
 
 def open_registry(settings: Settings) -> Registry:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, role=settings.database_role or None)
     return Registry(
         engine,
         check_interval=settings.snapshot_check_interval,

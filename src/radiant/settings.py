@@ -25,6 +25,11 @@ class Settings(BaseSettings):
 
     #: SQLAlchemy URL; ``postgresql://`` is served by psycopg 3. Default: embedded SQLite.
     database_url: str = Field(default_factory=default_database_url)
+    #: PostgreSQL: the role the application's sessions run as (``SET ROLE`` on connect), so
+    #: that row-level security applies even to an owner or superuser login. Migration 0002
+    #: creates ``radiant_app``. Empty: run as the login role (which must then not bypass
+    #: row-level security, e.g. a login role that is a member of ``radiant_app``).
+    database_role: str | None = "radiant_app"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     #: A catalog directory to sync instead of the built-in one.

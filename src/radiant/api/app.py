@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
-from radiant.api.routers import admin, openai, registry
+from radiant.api.routers import admin, openai, registry, tenants
 from radiant.registry import Registry
+from radiant.tenants import Tenants
 
 __all__ = ["create_app"]
 
@@ -34,12 +35,15 @@ def create_app(registry_service: Registry, *, max_body_bytes: int | None = None)
     )
     app.state.registry = registry_service
     app.state.authenticators = []
+    app.state.tenants = Tenants.open(registry_service)
+    app.state.authenticators.append(app.state.tenants.keys.authenticate)
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     app.include_router(registry.router)
     app.include_router(admin.router)
     app.include_router(openai.router)
+    app.include_router(tenants.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

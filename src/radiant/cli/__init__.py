@@ -12,11 +12,12 @@ import sys
 import typer
 
 from radiant.cli import registry as _registry_commands
+from radiant.cli import tenants as _tenant_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (_registry_commands,)
+_COMMAND_MODULES = (_registry_commands, _tenant_commands)
 
 
 def main() -> None:

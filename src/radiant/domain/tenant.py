@@ -1,11 +1,14 @@
-"""Tenants (customer organisations) and their access to models (seed 001 migrations 001, 003).
+"""Tenants (customer organisations), their access to models and their API keys.
 
-A tenant's custom prices are PRICES (what the tenant pays), per 1M tokens like every
-token price in Radiant; a custom markup is a percentage over cost (25 means +25 %).
+Seed 001 migrations 001 (tenants, api_keys) and 003 (tenant_model_access). A tenant's
+custom prices are PRICES (what the tenant pays), per 1M tokens like every token price in
+Radiant; a custom markup is a percentage over cost (25 means +25 %). An API key's secret
+is never part of these objects: only its prefix (to recognise it) is.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -15,13 +18,33 @@ from pydantic import Field
 from radiant.domain.base import DomainModel, Identifier
 from radiant.domain.price import Money
 
-__all__ = ["Tenant", "TenantModelAccess", "TenantStatus"]
+__all__ = [
+    "API_KEY_SCOPES",
+    "DEFAULT_KEY_SCOPES",
+    "ApiKeyStatus",
+    "Tenant",
+    "TenantApiKey",
+    "TenantModelAccess",
+    "TenantStatus",
+]
+
+#: What a tenant API key may be used for (seed default: chat, models, embeddings).
+API_KEY_SCOPES = frozenset(
+    {"chat", "completions", "embeddings", "models", "images", "audio", "video", "moderation"}
+)
+DEFAULT_KEY_SCOPES = ("chat", "models", "embeddings")
 
 
 class TenantStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
+
+
+class ApiKeyStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class Tenant(DomainModel):
@@ -34,6 +57,12 @@ class Tenant(DomainModel):
     domain: str | None = Field(default=None, max_length=255)
     billing_email: str | None = Field(default=None, max_length=255)
     settings: dict[str, Any] = Field(default_factory=dict)
+    #: optimistic-concurrency version (the API's ETag)
+    row_version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    #: set when the tenant was deleted (soft: the status is then ``cancelled``)
+    deleted_at: datetime | None = None
 
 
 class TenantModelAccess(DomainModel):
@@ -43,7 +72,30 @@ class TenantModelAccess(DomainModel):
     custom_input_price_per_1m: Money | None = None
     custom_output_price_per_1m: Money | None = None
     custom_markup_percent: Decimal | None = Field(
-        default=None, ge=0, le=1000, max_digits=8, decimal_places=4
+        default=None, ge=0, le=1000, max_digits=14, decimal_places=10
     )
     rate_limit_rpm: int | None = Field(default=None, ge=1)
     rate_limit_tpm: int | None = Field(default=None, ge=1)
+    row_version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class TenantApiKey(DomainModel):
+    """A tenant's API key as stored: its prefix and settings, never its secret or hash."""
+
+    id: str = Field(min_length=1, max_length=36)
+    tenant_id: str = Field(min_length=1, max_length=36)
+    name: str = Field(min_length=1, max_length=100)
+    #: the first characters of the key, enough to recognise it in a list
+    key_prefix: str
+    scopes: tuple[str, ...] = DEFAULT_KEY_SCOPES
+    rate_limit_rpm: int | None = Field(default=60, ge=1)
+    rate_limit_tpm: int | None = Field(default=100_000, ge=1)
+    status: ApiKeyStatus = ApiKeyStatus.ACTIVE
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    usage_count: int = Field(default=0, ge=0)
+    row_version: int = Field(default=1, ge=1)
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -1,4 +1,10 @@
-"""Engines and sessions for SQLite (embedded default) and PostgreSQL (psycopg 3)."""
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (psycopg 3).
+
+On PostgreSQL, ``make_engine(url, role="radiant_app")`` runs every connection of the
+engine as that role (``SET ROLE`` when the connection opens): the application's sessions
+are then subject to row-level security even when the login role is the owner or a
+superuser. Migrations build their own engine without a role and run as the login role.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +55,23 @@ def json_loads(text: str | bytes) -> Any:
     return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _set_role(role: str) -> Any:
+    statement = "SET ROLE " + '"' + role.replace('"', '""') + '"'
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # SET ROLE must outlive the first transaction
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            dbapi_connection.autocommit = autocommit
+
+    return on_connect
+
+
+def make_engine(url: str, *, role: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``; on PostgreSQL, ``role`` is the role its sessions run as."""
     url = normalize_url(url)
     kwargs.setdefault("json_serializer", json_dumps)
     kwargs.setdefault("json_deserializer", json_loads)
@@ -58,7 +80,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if role:
+        event.listen(engine, "connect", _set_role(role))
+    return engine
 
 
 @contextmanager

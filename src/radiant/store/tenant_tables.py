@@ -1,4 +1,8 @@
-"""Tenant tables (seed 001 migrations 001 and 003)."""
+"""Tenant tables (seed 001 migrations 001 and 003).
+
+On PostgreSQL these three tables have row-level security (migration 0002; see
+:mod:`radiant.tenants.scope`): a session sees only the rows of the tenant it is scoped to.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radiant.store.tables import Base, utcnow
 from radiant.store.types import UTCDateTime
 
-__all__ = ["TenantModelAccessRow", "TenantRow"]
+__all__ = ["RLS_TABLES", "TenantApiKeyRow", "TenantModelAccessRow", "TenantRow"]
 
 
 class TenantRow(Base):
@@ -34,6 +47,8 @@ class TenantRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: every ORM update checks and increments it (a stale writer gets StaleDataError)
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class TenantModelAccessRow(Base):
@@ -55,3 +70,35 @@ class TenantModelAccessRow(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class TenantApiKeyRow(Base):
+    """Seed ``api_keys``: only a SHA-256 of the key is stored, never the key itself."""
+
+    __tablename__ = "tenant_api_keys"
+    __table_args__ = (CheckConstraint("status IN ('active', 'revoked', 'expired')", name="status"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    key_prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rate_limit_rpm: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_tpm: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    usage_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+#: Tables with row-level security on PostgreSQL, and their tenant column.
+RLS_TABLES = {"tenants": "id", "tenant_model_access": "tenant_id", "tenant_api_keys": "tenant_id"}

@@ -1,15 +1,22 @@
-"""OpenAI-compatible model listing under ``/v1``."""
+"""OpenAI-compatible model listing under ``/v1``.
+
+Without a key the list is every model that can be called; with a tenant API key it is
+only the models that tenant may use (granted, enabled, within its tier).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from radiant.api.auth import PrincipalDep
 from radiant.api.deps import SnapshotDep
 from radiant.domain import RouteStatus
+from radiant.errors import ModelNotFoundError
 from radiant.registry import ModelEntry
+from radiant.security import Principal, PrincipalKind
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -29,12 +36,37 @@ def _callable(entry: ModelEntry) -> bool:
     return entry.model.enabled and any(r.status is RouteStatus.ACTIVE for r in entry.routes)
 
 
+def _allowed(request: Request, principal: Principal) -> frozenset[str] | None:
+    """The models a tenant key may use; None (no limit) for everyone else."""
+    if principal.kind is not PrincipalKind.TENANT or principal.tenant_id is None:
+        return None
+    enabled: frozenset[str] = request.app.state.tenants.access.enabled_models(principal.tenant_id)
+    return enabled
+
+
 @router.get("/models")
-def list_models(snapshot: SnapshotDep) -> dict[str, Any]:
+def list_models(request: Request, snapshot: SnapshotDep, principal: PrincipalDep) -> dict[str, Any]:
     """Models that can be called, in OpenAI's list format (no prices: clients see none here)."""
-    return {"object": "list", "data": [_card(e) for e in snapshot.entries if _callable(e)]}
+    allowed = _allowed(request, principal)
+    return {
+        "object": "list",
+        "data": [
+            _card(e)
+            for e in snapshot.entries
+            if _callable(e) and (allowed is None or e.id in allowed)
+        ],
+    }
 
 
 @router.get("/models/{model:path}")
-def get_model(snapshot: SnapshotDep, model: str) -> dict[str, Any]:
-    return _card(snapshot.resolve(model))
+def get_model(
+    request: Request, snapshot: SnapshotDep, principal: PrincipalDep, model: str
+) -> dict[str, Any]:
+    allowed = _allowed(request, principal)
+    if allowed is None:
+        return _card(snapshot.resolve(model))
+    entry = snapshot.find(model)
+    if entry is None or entry.id not in allowed:
+        # no suggestions: they would name models this tenant may not use
+        raise ModelNotFoundError(model)
+    return _card(entry)
