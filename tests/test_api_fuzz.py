@@ -2,9 +2,10 @@
 
 For every operation, schema-valid and schema-invalid requests are generated (30 of each
 at most, no example database) and sent, as a super administrator, to the app over a
-synced SQLite registry. Every check of schemathesis applies: no 5xx, documented status
-codes and content types, responses that match their schema, invalid data rejected and
-valid data accepted.
+synced SQLite registry. The checks: no 5xx, documented status codes and content types,
+responses that match their schema, and schema-invalid data rejected with a 4xx. Not
+checked: that every schema-valid request succeeds — a valid-looking write may still
+break a rule of the domain (a dangling reference, a tier above the tenant's) and get 422.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def test_operation_keeps_its_contract(
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: Any) -> None:
-        case.call_and_validate(headers=headers)
+        case.call_and_validate(
+            headers=headers, excluded_checks=[schemathesis.checks.positive_data_acceptance]
+        )
 
     try:
         check()
