@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from radiant.api.administration import install_administration, read_gate
 from radiant.api.problems import install_problem_handlers
 from radiant.api.routers import admin, openai, registry
 from radiant.registry import Registry
@@ -15,7 +16,7 @@ from radiant.registry import Registry
 __all__ = ["create_app"]
 
 
-def create_app(registry_service: Registry) -> FastAPI:
+def create_app(registry_service: Registry, *, require_auth_for_reads: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
@@ -33,9 +34,9 @@ def create_app(registry_service: Registry) -> FastAPI:
     app.state.registry = registry_service
     app.state.authenticators = []
     install_problem_handlers(app)
-    app.include_router(registry.router)
-    app.include_router(admin.router)
-    app.include_router(openai.router)
+    install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
+    for router in (registry.router, admin.router, openai.router):
+        app.include_router(router, dependencies=[read_gate])
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
