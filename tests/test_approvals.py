@@ -116,7 +116,8 @@ def test_reject_cancel_and_expire_are_recorded(
         approvals.approve(bob, stale["id"])
     actions = {r["action"] for r in list_audit(writer.engine, AuditQuery(limit=50))[0]}
     assert {"approval.reject", "approval.cancel", "approval.expire"} <= actions
-    assert writer.get("route", "acme-large@hostco").obj.price.output_per_1m == 16  # type: ignore[union-attr]
+    price = writer.get("route", "acme-large@hostco").obj.price
+    assert price is not None and price.output_per_1m == 16
 
 
 def test_an_approved_change_that_no_longer_applies_is_closed_with_the_reason(

@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radiant.store.tables import Base, utcnow
+from radiant.store.tenant_tables import TenantRow
 from radiant.store.types import UTCDateTime
 
 __all__ = [
@@ -56,7 +57,7 @@ class AdministratorRow(Base):
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tenant_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+        String(36), ForeignKey(TenantRow.id, ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(100), default="")
@@ -100,7 +101,7 @@ class InvitationRow(Base):
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tenant_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+        String(36), ForeignKey(TenantRow.id, ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(255), index=True)
     role: Mapped[str] = mapped_column(String(20))
