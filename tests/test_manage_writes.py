@@ -250,3 +250,14 @@ def test_ids_cannot_change(writer: RegistryWriter) -> None:
         writer.update("model", "acme-large", {}, 1, ctx())
     with Session(writer.engine) as session:
         assert session.scalar(select(ModelRow.row_version).where(ModelRow.id == "acme-large")) == 1
+
+
+def test_names_resolve_like_reads_do(writer: RegistryWriter) -> None:
+    """Models may be named by alias, routes as <alias>@<platform>, successors by alias."""
+    current = writer.get("model", "acme/large")
+    assert current.id == "acme-large"
+    done = writer.update("model", "ACME/Large", {"quality_score": 70}, current.row_version, ctx())
+    assert done.record is not None and done.record.id == "acme-large"
+    route = writer.get("route", "acme/large@hostco")
+    moved = writer.update("route", "acme/large@hostco", {"priority": 3}, route.row_version, ctx())
+    assert moved.record is not None and moved.record.id == "acme-large@hostco"

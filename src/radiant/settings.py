@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     #: Seconds between two checks of the registry version (SQLite; PostgreSQL uses NOTIFY too).
     snapshot_check_interval: float = Field(default=0.5, ge=0)
     log_level: str = "info"
+    #: Close public reads too: every request then needs a token.
+    require_auth_for_reads: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ or while a catalog owns it (a hard delete would come back with the next sync).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,16 @@ from radiant.manage.audit import record_audit
 from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, change_types, required_permissions
 from radiant.manage.policy import create_request, policy_for, request_dict
-from radiant.manage.resources import KINDS, Kind, Record, check_links, kind_named, validate
+from radiant.manage.resources import (
+    KINDS,
+    Kind,
+    Record,
+    canonical_key,
+    check_links,
+    kind_named,
+    model_id_of,
+    validate,
+)
 from radiant.store.engine import session_scope
 from radiant.store.mapping import price_columns, row_to_price, self_hosted_columns
 from radiant.store.repository import bump_version, store_errors
@@ -78,7 +87,7 @@ class RegistryWriter:
     def get(self, kind: str, key: str) -> Record:
         k = kind_named(kind)
         with store_errors(), Session(self.engine) as session:
-            row, obj = k.load(session, key)
+            row, obj = k.load(session, canonical_key(session, k.name, key))
             return _record(k, row, obj)
 
     # ------------------------------------------------------------------ the verbs
@@ -156,6 +165,7 @@ class RegistryWriter:
         """Authorise, then either queue ``op`` for approval or apply it, in one transaction."""
         authorize(ctx.principal, required_permissions(op))
         with store_errors(), session_scope(self.engine) as session:
+            op = self._canonical(session, op)
             policy = policy_for(session, change_types(op))
             if policy is not None:
                 old = self._peek(session, op)
@@ -186,6 +196,19 @@ class RegistryWriter:
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise ConflictError(f"the write collides with stored data: {detail}") from None
         return result
+
+    def _canonical(self, session: Session, op: WriteOp) -> WriteOp:
+        """Names as a user gives them (aliases) turned into stored ids."""
+        key = None if op.key is None else canonical_key(session, op.kind, op.key)
+        data = op.data
+        if op.kind == "model" and isinstance(data.get("successor_id"), str):
+            data = {**data, "successor_id": model_id_of(session, data["successor_id"])}
+        if op.kind == "route" and isinstance(data.get("model_id"), str):
+            data = {**data, "model_id": model_id_of(session, data["model_id"])}
+            key = _route_key(data) if op.operation == "create" else key
+        if key == op.key and data is op.data:
+            return op
+        return replace(op, key=key, data=data)
 
     def _refresh(self, result: WriteResult) -> None:
         if self.registry is not None and result.registry_version is not None:

@@ -142,6 +142,26 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def model_id_of(session: Session, name: str) -> str:
+    """A model's id from its id or any alias (case-insensitive); the name itself if unknown."""
+    if session.get(ModelRow, name) is not None:
+        return name
+    found = session.scalar(
+        select(ModelAliasRow.model_id).where(ModelAliasRow.alias_key == name.casefold())
+    )
+    return found or name
+
+
+def canonical_key(session: Session, kind: str, key: str) -> str:
+    """Models may be named by alias; routes as ``<model id or alias>@<platform>``."""
+    if kind == "model":
+        return model_id_of(session, key)
+    if kind == "route" and "@" in key and session.get(RouteRow, key) is None:
+        model, _, platform = key.rpartition("@")
+        return f"{model_id_of(session, model)}@{platform}"
+    return key
+
+
 def kind_named(name: str) -> Kind:
     key = name.rstrip("s") if name.endswith("s") and name[:-1] in KINDS else name
     if key not in KINDS:
