@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     #: Larger request bodies are refused with 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    #: Close public reads too: every request then needs a token.
+    require_auth_for_reads: bool = False
 
 
 @lru_cache(maxsize=1)

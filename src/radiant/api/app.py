@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from radiant.api.administration import install_administration, read_gate
 from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
@@ -18,7 +19,12 @@ from radiant.tenants import Tenants
 __all__ = ["create_app"]
 
 
-def create_app(registry_service: Registry, *, max_body_bytes: int | None = None) -> FastAPI:
+def create_app(
+    registry_service: Registry,
+    *,
+    max_body_bytes: int | None = None,
+    require_auth_for_reads: bool = False,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
@@ -40,9 +46,9 @@ def create_app(registry_service: Registry, *, max_body_bytes: int | None = None)
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
-    app.include_router(registry.router)
-    app.include_router(admin.router)
-    app.include_router(openai.router)
+    install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
+    for router in (registry.router, admin.router, openai.router):
+        app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
 
     @app.get("/healthz", tags=["health"])

@@ -74,7 +74,11 @@ def serve(
     registry = open_registry()
     registry.snapshot()  # fail fast, with a clear message, when the store is not ready
     uvicorn.run(
-        create_app(registry, max_body_bytes=settings.max_body_bytes),
+        create_app(
+            registry,
+            max_body_bytes=settings.max_body_bytes,
+            require_auth_for_reads=settings.require_auth_for_reads,
+        ),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,

@@ -1,0 +1,68 @@
+"""Request ids (``X-Request-ID`` in and out) and the write context of a request."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from radiant.api.auth import PrincipalDep
+from radiant.errors import AuthenticationError
+from radiant.manage.context import WriteContext
+
+__all__ = ["ContextDep", "RequestIdMiddleware", "authenticated"]
+
+_VALID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,100}$")
+
+
+class RequestIdMiddleware:
+    """Keep a client's ``X-Request-ID`` (when sane) or make one; echo it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1").strip()
+                break
+        request_id = incoming if _VALID.match(incoming) else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def write_context(request: Request, principal: PrincipalDep) -> WriteContext:
+    return WriteContext(
+        principal=principal,
+        request_id=getattr(request.state, "request_id", None) or str(uuid.uuid4()),
+        client_address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+ContextDep = Annotated[WriteContext, Depends(write_context)]
+
+
+def _authenticated(principal: PrincipalDep) -> Any:
+    if principal.subject_id is None:
+        raise AuthenticationError("this action needs an administrator's token")
+    return principal
+
+
+#: Route dependency: 401 before anything else (even body validation) for anonymous callers.
+authenticated = Depends(_authenticated)

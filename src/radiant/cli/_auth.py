@@ -1,0 +1,38 @@
+"""How CLI writes authenticate: ``--token`` or ``RADIANT_TOKEN``, checked against the token
+store exactly like an API request, then the same services and permission checks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import typer
+
+from radiant.cli._base import load_settings
+from radiant.errors import AuthenticationError
+from radiant.manage.context import WriteContext
+from radiant.security import ANONYMOUS
+
+TokenOpt = Annotated[
+    str | None,
+    typer.Option("--token", envvar="RADIANT_TOKEN", help="An administrator's API token."),
+]
+
+
+def engine() -> Any:
+    from radiant.store.engine import make_engine
+
+    return make_engine(load_settings().database_url)
+
+
+def context(token: str | None, eng: Any = None) -> WriteContext:
+    """The write context of the CLI user: anonymous without a token (writes then fail 401)."""
+    from radiant.manage.administrators import AdminService
+
+    request_id = f"cli-{uuid.uuid4()}"
+    if not token:
+        return WriteContext(ANONYMOUS, request_id=request_id, client_address="cli")
+    principal = AdminService(eng if eng is not None else engine()).authenticate(token.strip())
+    if principal is None:
+        raise AuthenticationError("the token is unknown, expired or revoked")
+    return WriteContext(principal, request_id=request_id, client_address="cli")

@@ -1,0 +1,104 @@
+"""The administration commands, run as a user would (the `radiant` script)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+RADIANT = str(Path(sys.executable).parent / "radiant")
+
+
+def run(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
+    env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
+    env.pop("RADIANT_TOKEN", None)
+    if token:
+        env["RADIANT_TOKEN"] = token
+    result = subprocess.run(
+        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == code, (args, result.stdout, result.stderr)
+    return result.stdout + result.stderr
+
+
+def _token(output: str) -> str:
+    found = re.search(r"token: (rad_\S+)", output)
+    assert found, output
+    return found.group(1)
+
+
+def test_an_administrator_runs_the_registry_from_the_cli(
+    sqlite_db: str, small_catalog: Path
+) -> None:
+    url = sqlite_db
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog", "--dir", str(small_catalog))
+    # without a token a write is refused with one clear line
+    denied = run(url, "models", "update", "acme-large", "--set", "description=x", code=6)
+    assert denied.startswith("error: ") and denied.count("\n") == 1
+    root = _token(run(url, "admin", "create", "root@example.test"))
+    # the bootstrap works once only
+    assert "exist already" in run(url, "admin", "create", "x@example.test", code=6)
+    ops = _token(run(url, "admin", "create", "ops@example.test", "--role", "operator", token=root))
+    second = _token(run(url, "admin", "create", "two@example.test", "--role", "admin", token=root))
+    assert "ops@example.test" in run(url, "admin", "list")
+
+    out = run(url, "models", "update", "acme-large", "--set", "quality_score=88", token=root)
+    assert "saved: version 2" in out
+    assert "lacks the permission" in run(
+        url, "models", "update", "acme-large", "--set", "quality_score=1", token=ops, code=6
+    )
+    assert "saved" in run(url, "routes", "set-priority", "acme-large@hostco", "4", token=ops)
+    stale = run(
+        url,
+        "models",
+        "set-status",
+        "acme-large",
+        "--status",
+        "deprecated",
+        "--expect-version",
+        "1",
+        token=root,
+        code=4,
+    )
+    assert "changed since you read it" in stale
+    run(
+        url,
+        "models",
+        "set-status",
+        "acme-large",
+        "--status",
+        "deprecated",
+        "--date",
+        "2026-12-31",
+        "--guide",
+        "Use acme-small",
+        "--successor",
+        "acme-small",
+        token=ops,
+    )
+    run(url, "models", "capability", "acme-large", "add", "streaming", token=root)
+    shown = json.loads(run(url, "models", "show", "acme-large", "--json"))
+    assert shown["deprecated"] is True and "streaming" in shown["capabilities"]
+
+    # two-person approval for prices
+    run(url, "approvals", "set-policy", "billing_change", "--require", token=root)
+    pending = run(url, "models", "set-price", "acme-large", "--input", "2.5", token=root)
+    request_id = re.search(r"pending approval (\S+)", pending)
+    assert request_id, pending
+    assert "different administrator" in run(
+        url, "approvals", "approve", request_id.group(1), token=root, code=6
+    )
+    assert "executed" in run(url, "approvals", "approve", request_id.group(1), token=second)
+
+    audit = json.loads(run(url, "audit", "list", "--json", "--limit", "100", token=root))
+    actions = {row["action"] for row in audit["data"]}
+    assert {"model.update", "route.priority", "model.status", "model.pricing"} <= actions
+    assert {"approval.request", "approval.approve", "administrator.create"} <= actions
+
+    tokens = json.loads(run(url, "admin", "list-tokens", "--json", token=ops))
+    run(url, "admin", "revoke-token", tokens[0]["id"], token=ops)
+    assert "unknown, expired or revoked" in run(url, "audit", "list", token=ops, code=6)
