@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
-__all__ = ["DecimalParam"]
+__all__ = ["DateTimeParam", "DecimalParam"]
 
 #: A non-negative decimal in a query string, e.g. ``0.5`` (USD amounts, never floats).
 DecimalParam = Annotated[
@@ -16,4 +17,20 @@ DecimalParam = Annotated[
     WithJsonSchema(
         {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,10})?$", "examples": ["0.5"]}
     ),
+]
+
+
+def _iso_only(value: Any) -> Any:
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()
+    ):
+        raise ValueError("expected an ISO 8601 date-time such as 2026-01-31T00:00:00Z")
+    return value
+
+
+#: An ISO 8601 date-time in a query string (pydantic alone would also take a Unix time).
+DateTimeParam = Annotated[
+    datetime,
+    BeforeValidator(_iso_only),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]

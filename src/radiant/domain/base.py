@@ -7,7 +7,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-__all__ = ["DomainModel", "Identifier", "Tag", "normalize_tags"]
+__all__ = ["INT32_MAX", "DomainModel", "Identifier", "Tag", "normalize_tags"]
+
+#: The largest value an INTEGER column holds on every backend.
+INT32_MAX = 2**31 - 1
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._:/@+-]*$")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from radiant.domain.base import DomainModel, Identifier, normalize_tags
+from radiant.domain.base import INT32_MAX, DomainModel, Identifier, normalize_tags
 from radiant.domain.enums import LifecycleStatus, Task
 
 __all__ = ["Model", "SelfHostedSpecs", "derive_task"]
@@ -43,8 +43,8 @@ class Model(DomainModel):
     capabilities: list[str] = Field(default_factory=list)
     input_modalities: list[str] = Field(default_factory=list)
     output_modalities: list[str] = Field(default_factory=list)
-    context_window: int | None = Field(default=None, ge=0)
-    max_output_tokens: int | None = Field(default=None, ge=0)
+    context_window: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    max_output_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
     # lifecycle
     status: LifecycleStatus = LifecycleStatus.ACTIVE
     enabled: bool = True

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from radiant.domain.base import DomainModel, Identifier
+from radiant.domain.base import INT32_MAX, DomainModel, Identifier
 from radiant.domain.enums import HostingType, PlatformKind, RouteStatus, ThermalState
 from radiant.domain.price import PriceSheet
 
@@ -22,10 +22,10 @@ class ThermalDefaults(DomainModel):
     """Seed 002 thermal defaults of a self-hosted endpoint."""
 
     default_state: ThermalState = ThermalState.COLD
-    warmup_time_seconds: int = Field(default=60, ge=0)
-    scale_to_zero_minutes: int = Field(default=15, ge=0)
-    min_instances: int = Field(default=0, ge=0)
-    max_instances: int = Field(default=3, ge=0)
+    warmup_time_seconds: int = Field(default=60, ge=0, le=INT32_MAX)
+    scale_to_zero_minutes: int = Field(default=15, ge=0, le=INT32_MAX)
+    min_instances: int = Field(default=0, ge=0, le=INT32_MAX)
+    max_instances: int = Field(default=3, ge=0, le=INT32_MAX)
 
 
 class SelfHostedConfig(DomainModel):
@@ -33,7 +33,7 @@ class SelfHostedConfig(DomainModel):
 
     container_image: str = Field(min_length=1)
     instance_type: str = Field(min_length=1)
-    gpu_memory_gb: int = Field(ge=0)
+    gpu_memory_gb: int = Field(ge=0, le=INT32_MAX)
     environment: dict[str, str] = Field(default_factory=dict)
     model_data_url: str | None = None
     markup_percent: Decimal = Field(default=Decimal("75"), ge=0)
@@ -50,7 +50,7 @@ class Route(DomainModel):
     endpoint_override: str | None = None
     regions: list[str] = Field(default_factory=list)
     #: Fallback order, 1 = primary.
-    priority: int = Field(default=1, ge=1)
+    priority: int = Field(default=1, ge=1, le=INT32_MAX)
     status: RouteStatus = RouteStatus.ACTIVE
     success_rate: float | None = Field(default=None, ge=0, le=1)
     avg_latency_ms: float | None = Field(default=None, ge=0)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from radiant.domain.base import DomainModel, Identifier
+from radiant.domain.base import INT32_MAX, DomainModel, Identifier
 from radiant.domain.price import Money
 
 __all__ = [
@@ -74,8 +74,8 @@ class TenantModelAccess(DomainModel):
     custom_markup_percent: Decimal | None = Field(
         default=None, ge=0, le=1000, max_digits=14, decimal_places=10
     )
-    rate_limit_rpm: int | None = Field(default=None, ge=1)
-    rate_limit_tpm: int | None = Field(default=None, ge=1)
+    rate_limit_rpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    rate_limit_tpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
     row_version: int = Field(default=1, ge=1)
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -90,8 +90,8 @@ class TenantApiKey(DomainModel):
     #: the first characters of the key, enough to recognise it in a list
     key_prefix: str
     scopes: tuple[str, ...] = DEFAULT_KEY_SCOPES
-    rate_limit_rpm: int | None = Field(default=60, ge=1)
-    rate_limit_tpm: int | None = Field(default=100_000, ge=1)
+    rate_limit_rpm: int | None = Field(default=60, ge=1, le=INT32_MAX)
+    rate_limit_tpm: int | None = Field(default=100_000, ge=1, le=INT32_MAX)
     status: ApiKeyStatus = ApiKeyStatus.ACTIVE
     expires_at: datetime | None = None
     last_used_at: datetime | None = None

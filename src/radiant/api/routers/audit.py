@@ -3,12 +3,12 @@ route that changes or deletes an audit row (PUT, PATCH, DELETE answer 405)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from radiant.api.auth import require
+from radiant.api.params import DateTimeParam
 from radiant.errors import NotFoundError
 from radiant.manage.audit import AuditQuery, get_audit, list_audit
 from radiant.security import Permission
@@ -26,8 +26,8 @@ def audit_log(
     resource_type: str | None = None,
     resource_id: str | None = None,
     request_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: DateTimeParam | None = None,
+    until: DateTimeParam | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
@@ -47,7 +47,9 @@ def audit_log(
 
 
 @router.get("/{audit_id}")
-def audit_entry(request: Request, audit_id: int) -> dict[str, Any]:
+def audit_entry(
+    request: Request, audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+) -> dict[str, Any]:
     row = get_audit(request.app.state.registry.engine, audit_id)
     if row is None:
         raise NotFoundError("audit row", str(audit_id))
