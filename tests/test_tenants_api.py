@@ -170,3 +170,32 @@ def test_access_update_and_revoke(client: TestClient, bearer: Bearer) -> None:
     assert client.delete(url, headers={**admin, "If-Match": '"1"'}).status_code == 412
     assert client.delete(url, headers={**admin, "If-Match": '"2"'}).status_code == 204
     assert client.get(url, headers=admin).status_code == 404
+
+
+def test_tenant_writes_are_audited_with_request_and_client(
+    client: TestClient, bearer: Bearer
+) -> None:
+    admin = bearer(_app(client), Role.ADMIN)
+    auditor = bearer(_app(client), Role.AUDITOR)
+    created = client.post(
+        BASE, json={"name": "Acme", "slug": "acme"}, headers={**admin, "X-Request-ID": "req-42"}
+    )
+    assert created.headers["x-request-id"] == "req-42"
+    tenant_id = created.json()["id"]
+    client.patch(f"{BASE}/acme", json={"tier": 2}, headers={**admin, "If-Match": '"1"'})
+    client.post(f"{BASE}/acme/models", json={"model_id": "acme-small"}, headers=admin)
+    secret = client.post(f"{BASE}/acme/keys", json={"name": "ci"}, headers=admin).json()["key"]
+
+    log = client.get("/api/v2/admin/audit", params={"limit": 50}, headers=auditor).json()
+    rows = {row["action"]: row for row in log["data"]}
+    assert {"tenant.create", "tenant.update", "tenant.access.grant", "tenant.key.issue"} <= set(
+        rows
+    )
+    create = rows["tenant.create"]
+    assert create["request_id"] == "req-42" and create["resource_id"] == tenant_id
+    assert create["new_values"]["slug"] == "acme" and create["old_values"] is None
+    assert create["ip_address"] == "testclient"
+    assert create["actor"]["id"] == "test-admin" and create["actor"]["role"] == "admin"
+    assert rows["tenant.update"]["old_values"] == {"tier": 1}
+    assert rows["tenant.update"]["new_values"] == {"tier": 2}
+    assert secret not in str(log)  # a key's secret never reaches the audit log

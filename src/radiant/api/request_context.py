@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from radiant.api.auth import PrincipalDep
 from radiant.errors import AuthenticationError
-from radiant.manage.context import WriteContext
+from radiant.manage.context import RequestInfo, WriteContext, current_request
 
 __all__ = ["ContextDep", "RequestIdMiddleware", "authenticated"]
 
@@ -35,6 +35,15 @@ class RequestIdMiddleware:
                 break
         request_id = incoming if _VALID.match(incoming) else str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        agent = dict(scope.get("headers") or []).get(b"user-agent")
+        token = current_request.set(
+            RequestInfo(
+                request_id,
+                client[0] if client else None,
+                agent.decode("latin-1") if agent else None,
+            )
+        )
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -43,7 +52,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current_request.reset(token)
 
 
 def write_context(request: Request, principal: PrincipalDep) -> WriteContext:

@@ -15,11 +15,19 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
+from radiant.manage.context import current_request
 from radiant.security import Principal
 from radiant.store.admin_tables import AuditLogRow
 from radiant.store.repository import store_errors
 
-__all__ = ["AuditQuery", "audit_dict", "jsonable", "list_audit", "record_audit"]
+__all__ = [
+    "AuditQuery",
+    "audit_change",
+    "audit_dict",
+    "jsonable",
+    "list_audit",
+    "record_audit",
+]
 
 
 def jsonable(value: Any) -> Any:
@@ -37,6 +45,31 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
     return value
+
+
+def audit_change(
+    session: Session,
+    actor: Principal,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    old_values: Any = None,
+    new_values: Any = None,
+) -> None:
+    """:func:`record_audit` with the request id and client of the request being served."""
+    request = current_request.get()
+    record_audit(
+        session,
+        actor,
+        action,
+        resource_type,
+        resource_id,
+        old_values,
+        new_values,
+        request.request_id if request else None,
+        request.client_address if request else None,
+        user_agent=request.user_agent if request else None,
+    )
 
 
 def record_audit(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
+from radiant.manage.audit import audit_change
 from radiant.registry import Snapshot
 from radiant.security import Permission, Principal
 from radiant.store.engine import session_scope
@@ -127,7 +128,17 @@ class ModelAccessService:
             )
             session.add(row)
             session.flush()
-            return _row_to_access(row)
+            granted = _row_to_access(row)
+            audit_change(
+                session,
+                actor,
+                "tenant.access.grant",
+                "tenant_model_access",
+                f"{trow.id}:{model_id}",
+                None,
+                granted,
+            )
+            return granted
 
     def update(
         self,
@@ -145,11 +156,22 @@ class ModelAccessService:
         with scoped(self.engine, actor) as session:
             row = self._access_row(session, tenant_row(session, tenant, for_write=True), model_id)
             expect_version("model access", model_id, row.row_version, expected_version)
-            merged = validated(TenantModelAccess, {**_row_to_access(row).model_dump(), **changes})
+            before = _row_to_access(row)
+            merged = validated(TenantModelAccess, {**before.model_dump(), **changes})
             for field in changes:
                 setattr(row, field, getattr(merged, field))
             session.flush()
-            return _row_to_access(row)
+            after = _row_to_access(row)
+            audit_change(
+                session,
+                actor,
+                "tenant.access.update",
+                "tenant_model_access",
+                f"{row.tenant_id}:{model_id}",
+                {f: getattr(before, f) for f in changes},
+                {f: getattr(after, f) for f in changes},
+            )
+            return after
 
     def revoke(
         self, actor: Principal, tenant: str, model: str, *, expected_version: int | None = None
@@ -163,6 +185,15 @@ class ModelAccessService:
             gone = _row_to_access(row)
             session.delete(row)
             session.flush()
+            audit_change(
+                session,
+                actor,
+                "tenant.access.revoke",
+                "tenant_model_access",
+                f"{gone.tenant_id}:{model_id}",
+                gone,
+                None,
+            )
             return gone
 
     @staticmethod

@@ -29,6 +29,7 @@ from radiant.domain.tenant import (
     TenantStatus,
 )
 from radiant.errors import NotFoundError, ValidationError
+from radiant.manage.audit import audit_change
 from radiant.security import Permission, Principal, PrincipalKind
 from radiant.store.engine import session_scope
 from radiant.store.repository import store_errors
@@ -155,7 +156,9 @@ class ApiKeyService:
             )
             session.add(row)
             session.flush()
-            return IssuedKey(_row_to_key(row), secret)
+            issued = _row_to_key(row)  # never the secret: only its prefix is recorded
+            audit_change(session, actor, "tenant.key.issue", "tenant_api_key", row.id, None, issued)
+            return IssuedKey(issued, secret)
 
     def revoke(
         self, actor: Principal, tenant: str, key_id: str, *, expected_version: int | None = None
@@ -166,9 +169,19 @@ class ApiKeyService:
             row = self._key_row(session, tenant_row(session, tenant), key_id)
             expect_version("API key", key_id, row.row_version, expected_version)
             if row.status != ApiKeyStatus.REVOKED.value:
+                old_status = row.status
                 row.status = ApiKeyStatus.REVOKED.value
                 row.revoked_at = utcnow()
                 session.flush()
+                audit_change(
+                    session,
+                    actor,
+                    "tenant.key.revoke",
+                    "tenant_api_key",
+                    row.id,
+                    {"status": old_status},
+                    {"status": row.status},
+                )
             return _row_to_key(row)
 
     @staticmethod

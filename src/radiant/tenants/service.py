@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select, update
 
 from radiant.domain.tenant import ApiKeyStatus, Tenant, TenantStatus
 from radiant.errors import ValidationError
+from radiant.manage.audit import audit_change
 from radiant.security import Permission, Principal
 from radiant.store.tables import utcnow
 from radiant.store.tenant_tables import TenantApiKeyRow, TenantRow
@@ -95,7 +96,9 @@ class TenantService:
             )
             session.add(row)
             session.flush()
-            return row_to_tenant(row)
+            created = row_to_tenant(row)
+            audit_change(session, actor, "tenant.create", "tenant", row.id, None, created)
+            return created
 
     def update(
         self,
@@ -122,7 +125,10 @@ class TenantService:
                 value = getattr(merged, field)
                 setattr(row, field, value.value if field == "status" else value)
             session.flush()
-            return row_to_tenant(row)
+            after = row_to_tenant(row)
+            old, new = _changed(current, after, changes)
+            audit_change(session, actor, "tenant.update", "tenant", row.id, old, new)
+            return after
 
     def suspend(self, actor: Principal, ref: str, *, expected_version: int | None = None) -> Tenant:
         """Stop the tenant's keys working, keeping everything (undo: status ``active``)."""
@@ -140,6 +146,7 @@ class TenantService:
         with scoped(self.engine, actor) as session:
             row = tenant_row(session, ref, for_write=True)
             expect_version("tenant", ref, row.row_version, expected_version)
+            before = row_to_tenant(row)
             now = utcnow()
             row.status = TenantStatus.CANCELLED.value
             row.deleted_at = now
@@ -156,4 +163,16 @@ class TenantService:
                 )
             )
             session.flush()
-            return row_to_tenant(row)
+            after = row_to_tenant(row)
+            audit_change(session, actor, "tenant.delete", "tenant", row.id, before, after)
+            return after
+
+
+def _changed(
+    before: Tenant, after: Tenant, fields: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The old and new values of the fields an update named, for the audit log."""
+    return (
+        {f: getattr(before, f) for f in fields},
+        {f: getattr(after, f) for f in fields},
+    )
