@@ -207,3 +207,29 @@ def test_reads_can_be_closed(migrated: Engine, small_catalog: Path) -> None:
         assert closed.get("/healthz").status_code == 200
         auditor = _auth(closed, Role.AUDITOR)
         assert closed.get("/api/registry/models", headers=auditor).status_code == 200
+
+
+def test_invitations_over_http_accept_once(client: TestClient) -> None:
+    root = _auth(client, Role.SUPER_ADMIN, "boss@example.test")
+    admin = _auth(client, Role.ADMIN)
+    body = {"email": "new@example.test", "role": "operator", "hours": 2}
+    assert client.post("/api/v2/admin/invitations", json=body, headers=admin).status_code == 403
+    sent = client.post("/api/v2/admin/invitations", json=body, headers=root)
+    assert sent.status_code == 201
+    secret = sent.json()["token"]
+    listed = client.get("/api/v2/admin/invitations", headers=root).json()
+    assert secret not in str(listed)  # only its hash is stored
+
+    accepted = client.post(
+        "/api/v2/admin/invitations/accept", json={"token": secret, "first_name": "Nia"}
+    )
+    assert accepted.status_code == 201
+    new_token = {"Authorization": f"Bearer {accepted.json()['token']}"}
+    me = client.get("/api/v2/admin/me", headers=new_token).json()
+    assert "new@example.test" in str(me) and "operator" in str(me)
+
+    again = client.post("/api/v2/admin/invitations/accept", json={"token": secret})
+    assert 400 <= again.status_code < 500
+    assert again.headers["content-type"].startswith(PROBLEM)
+    wrong = client.post("/api/v2/admin/invitations/accept", json={"token": "x" * 40})
+    assert 400 <= wrong.status_code < 500
