@@ -15,8 +15,9 @@ Rules, per pricing type (one sheet can charge several ways at once):
 * per hour (self-hosted): the sheet's unit prices are the amortised cost of one
   request, image, minute or 3D model; ``Usage.hours`` of reserved time cost the hourly
   rate; compute seconds on a sheet with no per-second price cost ``per_hour / 3600``
-  each; and a call that found the endpoint COLD pays the warm-up: its
-  ``warmup_time_seconds`` at the hourly rate (seed ``ThermalCostFactors``).
+  each (the per-second rate is rounded once to 1e-12 USD); and a call that found the
+  endpoint COLD pays the warm-up: its ``warmup_time_seconds`` at the hourly rate (seed
+  ``ThermalCostFactors``).
 
 Nothing is rounded here: rounding to cents happens for display and invoices only.
 Per-sheet rates are compiled once and cached, so pricing a usage allocates little.
@@ -40,6 +41,7 @@ _ZERO = Decimal(0)
 _HOUR = Decimal(3600)
 #: unit of a line counted in seconds and charged at the hourly rate
 _BY_HOUR = "second at the hourly rate"
+_PER_SECOND_STEP = Decimal("1e-12")
 
 
 class CostLine(NamedTuple):
@@ -94,6 +96,8 @@ class _Compiled:
     #: (usage attribute, line item, unit, price per unit)
     units: tuple[tuple[str, str, Decimal], ...]
     per_hour: Decimal | None
+    #: the hourly rate per second, rounded once to 1e-12 so costs stay exactly additive
+    hourly_per_second: Decimal | None
     amortise_seconds: bool
 
 
@@ -134,6 +138,9 @@ def _compile(sheet: PriceSheet) -> _Compiled:
         ),
         units=units,
         per_hour=sheet.per_hour,
+        hourly_per_second=None
+        if sheet.per_hour is None
+        else (sheet.per_hour / _HOUR).quantize(_PER_SECOND_STEP),
         amortise_seconds=sheet.per_hour is not None and sheet.per_second is None,
     )
 
@@ -200,7 +207,9 @@ def warmup_cost(route: Route, sheet: PriceSheet) -> Decimal:
     """What a cold start costs: the warm-up time of the endpoint at the hourly rate."""
     if sheet.per_hour is None or route.self_hosted is None:
         return _ZERO
-    return sheet.per_hour * route.self_hosted.thermal.warmup_time_seconds / _HOUR
+    rate = _compiled(sheet).hourly_per_second
+    assert rate is not None
+    return rate * route.self_hosted.thermal.warmup_time_seconds
 
 
 def cost(
@@ -234,7 +243,43 @@ def cost(
         > c.threshold
     )
     batch = usage.batch and c.batch_input is not None
-    inp, out = _token_rates(c, long_context, batch)
+    _tokens(c, usage, _token_rates(c, long_context, batch), lines, unpriced)
+    for attr, unit, price in c.units:
+        quantity = getattr(usage, attr)
+        if quantity:
+            lines.append(CostLine(attr, quantity, price, unit, price * quantity))
+    if c.per_hour is not None:
+        _hourly(c, usage, route, thermal_state, lines)
+    elif usage.hours:
+        unpriced.append("hours")
+    if not lines and (usage.input_tokens or usage.output_tokens) and unpriced:
+        raise ValidationError(
+            f"route {route.id!r} does not charge by the token ({sheet.pricing_type})"
+        )
+    total = _ZERO
+    for line in lines:
+        total += line.amount
+    return CostBreakdown(
+        route_id,
+        tuple(lines),
+        total,
+        sheet.source,
+        sheet.is_estimated,
+        sheet.effective_from,
+        long_context,
+        batch,
+        tuple(unpriced),
+    )
+
+
+def _tokens(
+    c: _Compiled,
+    usage: Usage,
+    rates: tuple[_Rate | None, _Rate | None],
+    lines: list[CostLine],
+    unpriced: list[str],
+) -> None:
+    inp, out = rates
     if usage.input_tokens:
         if inp is None:
             unpriced.append("input_tokens")
@@ -252,33 +297,11 @@ def cost(
                 unpriced.append(attr)
             else:
                 lines.append(_token_line(attr, count, rate))
-    for attr, unit, price in c.units:
-        quantity = getattr(usage, attr)
-        if quantity:
-            lines.append(CostLine(attr, quantity, price, unit, price * quantity))
-    if c.per_hour is not None:
-        _hourly(c, usage, route, thermal_state, lines)
-    elif usage.hours:
-        unpriced.append("hours")
-    if not lines and (usage.input_tokens or usage.output_tokens) and unpriced:
-        raise ValidationError(f"route {route.id!r} does not charge by the token ({sheet.pricing_type})")
-    total = _ZERO
-    for line in lines:
-        total += line.amount
-    return CostBreakdown(
-        route_id,
-        tuple(lines),
-        total,
-        sheet.source,
-        sheet.is_estimated,
-        sheet.effective_from,
-        long_context,
-        batch,
-        tuple(unpriced),
-    )
 
 
-def _token_rates(c: _Compiled, long_context: bool, batch: bool) -> tuple[_Rate | None, _Rate | None]:
+def _token_rates(
+    c: _Compiled, long_context: bool, batch: bool
+) -> tuple[_Rate | None, _Rate | None]:
     if not long_context and not batch:
         return c.input, c.output
     inp, out = c.input, c.output
@@ -306,14 +329,14 @@ def _hourly(
     thermal_state: ThermalState | None,
     lines: list[CostLine],
 ) -> None:
-    per_hour = c.per_hour
-    assert per_hour is not None
+    per_hour, per_second = c.per_hour, c.hourly_per_second
+    assert per_hour is not None and per_second is not None
     if usage.hours:
         lines.append(CostLine("hours", usage.hours, per_hour, "hour", per_hour * usage.hours))
     if c.amortise_seconds and usage.seconds:
-        amount = per_hour * usage.seconds / _HOUR
+        amount = per_second * usage.seconds
         lines.append(CostLine("compute_seconds", usage.seconds, per_hour, _BY_HOUR, amount))
     if thermal_state is ThermalState.COLD and route.self_hosted is not None:
         seconds = route.self_hosted.thermal.warmup_time_seconds
-        amount = per_hour * seconds / _HOUR
+        amount = per_second * seconds
         lines.append(CostLine("warmup", seconds, per_hour, _BY_HOUR, amount))

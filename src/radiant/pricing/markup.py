@@ -132,9 +132,16 @@ class MarkupBook:
             found = overrides.get(key)
             if found is not None and found.active(when):
                 return Markup(
-                    found.percent, source, found.set_by, found.set_at, found.reason, found.expires_at
+                    found.percent,
+                    source,
+                    found.set_by,
+                    found.set_at,
+                    found.reason,
+                    found.expires_at,
                 )
         if hosting is HostingType.SELF_HOSTED:
             own = route.self_hosted.markup_percent if route.self_hosted else None
-            return Markup(own if own is not None else self.self_hosted_percent, MarkupSource.DEFAULT)
+            return Markup(
+                own if own is not None else self.self_hosted_percent, MarkupSource.DEFAULT
+            )
         return Markup(self.external_percent, MarkupSource.DEFAULT)

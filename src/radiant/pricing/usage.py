@@ -99,7 +99,7 @@ class Usage:
 
 
 def _decimal(name: str, value: Any) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, float | bool):
         raise ValidationError(f"usage.{name} must be a whole number or a decimal string")
     try:
         result = Decimal(str(value))
