@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from radiant.api.problems import install_problem_handlers
-from radiant.api.routers import admin, openai, registry
+from radiant.api.routers import admin, openai, pricing, registry
 from radiant.registry import Registry
 
 __all__ = ["create_app"]
@@ -33,6 +33,7 @@ def create_app(registry_service: Registry) -> FastAPI:
     app.state.registry = registry_service
     app.state.authenticators = []
     install_problem_handlers(app)
+    app.include_router(pricing.router)  # before registry: /models/{id}/pricing wins the path
     app.include_router(registry.router)
     app.include_router(admin.router)
     app.include_router(openai.router)
