@@ -8,7 +8,7 @@ from typing import Any
 
 from radiant.pricing.price import PricedUsage
 
-__all__ = ["priced_payload", "to_cents"]
+__all__ = ["plain", "priced_payload", "to_cents"]
 
 _CENT = Decimal("0.01")
 
@@ -16,6 +16,17 @@ _CENT = Decimal("0.01")
 def to_cents(value: Decimal) -> Decimal:
     """Rounded for display and invoices (half up); the engine itself never rounds."""
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def plain(value: Any) -> Any:
+    """Decimals as normalised strings (``"17.5"``, never floats), recursively."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 def priced_payload(
@@ -33,36 +44,40 @@ def priced_payload(
         "unpriced": list(priced.unpriced),
     }
     if not admin:
-        return {
-            **common,
-            "lines": [
-                {
-                    "item": line.item,
-                    "quantity": line.quantity,
-                    "unit": line.unit,
-                    "unit_price": line.unit_price,
-                    "price": line.price,
-                }
-                for line in priced.lines
-            ],
-            "total_price": priced.total_price,
-            "total_price_usd": to_cents(priced.total_price),
-        }
+        return plain(
+            {
+                **common,
+                "lines": [
+                    {
+                        "item": line.item,
+                        "quantity": line.quantity,
+                        "unit": line.unit,
+                        "unit_price": line.unit_price,
+                        "price": line.price,
+                    }
+                    for line in priced.lines
+                ],
+                "total_price": priced.total_price,
+                "total_price_usd": format(to_cents(priced.total_price), "f"),
+            }
+        )
     markup = priced.markup
-    return {
-        **common,
-        "lines": [line._asdict() for line in priced.lines],
-        "total_cost": priced.total_cost,
-        "total_price": priced.total_price,
-        "total_price_usd": to_cents(priced.total_price),
-        "margin": priced.margin,
-        "margin_percent": priced.margin_percent,
-        "markup": {
-            "percent": markup.percent,
-            "source": markup.source.value,
-            "set_by": markup.set_by,
-            "set_at": markup.set_at,
-            "reason": markup.reason,
-            "expires_at": markup.expires_at,
-        },
-    }
+    return plain(
+        {
+            **common,
+            "lines": [line._asdict() for line in priced.lines],
+            "total_cost": priced.total_cost,
+            "total_price": priced.total_price,
+            "total_price_usd": format(to_cents(priced.total_price), "f"),
+            "margin": priced.margin,
+            "margin_percent": priced.margin_percent,
+            "markup": {
+                "percent": markup.percent,
+                "source": markup.source.value,
+                "set_by": markup.set_by,
+                "set_at": markup.set_at,
+                "reason": markup.reason,
+                "expires_at": markup.expires_at,
+            },
+        }
+    )

@@ -8,6 +8,7 @@ client view (prices only). A tenant's API key is priced on its tenant's terms.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -23,7 +24,7 @@ from radiant.errors import PermissionDeniedError
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
 from radiant.pricing.markup import MarkupScope
-from radiant.pricing.payloads import priced_payload
+from radiant.pricing.payloads import plain, priced_payload
 from radiant.pricing.usage import Usage
 from radiant.pricing.views import AdminPricingView, ClientPricingView
 from radiant.security import Permission, Principal, PrincipalKind
@@ -151,7 +152,7 @@ def model_price_history(
             }
             if principal.sees_cost:
                 item.update(cost=sheet.prices(), source=sheet.source.value, notes=sheet.notes)
-            data.append(item)
+            data.append(plain(item))
     return {"view": "admin" if principal.sees_cost else "client", "data": data, "count": len(data)}
 
 
@@ -248,16 +249,18 @@ class MarkupIn(BaseModel):
 @router.get("/pricing/markups", dependencies=[require(Permission.COST_READ)])
 def list_markups(pricing: PricingDep) -> dict[str, Any]:
     overrides = store.list_markup_overrides(pricing.engine)
-    data = [{**o.__dict__, "scope": o.scope.value} for o in overrides] if overrides else []
+    data = [{**asdict(o), "scope": o.scope.value} for o in overrides] if overrides else []
     book = pricing.book()
-    return {
-        "defaults": {
-            "external_percent": book.external_percent,
-            "self_hosted_percent": book.self_hosted_percent,
-        },
-        "data": data,
-        "count": len(data),
-    }
+    return plain(
+        {
+            "defaults": {
+                "external_percent": book.external_percent,
+                "self_hosted_percent": book.self_hosted_percent,
+            },
+            "data": data,
+            "count": len(data),
+        }
+    )
 
 
 @router.put("/pricing/markups/{scope}/{target_id:path}")
@@ -268,11 +271,14 @@ def set_markup(
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.PRICING_WRITE)],
 ) -> dict[str, Any]:
+    """Create or replace the markup of a provider, or of a model (by id or any alias)."""
+    if scope is MarkupScope.MODEL:
+        target_id = pricing.registry.snapshot().resolve(target_id).id
     found = store.set_markup_override(
         pricing.engine, principal, scope, target_id, body.percent, body.reason, body.expires_at
     )
     pricing.registry.invalidate()
-    return {**found.__dict__, "scope": found.scope.value}
+    return plain({**asdict(found), "scope": found.scope.value})
 
 
 @router.delete("/pricing/markups/{scope}/{target_id:path}", status_code=204)
@@ -282,6 +288,8 @@ def delete_markup(
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.PRICING_WRITE)],
 ) -> None:
+    if scope is MarkupScope.MODEL:
+        target_id = pricing.registry.snapshot().resolve(target_id).id
     store.delete_markup_override(pricing.engine, principal, scope, target_id)
     pricing.registry.invalidate()
 
