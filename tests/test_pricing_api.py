@@ -3,8 +3,8 @@ that no client-facing payload, for any model, carries a cost or a margin."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from radiant.pricing.price import PricedUsage
 
-__all__ = ["plain", "priced_payload", "to_cents"]
+__all__ = ["plain", "plain_dict", "priced_payload", "to_cents"]
 
 _CENT = Decimal("0.01")
 
@@ -29,6 +29,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_dict(value: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = plain(value)
+    return result
+
+
 def priced_payload(
     priced: PricedUsage, *, admin: bool, model_id: str, platform: str, tenant_id: str | None = None
 ) -> dict[str, Any]:
@@ -44,7 +49,7 @@ def priced_payload(
         "unpriced": list(priced.unpriced),
     }
     if not admin:
-        return plain(
+        return plain_dict(
             {
                 **common,
                 "lines": [
@@ -62,7 +67,7 @@ def priced_payload(
             }
         )
     markup = priced.markup
-    return plain(
+    return plain_dict(
         {
             **common,
             "lines": [line._asdict() for line in priced.lines],

@@ -24,7 +24,7 @@ from radiant.errors import PermissionDeniedError
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
 from radiant.pricing.markup import MarkupScope
-from radiant.pricing.payloads import plain, priced_payload
+from radiant.pricing.payloads import plain, plain_dict, priced_payload
 from radiant.pricing.usage import Usage
 from radiant.pricing.views import AdminPricingView, ClientPricingView
 from radiant.security import Permission, Principal, PrincipalKind
@@ -251,7 +251,7 @@ def list_markups(pricing: PricingDep) -> dict[str, Any]:
     overrides = store.list_markup_overrides(pricing.engine)
     data = [{**asdict(o), "scope": o.scope.value} for o in overrides] if overrides else []
     book = pricing.book()
-    return plain(
+    return plain_dict(
         {
             "defaults": {
                 "external_percent": book.external_percent,
@@ -278,7 +278,7 @@ def set_markup(
         pricing.engine, principal, scope, target_id, body.percent, body.reason, body.expires_at
     )
     pricing.registry.invalidate()
-    return plain({**asdict(found), "scope": found.scope.value})
+    return plain_dict({**asdict(found), "scope": found.scope.value})
 
 
 @router.delete("/pricing/markups/{scope}/{target_id:path}", status_code=204)
