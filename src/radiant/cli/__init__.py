@@ -11,12 +11,13 @@ import sys
 
 import typer
 
+from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (_registry_commands,)
+_COMMAND_MODULES = (_registry_commands, _pricing_commands)
 
 
 def main() -> None:

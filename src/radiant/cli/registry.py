@@ -45,10 +45,18 @@ def sync_catalog_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Upsert a catalog into the registry (adds, updates, deprecates; never deletes)."""
-    report = open_registry().sync_catalog(directory)
+    """Upsert a catalog into the registry (adds, updates, deprecates; never deletes).
+
+    Then estimates the costs the catalog does not give and raises or resolves the
+    estimated-cost alerts (``radiant alerts list``).
+    """
+    from radiant.pricing.service import PricingService
+
+    registry = open_registry()
+    report = registry.sync_catalog(directory)
+    estimates = PricingService(registry).reconcile_estimates()
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "estimates": estimates.__dict__})
         return
     typer.echo(
         f"sync {report.sync_id} {report.status} in {report.duration_ms} ms: "
@@ -57,6 +65,10 @@ def sync_catalog_cmd(
         f"prices changed {report.prices_changed}, providers +{report.providers_added} "
         f"~{report.providers_updated}, platforms +{report.platforms_added} "
         f"~{report.platforms_updated}"
+    )
+    typer.echo(
+        f"estimated costs: {len(estimates.estimated)} route(s) estimated, "
+        f"alerts +{len(estimates.alerts_created)} resolved {len(estimates.alerts_resolved)}"
     )
     for error in report.errors:
         typer.echo(f"warning: {error}", err=True)
