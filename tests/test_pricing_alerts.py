@@ -63,7 +63,7 @@ def test_estimate_flag_and_alert_workflow(service: PricingService) -> None:
     assert alert.severity == severity(alert.confidence)
     assert alert.reason.value == "cost_not_published"
     assert alert.source_models and alert.source_models[0].similarity_score <= 1
-    assert alert.estimated_input_per_1m == sheet.input_per_1m
+    assert sheet.input_per_1m is not None and alert.estimated_input_per_1m == sheet.input_per_1m
     assert alert.affected_price.input_per_1m == sheet.input_per_1m * Decimal("1.4")
     # a second run raises nothing new
     assert service.reconcile_estimates().alerts_created == []
