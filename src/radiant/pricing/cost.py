@@ -70,6 +70,8 @@ class CostBreakdown(NamedTuple):
 # ------------------------------------------------------------------------- compiled sheets
 
 _TOKEN = "1M tokens"
+#: builds a NamedTuple without the Python-level ``__new__`` frame (the hot path)
+_new = tuple.__new__
 
 
 class _Rate(NamedTuple):
@@ -243,33 +245,76 @@ def cost(
         > c.threshold
     )
     batch = usage.batch and c.batch_input is not None
-    _tokens(c, usage, _token_rates(c, long_context, batch), lines, unpriced)
+    if long_context or batch:
+        _tokens(c, usage, _token_rates(c, long_context, batch), lines, unpriced)
+    else:  # the common case, inlined: plain input and output tokens
+        count = usage.input_tokens
+        if count:
+            if c.input is None:
+                unpriced.append("input_tokens")
+            else:
+                lines.append(
+                    _new(CostLine, ("input_tokens", count, c.input[0], _TOKEN, c.input[1] * count))
+                )
+        count = usage.output_tokens
+        if count:
+            if c.output is None:
+                unpriced.append("output_tokens")
+            else:
+                lines.append(
+                    _new(
+                        CostLine, ("output_tokens", count, c.output[0], _TOKEN, c.output[1] * count)
+                    )
+                )
+        if (
+            usage.cached_input_tokens
+            or usage.cache_write_tokens
+            or usage.reasoning_tokens
+            or usage.audio_input_tokens
+            or usage.audio_output_tokens
+        ):
+            _extra_tokens(c, usage, lines, unpriced)
+    if c.units or c.per_hour is not None or usage.hours or not lines:
+        _units(c, usage, route, thermal_state, lines, unpriced)
+    total = _ZERO
+    for line in lines:
+        total += line[4]
+    return _new(
+        CostBreakdown,
+        (
+            route_id,
+            tuple(lines),
+            total,
+            sheet.source,
+            sheet.is_estimated,
+            sheet.effective_from,
+            long_context,
+            batch,
+            tuple(unpriced) if unpriced else (),
+        ),
+    )
+
+
+def _units(
+    c: _Compiled,
+    usage: Usage,
+    route: Route,
+    thermal_state: ThermalState | None,
+    lines: list[CostLine],
+    unpriced: list[str],
+) -> None:
     for attr, unit, price in c.units:
         quantity = getattr(usage, attr)
         if quantity:
-            lines.append(CostLine(attr, quantity, price, unit, price * quantity))
+            lines.append(_new(CostLine, (attr, quantity, price, unit, price * quantity)))
     if c.per_hour is not None:
         _hourly(c, usage, route, thermal_state, lines)
     elif usage.hours:
         unpriced.append("hours")
-    if not lines and (usage.input_tokens or usage.output_tokens) and unpriced:
+    if not lines and unpriced and (usage.input_tokens or usage.output_tokens):
         raise ValidationError(
-            f"route {route.id!r} does not charge by the token ({sheet.pricing_type})"
+            f"route {route.id!r} does not charge by the token ({c.sheet.pricing_type})"
         )
-    total = _ZERO
-    for line in lines:
-        total += line.amount
-    return CostBreakdown(
-        route_id,
-        tuple(lines),
-        total,
-        sheet.source,
-        sheet.is_estimated,
-        sheet.effective_from,
-        long_context,
-        batch,
-        tuple(unpriced),
-    )
 
 
 def _tokens(
@@ -290,6 +335,10 @@ def _tokens(
             unpriced.append("output_tokens")
         else:
             lines.append(_token_line("output_tokens", usage.output_tokens, out))
+    _extra_tokens(c, usage, lines, unpriced)
+
+
+def _extra_tokens(c: _Compiled, usage: Usage, lines: list[CostLine], unpriced: list[str]) -> None:
     for attr, rate in c.extra_tokens:
         count = getattr(usage, attr)
         if count:
