@@ -28,6 +28,7 @@ from radiant.domain import (
     PricingType,
     Route,
     RouteStatus,
+    Task,
     ThermalState,
 )
 from radiant.domain.tenant import TenantModelAccess
@@ -36,6 +37,13 @@ from radiant.pricing import store
 from radiant.pricing.cost import CostBreakdown, cost
 from radiant.pricing.estimates import estimate_cost, reason_for
 from radiant.pricing.markup import Markup, MarkupBook
+from radiant.pricing.optimizer import (
+    ModelPriceAnalysis,
+    OptimizationRequest,
+    OptimizationResult,
+    analyse,
+    optimize,
+)
 from radiant.pricing.price import PricedUsage, price_usage
 from radiant.pricing.usage import Usage
 from radiant.pricing.views import (
@@ -245,6 +253,39 @@ class PricingService:
                     )
                 )
         return result
+
+    # ------------------------------------------------------------------ optimizer
+
+    def optimize(
+        self,
+        req: OptimizationRequest,
+        *,
+        tenant: str | None = None,
+        task: Task | None = None,
+    ) -> OptimizationResult:
+        """Analyse every priced route that can serve the request, then select one."""
+        snapshot = self.registry.snapshot()
+        book = self.book(snapshot)
+        shape = req.request
+        candidates: list[ModelPriceAnalysis] = []
+        wanted = set(req.required_capabilities)
+        for entry in snapshot.entries:
+            if not wanted <= set(entry.model.capabilities) or (task and entry.task is not task):
+                continue
+            window = entry.model.context_window
+            if shape.is_long_context and window and window < shape.estimated_input_tokens:
+                continue
+            access = store.tenant_terms(self.engine, tenant, entry.id).access if tenant else None
+            for route in entry.routes:
+                if route.price is None:
+                    continue
+                hosting = self.hosting(snapshot, route)
+                thermal = entry.thermal_state if hosting is HostingType.SELF_HOSTED else None
+                markup = self._markup(snapshot, book, entry, route, access)
+                found = analyse(entry, route, markup, shape, thermal)
+                if found is not None:
+                    candidates.append(found)
+        return optimize(candidates, req)
 
     # ------------------------------------------------------------------ estimates
 

@@ -24,6 +24,7 @@ from radiant.errors import PermissionDeniedError
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
 from radiant.pricing.markup import MarkupScope
+from radiant.pricing.optimizer import OptimizationRequest
 from radiant.pricing.payloads import plain, plain_dict, priced_payload
 from radiant.pricing.usage import Usage
 from radiant.pricing.views import AdminPricingView, ClientPricingView
@@ -235,6 +236,30 @@ def run_estimates(pricing: PricingDep) -> dict[str, Any]:
     """Estimate missing costs now, raise alerts, resolve those whose real cost arrived."""
     report = pricing.reconcile_estimates()
     return report.__dict__
+
+
+class OptimizeIn(OptimizationRequest):
+    tenant: str | None = None
+    task: Task | None = None
+
+
+@router.post("/pricing/optimize")
+def optimize_price(
+    body: OptimizeIn, pricing: PricingDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Select the route that serves a request at the best price (or value), and say why.
+
+    Clients get prices only; cost readers also get each candidate's cost, markup and
+    margin, and the admin warnings (low margin, estimated cost)."""
+    tenant = _tenant_for(principal, body.tenant)
+    request = OptimizationRequest.model_validate(body.model_dump(exclude={"tenant", "task"}))
+    result = pricing.optimize(request, tenant=tenant, task=body.task)
+    data = result.model_dump(mode="json")
+    if not principal.sees_cost:
+        data.pop("admin_warnings")
+        for candidate in [data["selected_model"], *data["all_candidates"]]:
+            candidate.pop("admin_cost_info")
+    return plain_dict(data)
 
 
 # ----------------------------------------------------------------------------- markups
