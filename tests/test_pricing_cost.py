@@ -310,3 +310,30 @@ def test_source_and_estimated_flag_are_carried() -> None:
     route = ROUTES["openai-gpt-5-nano@openrouter"]
     b = cost(Usage(input_tokens=10), route)
     assert b.is_estimated and b.source is CostSource.PROVIDER_DOCUMENTATION
+
+
+# ------------------------------------------------------------------ billing rules
+
+
+def test_volume_discount_boundaries_are_exact() -> None:
+    from radiant.pricing.billing_rules import apply_volume_discount, volume_discount
+
+    assert volume_discount(Decimal("99.99")) == 0
+    assert volume_discount(Decimal(100)) == Decimal("0.05")
+    assert volume_discount(Decimal("499.99")) == Decimal("0.05")
+    assert volume_discount(Decimal(500)) == Decimal("0.10")
+    assert volume_discount(Decimal(10_000)) == Decimal("0.25")
+    assert apply_volume_discount(Decimal(1000), Decimal("200")) == Decimal("170.00")
+
+
+def test_free_tier_and_tier_limits() -> None:
+    from radiant.pricing.billing_rules import tier_limits, within_free_tier
+
+    assert within_free_tier({"tokens": 100_000, "requests": 1_000})
+    assert not within_free_tier({"tokens": 100_001})
+    assert not within_free_tier({"images": 11})
+    with pytest.raises(ValidationError):
+        within_free_tier({"gpus": 1})
+    assert (tier_limits(1).rpm, tier_limits(5).tpm) == (60, 50_000_000)
+    with pytest.raises(ValidationError):
+        tier_limits(6)

@@ -262,6 +262,14 @@ def optimize_price(
     return plain_dict(data)
 
 
+@router.get("/pricing/billing-rules")
+def get_billing_rules() -> dict[str, Any]:
+    """Volume discounts by monthly spend, free-tier limits and tier rate limits."""
+    from radiant.pricing.billing_rules import billing_rules
+
+    return plain_dict(billing_rules())
+
+
 # ----------------------------------------------------------------------------- markups
 
 
