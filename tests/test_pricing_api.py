@@ -165,6 +165,14 @@ def test_markup_override_through_the_api(client: TestClient, app: FastAPI, beare
     assert view["prices"]["input_per_1m"] == "0.21"
 
 
+def test_cost_readers_get_the_seed_unified_view_with_costs(
+    client: TestClient, app: FastAPI, bearer: Bearer
+) -> None:
+    rows = client.get("/api/v2/admin/registry/models", headers=bearer(app, Role.ADMIN)).json()
+    gpt = next(r for r in rows["models"] if r["id"] == "openai-gpt-4o")
+    assert Decimal(gpt["input_cost_per_1m"]) == Decimal("2.5")
+
+
 def test_comparison_filters_and_sorting(client: TestClient) -> None:
     body = client.get(
         "/api/registry/pricing", params={"task": "chat", "sort": "input_price", "limit": 500}
@@ -240,6 +248,10 @@ def test_no_client_payload_carries_a_cost_or_margin(
     comparison = client.get("/api/registry/pricing", params={"limit": 1000}, headers=headers).json()
     assert comparison["view"] == "client" and comparison["count"] == 171
     assert_no_cost(comparison, set(), f"{who} /pricing")
+    for url in ("/api/v2/admin/registry/models", "/v1/models", "/api/registry/search?q=gpt"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert_no_cost(response.json(), set(), f"{who} {url}")
     for entry in snapshot.entries:
         costs = set().union(*(_route_costs(r) for r in entry.routes))
         base = f"/api/registry/models/{entry.id}"
@@ -254,3 +266,18 @@ def test_no_client_payload_carries_a_cost_or_margin(
             assert_no_cost(quote.json(), set(), f"{who} estimate {entry.id}")
         else:
             assert quote.status_code in (404, 422), quote.text
+
+
+def test_estimate_uses_the_sheet_in_force_at_a_time(client: TestClient) -> None:
+    usage = {"input_tokens": 1_000_000}
+    now = client.post(
+        "/api/registry/pricing/estimate",
+        json={"model": "gpt-4o", "usage": usage, "at": "2025-06-01T00:00:00Z"},
+    )
+    assert now.status_code == 200 and now.json()["total_price"] == "3.5"
+    before = client.post(
+        "/api/registry/pricing/estimate",
+        json={"model": "gpt-4o", "usage": usage, "at": "2020-01-01T00:00:00Z"},
+    )
+    assert before.status_code == 404  # the catalog's sheets are in force from 2024-12-01
+    assert "no price sheet at 2020-01-01" in before.json()["detail"]

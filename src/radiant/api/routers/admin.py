@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from radiant.api.auth import PrincipalDep
 from radiant.api.deps import RegistryDep
 from radiant.domain import HostingType
 
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api/v2/admin/registry", tags=["admin"])
 @router.get("/models")
 def unified_models(
     registry: RegistryDep,
+    principal: PrincipalDep,
     category: str | None = None,
     hosting_type: Annotated[HostingType | None, Query(alias="hostingType")] = None,
     status: Literal["enabled", "disabled"] | None = None,
@@ -22,6 +24,8 @@ def unified_models(
     """Seed 002 unified view: external and self-hosted models in one list."""
     enabled = None if status is None else status == "enabled"
     rows = registry.unified(category=category, hosting_type=hosting_type, enabled=enabled)
+    if not principal.sees_cost:  # the seed's columns are COSTS: cost readers only
+        rows = [{k: v for k, v in row.items() if "cost" not in k} for row in rows]
     return {
         "total": len(rows),
         "external": sum(1 for r in rows if r["hosting_type"] == "external"),
