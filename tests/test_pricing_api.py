@@ -281,3 +281,17 @@ def test_estimate_uses_the_sheet_in_force_at_a_time(client: TestClient) -> None:
     )
     assert before.status_code == 404  # the catalog's sheets are in force from 2024-12-01
     assert "no price sheet at 2020-01-01" in before.json()["detail"]
+
+
+def test_tenant_terms_in_views(client: TestClient, app: FastAPI, bearer: Bearer) -> None:
+    own = client.get("/api/registry/models/gpt-4o/pricing", headers=bearer(app, TENANT)).json()
+    assert own["view"] == "client" and own["data"][0]["prices"]["input_per_1m"] == "3"
+    admin = bearer(app, Role.ADMIN)
+    view = client.get(
+        "/api/registry/pricing", params={"model": "gpt-4o", "tenant": "acme"}, headers=admin
+    ).json()["data"][0]
+    assert view["markup"]["source"] == "tenant" and view["price"]["output_per_1m"] == "12"
+    assert view["cost"]["output_per_1m"] == "10"
+    assert client.get("/api/registry/pricing", params={"tenant": "acme"}).status_code == 401
+    missing = client.get("/api/registry/pricing", params={"tenant": "nobody"}, headers=admin)
+    assert missing.status_code == 404

@@ -228,8 +228,9 @@ class PricingService:
             else {}
         )
         result: list[AdminPricingView | ClientPricingView] = []
+        terms = store.tenant_access_all(self.engine, tenant) if tenant else {}
         for entry in entries:
-            access = store.tenant_terms(self.engine, tenant, entry.id).access if tenant else None
+            access = terms.get(entry.id)
             for route in entry.routes:
                 sheet = route.price
                 if sheet is None:
@@ -269,13 +270,14 @@ class PricingService:
         shape = req.request
         candidates: list[ModelPriceAnalysis] = []
         wanted = set(req.required_capabilities)
+        terms = store.tenant_access_all(self.engine, tenant) if tenant else {}
         for entry in snapshot.entries:
             if not wanted <= set(entry.model.capabilities) or (task and entry.task is not task):
                 continue
             window = entry.model.context_window
             if shape.is_long_context and window and window < shape.estimated_input_tokens:
                 continue
-            access = store.tenant_terms(self.engine, tenant, entry.id).access if tenant else None
+            access = terms.get(entry.id)
             for route in entry.routes:
                 if route.price is None:
                     continue

@@ -48,6 +48,7 @@ __all__ = [
     "open_estimates",
     "resolve_alert",
     "set_markup_override",
+    "tenant_access_all",
     "tenant_terms",
     "write_sheet",
 ]
@@ -150,33 +151,50 @@ class TenantTerms:
         self.tenant_id, self.slug, self.tier, self.access = tenant_id, slug, tier, access
 
 
+def _tenant_row(session: Session, tenant: str) -> TenantRow:
+    row = session.execute(
+        select(TenantRow).where(
+            (TenantRow.id == tenant) | (TenantRow.slug == tenant),
+            TenantRow.deleted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError("tenant", tenant)
+    return row
+
+
+def _access(tenant_id: str, row: TenantModelAccessRow) -> TenantModelAccess:
+    return TenantModelAccess(
+        tenant_id=tenant_id,
+        model_id=row.model_id,
+        enabled=row.enabled,
+        custom_input_price_per_1m=row.custom_input_price_per_1m,
+        custom_output_price_per_1m=row.custom_output_price_per_1m,
+        custom_markup_percent=row.custom_markup_percent,
+    )
+
+
 def tenant_terms(engine: Engine, tenant: str, model_id: str) -> TenantTerms:
     """The tenant known by id or slug, with its terms for ``model_id`` (None: standard)."""
     with store_errors(), Session(engine) as session:
-        row = session.execute(
-            select(TenantRow).where(
-                (TenantRow.id == tenant) | (TenantRow.slug == tenant),
-                TenantRow.deleted_at.is_(None),
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFoundError("tenant", tenant)
+        row = _tenant_row(session, tenant)
         access_row = session.execute(
             select(TenantModelAccessRow).where(
                 TenantModelAccessRow.tenant_id == row.id, TenantModelAccessRow.model_id == model_id
             )
         ).scalar_one_or_none()
-        access = None
-        if access_row is not None:
-            access = TenantModelAccess(
-                tenant_id=row.id,
-                model_id=model_id,
-                enabled=access_row.enabled,
-                custom_input_price_per_1m=access_row.custom_input_price_per_1m,
-                custom_output_price_per_1m=access_row.custom_output_price_per_1m,
-                custom_markup_percent=access_row.custom_markup_percent,
-            )
+        access = None if access_row is None else _access(row.id, access_row)
         return TenantTerms(row.id, row.slug, row.tier, access)
+
+
+def tenant_access_all(engine: Engine, tenant: str) -> dict[str, TenantModelAccess]:
+    """Every model access row of a tenant (by id or slug), by model id: one query."""
+    with store_errors(), Session(engine) as session:
+        row = _tenant_row(session, tenant)
+        rows = session.execute(
+            select(TenantModelAccessRow).where(TenantModelAccessRow.tenant_id == row.id)
+        ).scalars()
+        return {r.model_id: _access(row.id, r) for r in rows}
 
 
 # ----------------------------------------------------------------------------- sheets

@@ -20,7 +20,7 @@ from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import SnapshotDep
 from radiant.api.pricing_deps import PricingDep
 from radiant.domain import HostingType, Task, ThermalState
-from radiant.errors import PermissionDeniedError
+from radiant.errors import AuthenticationError, PermissionDeniedError
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
 from radiant.pricing.markup import MarkupScope
@@ -47,6 +47,8 @@ def _tenant_for(principal: Principal, tenant: str | None) -> str | None:
         if tenant is not None and tenant != principal.tenant_id:
             raise PermissionDeniedError("a tenant key sees its own tenant's prices only")
         return principal.tenant_id
+    if tenant is not None and principal.subject_id is None:
+        raise AuthenticationError("pricing for a tenant needs a token with 'cost:read'")
     if tenant is not None and not principal.sees_cost:
         raise PermissionDeniedError("pricing for a tenant needs the 'cost:read' permission")
     return tenant
