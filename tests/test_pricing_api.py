@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, insert
 
 from radiant.api.app import create_app
@@ -295,3 +297,36 @@ def test_tenant_terms_in_views(client: TestClient, app: FastAPI, bearer: Bearer)
     assert client.get("/api/registry/pricing", params={"tenant": "acme"}).status_code == 401
     missing = client.get("/api/registry/pricing", params={"tenant": "nobody"}, headers=admin)
     assert missing.status_code == 404
+
+
+_junk = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.none(),
+    st.booleans(),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    model=st.sampled_from(["gpt-4o", "dall-e-3", "llama-3.3-70b", "nope", ""]),
+    usage=st.dictionaries(
+        st.sampled_from(["input_tokens", "output_tokens", "seconds", "images", "batch", "x"]),
+        _junk,
+        max_size=4,
+    ),
+    platform=st.sampled_from([None, "direct", "self_hosted", "zzz"]),
+)
+def test_bad_estimate_bodies_are_4xx_never_5xx(
+    client: TestClient, model: str, usage: dict[str, Any], platform: str | None
+) -> None:
+    body: dict[str, Any] = {"model": model, "usage": usage}
+    if platform is not None:
+        body["platform"] = platform
+    response = client.post("/api/registry/pricing/estimate", json=body)
+    assert response.status_code in (200, 404, 422), response.text
+    if response.status_code != 200:
+        assert response.headers["content-type"] == PROBLEM
