@@ -59,4 +59,4 @@ bench: $(VENV)/.installed-bench .venv-litellm/.installed
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-litellm .mypy_cache .ruff_cache .pytest_cache
