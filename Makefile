@@ -42,9 +42,21 @@ pytest: $(VENV)/.installed-dev services
 ## test: ruff, mypy and pytest (SQLite and PostgreSQL)
 test: lint typecheck pytest
 
-## bench: import time, snapshot build, alias lookup, filtered listing
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# the comparison libraries are optional: the benchmark says so when one is missing
+	$(BIN)/python -m pip install --quiet -e '.[bench]' || echo "genai-prices not installed"
+	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+# LiteLLM needs httpx, which must not enter the project's environment: a venv of its own
+.venv-litellm/.installed:
+	$(PYTHON) -m venv .venv-litellm
+	.venv-litellm/bin/python -m pip install --quiet litellm || echo "litellm not installed"
+	@touch $@
+
+## bench: import time, snapshot build, alias lookup, filtered listing, cost of a usage
+bench: $(VENV)/.installed-bench .venv-litellm/.installed
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-litellm .mypy_cache .ruff_cache .pytest_cache

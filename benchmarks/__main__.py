@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from benchmarks._report import Row, format_table, guarded
 from benchmarks.imports import import_rows
+from benchmarks.pricing import pricing_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
 from benchmarks.synthetic import SyntheticCatalog, make_catalog
@@ -112,6 +113,7 @@ def main() -> int:
     sections: list[tuple[str, Callable[[], list[Row]]]] = [
         ("import", import_rows),
         ("builtin catalog", _builtin),
+        ("pricing", pricing_rows),
         ("synthetic catalog", _synthetic),
     ]
     rows: list[Row] = []

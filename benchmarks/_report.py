@@ -24,11 +24,15 @@ class Row:
     digits: int = 2
     #: Set when the benchmark could not run; ``value`` is then meaningless.
     error: str | None = None
+    #: Shown instead of a value for a context-only row that had nothing to measure.
+    note: str | None = None
 
     @property
     def result(self) -> str:
         if self.error is not None:
             return f"ERROR: {self.error}"
+        if self.note is not None:
+            return self.note
         return f"{self.value:.{self.digits}f} {self.unit}"
 
     @property

@@ -78,9 +78,10 @@ def test_model_detail_routes_and_aliases(client: TestClient) -> None:
     assert model["id"] == "anthropic-claude-haiku-35"
     assert "claude-3-5-haiku-20241022" in model["aliases"]
     direct = next(r for r in model["routes"] if r["platform"] == "direct")
-    assert direct["price"]["input_per_1m"] == "0.8"
-    assert direct["price"]["output_per_1m"] == "4"
-    assert any("seed 000" in note for note in model["notes"])
+    assert direct["price"]["input_per_1m"] == "1.12"  # the 0.8 cost with the 40 % markup
+    assert "cost" not in direct
+    assert direct["price"]["output_per_1m"] == "5.6"
+    assert model["notes"] == []  # the catalog's notes quote costs: administrators only
 
     dated = client.get("/api/registry/models/anthropic/claude-sonnet-4-5-20250929/routes").json()
     assert {r["platform"] for r in dated["data"]} == {"direct", "bedrock", "vertex_ai"}
@@ -182,7 +183,7 @@ def test_api_on_postgres(postgres_db: str, tmp_path: Path) -> None:
         model = pg_client.get("/api/registry/models/grok-3-mini").json()
         assert model["id"] == "xai-grok-3-mini"
         direct = next(r for r in model["routes"] if r["platform"] == "direct")
-        assert direct["price"]["input_per_1m"] == "0.3"
-        assert direct["price"]["output_per_1m"] == "0.5"
+        assert direct["price"]["input_per_1m"] == "0.42"  # cost 0.30 + 40 %
+        assert direct["price"]["output_per_1m"] == "0.7"
         assert pg_client.get("/api/registry/models/nope").status_code == 404
     engine.dispose()

@@ -58,13 +58,19 @@ def test_models_show_json(loaded: str) -> None:
     assert model["provider"] == "openai" and model["hosting_type"] == "external"
     route = model["routes"][0]
     assert route["platform"] == "direct" and route["model_string"] == "gpt-4o-2024-08-06"
-    assert route["price"]["input_per_1m"] == "2.5"  # decimal strings, never floats
-    assert route["price"]["output_per_1m"] == "10"
+    # prices (the 2.50 / 10.00 cost with the 40 % markup), decimal strings, never floats
+    assert route["price"]["input_per_1m"] == "3.5"
+    assert route["price"]["output_per_1m"] == "14"
+    assert "cost" not in route
 
     self_hosted = as_json(loaded, "models", "show", "sagemaker/alphafold2")
     route = self_hosted["routes"][0]
     assert self_hosted["hosting_type"] == "self_hosted"
-    assert route["price"]["per_hour"] == "14.28" and route["price"]["per_request"] == "2.5"
+    # self-hosted: the 75 % markup; the cost only with --admin
+    assert route["price"]["per_hour"] == "24.99" and route["price"]["per_request"] == "4.375"
+    assert "cost" not in route and "markup_percent" not in route["self_hosted"]
+    admin = as_json(loaded, "models", "show", "sagemaker/alphafold2", "--admin")["routes"][0]
+    assert admin["cost"]["per_hour"] == "14.28" and admin["markup_percent"] == "75"
 
 
 def test_listing_search_and_overviews(loaded: str) -> None:
@@ -110,7 +116,7 @@ def test_listing_search_and_overviews(loaded: str) -> None:
 
     table = run(loaded, "models", "list", "--provider", "xai").stdout
     assert "xai-grok-4-1-fast" in table  # whole ids, even when piped
-    assert "$0.2 / $0.5 per 1M" in table
+    assert "$0.28 / $0.7 per 1M" in table  # prices: the 0.20 / 0.50 cost + 40 %
     shown = run(loaded, "models", "show", "grok-4").stdout
     assert "Grok 4" in shown and "direct" in shown
 

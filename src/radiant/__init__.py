@@ -13,6 +13,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "ConflictError",
+    "MarkupBook",
     "Model",
     "ModelEntry",
     "ModelNotFoundError",
@@ -20,6 +21,7 @@ __all__ = [
     "NotFoundError",
     "Platform",
     "PriceSheet",
+    "PricingService",
     "Provider",
     "RadiantError",
     "Registry",
@@ -27,10 +29,13 @@ __all__ = [
     "Settings",
     "Snapshot",
     "StoreError",
+    "Usage",
     "ValidationError",
     "__version__",
+    "cost",
     "load_catalog",
     "open_registry",
+    "price_usage",
 ]
 
 __version__ = "0.1.0"
@@ -56,6 +61,11 @@ _LAZY = {
     "Snapshot": "radiant.registry",
     "Settings": "radiant.settings",
     "open_registry": "radiant.bootstrap",
+    "MarkupBook": "radiant.pricing",
+    "Usage": "radiant.pricing",
+    "cost": "radiant.pricing",
+    "price_usage": "radiant.pricing",
+    "PricingService": "radiant.pricing.service",
 }
 
 
@@ -85,5 +95,7 @@ if TYPE_CHECKING:
         StoreError,
         ValidationError,
     )
+    from radiant.pricing import MarkupBook, Usage, cost, price_usage
+    from radiant.pricing.service import PricingService
     from radiant.registry import ModelEntry, ModelQuery, Registry, Snapshot
     from radiant.settings import Settings

@@ -12,7 +12,7 @@ from radiant.api.administration import install_administration, read_gate
 from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
-from radiant.api.routers import admin, openai, registry, tenants
+from radiant.api.routers import admin, openai, pricing, registry, tenants
 from radiant.registry import Registry
 from radiant.tenants import Tenants
 
@@ -47,7 +47,8 @@ def create_app(
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
-    for router in (registry.router, admin.router, openai.router):
+    # pricing before registry: /models/{id}/pricing must not be read as a model id
+    for router in (pricing.router, registry.router, admin.router, openai.router):
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
 

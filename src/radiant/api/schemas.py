@@ -1,4 +1,10 @@
-"""API schemas (also the CLI's ``--json`` shapes). Lists are ``{data, count}``."""
+"""API schemas (also the CLI's ``--json`` shapes). Lists are ``{data, count}``.
+
+Prices, never costs: every price a payload carries is what a customer pays (the route's
+cost marked up, see :mod:`radiant.pricing`). Only callers who ``sees_cost`` get the
+route's cost sheet and markup (``RouteAdmin``) and the catalog's notes, which quote
+providers' costs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from radiant.domain import Model, Platform, PriceSheet, Provider, Route
+from radiant.pricing.service import PriceLens
 from radiant.registry import ModelEntry, Snapshot
 
 __all__ = [
@@ -17,6 +24,7 @@ __all__ = [
     "ModelSummary",
     "PlatformPublic",
     "ProviderPublic",
+    "RouteAdmin",
     "RoutePublic",
     "model_detail",
     "model_summary",
@@ -55,8 +63,21 @@ class RoutePublic(_Public):
     status: str
     success_rate: float | None
     avg_latency_ms: float | None
+    #: what a customer pays on this route, per unit (the cost sheet marked up)
     price: PriceSheet | None
     self_hosted: dict[str, Any] | None
+
+
+class RouteAdmin(RoutePublic):
+    """A route as an administrator who sees costs gets it."""
+
+    cost: PriceSheet | None
+    markup_percent: Decimal | None
+    markup_source: str | None
+
+    @field_serializer("markup_percent", when_used="json")
+    def _percent(self, value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
 
 
 class ModelSummary(_Public):
@@ -107,6 +128,7 @@ class ModelDetail(ModelSummary):
     commercial_use_notes: str | None
     attribution_required: bool
     quality_score: float | None
+    quality_source: str | None
     performance: dict[str, float]
     platform_configs: dict[str, dict[str, Any]]
     tags: list[str]
@@ -115,13 +137,13 @@ class ModelDetail(ModelSummary):
     thermal_state: str | None
     metadata: dict[str, Any]
     notes: list[str]
-    routes: list[RoutePublic]
+    routes: list[RouteAdmin | RoutePublic]
 
 
-def route_public(route: Route, snapshot: Snapshot) -> RoutePublic:
-    platform = snapshot.platforms.get(route.platform_id)
+def route_public(route: Route, entry: ModelEntry, lens: PriceLens) -> RoutePublic:
+    platform = lens.snapshot.platforms.get(route.platform_id)
     hosting = route.hosting_type(platform.kind).value if platform else "external"
-    return RoutePublic(
+    fields: dict[str, Any] = dict(
         id=route.id,
         model_id=route.model_id,
         platform=route.platform_id,
@@ -133,13 +155,31 @@ def route_public(route: Route, snapshot: Snapshot) -> RoutePublic:
         status=route.status.value,
         success_rate=route.success_rate,
         avg_latency_ms=route.avg_latency_ms,
-        price=route.price,
-        self_hosted=route.self_hosted.model_dump(mode="json") if route.self_hosted else None,
+        price=lens.price_sheet(entry, route),
+        self_hosted=_deployment(route, lens.sees_cost),
+    )
+    if not lens.sees_cost:
+        return RoutePublic(**fields)
+    markup = lens.markup(entry, route) if route.price is not None else None
+    return RouteAdmin(
+        **fields,
+        cost=route.price,
+        markup_percent=markup.percent if markup else None,
+        markup_source=markup.source.value if markup else None,
     )
 
 
-def _summary_fields(entry: ModelEntry) -> dict[str, Any]:
+def _deployment(route: Route, sees_cost: bool) -> dict[str, Any] | None:
+    """A self-hosted route's deployment; its markup only for those who see costs."""
+    if route.self_hosted is None:
+        return None
+    exclude = None if sees_cost else {"markup_percent"}
+    return route.self_hosted.model_dump(mode="json", exclude=exclude)
+
+
+def _summary_fields(entry: ModelEntry, lens: PriceLens) -> dict[str, Any]:
     model: Model = entry.model
+    input_price, output_price = lens.cheapest(entry)
     return {
         "id": model.id,
         "name": model.name,
@@ -156,21 +196,22 @@ def _summary_fields(entry: ModelEntry) -> dict[str, Any]:
         "status": model.status.value,
         "deprecated": model.is_deprecated,
         "min_tier": model.min_tier,
-        "input_price_per_1m": entry.input_price,
-        "output_price_per_1m": entry.output_price,
+        "input_price_per_1m": input_price,
+        "output_price_per_1m": output_price,
         "is_estimated": entry.is_estimated,
     }
 
 
-def model_summary(entry: ModelEntry) -> ModelSummary:
-    return ModelSummary(**_summary_fields(entry))
+def model_summary(entry: ModelEntry, lens: PriceLens) -> ModelSummary:
+    return ModelSummary(**_summary_fields(entry, lens))
 
 
-def model_detail(entry: ModelEntry, snapshot: Snapshot) -> ModelDetail:
+def model_detail(entry: ModelEntry, lens: PriceLens) -> ModelDetail:
     model = entry.model
+    snapshot: Snapshot = lens.snapshot
     provider = snapshot.providers.get(model.provider_id)
     return ModelDetail(
-        **_summary_fields(entry),
+        **_summary_fields(entry, lens),
         aliases=list(model.aliases),
         description=model.description,
         provider_name=provider.display_name if provider else model.provider_id,
@@ -193,6 +234,7 @@ def model_detail(entry: ModelEntry, snapshot: Snapshot) -> ModelDetail:
         commercial_use_notes=model.commercial_use_notes,
         attribution_required=model.attribution_required,
         quality_score=model.quality_score,
+        quality_source=model.quality_source,
         performance=dict(model.performance),
         platform_configs=dict(model.platform_configs),
         tags=list(model.tags),
@@ -200,6 +242,36 @@ def model_detail(entry: ModelEntry, snapshot: Snapshot) -> ModelDetail:
         health=entry.health.value,
         thermal_state=entry.thermal_state.value if entry.thermal_state else None,
         metadata=dict(model.metadata),
-        notes=list(model.notes),
-        routes=[route_public(r, snapshot) for r in entry.routes],
+        notes=list(model.notes) if lens.sees_cost else [],
+        routes=[route_public(r, entry, lens) for r in entry.routes],
     )
+
+
+def list_priced(snapshot: Snapshot, query: Any, lens: PriceLens) -> tuple[list[ModelEntry], int]:
+    """``snapshot.list(query)`` with its price bounds applied to PRICES, not costs.
+
+    The snapshot's range index holds costs; a bound on what a customer pays is applied
+    here over the prices the caller sees, before paging.
+    """
+    max_in, max_out = query.max_input_price, query.max_output_price
+    if max_in is None and max_out is None:
+        page = snapshot.list(query)
+        return page.data, page.count
+    wide = query.model_copy(
+        update={"max_input_price": None, "max_output_price": None, "offset": 0, "limit": 1000}
+    )
+    kept = []
+    offset = 0
+    while True:
+        page = snapshot.list(wide.model_copy(update={"offset": offset}))
+        for entry in page.data:
+            price_in, price_out = lens.cheapest(entry)
+            if max_in is not None and (price_in is None or price_in > max_in):
+                continue
+            if max_out is not None and (price_out is None or price_out > max_out):
+                continue
+            kept.append(entry)
+        offset += len(page.data)
+        if not page.data or offset >= page.count:
+            break
+    return kept[query.offset : query.offset + query.limit], len(kept)

@@ -62,6 +62,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     model_files = sorted((root / "models").rglob("*.yaml")) if (root / "models").is_dir() else []
     for path in model_files:
         _load_models(path, root, catalog)
+    _apply_quality(root / "quality.yaml", catalog)
     _check_references(catalog)
     return catalog
 
@@ -116,6 +117,27 @@ def _validate(cls: type[T], data: dict[str, Any], path: Path, entry: str) -> T:
 def _entry_name(entry: dict[str, Any], index: int) -> str:
     ident = entry.get("id")
     return str(ident) if ident else f"#{index + 1}"
+
+
+def _apply_quality(path: Path, catalog: Catalog) -> None:
+    """``quality.yaml``: ``{source, scores: {model id: 0-100}}`` for models without their own."""
+    data = _mapping(path, required=False)
+    if not data:
+        return
+    source = str(data.get("source", "catalog"))
+    scores = data.get("scores", {})
+    if not isinstance(scores, dict):
+        raise CatalogError(str(path), None, "scores", "must be a mapping of model id to score")
+    for model_id, value in scores.items():
+        model = catalog.models.get(str(model_id))
+        if model is None:
+            raise CatalogError(str(path), str(model_id), None, "names no model of the catalog")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise CatalogError(str(path), str(model_id), None, "score must be a number 0-100")
+        if model.quality_score is None:
+            catalog.models[model.id] = model.model_copy(
+                update={"quality_score": float(value), "quality_source": source}
+            )
 
 
 def _load_simple(path: Path, key: str, cls: type[K], target: dict[str, K]) -> None:

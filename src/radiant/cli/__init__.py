@@ -13,13 +13,20 @@ import typer
 
 from radiant.cli import admin as _admin_commands
 from radiant.cli import manage as _manage_commands
+from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
 from radiant.cli import tenants as _tenant_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (_registry_commands, _manage_commands, _admin_commands, _tenant_commands)
+_COMMAND_MODULES = (
+    _registry_commands,
+    _manage_commands,
+    _admin_commands,
+    _tenant_commands,
+    _pricing_commands,
+)
 
 
 def main() -> None:

@@ -29,6 +29,14 @@ app.add_typer(providers_app, name="providers")
 app.add_typer(platforms_app, name="platforms")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AdminOpt = Annotated[
+    bool,
+    typer.Option(
+        "--admin",
+        help="Show costs, markups and margins too. The CLI reads the database directly, so "
+        "whoever can run it with the database URL is trusted as an administrator.",
+    ),
+]
 
 
 class State:
@@ -58,6 +66,13 @@ def open_registry() -> Any:
     from radiant.bootstrap import open_registry
 
     return open_registry(load_settings())
+
+
+def price_lens(registry: Any, *, admin: bool) -> Any:
+    """How the CLI sees prices: clients' view by default, costs with ``--admin``."""
+    from radiant.pricing.service import PriceLens, PricingService
+
+    return PriceLens(PricingService(registry), registry.snapshot(), sees_cost=admin)
 
 
 def print_json(data: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from radiant.cli._base import (
+    AdminOpt,
     JsonOpt,
     app,
     db_app,
@@ -16,6 +17,7 @@ from radiant.cli._base import (
     money,
     open_registry,
     platforms_app,
+    price_lens,
     print_json,
     providers_app,
     safe_url,
@@ -43,10 +45,18 @@ def sync_catalog_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Upsert a catalog into the registry (adds, updates, deprecates; never deletes)."""
-    report = open_registry().sync_catalog(directory)
+    """Upsert a catalog into the registry (adds, updates, deprecates; never deletes).
+
+    Then estimates the costs the catalog does not give and raises or resolves the
+    estimated-cost alerts (``radiant alerts list``).
+    """
+    from radiant.pricing.service import PricingService
+
+    registry = open_registry()
+    report = registry.sync_catalog(directory)
+    estimates = PricingService(registry).reconcile_estimates()
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "estimates": estimates.__dict__})
         return
     typer.echo(
         f"sync {report.sync_id} {report.status} in {report.duration_ms} ms: "
@@ -55,6 +65,10 @@ def sync_catalog_cmd(
         f"prices changed {report.prices_changed}, providers +{report.providers_added} "
         f"~{report.providers_updated}, platforms +{report.platforms_added} "
         f"~{report.platforms_updated}"
+    )
+    typer.echo(
+        f"estimated costs: {len(estimates.estimated)} route(s) estimated, "
+        f"alerts +{len(estimates.alerts_created)} resolved {len(estimates.alerts_resolved)}"
     )
     for error in report.errors:
         typer.echo(f"warning: {error}", err=True)
@@ -118,7 +132,7 @@ def models_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List models, filtered."""
-    from radiant.api.schemas import model_summary
+    from radiant.api.schemas import list_priced, model_summary
     from radiant.registry import ModelQuery
 
     query = _validated(
@@ -143,17 +157,19 @@ def models_list(
         limit=limit,
         offset=offset,
     )
-    page = open_registry().list_models(query)
+    registry = open_registry()
+    lens = price_lens(registry, admin=False)
+    data, count = list_priced(lens.snapshot, query, lens)
     if as_json:
         print_json(
             {
-                "data": [model_summary(e).model_dump(mode="json") for e in page.data],
-                "count": page.count,
+                "data": [model_summary(e, lens).model_dump(mode="json") for e in data],
+                "count": count,
             }
         )
         return
     table(
-        f"{len(page.data)} of {page.count} models",
+        f"{len(data)} of {count} models",
         ["id", "provider", "hosting", "task", "context", "price (first route)"],
         [
             [
@@ -162,9 +178,9 @@ def models_list(
                 e.hosting_type,
                 e.task.value,
                 e.model.context_window,
-                _headline(e.routes[0].price if e.routes else None),
+                _headline(lens.price_sheet(e, e.routes[0]) if e.routes else None),
             ]
-            for e in page.data
+            for e in data
         ],
     )
 
@@ -184,14 +200,16 @@ def _validated(cls: Any, **data: Any) -> Any:
 
 @models_app.command("show")
 def models_show(
-    name: Annotated[str, typer.Argument(help="Model id or any alias.")], as_json: JsonOpt = False
+    name: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    as_json: JsonOpt = False,
+    admin: AdminOpt = False,
 ) -> None:
-    """Show one model with its routes and price sheets."""
-    from radiant.api.schemas import model_detail
+    """Show one model with its routes and prices (costs too with --admin)."""
+    from radiant.api.schemas import RouteAdmin, model_detail
 
     registry = open_registry()
-    snapshot = registry.snapshot()
-    detail = model_detail(snapshot.resolve(name), snapshot)
+    lens = price_lens(registry, admin=admin)
+    detail = model_detail(lens.snapshot.resolve(name), lens)
     if as_json:
         print_json(detail.model_dump(mode="json"))
         return
@@ -220,6 +238,11 @@ def models_show(
     for r in detail.routes:
         if r.price is not None:
             typer.echo(f"price on {r.platform}: {_prices(r.price)}")
+        if isinstance(r, RouteAdmin) and r.cost is not None:
+            typer.echo(
+                f"cost on {r.platform}: {_prices(r.cost)}  "
+                f"(markup {r.markup_percent}% from {r.markup_source})"
+            )
 
 
 _UNITS = (
@@ -260,11 +283,12 @@ def models_search(
     """Search models by id, alias, name and description."""
     from radiant.api.schemas import model_summary
 
-    found = open_registry().search(text, limit)
+    registry = open_registry()
+    found = registry.search(text, limit)
     if as_json:
-        print_json(
-            {"data": [model_summary(e).model_dump(mode="json") for e in found], "count": len(found)}
-        )
+        lens = price_lens(registry, admin=False)
+        data = [model_summary(e, lens).model_dump(mode="json") for e in found]
+        print_json({"data": data, "count": len(found)})
         return
     table(
         f"{len(found)} models",

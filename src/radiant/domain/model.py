@@ -67,7 +67,9 @@ class Model(DomainModel):
     commercial_use_notes: str | None = None
     attribution_required: bool = False
     min_tier: int = Field(default=1, ge=1, le=5)
+    #: 0-100, used by the price optimizer's value ranking; ``quality_source`` says where from
     quality_score: float | None = Field(default=None, ge=0, le=100)
+    quality_source: str | None = None
     # seed 004
     performance: dict[str, float] = Field(default_factory=dict)
     platform_configs: dict[str, dict[str, Any]] = Field(default_factory=dict)

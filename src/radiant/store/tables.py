@@ -164,6 +164,7 @@ class ModelRow(_Tracked, Base):
     attribution_required: Mapped[bool] = mapped_column(Boolean, default=False)
     min_tier: Mapped[int] = mapped_column(Integer, default=1)
     quality_score: Mapped[float | None] = mapped_column(Float)
+    quality_source: Mapped[str | None] = mapped_column(String(200))
     performance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     platform_configs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Query, Response
 from pydantic import BaseModel, ConfigDict
 
-from radiant.api.auth import require
+from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
 from radiant.domain import HostingType
 from radiant.errors import RadiantError
@@ -44,6 +44,7 @@ class SyncAccepted(BaseModel):
 @router.get("/models")
 def unified_models(
     registry: RegistryDep,
+    principal: PrincipalDep,
     category: str | None = None,
     hosting_type: Annotated[HostingType | None, Query(alias="hostingType")] = None,
     status: Literal["enabled", "disabled"] | None = None,
@@ -51,6 +52,8 @@ def unified_models(
     """Seed 002 unified view: external and self-hosted models in one list."""
     enabled = None if status is None else status == "enabled"
     rows = registry.unified(category=category, hosting_type=hosting_type, enabled=enabled)
+    if not principal.sees_cost:  # the seed's columns are COSTS: cost readers only
+        rows = [{k: v for k, v in row.items() if "cost" not in k} for row in rows]
     return {
         "total": len(rows),
         "external": sum(1 for r in rows if r["hosting_type"] == "external"),

@@ -8,13 +8,16 @@ from fastapi import APIRouter, Query
 
 from radiant.api.deps import SnapshotDep
 from radiant.api.params import DecimalParam
+from radiant.api.pricing_deps import LensDep
 from radiant.api.schemas import (
     ListResponse,
     ModelDetail,
     ModelSummary,
     PlatformPublic,
     ProviderPublic,
+    RouteAdmin,
     RoutePublic,
+    list_priced,
     model_detail,
     model_summary,
     route_public,
@@ -66,6 +69,7 @@ def get_provider(snapshot: SnapshotDep, provider_id: str) -> Any:
 @router.get("/models", response_model=ListResponse[ModelSummary])
 def list_models(
     snapshot: SnapshotDep,
+    lens: LensDep,
     capability: ListParam = [],  # noqa: B006 - FastAPI copies defaults
     optional_capability: ListParam = [],  # noqa: B006
     exclude_capability: ListParam = [],  # noqa: B006
@@ -110,31 +114,32 @@ def list_models(
         limit=limit,
         offset=offset,
     )
-    page = snapshot.list(query)
-    return {"data": [model_summary(e) for e in page.data], "count": page.count}
+    data, count = list_priced(snapshot, query, lens)
+    return {"data": [model_summary(e, lens) for e in data], "count": count}
 
 
-@router.get("/models/{model_id:path}/routes", response_model=ListResponse[RoutePublic])
-def model_routes(snapshot: SnapshotDep, model_id: str) -> dict[str, Any]:
+@router.get("/models/{model_id:path}/routes", response_model=ListResponse[RouteAdmin | RoutePublic])
+def model_routes(snapshot: SnapshotDep, lens: LensDep, model_id: str) -> dict[str, Any]:
     entry = snapshot.resolve(model_id)
-    routes = [route_public(r, snapshot) for r in entry.routes]
+    routes = [route_public(r, entry, lens) for r in entry.routes]
     return {"data": routes, "count": len(routes)}
 
 
 @router.get("/models/{model_id:path}", response_model=ModelDetail)
-def get_model(snapshot: SnapshotDep, model_id: str) -> ModelDetail:
+def get_model(snapshot: SnapshotDep, lens: LensDep, model_id: str) -> ModelDetail:
     """A model by its id or any alias (``gpt-4o``, ``anthropic/claude-...``, dated ids)."""
-    return model_detail(snapshot.resolve(model_id), snapshot)
+    return model_detail(snapshot.resolve(model_id), lens)
 
 
 @router.get("/search", response_model=ListResponse[ModelSummary])
 def search_models(
     snapshot: SnapshotDep,
+    lens: LensDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     found = search(snapshot, q, limit)
-    return {"data": [model_summary(e) for e in found], "count": len(found)}
+    return {"data": [model_summary(e, lens) for e in found], "count": len(found)}
 
 
 @router.get("/capabilities")

@@ -1,0 +1,131 @@
+"""The pricing CLI: prices by default, costs only with --admin, for every model; writes
+(markups, alerts) as one clear line, errors as one ``error:`` line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from radiant.catalog import load_catalog
+from radiant.cli import app
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.sync import sync_catalog
+
+BIN = Path(sys.executable).parent
+FORBIDDEN = ("cost", "margin", "markup")
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'radiant.db'}"
+    upgrade(db)
+    engine = make_engine(db)
+    sync_catalog(engine, load_catalog())
+    engine.dispose()
+    return db
+
+
+def invoke(url: str, *args: str) -> Any:
+    result = CliRunner().invoke(app, ["--database-url", url, *args])
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys(v)}
+    return set()
+
+
+def test_models_show_without_admin_never_shows_a_cost(url: str) -> None:
+    for model in load_catalog().models.values():
+        detail = json.loads(invoke(url, "models", "show", model.id, "--json"))
+        found = [k for k in keys(detail) if any(word in k.lower() for word in FORBIDDEN)]
+        assert not found, (model.id, found)
+        text = invoke(url, "models", "show", model.id)
+        assert "cost on" not in text
+    listing = json.loads(invoke(url, "models", "list", "--limit", "1000", "--json"))
+    assert not [k for k in keys(listing) if any(w in k.lower() for w in FORBIDDEN)]
+
+
+def test_price_and_compare_views(url: str) -> None:
+    client = json.loads(
+        invoke(
+            url,
+            "price",
+            "gpt-4o",
+            "--input-tokens",
+            "1000000",
+            "--output-tokens",
+            "1000000",
+            "--json",
+        )
+    )
+    assert client["total_price_usd"] == "17.50" and "total_cost" not in client
+    admin = json.loads(
+        invoke(
+            url,
+            "price",
+            "gpt-4o",
+            "--input-tokens",
+            "1000000",
+            "--output-tokens",
+            "1000000",
+            "--json",
+            "--admin",
+        )
+    )
+    assert admin["total_cost"] == "12.5" and admin["margin"] == "5"
+    compared = json.loads(invoke(url, "pricing", "compare", "--task", "chat", "--json"))
+    assert compared and not [k for k in keys(compared) if any(w in k.lower() for w in FORBIDDEN)]
+    admin_view = json.loads(
+        invoke(url, "pricing", "compare", "--model", "gpt-4o", "--admin", "--json")
+    )
+    assert admin_view[0]["cost"]["input_per_1m"] == "2.5"
+
+
+def test_markup_and_alert_commands(url: str) -> None:
+    out = invoke(url, "pricing", "markup", "model", "gpt-4o", "25", "--reason", "pilot")
+    assert "markup 25% set by cli:" in out
+    price = json.loads(invoke(url, "price", "gpt-4o", "--input-tokens", "1000000", "--json"))
+    assert price["total_price"] == "3.125"
+    invoke(url, "pricing", "markup", "model", "gpt-4o", "--remove")
+    assert "alerts raised 12" in invoke(url, "pricing", "estimate")
+    alerts = json.loads(invoke(url, "alerts", "list", "--json"))
+    first = str(alerts[0]["id"])
+    assert "acknowledged" in invoke(url, "alerts", "ack", first)
+    assert "adjusted" in invoke(url, "alerts", "adjust", first, "--input-per-1m", "3")
+    assert "resolved" in invoke(url, "alerts", "resolve", first)
+
+
+def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RADIANT_DATABASE_URL": url}
+    return subprocess.run(
+        [str(BIN / "radiant"), *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("price", "no-such-model", "--input-tokens", "5"), 3),
+        (("price", "gpt-4o", "--seconds", "abc"), 2),
+        (("pricing", "markup", "region", "x", "5"), 2),
+        (("alerts", "ack", "999999"), 3),
+        (("alerts", "list", "--status", "weird"), 2),
+    ],
+)
+def test_errors_are_one_line(url: str, args: tuple[str, ...], code: int) -> None:
+    result = run(url, *args)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
