@@ -187,3 +187,12 @@ def test_api_on_postgres(postgres_db: str, tmp_path: Path) -> None:
         assert direct["price"]["output_per_1m"] == "0.7"
         assert pg_client.get("/api/registry/models/nope").status_code == 404
     engine.dispose()
+
+
+def test_a_scalar_query_parameter_given_twice_is_422(client: TestClient) -> None:
+    twice = client.get("/api/registry/models", params=[("limit", "1"), ("limit", "50")])
+    assert twice.status_code == 422 and "limit" in twice.json()["detail"]
+    lists = client.get(
+        "/api/registry/models", params=[("capability", "vision"), ("capability", "chat")]
+    )
+    assert lists.status_code == 200 and lists.json()["count"] > 0

@@ -125,7 +125,8 @@ def test_seed_004_patch_endpoints(client: TestClient) -> None:
     assert priced.status_code == 200, priced.text
     routes = client.get("/api/registry/models/acme-large/routes").json()["data"]
     direct = next(r for r in routes if r["platform"] == "direct")
-    assert direct["price"]["input_per_1m"] in ("0.05", 0.05)
+    # clients see the price: the new cost with the default 40 % markup
+    assert Decimal(direct["price"]["input_per_1m"]) == Decimal("0.05") * Decimal("1.4")
     tag = priced.headers["ETag"]
     caps = client.patch(
         "/api/registry/models/acme-large/capabilities",

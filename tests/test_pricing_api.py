@@ -250,7 +250,13 @@ def test_no_client_payload_carries_a_cost_or_margin(
     comparison = client.get("/api/registry/pricing", params={"limit": 1000}, headers=headers).json()
     assert comparison["view"] == "client" and comparison["count"] == 171
     assert_no_cost(comparison, set(), f"{who} /pricing")
-    for url in ("/api/v2/admin/registry/models", "/v1/models", "/api/registry/search?q=gpt"):
+    unified = client.get("/api/v2/admin/registry/models", headers=headers)
+    if who in ("anonymous", "tenant"):  # administrators' view: not for them at all
+        assert unified.status_code in (401, 403)
+    else:
+        assert unified.status_code == 200
+        assert_no_cost(unified.json(), set(), f"{who} unified view")
+    for url in ("/v1/models", "/api/registry/search?q=gpt"):
         response = client.get(url, headers=headers)
         assert response.status_code == 200, url
         assert_no_cost(response.json(), set(), f"{who} {url}")

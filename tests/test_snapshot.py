@@ -191,3 +191,20 @@ def test_descending_keeps_missing_values_last(builtin: Snapshot) -> None:
     top = builtin.list(ModelQuery(sort="input_price", descending=True, limit=1)).data[0]
     # seed 001: ElevenLabs Multilingual V2 at $0.18 per 1K characters is the dearest per 1M
     assert top.id == "elevenlabs-multilingual-v2" and top.input_price == max(known) == 180
+
+
+def test_an_empty_registry_answers_every_filter(migrated: Engine) -> None:
+    snapshot = Registry(migrated).snapshot()
+    page = snapshot.list(
+        ModelQuery(
+            capabilities=["vision"],
+            exclude_capabilities=["audio"],
+            input_modalities=["text"],
+            output_modalities=["image"],
+            provider=["openai"],
+            platform=["direct"],
+            hosting_type=HostingType.EXTERNAL,
+            category=["chat"],
+        )
+    )
+    assert page.count == 0 and list(page.data) == []

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from radiant.api.administration import install_administration, read_gate
 from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
+from radiant.api.query_guard import single_valued_query
 from radiant.api.routers import admin, openai, pricing, registry, tenants
 from radiant.registry import Registry
 from radiant.tenants import Tenants
@@ -38,6 +39,7 @@ def create_app(
         summary="AI model registry and router",
         version=_version(),
         lifespan=lifespan,
+        dependencies=[Depends(single_valued_query)],
     )
     app.state.registry = registry_service
     app.state.authenticators = []

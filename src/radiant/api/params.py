@@ -6,9 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-__all__ = ["DateTimeParam", "DecimalParam"]
+__all__ = ["DateTimeParam", "DecimalParam", "RowId"]
 
 #: A non-negative decimal in a query string, e.g. ``0.5`` (USD amounts, never floats).
 DecimalParam = Annotated[
@@ -34,3 +35,7 @@ DateTimeParam = Annotated[
     BeforeValidator(_iso_only),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
+
+
+#: A numeric row id in a path: positive and within a 64-bit integer column.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from radiant.domain import Route, RouteStatus, ThermalState
 from radiant.errors import NotFoundError, ValidationError
@@ -48,14 +48,15 @@ class _Frozen(BaseModel):
 
 
 class RequestShape(_Frozen):
-    estimated_input_tokens: int = Field(ge=0)
-    estimated_output_tokens: int = Field(ge=0)
+    # strict: a JSON ``true`` is not one token
+    estimated_input_tokens: StrictInt = Field(ge=0)
+    estimated_output_tokens: StrictInt = Field(ge=0)
     can_use_caching: bool = False
-    cached_token_count: int = Field(default=0, ge=0)
+    cached_token_count: StrictInt = Field(default=0, ge=0)
     can_use_batch: bool = False
     is_long_context: bool = False
     requires_tool_calls: bool = False
-    estimated_tool_calls: int | None = Field(default=None, ge=0)
+    estimated_tool_calls: StrictInt | None = Field(default=None, ge=0)
 
 
 class BudgetConstraints(_Frozen):

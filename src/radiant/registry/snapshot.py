@@ -34,6 +34,18 @@ from radiant.registry.query import ModelQuery
 
 __all__ = ["Page", "Snapshot"]
 
+#: The exact-match indexes: every one exists, even over an empty registry.
+_INDEXES = (
+    "capability",
+    "input_modality",
+    "output_modality",
+    "provider",
+    "platform",
+    "hosting_type",
+    "task",
+    "category",
+    "status",
+)
 _DATE_SUFFIX = re.compile(r"(?:[-@_](?:\d{8}|\d{4}-\d{2}-\d{2}))(?:-v\d+(?::\d+)?)?$")
 
 
@@ -111,7 +123,7 @@ class Snapshot:
         return cls(version, platform_map, provider_map, entries, health_map)
 
     def _build_indexes(self) -> dict[str, dict[str, int]]:
-        raw: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        raw: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _INDEXES}
         children: dict[str, list[str]] = defaultdict(list)
         for provider in self.providers.values():
             if provider.parent_id:

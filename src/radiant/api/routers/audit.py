@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from radiant.api.auth import require
-from radiant.api.params import DateTimeParam
+from radiant.api.params import DateTimeParam, RowId
 from radiant.errors import NotFoundError
 from radiant.manage.audit import AuditQuery, get_audit, list_audit
 from radiant.security import Permission
@@ -47,9 +47,7 @@ def audit_log(
 
 
 @router.get("/{audit_id}")
-def audit_entry(
-    request: Request, audit_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
-) -> dict[str, Any]:
+def audit_entry(request: Request, audit_id: RowId) -> dict[str, Any]:
     row = get_audit(request.app.state.registry.engine, audit_id)
     if row is None:
         raise NotFoundError("audit row", str(audit_id))

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import SnapshotDep
+from radiant.api.params import RowId
 from radiant.api.pricing_deps import PricingDep
 from radiant.domain import HostingType, Task, ThermalState
 from radiant.errors import AuthenticationError, PermissionDeniedError
@@ -363,7 +364,7 @@ def list_alerts(
 
 @router.get("/pricing/alerts/{alert_id}")
 def get_alert(
-    alert_id: int,
+    alert_id: RowId,
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.ADMIN_READ)],
 ) -> dict[str, Any]:
@@ -377,7 +378,7 @@ class AdjustIn(BaseModel):
 
 @router.post("/pricing/alerts/{alert_id}/acknowledge")
 def acknowledge(
-    alert_id: int,
+    alert_id: RowId,
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.ALERTS_WRITE)],
 ) -> dict[str, Any]:
@@ -386,7 +387,7 @@ def acknowledge(
 
 @router.post("/pricing/alerts/{alert_id}/adjust")
 def adjust(
-    alert_id: int,
+    alert_id: RowId,
     body: AdjustIn,
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.ALERTS_WRITE)],
@@ -400,7 +401,7 @@ def adjust(
 
 @router.post("/pricing/alerts/{alert_id}/resolve")
 def resolve(
-    alert_id: int,
+    alert_id: RowId,
     pricing: PricingDep,
     principal: Annotated[Principal, require(Permission.ALERTS_WRITE)],
     body: AdjustIn | None = None,
