@@ -34,6 +34,7 @@ from radiant.store.pricing_tables import EstimatedCostAlertRow, MarkupOverrideRo
 from radiant.store.repository import bump_version, store_errors
 from radiant.store.tables import ModelRow, PriceHistoryRow, ProviderRow
 from radiant.store.tenant_tables import TenantModelAccessRow, TenantRow
+from radiant.tenants.scope import admin_scope
 
 __all__ = [
     "TenantTerms",
@@ -177,6 +178,7 @@ def _access(tenant_id: str, row: TenantModelAccessRow) -> TenantModelAccess:
 def tenant_terms(engine: Engine, tenant: str, model_id: str) -> TenantTerms:
     """The tenant known by id or slug, with its terms for ``model_id`` (None: standard)."""
     with store_errors(), Session(engine) as session:
+        admin_scope(session)  # trusted pricing code; row-level security on PostgreSQL
         row = _tenant_row(session, tenant)
         access_row = session.execute(
             select(TenantModelAccessRow).where(
@@ -190,6 +192,7 @@ def tenant_terms(engine: Engine, tenant: str, model_id: str) -> TenantTerms:
 def tenant_access_all(engine: Engine, tenant: str) -> dict[str, TenantModelAccess]:
     """Every model access row of a tenant (by id or slug), by model id: one query."""
     with store_errors(), Session(engine) as session:
+        admin_scope(session)  # trusted pricing code; row-level security on PostgreSQL
         row = _tenant_row(session, tenant)
         rows = session.execute(
             select(TenantModelAccessRow).where(TenantModelAccessRow.tenant_id == row.id)
