@@ -65,3 +65,24 @@ def test_tenant_terms_apply_through_the_application_role(
     mine = own.json()["data"][0]["prices"]["input_per_1m"]
     everyone = standard["data"][0]["prices"]["input_per_1m"]
     assert Decimal(mine) * Decimal("1.4") == Decimal(everyone) * Decimal("1.1")
+
+
+def test_markup_overrides_are_audited(client: TestClient, bearer: Bearer) -> None:
+    admin = bearer(client.app, Role.ADMIN)
+    url = "/api/registry/pricing/markups/model/acme-small"
+    first = client.put(url, json={"percent": "25", "reason": "launch"}, headers=admin)
+    assert first.status_code == 200, first.text
+    client.put(url, json={"percent": "30"}, headers={**admin, "X-Request-ID": "mk-2"})
+    assert client.delete(url, headers=admin).status_code in (200, 204)
+
+    log = client.get(
+        "/api/v2/admin/audit",
+        params={"resource_type": "markup_override"},
+        headers=bearer(client.app, Role.AUDITOR),
+    ).json()["data"]
+    actions = sorted(row["action"] for row in log)
+    assert actions == ["markup.delete", "markup.set", "markup.set"]
+    second = next(row for row in log if row["request_id"] == "mk-2")
+    assert Decimal(second["old_values"]["percent"]) == 25
+    assert Decimal(second["new_values"]["percent"]) == 30
+    assert second["actor"]["role"] == "admin"

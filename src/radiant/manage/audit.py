@@ -5,7 +5,7 @@ refuses UPDATE and DELETE on ``audit_logs``; the API has no route that could).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -34,6 +34,8 @@ def jsonable(value: Any) -> Any:
     """Plain JSON data: domain objects dumped, money as exact strings, dates as ISO text."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from radiant.domain import CostSource, PriceSheet, PricingType
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
+from radiant.manage.audit import audit_change
 from radiant.pricing.alerts import (
     AffectedPrice,
     AlertAction,
@@ -114,6 +115,7 @@ def set_markup_override(
                 MarkupOverrideRow.scope == scope.value, MarkupOverrideRow.target_id == target_id
             )
         ).scalar_one_or_none()
+        before = None if row is None else _override(row)
         if row is None:
             row = MarkupOverrideRow(scope=scope.value, target_id=target_id)
             session.add(row)
@@ -124,7 +126,17 @@ def set_markup_override(
         row.expires_at = expires_at
         session.flush()
         bump_version(session)
-        return _override(row)
+        after = _override(row)
+        audit_change(
+            session,
+            principal,
+            "markup.set",
+            "markup_override",
+            f"{scope.value}:{target_id}",
+            before,
+            after,
+        )
+        return after
 
 
 def delete_markup_override(
@@ -138,8 +150,18 @@ def delete_markup_override(
         ).scalar_one_or_none()
         if row is None:
             raise NotFoundError("markup override", f"{scope.value}:{target_id}")
+        gone = _override(row)
         session.delete(row)
         bump_version(session)
+        audit_change(
+            session,
+            principal,
+            "markup.delete",
+            "markup_override",
+            f"{scope.value}:{target_id}",
+            gone,
+            None,
+        )
 
 
 # ----------------------------------------------------------------------------- tenants
@@ -342,9 +364,19 @@ def _locked(session: Session, alert_id: int, action: AlertAction) -> EstimatedCo
 def acknowledge_alert(engine: Engine, principal: Principal, alert_id: int) -> EstimatedCostAlert:
     with store_errors(), Session(engine) as session, session.begin():
         row = _locked(session, alert_id, AlertAction.ACKNOWLEDGE)
+        old_status = row.status
         row.status = AlertStatus.ACKNOWLEDGED.value
         row.acknowledged_by, row.acknowledged_at = principal.name, _now()
         session.flush()
+        audit_change(
+            session,
+            principal,
+            "alert.acknowledge",
+            "estimated_cost_alert",
+            str(alert_id),
+            {"status": old_status},
+            {"status": row.status},
+        )
         return _alert(row)
 
 
@@ -393,6 +425,7 @@ def adjust_alert(
         raise ValidationError("give input_per_1m, output_per_1m or both")
     with store_errors(), Session(engine) as session, session.begin():
         row = _locked(session, alert_id, AlertAction.ADJUST)
+        old_status = row.status
         base = _current_sheet(session, row.route_id)
         sheet = _token_sheet(base, input_per_1m, output_per_1m, estimated=True)
         write_sheet(session, row.route_id, sheet, principal.name)
@@ -402,6 +435,15 @@ def adjust_alert(
         row.adjusted_output_per_1m = sheet.output_per_1m
         bump_version(session)
         session.flush()
+        audit_change(
+            session,
+            principal,
+            "alert.adjust",
+            "estimated_cost_alert",
+            str(alert_id),
+            {"status": old_status, "price": base},
+            {"status": row.status, "price": sheet},
+        )
         return _alert(row)
 
 
@@ -419,6 +461,7 @@ def resolve_alert(
     _check_money(input_per_1m, output_per_1m)
     with store_errors(), Session(engine) as session, session.begin():
         row = _locked(session, alert_id, AlertAction.RESOLVE)
+        old_status = row.status
         if principal is not None:
             base = _current_sheet(session, row.route_id)
             if base is None and (input_per_1m is None or output_per_1m is None):
@@ -433,4 +476,14 @@ def resolve_alert(
         row.resolved_at = _now()
         row.resolution_source = source.value
         session.flush()
+        if principal is not None:  # the system's resolutions are in the sync log
+            audit_change(
+                session,
+                principal,
+                "alert.resolve",
+                "estimated_cost_alert",
+                str(alert_id),
+                {"status": old_status},
+                {"status": row.status, "source": source.value},
+            )
         return _alert(row)
