@@ -54,7 +54,10 @@ def _no_network() -> Iterator[None]:
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes a developer's database or data directory."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("RADIANT_DATABASE_URL", raising=False)
+    for name in [
+        n for n in os.environ if n.startswith("RADIANT_") and n != "RADIANT_TEST_PG_ADMIN_URL"
+    ]:
+        monkeypatch.delenv(name, raising=False)
 
 
 # ----------------------------------------------------------------------------- databases

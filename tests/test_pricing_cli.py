@@ -15,12 +15,16 @@ from typer.testing import CliRunner
 
 from radiant.catalog import load_catalog
 from radiant.cli import app
+from radiant.errors import AuthenticationError, PermissionDeniedError
+from radiant.manage.administrators import AdminService
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 BIN = Path(sys.executable).parent
 FORBIDDEN = ("cost", "margin", "markup")
+#: database URL -> the token of its super administrator
+TOKENS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +33,13 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade(db)
     engine = make_engine(db)
     sync_catalog(engine, load_catalog())
+    _, TOKENS[db] = AdminService(engine).create_admin(None, "root@example.test", "super_admin")
     engine.dispose()
     return db
 
 
 def invoke(url: str, *args: str) -> Any:
-    result = CliRunner().invoke(app, ["--database-url", url, *args])
+    result = CliRunner().invoke(app, ["--database-url", url, "--token", TOKENS[url], *args])
     assert result.exit_code == 0, (args, result.output)
     return result.output
 
@@ -96,7 +101,7 @@ def test_price_and_compare_views(url: str) -> None:
 
 def test_markup_and_alert_commands(url: str) -> None:
     out = invoke(url, "pricing", "markup", "model", "gpt-4o", "25", "--reason", "pilot")
-    assert "markup 25% set by cli:" in out
+    assert "markup 25% set by root@example.test" in out
     price = json.loads(invoke(url, "price", "gpt-4o", "--input-tokens", "1000000", "--json"))
     assert price["total_price"] == "3.125"
     invoke(url, "pricing", "markup", "model", "gpt-4o", "--remove")
@@ -109,7 +114,7 @@ def test_markup_and_alert_commands(url: str) -> None:
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RADIANT_DATABASE_URL": url}
+    env = {**os.environ, "RADIANT_DATABASE_URL": url, "RADIANT_TOKEN": TOKENS[url]}
     return subprocess.run(
         [str(BIN / "radiant"), *args], env=env, capture_output=True, text=True, check=False
     )
@@ -129,3 +134,28 @@ def test_errors_are_one_line(url: str, args: tuple[str, ...], code: int) -> None
     result = run(url, *args)
     assert result.returncode == code, result.stderr
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_costs_and_writes_need_a_token_that_allows_them(url: str) -> None:
+    runner = CliRunner()
+    anonymous = runner.invoke(
+        app, ["--database-url", url, "price", "gpt-4o", "--input-tokens", "5", "--admin"]
+    )
+    assert isinstance(anonymous.exception, AuthenticationError)  # main() prints it, exit 6
+    write = runner.invoke(app, ["--database-url", url, "pricing", "markup", "model", "gpt-4o", "9"])
+    assert isinstance(write.exception, AuthenticationError)
+    engine = make_engine(url)
+    admins = AdminService(engine)
+    boss = admins.authenticate(TOKENS[url])
+    assert boss is not None
+    from radiant.manage.context import WriteContext
+
+    _, auditor = admins.create_admin(WriteContext(boss), "audit@example.test", "auditor")
+    engine.dispose()
+    peek = runner.invoke(
+        app,
+        ["--database-url", url, "--token", auditor, "price", "gpt-4o", "--input-tokens", "5"]
+        + ["--admin"],
+    )
+    assert isinstance(peek.exception, PermissionDeniedError)
+    assert "may not read costs" in str(peek.exception)

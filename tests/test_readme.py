@@ -122,6 +122,11 @@ def test_every_cli_example_runs(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, (command, result.stderr)
+        if command.startswith("radiant admin create") and "RADIANT_TOKEN" not in env:
+            # the README's `export RADIANT_TOKEN=...` line: the token the command printed
+            token = re.search(r"^token: (\S+)$", result.stdout, re.MULTILINE)
+            assert token, result.stdout
+            env["RADIANT_TOKEN"] = token.group(1)
 
 
 def test_intro_counts_match_the_catalog() -> None:

@@ -13,10 +13,14 @@ import pytest
 
 RADIANT = str(Path(sys.executable).parent / "radiant")
 SMALL = str(Path(__file__).parent / "fixtures" / "catalog_small")
+#: database URL -> the token of its first administrator (printed once by `admin create`)
+TOKENS: dict[str, str] = {}
 
 
 def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
+    if url in TOKENS:
+        env["RADIANT_TOKEN"] = TOKENS[url]
     result = subprocess.run(
         [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
     )
@@ -29,10 +33,19 @@ def as_json(url: str, *args: str) -> Any:
     return json.loads(run(url, *args, "--json").stdout)
 
 
-@pytest.fixture
+@pytest.fixture(name="loaded")
+def loaded_fixture(db_url: str) -> str:
+    return loaded(db_url)
+
+
 def loaded(db_url: str) -> str:
+    """A migrated, synced database and its first administrator's token."""
     run(db_url, "db", "upgrade")
     run(db_url, "sync", "catalog", "--dir", SMALL)
+    created = run(db_url, "admin", "create", "root@example.test").stdout
+    TOKENS[db_url] = next(
+        line.split(":", 1)[1].strip() for line in created.splitlines() if line.startswith("token:")
+    )
     return db_url
 
 
@@ -91,8 +104,7 @@ BAD_INPUT: list[tuple[tuple[str, ...], int, str]] = [
 
 
 def test_bad_input_gives_one_line(sqlite_db: str) -> None:
-    run(sqlite_db, "db", "upgrade")
-    run(sqlite_db, "sync", "catalog", "--dir", SMALL)
+    loaded(sqlite_db)
     run(sqlite_db, "tenants", "create", "Acme", "--slug", "acme")
     for args, code, fragment in BAD_INPUT:
         result = run(sqlite_db, *args, ok=False)

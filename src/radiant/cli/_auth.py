@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from radiant.cli._base import load_settings
+from radiant.cli._base import load_settings, state
 from radiant.errors import AuthenticationError
 from radiant.manage.context import WriteContext
-from radiant.security import ANONYMOUS
+from radiant.security import ANONYMOUS, Principal
 
 TokenOpt = Annotated[
     str | None,
@@ -36,3 +36,23 @@ def context(token: str | None, eng: Any = None) -> WriteContext:
     if principal is None:
         raise AuthenticationError("the token is unknown, expired or revoked")
     return WriteContext(principal, request_id=request_id, client_address="cli")
+
+
+def acting(eng: Any = None) -> Principal:
+    """The administrator behind ``radiant --token`` / ``RADIANT_TOKEN``; 401 without one."""
+    if not state.token:
+        raise AuthenticationError(
+            "this command needs an administrator's token: pass --token or set RADIANT_TOKEN "
+            "('radiant admin create EMAIL' prints the first one)"
+        )
+    return context(state.token, eng).principal
+
+
+def cost_reader(eng: Any = None) -> Principal:
+    """``--admin`` views: the token must belong to an administrator who may read costs."""
+    from radiant.errors import PermissionDeniedError
+
+    principal = acting(eng)
+    if not principal.sees_cost:
+        raise PermissionDeniedError(f"{principal.name} may not read costs")
+    return principal

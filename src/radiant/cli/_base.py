@@ -33,14 +33,15 @@ AdminOpt = Annotated[
     bool,
     typer.Option(
         "--admin",
-        help="Show costs, markups and margins too. The CLI reads the database directly, so "
-        "whoever can run it with the database URL is trusted as an administrator.",
+        help="Show costs, markups and margins too (needs the token of an administrator "
+        "who may read costs: --token or RADIANT_TOKEN).",
     ),
 ]
 
 
 class State:
     database_url: str | None = None
+    token: str | None = None
 
 
 state = State()
@@ -52,8 +53,15 @@ def _root(
         str | None,
         typer.Option("--database-url", envvar="RADIANT_DATABASE_URL", help="SQLAlchemy URL."),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", envvar="RADIANT_TOKEN", help="An administrator's API token, for writes."
+        ),
+    ] = None,
 ) -> None:
     state.database_url = database_url
+    state.token = token
 
 
 def load_settings() -> Any:
@@ -69,8 +77,13 @@ def open_registry() -> Any:
 
 
 def price_lens(registry: Any, *, admin: bool) -> Any:
-    """How the CLI sees prices: clients' view by default, costs with ``--admin``."""
+    """How the CLI sees prices: clients' view by default, costs with ``--admin`` (and a
+    token that holds ``cost:read``)."""
+    from radiant.cli._auth import cost_reader
     from radiant.pricing.service import PriceLens, PricingService
+
+    if admin:
+        cost_reader(registry.engine)
 
     return PriceLens(PricingService(registry), registry.snapshot(), sees_cost=admin)
 

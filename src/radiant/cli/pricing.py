@@ -1,20 +1,19 @@
 """``radiant price``, ``radiant pricing ...`` and ``radiant alerts ...``.
 
 Without ``--admin`` every command prints what a client sees: prices only. ``--admin``
-adds costs, markups and margins; the CLI reads the database directly, so whoever can run
-it against the database is trusted as an administrator (writes are recorded under the
-local user's name).
+adds costs, markups and margins for an administrator who may read them; writes act as
+the administrator whose token ``--token`` or ``RADIANT_TOKEN`` names.
 """
 
 from __future__ import annotations
 
-import getpass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
 
+from radiant.cli._auth import cost_reader
 from radiant.cli._base import AdminOpt, JsonOpt, app, open_registry, print_json, table
 from radiant.errors import ValidationError
 
@@ -31,16 +30,9 @@ def _service() -> Any:
 
 
 def _principal() -> Any:
-    from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
+    from radiant.cli._auth import acting
 
-    user = getpass.getuser()
-    return Principal(
-        PrincipalKind.ADMIN,
-        subject_id=f"cli:{user}",
-        name=f"cli:{user}",
-        role=Role.ADMIN,
-        permissions=ROLE_PERMISSIONS[Role.ADMIN],
-    )
+    return acting()
 
 
 def _decimal(name: str, value: str | None) -> Decimal | None:
@@ -84,6 +76,9 @@ def price(
     """The itemised price of a usage (with --admin: its cost, markup and margin too)."""
     from radiant.pricing.payloads import priced_payload
     from radiant.pricing.usage import Usage
+
+    if admin:
+        cost_reader()
 
     usage = Usage(
         input_tokens=input_tokens,
@@ -152,6 +147,8 @@ def compare(
         and (task is None or e.task.value == task)
         and (provider is None or e.model.provider_id == provider)
     ]
+    if admin:
+        cost_reader(service.engine)
     views = service.views(entries, admin=admin, tenant=tenant, snapshot=snapshot)
     views = [v for v in views if platform is None or v.platform == platform]
 

@@ -1,12 +1,11 @@
 """``radiant tenants``: tenants, their model access and API keys, from the command line.
 
-The CLI acts as the local operator (a super administrator named ``cli:<user>``): whoever
-can run it against the database can already change anything in it.
+Every command acts as the administrator whose token ``radiant --token`` or ``RADIANT_TOKEN``
+names, with that administrator's permissions, exactly as the API would.
 """
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -36,19 +35,9 @@ def _services() -> Any:
 
 
 def _operator() -> Any:
-    from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
+    from radiant.cli._auth import acting
 
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user name in this environment
-        user = "unknown"
-    return Principal(
-        PrincipalKind.ADMIN,
-        subject_id=f"cli:{user}",
-        name=f"cli:{user}",
-        role=Role.SUPER_ADMIN,
-        permissions=ROLE_PERMISSIONS[Role.SUPER_ADMIN],
-    )
+    return acting()
 
 
 def _money(option: str, value: str | None) -> Decimal | None:
