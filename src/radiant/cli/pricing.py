@@ -225,6 +225,10 @@ def markup(
     remove: Annotated[bool, typer.Option("--remove", help="Delete the override.")] = False,
 ) -> None:
     """Set (or with --remove delete) the markup override of a provider or a model."""
+    from radiant.cli._auth import context
+    from radiant.cli._base import state
+    from radiant.manage.operations import WriteOp
+    from radiant.manage.registry_writes import RegistryWriter
     from radiant.pricing import store
     from radiant.pricing.markup import MarkupScope
 
@@ -235,17 +239,26 @@ def markup(
     service = _service()
     if kind is MarkupScope.MODEL:
         target = service.registry.snapshot().resolve(target).id
-    if remove:
-        store.delete_markup_override(service.engine, _principal(), kind, target)
-        typer.echo(f"removed the {scope} markup of {target}")
-        return
-    value = _decimal("percent", percent)
-    if value is None:
-        raise ValidationError("give the markup percent, or --remove")
-    found = store.set_markup_override(
-        service.engine, _principal(), kind, target, value, reason, expires
+    data: dict[str, Any] = {"remove": True}
+    if not remove:
+        value = _decimal("percent", percent)
+        if value is None:
+            raise ValidationError("give the markup percent, or --remove")
+        data = {"percent": value, "reason": reason, "expires_at": expires}
+    result = RegistryWriter(service.engine, service.registry).execute(
+        WriteOp("markup", kind.value, target, data), context(state.token, service.engine)
     )
-    typer.echo(f"{scope} {target}: markup {found.percent}% set by {found.set_by}")
+    if result.approval is not None:
+        typer.echo(f"waiting for a second administrator: approval request {result.approval['id']}")
+    elif remove:
+        typer.echo(f"removed the {scope} markup of {target}")
+    else:
+        from sqlalchemy.orm import Session
+
+        with Session(service.engine) as session:
+            row = store.find_markup_override(session, kind, target)
+            assert row is not None  # just written
+            typer.echo(f"{scope} {target}: markup {row.percent.normalize()}% set by {row.set_by}")
 
 
 # ----------------------------------------------------------------------------- alerts

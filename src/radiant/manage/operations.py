@@ -15,7 +15,9 @@ from radiant.security import Permission
 
 __all__ = ["OPERATIONS", "STATUS_FIELDS", "WriteOp", "change_types", "required_permissions"]
 
-OPERATIONS = ("create", "update", "delete", "pricing")
+#: ``markup`` sets (or with ``data["remove"]``, removes) the markup override of a
+#: provider or a model: a billing change, like ``pricing``.
+OPERATIONS = ("create", "update", "delete", "pricing", "markup")
 
 #: Fields an operator may change (``status:write``).
 STATUS_FIELDS = frozenset(
@@ -71,7 +73,7 @@ class WriteOp:
 
 def required_permissions(op: WriteOp) -> set[Permission]:
     """What the caller must hold: by operation, and for updates by the fields it touches."""
-    if op.operation == "pricing":
+    if op.operation in ("pricing", "markup"):
         return {Permission.PRICING_WRITE}
     if op.operation in ("create", "delete"):
         needed = {Permission.REGISTRY_WRITE}
@@ -93,6 +95,8 @@ def change_types(op: WriteOp) -> list[str]:
     """The approval change types (seed ``approval_requests.type``) an operation falls under."""
     found: list[str] = []
     data = op.data
+    if op.operation == "markup":
+        return ["billing_change"]
     if op.kind == "model" and (
         op.operation == "create"
         or (op.operation == "update" and (data.get("status") in _ACTIVE or data.get("enabled")))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -185,6 +186,8 @@ class RegistryWriter:
                 result = self._create(session, k, op, ctx, metadata)
             elif op.operation == "pricing":
                 result = self._pricing(session, k, op, ctx, metadata)
+            elif op.operation == "markup":
+                result = _markup(session, op, ctx)
             elif op.operation == "delete":
                 result = self._delete(session, k, op, ctx, metadata)
             else:
@@ -217,6 +220,8 @@ class RegistryWriter:
     def _peek(self, session: Session, op: WriteOp) -> Any:
         if op.key is None or op.operation == "create":
             return None
+        if op.operation == "markup":
+            return _current_markup(session, op)
         try:
             _, obj = KINDS[op.kind].load(session, op.key)
         except NotFoundError:
@@ -537,3 +542,32 @@ def _record(k: Kind, row: Any, obj: Any) -> Record:
         origin=row.origin,
         admin_fields=list(row.admin_fields or []),
     )
+
+
+def _markup(session: Session, op: WriteOp, ctx: WriteContext) -> WriteResult:
+    """Set or remove a markup override (the pricing store does it, audited)."""
+    from radiant.pricing import store as pricing_store
+    from radiant.pricing.markup import MarkupScope
+
+    scope, key = MarkupScope(op.kind), _key(op)
+    if op.data.get("remove"):
+        pricing_store.remove_markup_override(session, ctx.principal, scope, key)
+        return WriteResult(deleted=True)
+    try:
+        percent = Decimal(str(op.data["percent"]))
+        expires = op.data.get("expires_at")
+        expires_at = datetime.fromisoformat(expires) if isinstance(expires, str) else expires
+    except (KeyError, InvalidOperation, ValueError) as exc:
+        raise ValidationError(f"a markup needs a percent and an ISO expiry: {exc}") from None
+    pricing_store.write_markup_override(
+        session, ctx.principal, scope, key, percent, op.data.get("reason"), expires_at
+    )
+    return WriteResult()
+
+
+def _current_markup(session: Session, op: WriteOp) -> Any:
+    from radiant.pricing import store as pricing_store
+    from radiant.pricing.markup import MarkupScope
+
+    row = pricing_store.find_markup_override(session, MarkupScope(op.kind), _key(op))
+    return None if row is None else {"percent": row.percent, "reason": row.reason}

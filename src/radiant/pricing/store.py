@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from radiant.domain import CostSource, PriceSheet, PricingType
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
-from radiant.manage.audit import audit_change
+from radiant.manage.audit import audit_change, jsonable
 from radiant.pricing.alerts import (
     AffectedPrice,
     AlertAction,
@@ -43,15 +43,20 @@ __all__ = [
     "adjust_alert",
     "create_alert",
     "delete_markup_override",
+    "find_markup_override",
     "get_alert",
     "list_alerts",
     "list_markup_overrides",
+    "markup_row",
     "markup_book",
     "open_estimates",
+    "override_dict",
+    "remove_markup_override",
     "resolve_alert",
     "set_markup_override",
     "tenant_access_all",
     "tenant_terms",
+    "write_markup_override",
     "write_sheet",
 ]
 
@@ -99,7 +104,27 @@ def set_markup_override(
     reason: str | None = None,
     expires_at: datetime | None = None,
 ) -> MarkupOverride:
-    """Create or replace the override of a provider or model."""
+    """Create or replace the override of a provider or model, in a transaction of its own
+    (the API and CLI go through the registry writer, which asks approval policy first)."""
+    with store_errors(), Session(engine) as session, session.begin():
+        found = write_markup_override(
+            session, principal, scope, target_id, percent, reason, expires_at
+        )
+        bump_version(session)
+        return found
+
+
+def write_markup_override(
+    session: Session,
+    principal: Principal,
+    scope: MarkupScope,
+    target_id: str,
+    percent: Decimal,
+    reason: str | None = None,
+    expires_at: datetime | None = None,
+) -> MarkupOverride:
+    """Create or replace an override inside the caller's transaction (audited; the caller
+    bumps the registry version)."""
     if not Decimal(0) <= percent <= _MAX_MARKUP:
         raise ValidationError(f"markup percent must be between 0 and {_MAX_MARKUP}")
     if expires_at is not None:
@@ -107,61 +132,78 @@ def set_markup_override(
         if expires_at <= _now():
             raise ValidationError("expires_at must be in the future")
     table = ModelRow if scope is MarkupScope.MODEL else ProviderRow
-    with store_errors(), Session(engine) as session, session.begin():
-        if session.get(table, target_id) is None:
-            raise NotFoundError(scope.value, target_id)
-        row = session.execute(
-            select(MarkupOverrideRow).where(
-                MarkupOverrideRow.scope == scope.value, MarkupOverrideRow.target_id == target_id
-            )
-        ).scalar_one_or_none()
-        before = None if row is None else _override(row)
-        if row is None:
-            row = MarkupOverrideRow(scope=scope.value, target_id=target_id)
-            session.add(row)
-        row.percent = percent
-        row.set_by = principal.name
-        row.set_at = _now()
-        row.reason = reason
-        row.expires_at = expires_at
-        session.flush()
-        bump_version(session)
-        after = _override(row)
-        audit_change(
-            session,
-            principal,
-            "markup.set",
-            "markup_override",
-            f"{scope.value}:{target_id}",
-            before,
-            after,
+    if session.get(table, target_id) is None:
+        raise NotFoundError(scope.value, target_id)
+    row = find_markup_override(session, scope, target_id)
+    before = None if row is None else _override(row)
+    if row is None:
+        row = MarkupOverrideRow(scope=scope.value, target_id=target_id)
+        session.add(row)
+    row.percent = percent
+    row.set_by = principal.name
+    row.set_at = _now()
+    row.reason = reason
+    row.expires_at = expires_at
+    session.flush()
+    after = _override(row)
+    audit_change(
+        session,
+        principal,
+        "markup.set",
+        "markup_override",
+        f"{scope.value}:{target_id}",
+        before,
+        after,
+    )
+    return after
+
+
+def find_markup_override(
+    session: Session, scope: MarkupScope, target_id: str
+) -> MarkupOverrideRow | None:
+    return session.execute(
+        select(MarkupOverrideRow).where(
+            MarkupOverrideRow.scope == scope.value, MarkupOverrideRow.target_id == target_id
         )
-        return after
+    ).scalar_one_or_none()
 
 
 def delete_markup_override(
     engine: Engine, principal: Principal, scope: MarkupScope, target_id: str
 ) -> None:
     with store_errors(), Session(engine) as session, session.begin():
-        row = session.execute(
-            select(MarkupOverrideRow).where(
-                MarkupOverrideRow.scope == scope.value, MarkupOverrideRow.target_id == target_id
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFoundError("markup override", f"{scope.value}:{target_id}")
-        gone = _override(row)
-        session.delete(row)
+        remove_markup_override(session, principal, scope, target_id)
         bump_version(session)
-        audit_change(
-            session,
-            principal,
-            "markup.delete",
-            "markup_override",
-            f"{scope.value}:{target_id}",
-            gone,
-            None,
-        )
+
+
+def remove_markup_override(
+    session: Session, principal: Principal, scope: MarkupScope, target_id: str
+) -> MarkupOverride:
+    """Delete an override inside the caller's transaction (audited)."""
+    row = find_markup_override(session, scope, target_id)
+    if row is None:
+        raise NotFoundError("markup override", f"{scope.value}:{target_id}")
+    gone = _override(row)
+    session.delete(row)
+    session.flush()
+    audit_change(
+        session,
+        principal,
+        "markup.delete",
+        "markup_override",
+        f"{scope.value}:{target_id}",
+        gone,
+        None,
+    )
+    return gone
+
+
+def markup_row(row: MarkupOverrideRow) -> MarkupOverride:
+    return _override(row)
+
+
+def override_dict(found: MarkupOverride) -> dict[str, Any]:
+    return {**jsonable(found), "scope": found.scope.value}
 
 
 # ----------------------------------------------------------------------------- tenants

@@ -14,14 +14,20 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from radiant.api.admin_deps import WriterDep, write_response
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import SnapshotDep
 from radiant.api.params import RowId
 from radiant.api.pricing_deps import PricingDep
+from radiant.api.request_context import ContextDep
 from radiant.domain import HostingType, Task, ThermalState
 from radiant.errors import AuthenticationError, PermissionDeniedError
+from radiant.manage.operations import WriteOp
+from radiant.manage.resources import canonical_key
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
 from radiant.pricing.markup import MarkupScope
@@ -299,35 +305,46 @@ def list_markups(pricing: PricingDep) -> dict[str, Any]:
     )
 
 
-@router.put("/pricing/markups/{scope}/{target_id:path}")
+@router.put(
+    "/pricing/markups/{scope}/{target_id:path}",
+    responses={202: {"description": "waits for a second administrator (billing_change)"}},
+    dependencies=[require(Permission.PRICING_WRITE)],
+)
 def set_markup(
     scope: MarkupScope,
     target_id: str,
     body: MarkupIn,
     pricing: PricingDep,
-    principal: Annotated[Principal, require(Permission.PRICING_WRITE)],
-) -> dict[str, Any]:
-    """Create or replace the markup of a provider, or of a model (by id or any alias)."""
-    if scope is MarkupScope.MODEL:
-        target_id = pricing.registry.snapshot().resolve(target_id).id
-    found = store.set_markup_override(
-        pricing.engine, principal, scope, target_id, body.percent, body.reason, body.expires_at
-    )
-    pricing.registry.invalidate()
-    return plain_dict({**asdict(found), "scope": found.scope.value})
+    writer: WriterDep,
+    ctx: ContextDep,
+) -> Response:
+    """Create or replace the markup of a provider, or of a model (by id or any alias).
+
+    A billing change: when the approval policy says so, it waits for a second
+    administrator (202 with the approval request) instead of applying.
+    """
+    data = {"percent": body.percent, "reason": body.reason, "expires_at": body.expires_at}
+    result = writer.execute(WriteOp("markup", scope.value, target_id, data), ctx)
+    if result.approval is not None:
+        return write_response(result, ctx.principal)
+    with Session(pricing.engine) as session:
+        key = canonical_key(session, scope.value, target_id)
+        row = store.find_markup_override(session, scope, key)
+        assert row is not None  # just written
+        return JSONResponse(plain_dict(store.override_dict(store.markup_row(row))))
 
 
-@router.delete("/pricing/markups/{scope}/{target_id:path}", status_code=204)
+@router.delete(
+    "/pricing/markups/{scope}/{target_id:path}",
+    status_code=204,
+    responses={202: {"description": "waits for a second administrator (billing_change)"}},
+    dependencies=[require(Permission.PRICING_WRITE)],
+)
 def delete_markup(
-    scope: MarkupScope,
-    target_id: str,
-    pricing: PricingDep,
-    principal: Annotated[Principal, require(Permission.PRICING_WRITE)],
-) -> None:
-    if scope is MarkupScope.MODEL:
-        target_id = pricing.registry.snapshot().resolve(target_id).id
-    store.delete_markup_override(pricing.engine, principal, scope, target_id)
-    pricing.registry.invalidate()
+    scope: MarkupScope, target_id: str, writer: WriterDep, ctx: ContextDep
+) -> Response:
+    result = writer.execute(WriteOp("markup", scope.value, target_id, {"remove": True}), ctx)
+    return write_response(result, ctx.principal)
 
 
 # ----------------------------------------------------------------------------- alerts

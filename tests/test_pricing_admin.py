@@ -1,5 +1,6 @@
-"""Tenant terms price a request as the application runs: on PostgreSQL, through the
-``radiant_app`` role that row-level security applies to."""
+"""Pricing as the application runs it: tenant terms through the ``radiant_app`` role that
+row-level security applies to on PostgreSQL; markup overrides audited and, as billing
+changes, under the approval policy."""
 
 from __future__ import annotations
 
@@ -86,3 +87,32 @@ def test_markup_overrides_are_audited(client: TestClient, bearer: Bearer) -> Non
     assert Decimal(second["old_values"]["percent"]) == 25
     assert Decimal(second["new_values"]["percent"]) == 30
     assert second["actor"]["role"] == "admin"
+
+
+def test_a_markup_is_a_billing_change_that_can_need_a_second_administrator(
+    client: TestClient, bearer: Bearer
+) -> None:
+    root = bearer(client.app, Role.SUPER_ADMIN)
+    admin = bearer(client.app, Role.ADMIN)
+    policy = client.put(
+        "/api/v2/admin/approvals/policy/billing_change",
+        json={"requires_approval": True},
+        headers=root,
+    )
+    assert policy.status_code == 200, policy.text
+    url = "/api/registry/pricing/markups/model/acme-small"
+    waiting = client.put(url, json={"percent": "55", "reason": "premium"}, headers=admin)
+    assert waiting.status_code == 202, waiting.text
+    request_id = waiting.json()["approval"]["id"]
+    assert waiting.json()["approval"]["type"] == "billing_change"
+    markups = client.get("/api/registry/pricing/markups", headers=admin).json()
+    assert "acme-small" not in str(markups)  # not applied yet
+
+    own = client.post(f"/api/v2/admin/approvals/{request_id}/approve", json={}, headers=admin)
+    assert own.status_code == 403  # the initiator cannot approve
+    done = client.post(f"/api/v2/admin/approvals/{request_id}/approve", json={}, headers=root)
+    assert done.status_code == 200, done.text
+    view = client.get(
+        "/api/registry/pricing", params={"model": "acme-small"}, headers=admin
+    ).json()["data"][0]
+    assert view["markup"]["source"] == "model" and Decimal(view["markup"]["percent"]) == 55
