@@ -69,7 +69,11 @@ def test_models_show_json(loaded: str) -> None:
     # self-hosted: the 75 % markup; the cost only with --admin
     assert route["price"]["per_hour"] == "24.99" and route["price"]["per_request"] == "4.375"
     assert "cost" not in route and "markup_percent" not in route["self_hosted"]
-    admin = as_json(loaded, "models", "show", "sagemaker/alphafold2", "--admin")["routes"][0]
+    created = run(loaded, "admin", "create", "root@example.test").stdout
+    token = created.split("token: ", 1)[1].split()[0]
+    admin = as_json(loaded, "--token", token, "models", "show", "sagemaker/alphafold2", "--admin")[
+        "routes"
+    ][0]
     assert admin["cost"]["per_hour"] == "14.28" and admin["markup_percent"] == "75"
 
 
