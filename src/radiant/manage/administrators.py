@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from radiant.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from radiant.manage.audit import record_audit
+from radiant.manage.audit import audit_write, record_audit
 from radiant.manage.context import WriteContext, authorize
 from radiant.security import Permission, Principal, PrincipalKind, Role, permissions_for
 from radiant.security.tokens import hash_token, new_token
@@ -240,17 +240,14 @@ class AdminService:
                 row.status = status
             row.row_version += 1
             session.flush()
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "administrator.update",
                 "administrator",
                 admin_id,
                 {k: old[k] for k in ("role", "status")},
                 {"role": row.role, "status": row.status},
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
             return admin_dict(row)
 
@@ -295,17 +292,14 @@ class AdminService:
             if session.get(AdministratorRow, admin_id) is None:
                 raise NotFoundError("administrator", admin_id)
             secret, row = self._issue(session, admin_id, name, wanted, days)
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "token.create",
                 "admin_token",
                 row.id,
                 None,
                 token_dict(row),
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
             return token_dict(row), secret
 
@@ -327,17 +321,14 @@ class AdminService:
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
                 session.flush()
-                record_audit(
+                audit_write(
                     session,
-                    ctx.principal,
+                    ctx,
                     "token.revoke",
                     "admin_token",
                     token_id,
                     {"revoked_at": None},
                     {"revoked_at": row.revoked_at},
-                    ctx.request_id,
-                    ctx.client_address,
-                    user_agent=ctx.user_agent,
                 )
             return token_dict(row)
 
@@ -381,17 +372,14 @@ class AdminService:
             )
             session.add(row)
             session.flush()
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "invitation.create",
                 "invitation",
                 row.id,
                 None,
                 invitation_dict(row),
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
             return invitation_dict(row), issued.secret
 
@@ -411,17 +399,14 @@ class AdminService:
             if row.status != "pending":
                 raise ConflictError(f"the invitation is {row.status}, not pending")
             row.status = "revoked"
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "invitation.revoke",
                 "invitation",
                 row.id,
                 {"status": "pending"},
                 {"status": "revoked"},
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
             return invitation_dict(row)
 

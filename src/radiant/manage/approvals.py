@@ -20,7 +20,7 @@ from radiant.errors import (
     RadiantError,
     ValidationError,
 )
-from radiant.manage.audit import record_audit
+from radiant.manage.audit import audit_write, record_audit
 from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, required_permissions
 from radiant.manage.policy import request_dict
@@ -137,17 +137,14 @@ class ApprovalService:
         with store_errors(), session_scope(self.engine) as session:
             row = self._decidable(session, request_id, ctx.principal)
             self._move(session, row, "rejected", ctx.principal, notes)
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "approval.reject",
                 "approval_request",
                 row.id,
                 {"status": "pending"},
                 {"status": "rejected", "notes": notes},
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
             session.flush()
             session.expire(row)
@@ -281,17 +278,14 @@ class ApprovalService:
                 .values(execution_result={"error": exc.message, "status": exc.status})
                 .execution_options(synchronize_session=False)
             )
-            record_audit(
+            audit_write(
                 session,
-                ctx.principal,
+                ctx,
                 "approval.approve",
                 "approval_request",
                 request_id,
                 {"status": "pending"},
                 {"status": "approved", "error": exc.message},
-                ctx.request_id,
-                ctx.client_address,
-                user_agent=ctx.user_agent,
             )
 
 

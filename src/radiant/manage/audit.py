@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from radiant.manage.context import current_request
+from radiant.manage.context import WriteContext, current_request
 from radiant.security import Principal
 from radiant.store.admin_tables import AuditLogRow
 from radiant.store.repository import store_errors
@@ -23,6 +23,7 @@ from radiant.store.repository import store_errors
 __all__ = [
     "AuditQuery",
     "audit_change",
+    "audit_write",
     "audit_dict",
     "jsonable",
     "list_audit",
@@ -71,6 +72,33 @@ def audit_change(
         request.request_id if request else None,
         request.client_address if request else None,
         user_agent=request.user_agent if request else None,
+    )
+
+
+def audit_write(
+    session: Session,
+    ctx: WriteContext,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
+    old_values: Any = None,
+    new_values: Any = None,
+    *,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """:func:`record_audit` for a write made in ``ctx`` (who, request id, client)."""
+    record_audit(
+        session,
+        ctx.principal,
+        action,
+        resource_type,
+        resource_id,
+        old_values,
+        new_values,
+        ctx.request_id,
+        ctx.client_address,
+        user_agent=ctx.user_agent,
+        metadata=metadata,
     )
 
 

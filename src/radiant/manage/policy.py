@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from radiant.errors import ValidationError
-from radiant.manage.audit import record_audit
+from radiant.manage.audit import audit_write, record_audit
 from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp
 from radiant.security import Permission
@@ -111,17 +111,14 @@ def set_policy(
             "risk_level": risk,
             "expires_hours": expires_hours,
         }
-        record_audit(
+        audit_write(
             session,
-            ctx.principal,
+            ctx,
             "approval_policy.set",
             "approval_policy",
             change_type,
             old,
             new,
-            ctx.request_id,
-            ctx.client_address,
-            user_agent=ctx.user_agent,
         )
     return {"change_type": change_type, **new, "updated_by": ctx.principal.name}
 

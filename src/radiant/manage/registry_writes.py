@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from radiant.domain import CostSource, PriceSheet
 from radiant.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from radiant.manage.audit import record_audit
+from radiant.manage.audit import audit_write
 from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, change_types, required_permissions
 from radiant.manage.policy import create_request, policy_for, request_dict
@@ -255,17 +255,14 @@ class RegistryWriter:
                 session.execute(insert(SelfHostedModelRow).values(**sh))
         if k.name == "route" and obj.price is not None:
             self._open_sheet(session, key, obj.price, ctx, utcnow())
-        record_audit(
+        audit_write(
             session,
-            ctx.principal,
+            ctx,
             op.action,
             k.name,
             key,
             None,
             obj,
-            ctx.request_id,
-            ctx.client_address,
-            user_agent=ctx.user_agent,
             metadata=metadata,
         )
         row, obj = k.load(session, key)
@@ -303,17 +300,14 @@ class RegistryWriter:
             self._write_aliases(session, key, new.aliases)
         old_values = {f: v for f, v in current.model_dump(mode="json").items() if f in changes}
         new_values = {f: v for f, v in new.model_dump(mode="json").items() if f in changes}
-        record_audit(
+        audit_write(
             session,
-            ctx.principal,
+            ctx,
             action or op.action,
             k.name,
             key,
             old_values,
             new_values,
-            ctx.request_id,
-            ctx.client_address,
-            user_agent=ctx.user_agent,
             metadata=metadata,
         )
         row, obj = k.load(session, key)
@@ -394,17 +388,14 @@ class RegistryWriter:
         )
         if gone.rowcount != 1:  # type: ignore[attr-defined]
             raise _stale(k.name, key, row.row_version + 1)
-        record_audit(
+        audit_write(
             session,
-            ctx.principal,
+            ctx,
             op.action,
             k.name,
             key,
             current,
             None,
-            ctx.request_id,
-            ctx.client_address,
-            user_agent=ctx.user_agent,
             metadata=metadata,
         )
         return WriteResult(deleted=True)
@@ -464,17 +455,14 @@ class RegistryWriter:
                 .execution_options(synchronize_session=False)
             )
         self._open_sheet(session, route_row.id, sheet, ctx, now)
-        record_audit(
+        audit_write(
             session,
-            ctx.principal,
+            ctx,
             op.action,
             "route",
             route_row.id,
             current,
             sheet.model_copy(update={"effective_from": now}),
-            ctx.request_id,
-            ctx.client_address,
-            user_agent=ctx.user_agent,
             metadata={"via": k.name, "key": key, **(metadata or {})},
         )
         row, obj = k.load(session, key)
