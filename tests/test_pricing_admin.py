@@ -116,3 +116,23 @@ def test_a_markup_is_a_billing_change_that_can_need_a_second_administrator(
         "/api/registry/pricing", params={"model": "acme-small"}, headers=admin
     ).json()["data"][0]
     assert view["markup"]["source"] == "model" and Decimal(view["markup"]["percent"]) == 55
+
+
+def test_only_alert_writers_move_alerts(client: TestClient) -> None:
+    from radiant.errors import PermissionDeniedError
+    from radiant.pricing import store
+
+    auditor = Principal(
+        PrincipalKind.ADMIN,
+        subject_id="a2",
+        name="auditor@example.test",
+        role=Role.AUDITOR,
+        permissions=ROLE_PERMISSIONS[Role.AUDITOR],
+    )
+    engine = client.app.state.registry.engine  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDeniedError):
+        store.acknowledge_alert(engine, auditor, 1)
+    with pytest.raises(PermissionDeniedError):
+        store.adjust_alert(engine, auditor, 1, Decimal(1), None)
+    with pytest.raises(PermissionDeniedError):
+        store.resolve_alert(engine, auditor, 1)

@@ -19,6 +19,7 @@ from radiant.domain import CostSource, PriceSheet, PricingType
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
 from radiant.manage.audit import audit_change, jsonable
+from radiant.manage.context import authorize
 from radiant.pricing.alerts import (
     AffectedPrice,
     AlertAction,
@@ -29,7 +30,7 @@ from radiant.pricing.alerts import (
 )
 from radiant.pricing.estimates import EstimateInfo, SourceModel, recommendation, severity
 from radiant.pricing.markup import MarkupBook, MarkupOverride, MarkupScope
-from radiant.security import Principal
+from radiant.security import Permission, Principal
 from radiant.store.mapping import price_columns, row_to_price
 from radiant.store.pricing_tables import EstimatedCostAlertRow, MarkupOverrideRow
 from radiant.store.repository import bump_version, store_errors
@@ -404,6 +405,7 @@ def _locked(session: Session, alert_id: int, action: AlertAction) -> EstimatedCo
 
 
 def acknowledge_alert(engine: Engine, principal: Principal, alert_id: int) -> EstimatedCostAlert:
+    authorize(principal, [Permission.ALERTS_WRITE])
     with store_errors(), Session(engine) as session, session.begin():
         row = _locked(session, alert_id, AlertAction.ACKNOWLEDGE)
         old_status = row.status
@@ -462,6 +464,7 @@ def adjust_alert(
     output_per_1m: Decimal | None,
 ) -> EstimatedCostAlert:
     """Set the estimated cost by hand: the route's sheet changes, still marked estimated."""
+    authorize(principal, [Permission.ALERTS_WRITE])
     _check_money(input_per_1m, output_per_1m)
     if input_per_1m is None and output_per_1m is None:
         raise ValidationError("give input_per_1m, output_per_1m or both")
@@ -500,6 +503,8 @@ def resolve_alert(
     """Close the alert. An administrator's resolution confirms the route's cost (the
     current one, or the one given) as real; ``principal`` None is the system (a sync
     brought the real cost, already in place)."""
+    if principal is not None:
+        authorize(principal, [Permission.ALERTS_WRITE])
     _check_money(input_per_1m, output_per_1m)
     with store_errors(), Session(engine) as session, session.begin():
         row = _locked(session, alert_id, AlertAction.RESOLVE)
