@@ -13,8 +13,9 @@ from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
-from radiant.api.routers import admin, openai, pricing, registry, tenants
+from radiant.api.routers import admin, openai, pricing, registry, routing_rules, tenants
 from radiant.registry import Registry
+from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
 
 __all__ = ["create_app"]
@@ -53,6 +54,8 @@ def create_app(
     for router in (pricing.router, registry.router, admin.router, openai.router):
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
+    app.state.routing_rules = RoutingRules(registry_service)
+    app.include_router(routing_rules.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

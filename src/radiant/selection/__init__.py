@@ -1,0 +1,1 @@
+"""Selection: criteria, ranking, fallback chains and routing rules over a snapshot."""
