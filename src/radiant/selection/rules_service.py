@@ -1,6 +1,6 @@
 """Routing rules as a service: create, read, update and delete them (audited, with
-optimistic concurrency), evaluate them for a request (a dry run), and the cache the
-selection reads them from.
+optimistic concurrency) and evaluate them for a request (a dry run). The selection reads
+them through :class:`radiant.selection.rule_routing.RuleCache`.
 
 Reads need ``admin:read``, writes ``routing:write`` (administrators and above). Each write
 is one transaction: permission check, validation (the domain's rules, and that the
@@ -15,7 +15,6 @@ Raises NotFoundError, ValidationError (422), ConflictError (409), PreconditionFa
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pydantic
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,18 +37,18 @@ from radiant.errors import (
 from radiant.manage.audit import audit_write
 from radiant.manage.context import WriteContext, authorize
 from radiant.security import Permission, Principal
+from radiant.selection.rule_routing import rule_request
 from radiant.selection.rules import RuleCheck, RuleRequest, apply_rules, check_rules
 from radiant.store import routing_rules as repo
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, store_errors
-from radiant.store.tables import RegistryStateRow
 from radiant.store.tenant_tables import TenantRow
 from radiant.tenants.scope import scope_for
 
 if TYPE_CHECKING:
     from radiant.registry import Registry, Snapshot
 
-__all__ = ["RULE_FIELDS", "RuleCache", "RoutingRules", "rule_request"]
+__all__ = ["RULE_FIELDS", "Evaluation", "RoutingRules"]
 
 #: Fields a client may set (``tenant_id`` takes a tenant's id or slug).
 RULE_FIELDS = frozenset(
@@ -68,64 +67,6 @@ RULE_FIELDS = frozenset(
         "rate_limit_tpm",
     }
 )
-
-
-class RuleCache:
-    """The enabled rules as of a registry version: one query per version change, none per
-    request. Rule writes bump the registry version, so a newer snapshot means a reload."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._version = -1
-        self._rules: tuple[RoutingRule, ...] = ()
-        self._lock = threading.Lock()
-
-    def rules(self, version: int) -> tuple[RoutingRule, ...]:
-        if version <= self._version:
-            return self._rules
-        with self._lock:
-            if version > self._version:
-                with store_errors(), Session(self.engine) as session:
-                    current = session.scalar(
-                        select(RegistryStateRow.version).where(RegistryStateRow.id == 1)
-                    )
-                    self._rules = tuple(repo.list_rules(session, enabled=True))
-                self._version = max(version, int(current or 0))
-            return self._rules
-
-
-def rule_request(
-    snapshot: Snapshot,
-    *,
-    tenant_id: str | None = None,
-    tenant_tier: int | None = None,
-    model: str | None = None,
-    task: Task | None = None,
-    capabilities: frozenset[str] = frozenset(),
-    estimated_tokens: int | None = None,
-) -> RuleRequest:
-    """A rule request; a known ``model`` brings its id, aliases and provider (an unknown
-    name is matched as given)."""
-    names: tuple[str, ...] = ()
-    provider = None
-    if model:
-        try:
-            entry = snapshot.resolve(model)
-        except NotFoundError:
-            names = (model,)
-        else:
-            names = (model, *(n for n in entry.model.names() if n != model))
-            provider = entry.model.provider_id
-            task = task or entry.task
-    return RuleRequest(
-        tenant_id=tenant_id,
-        tenant_tier=tenant_tier,
-        model_names=names,
-        provider_id=provider,
-        task=task,
-        capabilities=capabilities,
-        estimated_tokens=estimated_tokens,
-    )
 
 
 @dataclass(frozen=True)
@@ -169,7 +110,6 @@ class RoutingRules:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.engine = registry.engine
-        self.cache = RuleCache(registry.engine)
 
     # ------------------------------------------------------------------ reads
 

@@ -30,6 +30,8 @@ from radiant.selection.routes import (
     cheapest_routes,
     rank_routes,
 )
+from radiant.selection.rule_routing import RuleCache, decide, reorder, routed_fallback, steer
+from radiant.selection.rules import RuleDecision
 from radiant.store.thermal_requests import request_warmup
 
 __all__ = ["FallbackResult", "Selector"]
@@ -53,6 +55,8 @@ class Selector:
         self.registry = registry
         self._markups = markups
         self._warmup = warmup or (lambda model_id: request_warmup(registry.engine, model_id))
+        #: routing rules, read once per registry version (radiant.selection.rule_routing)
+        self.routing_rules = RuleCache(registry.engine)
 
     def snapshot(self) -> Snapshot:
         return self.registry.snapshot()
@@ -64,7 +68,23 @@ class Selector:
         self, criteria: SelectionCriteria, *, tenant_id: str | None, model: str | None
     ) -> SelectionCriteria:
         """Routing rules apply here, before selection (no rules: the criteria unchanged)."""
-        return criteria
+        return steer(criteria, self.routing(criteria, tenant_id=tenant_id, model=model))
+
+    # ------------------------------------------------------------------ routing rules
+
+    def routing(
+        self,
+        criteria: SelectionCriteria,
+        *,
+        tenant_id: str | None,
+        model: str | None,
+        snapshot: Snapshot | None = None,
+    ) -> RuleDecision:
+        """What the enabled global and tenant rules decide for this request; raises
+        :class:`~radiant.selection.rule_routing.RoutingBlockedError` (403) for a block."""
+        snapshot = snapshot or self.snapshot()
+        rules = self.routing_rules.rules(snapshot.version)
+        return decide(rules, snapshot, criteria, tenant_id=tenant_id, model=model)
 
     # ------------------------------------------------------------------ selection
 
@@ -77,8 +97,10 @@ class Selector:
         explain: bool = False,
     ) -> Selection:
         snapshot = self.snapshot()
-        criteria = self.rules_for(criteria, tenant_id=tenant_id, model=model)
-        return select(snapshot, criteria, explain=explain, markups=self.book(snapshot))
+        decision = self.routing(criteria, tenant_id=tenant_id, model=model, snapshot=snapshot)
+        steered = steer(criteria, decision)
+        found = select(snapshot, steered, explain=explain, markups=self.book(snapshot))
+        return reorder(found, decision, criteria.limit)
 
     def select_with_fallback(
         self,
@@ -87,14 +109,18 @@ class Selector:
         tenant_id: str | None = None,
         model: str | None = None,
         explain: bool = False,
+        warm: bool = True,
     ) -> FallbackResult:
+        """Seed ``selectWithFallback``; ``warm=False`` reports the cold model without
+        recording a warm-up request (for callers not entitled to start endpoints)."""
         snapshot = self.snapshot()
-        criteria = self.rules_for(criteria, tenant_id=tenant_id, model=model)
+        decision = self.routing(criteria, tenant_id=tenant_id, model=model, snapshot=snapshot)
         outcome = select_with_fallback(
-            snapshot, criteria, explain=explain, markups=self.book(snapshot)
+            snapshot, steer(criteria, decision), explain=explain, markups=self.book(snapshot)
         )
+        outcome = routed_fallback(outcome, decision, criteria.limit)
         requested = False
-        if outcome.warm is not None:
+        if outcome.warm is not None and warm:
             requested = self._warmup(outcome.warm.entry.id)
         return FallbackResult(outcome, requested)
 
