@@ -16,7 +16,7 @@ from radiant.domain import HostingType
 from radiant.pricing import cost, price_usage
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Registry
-from radiant.security import Permission, Principal, PrincipalKind
+from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.selection import SelectionCriteria
 from radiant.selection import select as engine_select
 from radiant.selection.prices import request_usage
@@ -100,7 +100,7 @@ def _thermal(engine: Engine, model_id: str) -> tuple[str, str | None, bool]:
 
 
 def test_fallback_serves_a_ready_external_model_and_warms_the_cold_one(
-    client: TestClient, synced: Engine
+    client: TestClient, synced: Engine, bearer: Any
 ) -> None:
     # a COLD self-hosted endpoint outranks external routes (seed: COLD before "other")
     body = {"task": "chat", "tier": 5, "fallback": True}
@@ -110,13 +110,19 @@ def test_fallback_serves_a_ready_external_model_and_warms_the_cold_one(
     cold = plain["data"][0]["model_id"]
     assert _thermal(synced, cold) == ("COLD", None, False)
 
-    result = _select(client, **body)
+    anonymous = _select(client, **body)  # told, but starts nothing
+    assert anonymous["warmup"] == {"model_id": cold, "requested": False}
+    assert _thermal(synced, cold) == ("COLD", None, False)
+    headers = bearer(client.app, Role.OPERATOR)
+    response = client.post("/api/registry/select", json=body, headers=headers)
+    result = response.json()
     assert result["path"] == "ready_alternative"
     assert result["choice"]["hosting_type"] == "external"
     assert result["choice"]["warmup_required"] is False
     assert result["warmup"] == {"model_id": cold, "requested": True}
     assert _thermal(synced, cold) == ("COLD", "WARM", True)
-    again = _select(client, **body)  # already warming: not asked twice
+    again = client.post("/api/registry/select", json=body, headers=headers).json()
+    # already warming: not asked twice
     assert again["warmup"] == {"model_id": cold, "requested": False}
 
 

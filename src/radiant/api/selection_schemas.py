@@ -109,7 +109,7 @@ class ExclusionPublic(_Out):
 
 class WarmupPublic(_Out):
     model_id: str
-    #: True: recorded now (target WARM); False: the endpoint was already warming or ready
+    #: True: recorded now (target WARM); False: already warming, or an anonymous caller
     requested: bool
 
 

@@ -1,8 +1,9 @@
 """Selection and routing under ``/api/registry`` (seed 002 §36.6, seed 004 query patterns).
 
 * ``POST /select`` — the candidates for the criteria, best first; ``explain`` adds every
-  excluded model with its reason; ``fallback`` applies ``selectWithFallback`` (and records
-  the warm-up of a cold self-hosted choice).
+  excluded model with its reason; ``fallback`` applies ``selectWithFallback`` and, for an
+  authenticated caller (tenant key or administrator), records the warm-up of a cold
+  self-hosted choice (anonymous callers are told which model is cold, nothing starts).
 * ``POST /recommend`` — the top N with the reasons of each.
 * ``GET /models/{id}/routes/best``, ``/fallbacks``, ``/availability``, ``/alternatives``.
 * ``POST /routes/cheapest`` — the cheapest routes of any model for a prompt.
@@ -70,7 +71,13 @@ def select_models(
 ) -> SelectionPublic:
     criteria, tenant_id = _scoped(request, principal, body.criteria())
     if body.fallback:
-        result = selector.select_with_fallback(criteria, tenant_id=tenant_id, explain=body.explain)
+        # only an authenticated caller (a tenant key, an administrator) starts endpoints
+        result = selector.select_with_fallback(
+            criteria,
+            tenant_id=tenant_id,
+            explain=body.explain,
+            warm=principal.subject_id is not None,
+        )
         outcome = result.outcome
         selection = outcome.selection
         warm = outcome.warm
