@@ -16,6 +16,7 @@ from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
 from radiant.cli import rules as _rules_commands
+from radiant.cli import selection as _selection_commands
 from radiant.cli import tenants as _tenant_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
@@ -28,6 +29,7 @@ _COMMAND_MODULES = (
     _tenant_commands,
     _pricing_commands,
     _rules_commands,
+    _selection_commands,
 )
 
 

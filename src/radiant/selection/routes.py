@@ -12,8 +12,8 @@
   (``find_cheapest_route_for_prompt``): every active, priced route of every model that
   fits, not only each model's first.
 * :func:`alternatives` — models to move to from a (deprecated) model: its successor
-  first, then the models selection ranks best for the same task and modalities, more
-  shared capabilities first.
+  first, then models of the same task and modalities with the most capabilities in
+  common, in selection order among equals.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def alternatives(
         output_modalities=model.output_modalities,
         optional_capabilities=model.capabilities,
         tier=tier,
-        limit=limit + 2,
+        limit=max(50, limit + 2),
     )
     found = select(snapshot, criteria, markups=markups).candidates
     successor = snapshot.find(model.successor_id) if model.successor_id else None
@@ -227,15 +227,16 @@ def alternatives(
                 if c.entry.id == successor.id
             ]
         chosen.extend(own[:1])
-    for candidate in found:
-        if candidate.entry.id not in {entry.id, *(c.entry.id for c in chosen)}:
-            chosen.append(candidate)
-    caps = set(model.capabilities)
+    caps = {c.casefold() for c in model.capabilities}
+    others = [c for c in found if c.entry.id not in {entry.id, *(x.entry.id for x in chosen)}]
+    # more shared capabilities first, then the selection's order (sorted() is stable)
+    others = sorted(others, key=lambda c: -c.optional_hits)
+    chosen.extend(others)
     return [
         Alternative(
             c,
             successor is not None and c.entry.id == successor.id,
-            sorted(caps & set(c.entry.model.capabilities)),
+            sorted(cap for cap in c.entry.model.capabilities if cap.casefold() in caps),
         )
         for c in chosen[:limit]
     ]
