@@ -8,6 +8,7 @@ Writes read the rule's current version and send it as the expected one (or use
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import typer
@@ -64,6 +65,7 @@ def _show(rule: Any, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
+    data["conditions"] = json.dumps(_conditions(**data["conditions"])) or "{}"
     table(f"routing rule {rule.name}", ["field", "value"], [[k, v] for k, v in data.items()])
 
 
@@ -240,8 +242,9 @@ def evaluate(
         target = decision["target_model"] or decision["target_provider"] or "(selection decides)"
         typer.echo(f"route to: {target}")
         typer.echo(f"fallbacks: {', '.join(decision['fallback_models']) or '-'}")
-        limits = f"rpm {decision['rate_limit_rpm']}, tpm {decision['rate_limit_tpm']}"
-        typer.echo(f"rate limits: {limits}")
+        rpm, tpm = decision["rate_limit_rpm"], decision["rate_limit_tpm"]
+        limits = ", ".join(f"{n} {v}" for n, v in (("rpm", rpm), ("tpm", tpm)) if v is not None)
+        typer.echo(f"rate limits: {limits or '-'}")
     table(
         "rules considered",
         ["priority", "name", "action", "matched", "applied", "why not"],
