@@ -99,7 +99,10 @@ def select(
         and not criteria.preferred_providers
     ):
         order = index.order(
-            table, criteria.estimated_input_tokens, criteria.estimated_output_tokens
+            table,
+            criteria.task.value,
+            criteria.estimated_input_tokens,
+            criteria.estimated_output_tokens,
         )
         # walking the order costs about limit * len(order) / count steps; ranking, count
         count = mask.bit_count()
@@ -146,14 +149,26 @@ def in_region(route: Route, region: str, snapshot: Snapshot) -> bool:
 
 
 def choose_route(
-    slot: Slot, criteria: SelectionCriteria, table: PriceTable, snapshot: Snapshot
+    slot: Slot,
+    criteria: SelectionCriteria,
+    table: PriceTable,
+    snapshot: Snapshot,
+    cap_key: int | None = None,
+    *,
+    why: bool = True,
 ) -> tuple[Route, int] | tuple[None, tuple[str, str]]:
-    """The route of ``slot`` for ``criteria`` and its price key, or why none fits."""
+    """The route of ``slot`` for ``criteria`` and its price key, or why none fits.
+
+    ``cap_key`` is ``table.cap_key(criteria.max_price_per_request)`` (computed once by
+    the caller); without it, it is computed here.
+    """
     inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
     cap = criteria.max_price_per_request
-    cap_key = table.cap_key(cap) if cap is not None else None
+    if cap_key is None and cap is not None:
+        cap_key = table.cap_key(cap)
     preferred = criteria.preferred_platforms
-    failure: tuple[str, str] | None = None
+    # without ``why`` the first failure is a placeholder: no message is built
+    failure: tuple[str, str] | None = None if why else ("no_route", "")
     fallback: tuple[Route, int] | None = None
     for route in slot.routes:
         if route.status is not RouteStatus.ACTIVE:
@@ -162,14 +177,19 @@ def choose_route(
         if criteria.region and not in_region(route, criteria.region, snapshot):
             failure = failure or ("region", f"route {route.id} is not in {criteria.region}")
             continue
-        price = table.get(route)
+        price = table.by_route.get(id(route))
         if price is not None and price.is_estimated and not criteria.include_estimated:
             failure = failure or ("estimated", f"route {route.id} has an estimated price")
             continue
-        key = MISSING_PRICE if price is None else price.key(inp, out)
+        key = (
+            MISSING_PRICE
+            if price is None
+            else inp * price.input_rate + out * price.output_rate + price.fixed
+        )
         if cap_key is not None and key > cap_key:
-            what = "no price for a request" if price is None else f"${table.to_decimal(key)}"
-            failure = failure or ("price", f"route {route.id}: {what} > ${cap}")
+            if failure is None:
+                what = "no price for a request" if price is None else f"${table.to_decimal(key)}"
+                failure = ("price", f"route {route.id}: {what} > ${cap}")
             continue
         if preferred and route.platform_id not in preferred:
             fallback = fallback or (route, key)
@@ -229,17 +249,23 @@ def make_candidate(
 # ---------------------------------------------------------------------- the two paths
 
 
+def _too_slow(slot: Slot, criteria: SelectionCriteria) -> bool:
+    failed = slot_failure(slot, criteria)
+    return failed is not None and failed[0] == "latency"
+
+
 def _first(item: tuple[RankKey, Slot, Route, int, int]) -> RankKey:
     return item[0]
 
 
-def _quick(criteria: SelectionCriteria) -> tuple[int, HostingType | None, bool]:
-    """Tier bound, hosting wanted and whether the rarer slot checks are needed."""
+def _quick(criteria: SelectionCriteria) -> tuple[int, HostingType | None, frozenset[str], bool]:
+    """Tier bound, hosting wanted, compliance wanted, and whether latency is capped."""
     tier = 9 if criteria.tier is None else criteria.tier
     hosting = (
         None if criteria.hosting is HostingPreference.ANY else HostingType(criteria.hosting.value)
     )
-    return tier, hosting, bool(criteria.compliance) or criteria.max_latency_ms is not None
+    compliance = frozenset(c.casefold() for c in criteria.compliance)
+    return tier, hosting, compliance, criteria.max_latency_ms is not None
 
 
 def _direct(
@@ -251,14 +277,20 @@ def _direct(
     inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
     wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
     prefers = bool(criteria.preferred_providers or criteria.preferred_platforms)
-    tier, hosting, rare = _quick(criteria)
+    tier, hosting, compliance, capped = _quick(criteria)
+    cap = criteria.max_price_per_request
+    cap_key = table.cap_key(cap) if cap is not None else None
     prices = table.by_route
     ranked: list[tuple[RankKey, Slot, Route, int, int]] = []
     for pos in positions(mask):
         for slot in by_pos[pos]:
-            if slot.min_tier > tier or slot.unhealthy or (hosting and slot.hosting is not hosting):
-                continue
-            if rare and slot_failure(slot, criteria) is not None:
+            if (
+                slot.min_tier > tier
+                or slot.unhealthy
+                or (hosting and slot.hosting is not hosting)
+                or (compliance and not compliance <= slot.compliance)
+                or (capped and _too_slow(slot, criteria))
+            ):
                 continue
             if simple:
                 route = slot.first
@@ -271,7 +303,7 @@ def _direct(
                     else inp * price.input_rate + out * price.output_rate + price.fixed
                 )
             else:
-                found = choose_route(slot, criteria, table, snapshot)
+                found = choose_route(slot, criteria, table, snapshot, cap_key, why=False)
                 if found[0] is None:
                     continue
                 route, key = found
@@ -297,7 +329,7 @@ def _walk(
 ) -> Selection:
     bits = mask.to_bytes((index.size + 7) // 8, "little")
     limit = criteria.limit
-    tier, hosting, rare = _quick(criteria)
+    tier, hosting, compliance, capped = _quick(criteria)
     chosen: list[Candidate] = []
     for slot, price in order:
         pos = slot.pos
@@ -306,7 +338,8 @@ def _walk(
             or slot.min_tier > tier
             or slot.unhealthy
             or (hosting and slot.hosting is not hosting)
-            or (rare and slot_failure(slot, criteria) is not None)
+            or (compliance and not compliance <= slot.compliance)
+            or (capped and _too_slow(slot, criteria))
         ):
             continue
         assert slot.first is not None

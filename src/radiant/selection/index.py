@@ -96,7 +96,7 @@ class SelectionIndex:
         )
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
-        self._orders: dict[tuple[int, int, int], list[tuple[Slot, int]]] = {}
+        self._orders: dict[tuple[str, int, int, int], list[tuple[Slot, int]]] = {}
 
     def _build(self, snapshot: Snapshot) -> None:
         platforms = snapshot.platforms
@@ -239,7 +239,7 @@ class SelectionIndex:
                 self._tables.clear()
                 self._orders.clear()
             self._tables[id(book)] = table
-            self._orders = {k: v for k, v in self._orders.items() if k[2] != id(book)}
+            self._orders = {k: v for k, v in self._orders.items() if k[3] != id(book)}
             return table
 
     def _routes(self) -> Iterable[tuple[Route, str, HostingType]]:
@@ -248,16 +248,17 @@ class SelectionIndex:
                 yield route, slot.entry.model.provider_id, slot.hosting
 
     def order(
-        self, table: PriceTable, input_tokens: int, output_tokens: int
+        self, table: PriceTable, task: str, input_tokens: int, output_tokens: int
     ) -> list[tuple[Slot, int]]:
-        """Slots with an active route, ranked by keys 1-3, price, 6-7 for this estimate."""
-        key = (input_tokens, output_tokens, id(table))
+        """The task's slots with an active route, ranked by keys 1-3, price, 6-7 for this
+        estimate (cached: a few dozen estimates per markup book)."""
+        key = (task, input_tokens, output_tokens, id(table))
         found = self._orders.get(key)
         if found is not None:
             return found
         ranked: list[tuple[int, int, int, Slot]] = []
         for slot in self.slots:
-            if slot.first is None:
+            if slot.first is None or slot.entry.task.value != task:
                 continue
             price = table.get(slot.first)
             cost = MISSING_PRICE if price is None else price.key(input_tokens, output_tokens)

@@ -83,6 +83,7 @@ class PriceTable:
                 places = max(places, -int(value.normalize().as_tuple().exponent))
             raw[id(route)] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
         self.scale = places
+        self._decimals: dict[int, Decimal] = {}
         self._unit = f"E-{places + 6}"
         self.by_route: dict[int, RoutePrice | None] = {}
         with localcontext() as ctx:
@@ -105,7 +106,12 @@ class PriceTable:
         return self.by_route.get(id(route))
 
     def to_decimal(self, key: int) -> Decimal:
-        return Decimal(f"{key}{self._unit}")
+        found = self._decimals.get(key)
+        if found is None:
+            if len(self._decimals) > 65536:
+                self._decimals.clear()
+            found = self._decimals[key] = Decimal(f"{key}{self._unit}")
+        return found
 
     def cap_key(self, cap: Decimal) -> int:
         """The largest key whose price is at most ``cap``."""
