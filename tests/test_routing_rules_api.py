@@ -295,3 +295,27 @@ def test_a_tenant_bound_administrator_sees_only_its_tenant(
     assert client.get(f"{BASE}/{hidden['id']}", headers=bound).status_code == 404
     global_rule = {"name": "g", "action": "rate_limit", "rate_limit_rpm": 5, "tenant_id": None}
     assert client.post(BASE, json=global_rule, headers=bound).status_code == 403
+
+
+def test_selection_over_http_obeys_the_rules(client: TestClient, bearer: Bearer) -> None:
+    admin = bearer(_app(client), Role.ADMIN)
+    chat = {"task": "chat", "input_modalities": ["text"], "output_modalities": ["text"]}
+    first = client.post("/api/registry/select", json=chat).json()["data"][0]["model_id"]
+    assert first == "acme-small"
+    route = {"name": "large first", "action": "route", "target_model": "acme-large"}
+    assert client.post(BASE, json=route, headers=admin).status_code == 201
+    routed = client.post("/api/registry/select", json=chat).json()["data"]
+    assert [c["model_id"] for c in routed] == ["acme-large", "acme-small"]
+
+    block = {
+        "name": "images paused",
+        "action": "block",
+        "conditions": {"tasks": ["image"]},
+        "description": "image generation is paused",
+    }
+    assert client.post(BASE, json=block, headers=admin).status_code == 201
+    refused = client.post("/api/registry/select", json={"task": "image"})
+    assert refused.status_code == 403 and refused.headers["content-type"] == PROBLEM
+    assert "images paused" in refused.json()["detail"]
+    assert "image generation is paused" in refused.json()["detail"]
+    assert client.post("/api/registry/select", json=chat).status_code == 200
