@@ -93,21 +93,20 @@ def select(
 
         return explained(index, table, criteria)
     mask = index.model_mask(criteria)
-    if (
-        not criteria.has_route_filters
-        and not criteria.optional_capabilities
-        and not criteria.preferred_providers
-    ):
+    if not criteria.has_route_filters and not criteria.preferred_providers:
+        hosting = criteria.hosting.value if criteria.hosting is not HostingPreference.ANY else None
         order = index.order(
             table,
             criteria.task.value,
             criteria.estimated_input_tokens,
             criteria.estimated_output_tokens,
+            hosting,
         )
-        # walking the order costs about limit * len(order) / count steps; ranking, count
-        count = mask.bit_count()
-        if 4 * count * count >= criteria.limit * len(order):
-            return _walk(index, table, criteria, mask, order)
+        if order is not None:
+            # walking costs about limit * len(order) / count steps; ranking costs count
+            count = mask.bit_count()
+            if criteria.optional_capabilities or 4 * count * count >= criteria.limit * len(order):
+                return _walk(index, table, criteria, mask, order)
     return _direct(index, table, criteria, mask)
 
 
@@ -327,11 +326,26 @@ def _walk(
     mask: int,
     order: list[tuple[Slot, int]],
 ) -> Selection:
+    """Walk the order (keys 1-3, price, 6-7) and keep the first ``limit`` that pass.
+
+    With optional capabilities, key 4 (matches, descending) sits between keys 1-3 and the
+    price: within a run of equal keys 1-3, slots are bucketed by matches (each bucket stays
+    in walk order) and the buckets are emitted best first at the end of the run. A full
+    bucket of slots matching every optional capability ends the walk: nothing later beats it.
+    """
     bits = mask.to_bytes((index.size + 7) // 8, "little")
     limit = criteria.limit
     tier, hosting, compliance, capped = _quick(criteria)
+    wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
+    top = len(wanted)
     chosen: list[Candidate] = []
+    buckets: list[list[tuple[Slot, int, int]]] = [[] for _ in range(top + 1)]
+    group = -1
     for slot, price in order:
+        if wanted and slot.static_rank != group:
+            if _flush(buckets, chosen, limit, table):
+                return Selection(chosen, [], None)
+            group = slot.static_rank
         pos = slot.pos
         if (
             not (bits[pos >> 3] >> (pos & 7)) & 1
@@ -343,7 +357,34 @@ def _walk(
         ):
             continue
         assert slot.first is not None
-        chosen.append(make_candidate(slot, slot.first, price, 0, table, []))
-        if len(chosen) == limit:
-            return Selection(chosen, [], None)
-    return Selection(chosen, [], len(chosen))
+        if not wanted:
+            chosen.append(make_candidate(slot, slot.first, price, 0, table, []))
+            if len(chosen) == limit:
+                return Selection(chosen, [], None)
+            continue
+        hits = len(wanted & slot.capabilities)
+        bucket = buckets[hits]
+        if len(bucket) < limit:
+            bucket.append((slot, price, hits))
+            if hits == top and len(bucket) >= limit - len(chosen):
+                _flush(buckets, chosen, limit, table)
+                return Selection(chosen, [], None)
+    _flush(buckets, chosen, limit, table)
+    return Selection(chosen, [], len(chosen) if not wanted else None)
+
+
+def _flush(
+    buckets: list[list[tuple[Slot, int, int]]],
+    chosen: list[Candidate],
+    limit: int,
+    table: PriceTable,
+) -> bool:
+    """Emit the buckets best first into ``chosen``; True once ``chosen`` is full."""
+    for bucket in reversed(buckets):
+        for slot, price, hits in bucket:
+            if len(chosen) == limit:
+                break
+            assert slot.first is not None
+            chosen.append(make_candidate(slot, slot.first, price, hits, table, []))
+        bucket.clear()
+    return len(chosen) >= limit

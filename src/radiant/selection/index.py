@@ -37,6 +37,8 @@ __all__ = ["MISSING_PRICE", "SelectionIndex", "Slot", "selection_index"]
 #: The price key of a route without a price for the request: after every real price.
 MISSING_PRICE = 1 << 256
 _READY = (ThermalState.WARM, ThermalState.HOT)
+#: task, input tokens, output tokens, price table, hosting type (None: both)
+OrderKey = tuple[str, int, int, int, str | None]
 _ORDERS_KEPT = 32
 
 
@@ -96,7 +98,8 @@ class SelectionIndex:
         )
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
-        self._orders: dict[tuple[str, int, int, int], list[tuple[Slot, int]]] = {}
+        self._orders: dict[OrderKey, list[tuple[Slot, int]]] = {}
+        self._seen: dict[OrderKey, None] = {}
 
     def _build(self, snapshot: Snapshot) -> None:
         platforms = snapshot.platforms
@@ -176,6 +179,11 @@ class SelectionIndex:
         self.input_masks = {k: from_positions(v, size) for k, v in inputs.items()}
         self.output_masks = {k: from_positions(v, size) for k, v in outputs.items()}
         self.hosting_masks = {k: from_positions(v, size) for k, v in hosting.items()}
+        compliance: dict[str, list[int]] = defaultdict(list)
+        for pos in range(size):
+            for name in {c for slot in self.by_pos[pos] for c in slot.compliance}:
+                compliance[name].append(pos)
+        self.compliance_masks = {k: from_positions(v, size) for k, v in compliance.items()}
         self.context = NumericIndex([e.model.context_window for e in entries], size)
         external = self.hosting_masks.get(HostingType.EXTERNAL, 0)
         # tier t: every model with an external route, and the others with min_tier <= t
@@ -204,6 +212,8 @@ class SelectionIndex:
             mask &= self.tier_masks[criteria.tier]
         if criteria.min_context_window is not None:
             mask &= self.context.at_least(criteria.min_context_window)
+        for name in criteria.compliance:  # some slot of the model holds it (then per slot)
+            mask &= self.compliance_masks.get(name.casefold(), 0)
         return mask
 
     @staticmethod
@@ -248,17 +258,34 @@ class SelectionIndex:
                 yield route, slot.entry.model.provider_id, slot.hosting
 
     def order(
-        self, table: PriceTable, task: str, input_tokens: int, output_tokens: int
-    ) -> list[tuple[Slot, int]]:
-        """The task's slots with an active route, ranked by keys 1-3, price, 6-7 for this
-        estimate (cached: a few dozen estimates per markup book)."""
-        key = (task, input_tokens, output_tokens, id(table))
+        self,
+        table: PriceTable,
+        task: str,
+        input_tokens: int,
+        output_tokens: int,
+        hosting: str | None = None,
+    ) -> list[tuple[Slot, int]] | None:
+        """The task's slots (of one hosting type, or all) with an active route, ranked by
+        keys 1-3, price, 6-7 for this estimate.
+
+        Orders are cached (a few dozen per markup book). An estimate seen for the first
+        time returns None — ranking the passing candidates directly is cheaper than
+        sorting every slot once — and its order is built when it comes again.
+        """
+        key = (task, input_tokens, output_tokens, id(table), hosting)
         found = self._orders.get(key)
         if found is not None:
             return found
+        if key not in self._seen:
+            if len(self._seen) > 4096:
+                self._seen.clear()
+            self._seen[key] = None
+            return None
         ranked: list[tuple[int, int, int, Slot]] = []
         for slot in self.slots:
             if slot.first is None or slot.entry.task.value != task:
+                continue
+            if hosting is not None and slot.hosting.value != hosting:
                 continue
             price = table.get(slot.first)
             cost = MISSING_PRICE if price is None else price.key(input_tokens, output_tokens)
