@@ -314,3 +314,32 @@ def test_bad_criteria_are_refused() -> None:
     ):
         with pytest.raises(ValidationError):
             SelectionCriteria.model_validate(bad)
+
+
+def test_routes_of_a_model_rank_usable_then_priority_health_success_latency() -> None:
+    from radiant.selection.routes import rank_routes
+
+    platforms = [
+        platform("direct", PlatformKind.DIRECT),
+        platform("openrouter", PlatformKind.AGGREGATOR),
+        platform("azure", PlatformKind.CLOUD),
+        platform("groq", PlatformKind.HOST),
+    ]
+    providers = [provider("acme"), provider("openrouter"), provider("azure"), provider("groq")]
+    routes = [
+        token_route("m", "direct", "1", "1", priority=1, status=RouteStatus.MAINTENANCE),
+        token_route("m", "openrouter", "1", "1", priority=2, success_rate=0.90),
+        token_route("m", "azure", "1", "1", priority=2, success_rate=0.99, avg_latency_ms=900),
+        token_route("m", "groq", "1", "1", priority=3),
+    ]
+    health = [ProviderHealth(provider_id="groq", status=HealthStatus.UNHEALTHY)]
+    snapshot = Snapshot.build(1, platforms, providers, [model("m", "acme")], routes, health)
+    ranked = rank_routes(snapshot, snapshot.resolve("m"))
+    assert [(r.route.platform_id, r.usable) for r in ranked] == [
+        ("azure", True),
+        ("openrouter", True),
+        ("direct", False),
+        ("groq", False),
+    ]
+    assert ranked[2].reason == "route is maintenance" and ranked[3].reason == "route is unhealthy"
+    assert ranked[0].price_per_request == Decimal("0.0021")  # (1000 + 500) / 1e6 x 1.4
