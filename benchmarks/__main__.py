@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from benchmarks._report import Row, format_table, guarded
 from benchmarks.imports import import_rows
 from benchmarks.pricing import pricing_rows
+from benchmarks.selection import postgres_rows, selection_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
 from benchmarks.synthetic import SyntheticCatalog, make_catalog
@@ -50,6 +51,16 @@ def _builtin() -> list[Row]:
         search="claude",
     )
     rows = _catalog_rows(inputs, build_runs=20)
+    _progress(f"{inputs.label}: selection")
+    rows += guarded(
+        "selection",
+        inputs.label,
+        lambda: selection_rows(inputs.build(), inputs.label, target_us=20, rounds=3000),
+    )
+    _progress(f"{inputs.label}: select_model() on PostgreSQL")
+    rows += guarded(
+        "select_model()", inputs.label, lambda: postgres_rows(catalog, inputs.label, rounds=100)
+    )
     _progress(f"{inputs.label}: SQLite store")
     rows += guarded(
         "build_snapshot(engine)", inputs.label, lambda: store_rows(catalog, inputs.label, runs=5)
@@ -93,6 +104,12 @@ def _synthetic() -> list[Row]:
         ),
     ]
     rows += _catalog_rows(inputs, build_runs=5)
+    _progress(f"{inputs.label}: selection")
+    rows += guarded(
+        "selection",
+        inputs.label,
+        lambda: selection_rows(inputs.build(), inputs.label, target_us=200, rounds=300),
+    )
     catalog = Catalog(
         name="synthetic",
         as_of=datetime(2024, 12, 1, tzinfo=UTC),

@@ -276,6 +276,34 @@ def test_no_client_payload_carries_a_cost_or_margin(
             assert quote.status_code in (404, 422), quote.text
 
 
+@pytest.mark.parametrize("who", ["anonymous", "tenant"])
+def test_no_selection_payload_carries_a_cost_or_margin(
+    client: TestClient, app: FastAPI, bearer: Bearer, who: str
+) -> None:
+    """The selection and routing endpoints answer clients: prices only, for every model."""
+    principal = CLIENTS[who]
+    headers = {} if principal is None else bearer(app, principal)
+    registry: Registry = app.state.registry
+    snapshot = registry.snapshot()
+    for task in sorted({e.task.value for e in snapshot.entries}):
+        for url, body in (
+            ("/api/registry/select", {"task": task, "limit": 200, "explain": True}),
+            ("/api/registry/select", {"task": task, "fallback": True, "tier": 5}),
+            ("/api/registry/recommend", {"task": task, "limit": 200}),
+            ("/api/registry/routes/cheapest", {"task": task, "prompt_tokens": 900, "limit": 100}),
+        ):
+            response = client.post(url, json=body, headers=headers)
+            assert response.status_code == 200, (url, body, response.text)
+            assert_no_cost(response.json(), set(), f"{who} {url} {task}")
+    for entry in snapshot.entries:
+        costs = set().union(*(_route_costs(r) for r in entry.routes))
+        base = f"/api/registry/models/{entry.id}"
+        for suffix in ("routes/best", "fallbacks", "availability", "alternatives"):
+            response = client.get(f"{base}/{suffix}", headers=headers)
+            assert response.status_code in (200, 404), response.text
+            assert_no_cost(response.json(), costs, f"{who} {base}/{suffix}")
+
+
 def test_estimate_uses_the_sheet_in_force_at_a_time(client: TestClient) -> None:
     usage = {"input_tokens": 1_000_000}
     now = client.post(

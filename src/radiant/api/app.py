@@ -13,8 +13,17 @@ from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
-from radiant.api.routers import admin, openai, pricing, registry, tenants
+from radiant.api.routers import (
+    admin,
+    openai,
+    pricing,
+    registry,
+    routing_rules,
+    selection,
+    tenants,
+)
 from radiant.registry import Registry
+from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
 
 __all__ = ["create_app"]
@@ -49,10 +58,14 @@ def create_app(
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
-    # pricing before registry: /models/{id}/pricing must not be read as a model id
-    for router in (pricing.router, registry.router, admin.router, openai.router):
+    # pricing and selection before registry: /models/{id}/pricing, /models/{id}/routes/best
+    # and the like must not be read as a model id
+    routers = (pricing.router, selection.router, registry.router, admin.router, openai.router)
+    for router in routers:
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
+    app.state.routing_rules = RoutingRules(registry_service)
+    app.include_router(routing_rules.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

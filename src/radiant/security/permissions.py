@@ -5,7 +5,8 @@ Each role holds every permission of the role below it::
     auditor      reads everything an administrator can see, except costs and margins
     operator     + changes a model's or route's status, and route priorities
     admin        + creates, updates and deletes models, providers, platforms and routes,
-                   prices and markups; runs syncs; manages tenants and estimated-cost alerts;
+                   prices and markups; runs syncs; manages tenants, routing rules and
+                   estimated-cost alerts;
                    approves other administrators' requests; sees costs and margins
     super_admin  + manages administrators, their tokens and invitations, and approval policy
 
@@ -47,6 +48,8 @@ class Permission(StrEnum):
     """Start a catalog or pricing sync."""
     TENANTS_WRITE = "tenants:write"
     """Create and change tenants, their model access and API keys."""
+    ROUTING_WRITE = "routing:write"
+    """Create, change and delete routing rules (global and per tenant)."""
     ALERTS_WRITE = "alerts:write"
     """Acknowledge, adjust and resolve estimated-cost alerts."""
     APPROVALS_DECIDE = "approvals:decide"
@@ -65,6 +68,7 @@ _ADMIN = _OPERATOR | {
     Permission.PRICING_WRITE,
     Permission.SYNC_RUN,
     Permission.TENANTS_WRITE,
+    Permission.ROUTING_WRITE,
     Permission.ALERTS_WRITE,
     Permission.APPROVALS_DECIDE,
 }

@@ -330,14 +330,30 @@ class SyncLogRow(Base):
 
 
 class RoutingRuleRow(Base):
-    """Seed 001 ``routing_rules`` (used by selection; tenants arrive with [manage])."""
+    """Seed 001 ``routing_rules``: global (``tenant_id`` NULL) or one tenant's; see
+    :mod:`radiant.domain.routing_rule` for what the conditions and actions mean."""
 
     __tablename__ = "routing_rules"
     __table_args__ = (
         CheckConstraint("action IN ('route', 'fallback', 'block', 'rate_limit')", name="action"),
+        CheckConstraint("priority >= 0", name="priority"),
+        CheckConstraint(
+            "action <> 'route' OR target_model IS NOT NULL OR target_provider IS NOT NULL",
+            name="route_target",
+        ),
+        CheckConstraint(
+            "action <> 'block' OR (target_model IS NULL AND target_provider IS NULL)",
+            name="block_target",
+        ),
+        CheckConstraint(
+            "action <> 'rate_limit' OR rate_limit_rpm IS NOT NULL OR rate_limit_tpm IS NOT NULL",
+            name="rate_limit_values",
+        ),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    tenant_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    tenant_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(Integer, default=100, index=True)
@@ -347,5 +363,10 @@ class RoutingRuleRow(Base):
     target_provider: Mapped[str | None] = mapped_column(String(64))
     target_model: Mapped[str | None] = mapped_column(String(128))
     fallback_models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rate_limit_rpm: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_tpm: Mapped[int | None] = mapped_column(Integer)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    updated_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

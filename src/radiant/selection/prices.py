@@ -1,0 +1,152 @@
+"""The estimated PRICE of one request on every route, as exact integers.
+
+Selection compares prices of many routes on every request, so each route's marked-up
+rates are turned once (per snapshot and markup book) into integers in units of
+``10**-(scale + 6)`` USD, where ``scale`` is the largest number of decimal places of any
+marked-up rate. The price of a request is then ``in × input_rate + out × output_rate +
+fixed`` in those units — integer arithmetic, exact, and cheap; :meth:`PriceTable.to_decimal`
+turns a key back into the ``Decimal`` the pricing engine computes for the same usage
+(``tests/test_selection_engine.py`` checks they are equal on every route).
+
+The rule (also in :mod:`radiant.selection.ranking`): per-token sheets price the estimated
+tokens plus the sheet's ``per_request`` fee if it has one; other sheets the price of one
+request unit (``per_request`` + ``per_image`` + ``per_3d_model``, those set), none: no price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
+
+from radiant.domain import HostingType, PriceSheet, PricingType, Route
+from radiant.pricing.markup import Markup, MarkupBook, apply_markup
+from radiant.pricing.usage import Usage
+
+__all__ = ["DEFAULT_BOOK", "PriceTable", "RoutePrice", "request_usage"]
+
+#: The default markups (40 % external, 75 % self-hosted), no overrides.
+DEFAULT_BOOK = MarkupBook()
+_ZERO = Decimal(0)
+_UNIT_FIELDS = ("per_request", "per_image", "per_3d_model")
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePrice:
+    per_token: bool
+    #: marked-up price per 1M tokens, times ``10**scale``
+    input_rate: int
+    output_rate: int
+    #: the fixed part of a request, times ``10**(scale + 6)``
+    fixed: int
+    markup: Markup
+    is_estimated: bool
+
+    def key(self, input_tokens: int, output_tokens: int) -> int:
+        # non-token sheets have zero rates: the key is their fixed part
+        return input_tokens * self.input_rate + output_tokens * self.output_rate + self.fixed
+
+
+def request_usage(sheet: PriceSheet, input_tokens: int, output_tokens: int) -> Usage:
+    """The usage whose price :class:`RoutePrice` estimates (for checking it with the engine)."""
+    if sheet.pricing_type is PricingType.PER_TOKEN:
+        return Usage(input_tokens=input_tokens, output_tokens=output_tokens, requests=1)
+    return Usage(requests=1, images=1, models_3d=1)
+
+
+class PriceTable:
+    """Marked-up prices of every route of a snapshot under one markup book."""
+
+    def __init__(
+        self,
+        routes: list[tuple[Route, str, HostingType]],
+        book: MarkupBook,
+        at: datetime | None = None,
+    ) -> None:
+        when = at or datetime.now(UTC)
+        self.book = book
+        self.valid_until = _next_expiry(book, when)
+        raw: dict[int, tuple[bool, Decimal, Decimal, Decimal, Markup, bool] | None] = {}
+        places = 0
+        for route, provider_id, hosting in routes:
+            sheet = route.price
+            if sheet is None:
+                raw[id(route)] = None
+                continue
+            markup = book.resolve(route, provider_id, hosting, at=when)
+            found = _marked_up(sheet, markup.percent)
+            if found is None:
+                raw[id(route)] = None
+                continue
+            per_token, rin, rout, fixed = found
+            for value in (rin, rout, fixed):
+                places = max(places, -int(value.normalize().as_tuple().exponent))
+            raw[id(route)] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
+        self.scale = places
+        self._decimals: dict[int, Decimal] = {}
+        self._unit = f"E-{places + 6}"
+        self.by_route: dict[int, RoutePrice | None] = {}
+        with localcontext() as ctx:
+            ctx.prec = 80
+            for key, item in raw.items():
+                if item is None:
+                    self.by_route[key] = None
+                    continue
+                per_token, rin, rout, fixed, markup, estimated = item
+                self.by_route[key] = RoutePrice(
+                    per_token,
+                    int(rin.scaleb(places)),
+                    int(rout.scaleb(places)),
+                    int(fixed.scaleb(places + 6)),
+                    markup,
+                    estimated,
+                )
+
+    def get(self, route: Route) -> RoutePrice | None:
+        return self.by_route.get(id(route))
+
+    def to_decimal(self, key: int) -> Decimal:
+        found = self._decimals.get(key)
+        if found is None:
+            if len(self._decimals) > 65536:
+                self._decimals.clear()
+            found = self._decimals[key] = Decimal(f"{key}{self._unit}")
+        return found
+
+    def cap_key(self, cap: Decimal) -> int:
+        """The largest key whose price is at most ``cap``."""
+        with localcontext() as ctx:
+            ctx.prec = 80
+            return int(cap.scaleb(self.scale + 6))
+
+    def fresh(self, now: datetime | None = None) -> bool:
+        """False once a markup override in the book has expired since the table was built."""
+        if self.valid_until is None:
+            return True
+        return (now or datetime.now(UTC)) < self.valid_until
+
+
+def _marked_up(
+    sheet: PriceSheet, percent: Decimal
+) -> tuple[bool, Decimal, Decimal, Decimal] | None:
+    if sheet.pricing_type is PricingType.PER_TOKEN:
+        rin = apply_markup(sheet.input_per_1m or _ZERO, percent)
+        rout = apply_markup(sheet.output_per_1m or _ZERO, percent)
+        fee = sheet.per_request
+        return True, rin, rout, apply_markup(fee, percent) if fee is not None else _ZERO
+    units = [value for name in _UNIT_FIELDS if (value := getattr(sheet, name)) is not None]
+    if not units:
+        return None
+    total = _ZERO
+    for value in units:
+        total += apply_markup(value, percent)
+    return False, _ZERO, _ZERO, total
+
+
+def _next_expiry(book: MarkupBook, now: datetime) -> datetime | None:
+    expiries = [
+        o.expires_at
+        for o in (*book.model_overrides.values(), *book.provider_overrides.values())
+        if o.expires_at is not None and o.expires_at > now
+    ]
+    return min(expiries) if expiries else None

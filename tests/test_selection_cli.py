@@ -1,0 +1,148 @@
+"""``radiant select``, ``recommend``, ``routes best|fallbacks|availability|cheapest`` and
+``models alternatives`` on a database synced from the built-in catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from radiant.catalog import load_catalog
+from radiant.cli import app
+from radiant.registry import Registry
+from radiant.selection import SelectionCriteria
+from radiant.selection import select as engine_select
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.store.tables import ThermalStateRow
+from radiant.sync import sync_catalog
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = f"sqlite:///{tmp_path_factory.mktemp('selcli') / 'radiant.db'}"
+    upgrade(db)
+    engine = make_engine(db)
+    sync_catalog(engine, load_catalog())
+    engine.dispose()
+    return db
+
+
+def invoke(url: str, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--database-url", url, *args])
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def as_json(url: str, *args: str) -> Any:
+    return json.loads(invoke(url, *args, "--json"))
+
+
+def test_select_prints_the_engine_ranking(url: str) -> None:
+    args = ("select", "--task", "chat", "--input", "text", "--output", "text", "--tier", "3")
+    result = as_json(url, *args, "--capability", "vision", "--limit", "4")
+    engine = make_engine(url)
+    criteria = SelectionCriteria(
+        task="chat",
+        input_modalities=["text"],
+        output_modalities=["text"],
+        tier=3,
+        required_capabilities=["vision"],
+        limit=4,
+    )
+    expected = engine_select(Registry(engine).snapshot(), criteria)
+    engine.dispose()
+    assert [c["route_id"] for c in result["data"]] == [c.route.id for c in expected.candidates]
+    assert [Decimal(c["price_per_request"]) for c in result["data"]] == [
+        c.price_per_request for c in expected.candidates
+    ]
+    table = invoke(url, *args, "--capability", "vision", "--limit", "4")
+    assert expected.candidates[0].entry.id in table and "price/request" in table
+
+
+def test_select_explain_lists_every_excluded_model(url: str) -> None:
+    result = as_json(url, "select", "--task", "embedding", "--compliance", "HIPAA", "--explain")
+    excluded = {e["model_id"]: e["code"] for e in result["excluded"]}
+    assert excluded["openai-gpt-4o"] == "task"
+    assert all(c["reasons"] for c in result["data"])
+    assert len(excluded) + result["total"] >= 158
+    text = invoke(url, "select", "--task", "embedding", "--compliance", "HIPAA", "--explain")
+    assert "Excluded" in text and "compliance" in text
+
+
+def test_select_with_fallback_records_the_warm_up(url: str) -> None:
+    result = as_json(url, "select", "--task", "chat", "--tier", "5", "--fallback")
+    assert result["path"] == "ready_alternative"
+    cold = result["warmup"]["model_id"]
+    assert result["warmup"]["requested"] is True and result["data"][0]["model_id"] == cold
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ThermalStateRow.target_state, ThermalStateRow.is_transitioning).where(
+                ThermalStateRow.model_id == cold
+            )
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("WARM", True)
+    text = invoke(url, "select", "--task", "chat", "--tier", "5", "--fallback")
+    assert f"warm-up of {cold}: already under way" in text
+
+
+def test_routes_and_recommendations(url: str) -> None:
+    chain = as_json(url, "routes", "fallbacks", "llama-3.3-70b")
+    assert [r["platform_id"] for r in chain["data"]] == ["together", "self_hosted"]
+    best = as_json(url, "routes", "best", "gpt-4o")
+    assert best["route_id"] == "openai-gpt-4o@direct"
+    where = as_json(url, "routes", "availability", "llama-3.3-70b")
+    assert sorted(where) == ["self_hosted", "together"]
+    cheap = as_json(
+        url, "routes", "cheapest", "--prompt-tokens", "2000", "--max-output-tokens", "300"
+    )
+    prices = [Decimal(r["price"]) for r in cheap["data"]]
+    assert len(prices) == 5 and prices == sorted(prices)
+    recs = as_json(url, "recommend", "--task", "chat", "--optional", "vision", "--limit", "3")
+    assert recs["count"] == 3 and all(r["reasons"] for r in recs["data"])
+    alts = as_json(url, "models", "alternatives", "anthropic-claude-3-opus", "--limit", "3")
+    shared = [len(a["shared_capabilities"]) for a in alts["data"]]
+    assert shared == sorted(shared, reverse=True) and shared[0] >= 4
+    for output in (chain, best, where, cheap, recs, alts):
+        assert not _money_keys(output) & {"cost", "margin", "markup"}
+
+
+def _money_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {k for k in value if any(w in k for w in ("cost", "margin", "markup"))}
+        return found | {k for v in value.values() for k in _money_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _money_keys(v)}
+    return set()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("routes", "best", "gpt-4x"), 3, "did you mean"),
+        (("select", "--task", "teleport"), 2, "task"),
+        (("select", "--max-price", "abc"), 2, "--max-price must be a number"),
+        (("select", "--tier", "9"), 2, "tier"),
+        (("models", "alternatives", "nope"), 3, "not found"),
+    ],
+)
+def test_errors_are_one_line(url: str, args: tuple[str, ...], code: int, message: str) -> None:
+    env = {**os.environ, "RADIANT_DATABASE_URL": url}
+    result = subprocess.run(
+        [str(BIN / "radiant"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
