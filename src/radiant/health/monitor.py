@@ -1,0 +1,240 @@
+"""Passive health: what the gateway reports after every upstream call, and what it asks
+before the next one.
+
+``record_outcome`` is on the request path, so it is cheap: a success only appends to
+this process's pending samples (no I/O unless the breaker is half-open); the pending
+samples are merged into the shared store by :meth:`HealthMonitor.flush`, which a
+background thread runs every ``flush_interval`` seconds (:meth:`start`). A failure
+updates the route's breaker in the shared store at once: failures are rare, and counting
+them in one place is what makes every process open the breaker together.
+
+``allowed`` answers from this process's copy of the breakers, re-read from the store at
+most every ``refresh_interval`` seconds (one query for all routes); only taking the
+half-open trial, once per cooldown, goes to the store. So a breaker another process
+opened is seen here within ``refresh_interval``.
+
+Outcomes never bump the registry version: route health is read from here, not from the
+registry snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from radiant.domain import HealthStatus
+from radiant.errors import RadiantError
+from radiant.health.breaker import (
+    BreakerPolicy,
+    BreakerState,
+    CircuitState,
+    admits,
+    on_failure,
+    on_success,
+    try_trial,
+)
+from radiant.health.stats import HealthStats, Sample, WindowPolicy, classify, timestamp
+from radiant.health.store import HealthStore
+
+__all__ = ["HealthMonitor", "Outcome"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    sample: Sample
+    error: str | None
+    status_code: int | None
+
+
+class HealthMonitor:
+    def __init__(
+        self,
+        store: HealthStore,
+        *,
+        breaker: BreakerPolicy | None = None,
+        window: WindowPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        flush_interval: float = 1.0,
+        refresh_interval: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.breaker_policy = breaker or BreakerPolicy()
+        self.window = window or WindowPolicy()
+        self.clock = clock
+        self.flush_interval = flush_interval
+        self.refresh_interval = refresh_interval
+        self._lock = threading.Lock()
+        self._pending: dict[str, list[Outcome]] = {}
+        self._breakers: dict[str, BreakerState] = {}
+        self._refreshed_at = float("-inf")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ the request path
+
+    def record_outcome(
+        self,
+        route_id: str,
+        ok: bool,
+        latency_ms: float,
+        error: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        """Report one upstream call of ``route_id``: did it succeed, how long it took."""
+        now = self.clock()
+        sample = Sample(now, max(0.0, float(latency_ms)), classify(ok, status_code))
+        outcome = Outcome(sample, error, status_code)
+        with self._lock:
+            self._pending.setdefault(route_id, []).append(outcome)
+            known = self._breakers.get(route_id)
+        if not ok:
+            policy = self.breaker_policy
+            self._change_breaker(route_id, lambda s: (on_failure(s, now, policy), True))
+        elif known is not None and known.state is not CircuitState.CLOSED:
+            self._change_breaker(route_id, lambda s: (on_success(s, now), True))
+
+    def allowed(self, route_id: str) -> bool:
+        """May the gateway call ``route_id`` now? False while its breaker is open, and for
+        every caller but one while it is half-open."""
+        now = self.clock()
+        state = self._cached(route_id, now)
+        verdict = admits(state, now, self.breaker_policy)
+        if verdict is not None:
+            return verdict
+        _, granted = self._change_breaker(
+            route_id, lambda s: try_trial(s, now, self.breaker_policy)
+        )
+        return granted
+
+    # ------------------------------------------------------------------ breakers
+
+    def _change_breaker(
+        self, route_id: str, change: Callable[[BreakerState], tuple[BreakerState, bool]]
+    ) -> tuple[BreakerState, bool]:
+        new, answer = self.store.update_breaker(route_id, change)
+        with self._lock:
+            self._breakers[route_id] = new
+        return new, answer
+
+    def _cached(self, route_id: str, now: float) -> BreakerState:
+        if now - self._refreshed_at >= self.refresh_interval:
+            self.refresh_breakers(now)
+        with self._lock:
+            return self._breakers.get(route_id, BreakerState())
+
+    def refresh_breakers(self, now: float | None = None) -> None:
+        breakers = self.store.breakers()
+        with self._lock:
+            self._breakers = breakers
+            self._refreshed_at = self.clock() if now is None else now
+
+    def breaker(self, route_id: str) -> BreakerState:
+        """The route's breaker as the shared store has it now."""
+        self.refresh_breakers()
+        with self._lock:
+            return self._breakers.get(route_id, BreakerState())
+
+    # ------------------------------------------------------------------ statistics
+
+    def flush(self) -> int:
+        """Merge this process's pending outcomes into the shared store; how many routes."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for route_id, outcomes in pending.items():
+            self.store.update_stats(route_id, self._merger(outcomes))
+        return len(pending)
+
+    def _merger(self, outcomes: list[Outcome]) -> Callable[[HealthStats], HealthStats]:
+        def merge(stats: HealthStats) -> HealthStats:
+            for outcome in outcomes:
+                stats.observe(
+                    outcome.sample,
+                    self.window,
+                    error=outcome.error,
+                    status_code=outcome.status_code,
+                )
+            # another process may have written newer samples: keep the window in time order
+            stats.samples.sort(key=lambda s: s.at)
+            return stats
+
+        return merge
+
+    def routes(self) -> list[dict[str, Any]]:
+        """Every route with outcomes or a breaker: status, latency, rates, breaker state."""
+        self.flush()
+        now = self.clock()
+        stats = self.store.stats()
+        breakers = self.store.breakers()
+        rows = []
+        for route_id in sorted(set(stats) | set(breakers)):
+            rows.append(self._view(route_id, stats.get(route_id), breakers.get(route_id), now))
+        return rows
+
+    def _view(
+        self, route_id: str, stats: HealthStats | None, breaker: BreakerState | None, now: float
+    ) -> dict[str, Any]:
+        stats = stats or HealthStats()
+        breaker = breaker or BreakerState()
+        summary = stats.summary(now, self.window)
+        status = summary.status
+        if breaker.state is CircuitState.OPEN and (breaker.open_until or 0) > now:
+            status = HealthStatus.UNHEALTHY  # refused calls: unhealthy whatever the window says
+        return {
+            "route_id": route_id,
+            "status": status.value,
+            "avg_latency_ms": _round(summary.avg_latency_ms),
+            "p95_latency_ms": _round(summary.p95_latency_ms),
+            "p99_latency_ms": _round(summary.p99_latency_ms),
+            "error_rate": summary.error_rate,
+            "success_rate": summary.success_rate,
+            "window_samples": summary.samples,
+            "success_count": stats.success_count,
+            "failure_count": stats.failure_count,
+            "last_success_at": timestamp(stats.last_success_at),
+            "last_failure_at": timestamp(stats.last_failure_at),
+            "last_error": stats.last_error,
+            "breaker": {
+                "state": breaker.state.value,
+                "failures_in_window": sum(
+                    1 for t in breaker.failures if t > now - self.breaker_policy.window
+                ),
+                "open_until": timestamp(breaker.open_until),
+                "times_opened": breaker.times_opened,
+            },
+        }
+
+    # ------------------------------------------------------------------ background flush
+
+    def start(self) -> None:
+        """Flush (and re-read the breakers) every ``flush_interval`` seconds in a thread."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="radiant-health", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.flush_interval):
+            try:
+                self.flush()
+                self.refresh_breakers()
+            except RadiantError as exc:  # the store is down: drop this batch, keep serving
+                logger.warning("health flush failed: %s", exc)
+
+    def close(self) -> None:
+        """Stop the thread and flush what is pending."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.flush()
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
