@@ -1,0 +1,214 @@
+"""Pricing sync: public catalogs price the registry's routes, on SQLite and PostgreSQL.
+
+Built-in catalog synced first (its estimated sheets raise alerts), then the hand-written
+fixtures of tests/fixtures/catalogs are imported.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+
+from radiant.catalog import load_catalog
+from radiant.domain import CostSource, PricingType
+from radiant.pricing import store as pricing_store
+from radiant.pricing.service import PricingService
+from radiant.registry import Registry
+from radiant.store.engine import session_scope
+from radiant.store.mapping import row_to_price
+from radiant.store.repository import price_history, registry_version
+from radiant.store.tables import PriceHistoryRow, RouteRow
+from radiant.sync import sync_catalog
+from radiant.sync.jobs import JOBS, JobContext
+from radiant.sync.pricing_sync import sync_pricing
+
+CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
+LITELLM = ("litellm", str(CATALOGS / "litellm.json"))
+MODELS_DEV = ("models-dev", str(CATALOGS / "models_dev.json"))
+OPENROUTER = ("openrouter", str(CATALOGS / "openrouter.json"))
+
+
+@pytest.fixture
+def registry_db(migrated: Engine) -> Engine:
+    """The built-in catalog, synced, with the estimated-cost alerts it raises."""
+    sync_catalog(migrated, load_catalog(None))
+    PricingService(Registry(migrated, check_interval=0)).reconcile_estimates()
+    return migrated
+
+
+def _sheet(engine: Engine, route_id: str) -> Any:
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(PriceHistoryRow).where(
+                PriceHistoryRow.route_id == route_id, PriceHistoryRow.effective_to.is_(None)
+            )
+        ).scalar_one()
+        return row_to_price(row), row.recorded_by
+
+
+def _rows(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return int(session.execute(select(func.count()).select_from(PriceHistoryRow)).scalar_one())
+
+
+def _skipped(plan: Any) -> dict[str, str]:
+    return {key: reason for _, key, reason in plan.skipped}
+
+
+def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
+    registry_db: Engine,
+) -> None:
+    version = registry_version(registry_db)
+    rows = _rows(registry_db)
+    plan, report = sync_pricing(registry_db, [LITELLM])
+
+    gpt, recorded_by = _sheet(registry_db, "openai-gpt-4o@direct")
+    assert gpt.source is CostSource.IMPORTED_CATALOG and not gpt.is_estimated
+    assert recorded_by == "pricing-sync:litellm"
+    assert gpt.notes == "imported from litellm (gpt-4o)"
+    assert gpt.last_verified_at is not None
+    assert gpt.prices() == {
+        "input_per_1m": Decimal("2.2"),
+        "output_per_1m": Decimal("10"),
+        "cached_input_per_1m": Decimal("1.1"),
+        "batch_input_per_1m": Decimal("1.1"),
+        "batch_output_per_1m": Decimal("5"),
+        "priority_input_per_1m": Decimal("4.25"),
+        "priority_output_per_1m": Decimal("17"),
+    }
+    history = price_history(registry_db, "openai-gpt-4o@direct")
+    assert [h.input_per_1m for h in history] == [Decimal("2.5"), Decimal("2.2")]
+    assert history[0].effective_to == history[1].effective_from
+
+    gemini, _ = _sheet(registry_db, "google-gemini-25-pro@direct")
+    assert gemini.long_context_threshold == 200_000
+    assert gemini.flex_output_per_1m == Decimal("5")
+    image, _ = _sheet(registry_db, "openai-dall-e-3@direct")
+    assert image.pricing_type is PricingType.PER_IMAGE and image.per_image == Decimal("0.05")
+    search, _ = _sheet(registry_db, "tavily-search@direct")
+    assert search.per_request == Decimal("0.008")
+    # whisper's per-second price is its per-minute price: the route keeps its unit
+    whisper, by = _sheet(registry_db, "openai-whisper-1@direct")
+    assert whisper.pricing_type is PricingType.PER_MINUTE and by == "catalog-sync"
+    tts, by = _sheet(registry_db, "openai-tts-1@direct")
+    assert tts.input_per_1m == Decimal("15") and by == "catalog-sync"
+
+    changed = {c["route"] for c in report.changes}
+    assert {"openai-gpt-4o@direct", "openai-dall-e-3@direct", "tavily-search@direct"} <= changed
+    assert "openai-whisper-1@direct" not in changed and "openai-tts-1@direct" not in changed
+    assert report.unchanged >= 3
+    assert report.prices_changed == report.routes_updated == len(changed)
+    assert registry_version(registry_db) == version + 1
+    assert _rows(registry_db) == rows + len(changed)
+
+    skipped = _skipped(plan)
+    assert skipped["mystery-model-1"] == "not in registry"
+    assert skipped["gpt-4o-2024-05-13"] == "duplicate: openai-gpt-4o@direct priced by gpt-4o"
+    assert skipped["fal_ai/flux-dev"] == "provider not mapped to a platform: fal_ai"
+    assert plan.read == 18 and len(plan.chosen) + len(plan.skipped) == 18
+
+    again_plan, again = sync_pricing(registry_db, [LITELLM])
+    assert again.prices_changed == again.routes_updated == 0
+    assert again.unchanged == len(again_plan.chosen)
+    assert registry_version(registry_db) == version + 1
+    assert _rows(registry_db) == rows + len(changed)
+
+
+def test_administrators_values_survive(registry_db: Engine) -> None:
+    with session_scope(registry_db) as session:
+        session.execute(
+            update(RouteRow).where(RouteRow.id == "openai-o3@direct").values(admin_fields=["price"])
+        )
+        manual = _sheet(registry_db, "openai-gpt-5-nano@direct")[0].model_copy(
+            update={"source": CostSource.ADMIN_MANUAL_ENTRY, "input_per_1m": Decimal("0.07")}
+        )
+        pricing_store.write_sheet(session, "openai-gpt-5-nano@direct", manual, "ops@example.test")
+    plan, report = sync_pricing(registry_db, [LITELLM])
+    o3, _ = _sheet(registry_db, "openai-o3@direct")
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@direct")
+    assert (o3.input_per_1m, o3.source) == (Decimal("2"), CostSource.PROVIDER_DOCUMENTATION)
+    assert (nano.input_per_1m, by) == (Decimal("0.07"), "ops@example.test")
+    skipped = _skipped(plan)
+    assert skipped["o3"] == skipped["gpt-5-nano"] == "price set by an administrator"
+    assert plan.reasons()["price set by an administrator"] == 2
+    assert not {"openai-o3@direct", "openai-gpt-5-nano@direct"} & {
+        c["route"] for c in report.changes
+    }
+
+
+def test_a_real_price_replaces_an_estimate_and_resolves_its_alert(registry_db: Engine) -> None:
+    route = "anthropic-claude-opus-4-5@bedrock"
+    estimated, _ = _sheet(registry_db, route)
+    assert estimated.is_estimated
+    open_alerts = [a for a in pricing_store.list_alerts(registry_db) if a.route_id == route]
+    assert [a.status.value for a in open_alerts] == ["pending"]
+
+    _, report = sync_pricing(registry_db, [LITELLM])
+
+    real, _ = _sheet(registry_db, route)
+    assert not real.is_estimated and real.cache_write_per_1m == Decimal("6.25")
+    assert route in report.estimates_replaced
+    alert = next(a for a in pricing_store.list_alerts(registry_db) if a.id == open_alerts[0].id)
+    assert alert.status.value == "resolved"
+    assert (alert.resolved_by, alert.resolution_source) == ("system", "imported_catalog")
+    others = [a for a in pricing_store.list_alerts(registry_db) if a.route_id != route]
+    assert others and all(a.status.value == "pending" for a in others)
+
+
+def test_the_first_source_given_wins_a_route(registry_db: Engine) -> None:
+    plan, _ = sync_pricing(registry_db, [MODELS_DEV, LITELLM, OPENROUTER])
+    gpt, by = _sheet(registry_db, "openai-gpt-4o@direct")
+    assert by == "pricing-sync:models-dev"
+    assert (gpt.input_per_1m, gpt.cached_input_per_1m) == (Decimal("2.5"), Decimal("1.25"))
+    skipped = _skipped(plan)
+    assert skipped["gpt-4o"] == "route priced by an earlier source (models-dev)"
+    assert skipped["openai/gpt-3.5-turbo"] == "not in registry"
+    assert skipped["openai/gpt-4o"] == "no route on openrouter"
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
+    assert by == "pricing-sync:openrouter" and not nano.is_estimated
+    assert nano.per_search_request == Decimal("0.01")
+
+
+def test_a_later_catalog_sync_keeps_the_newer_imported_price(registry_db: Engine) -> None:
+    sync_pricing(registry_db, [LITELLM])
+    version = registry_version(registry_db)
+    report = sync_catalog(registry_db, load_catalog(None))
+    assert report.prices_changed == 0
+    assert registry_version(registry_db) == version
+    assert _sheet(registry_db, "openai-gpt-4o@direct")[0].input_per_1m == Decimal("2.2")
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.steps = 0
+        self.messages: list[str] = []
+
+    def start(self, total: int | None, message: str = "") -> None:
+        self.total = total
+        self.messages.append(message)
+
+    def advance(self, amount: int = 1, message: str | None = None) -> None:
+        self.steps += amount
+        if message:
+            self.messages.append(message)
+
+
+def test_the_pricing_job_counts_and_lists_what_it_skipped(registry_db: Engine) -> None:
+    progress = _Progress()
+    result = JOBS["pricing"](
+        registry_db, JobContext("s1", progress=progress, options={"sources": [LITELLM]})
+    )
+    assert progress.steps == progress.total == 3
+    assert any("reading litellm" in m for m in progress.messages)
+    assert result.counts["prices_changed"] == result.counts["routes_updated"] > 0
+    assert result.counts["entries_read"] == 18
+    assert result.details["skipped_by_reason"]["not in registry"] >= 1
+    listed = {s["entry"]: s["reason"] for s in result.details["skipped"]}
+    assert listed["broken-entry"] == "not an object"
+    assert result.counts["skipped"] == len(result.details["skipped"])
+    assert result.source == f"litellm={LITELLM[1]}"
