@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 
@@ -13,9 +13,12 @@ from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
-from radiant.api.routers import admin, openai, pricing, registry, tenants
+from radiant.api.routers import admin, openai, pricing, registry, sync, tenants
 from radiant.registry import Registry
 from radiant.tenants import Tenants
+
+if TYPE_CHECKING:
+    from radiant.sync.scheduler import SyncScheduler
 
 __all__ = ["create_app"]
 
@@ -25,13 +28,21 @@ def create_app(
     *,
     max_body_bytes: int | None = None,
     require_auth_for_reads: bool = False,
+    scheduler: SyncScheduler | None = None,
 ) -> FastAPI:
+    """The API of ``registry_service``; with ``scheduler``, the app runs the scheduled
+    syncs while it serves (``radiant serve`` passes one)."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             registry_service.stop_listening()
 
     app = FastAPI(
@@ -50,7 +61,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
     # pricing before registry: /models/{id}/pricing must not be read as a model id
-    for router in (pricing.router, registry.router, admin.router, openai.router):
+    for router in (pricing.router, registry.router, admin.router, sync.router, openai.router):
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
 

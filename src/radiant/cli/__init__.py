@@ -15,6 +15,7 @@ from radiant.cli import admin as _admin_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
+from radiant.cli import sync as _sync_commands
 from radiant.cli import tenants as _tenant_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
@@ -26,6 +27,7 @@ _COMMAND_MODULES = (
     _admin_commands,
     _tenant_commands,
     _pricing_commands,
+    _sync_commands,
 )
 
 
