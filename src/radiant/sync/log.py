@@ -160,6 +160,8 @@ class RunOutcome:
     error_message: str | None = None
     source: str | None = None
     duration_ms: int = 0
+    #: the last progress the job reported: (done, total, message)
+    progress: tuple[int, int | None, str] | None = None
 
 
 def finish_run(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
@@ -182,6 +184,10 @@ def finish_run(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
         row.duration_ms = outcome.duration_ms
         if outcome.source:
             row.source = outcome.source
+        if outcome.progress is not None:
+            done, total, message = outcome.progress
+            row.progress_done, row.progress_total = done, total
+            row.progress_message = message[:500] or None
         session.flush()
         session.expunge(row)
     return row
@@ -218,6 +224,10 @@ class Monitor:
         if message is not None:
             self.message = message
         self._dirty = True
+
+    @property
+    def state(self) -> tuple[int, int | None, str]:
+        return self.done, self.total, self.message
 
     # lifecycle
     def __enter__(self) -> Monitor:

@@ -198,9 +198,11 @@ def execute_run(
                 logger.exception("sync %s (%s) failed", sync_id, name)
         except BaseException as exc:  # Ctrl-C, SystemExit: record it, then let it go on
             _fail(outcome, exc, message=f"interrupted ({type(exc).__name__})")
+            outcome.progress = monitor.state
             outcome.duration_ms = int((time.perf_counter() - started) * 1000)
             finish_run(engine, sync_id, outcome)
             raise
+    outcome.progress = monitor.state
     outcome.duration_ms = int((time.perf_counter() - started) * 1000)
     row = finish_run(engine, sync_id, outcome)
     counts = {k: int(v) for k, v in outcome.counts.items()}
