@@ -13,11 +13,14 @@ from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
-from radiant.api.routers import admin, openai, pricing, registry, sync, tenants
+from radiant.api.routers import admin, catalog_diff, openai, pricing, registry, sync, tenants
+from radiant.api.routers import health as health_routes
 from radiant.registry import Registry
 from radiant.tenants import Tenants
 
 if TYPE_CHECKING:
+    from radiant.health import HealthMonitor
+    from radiant.health.thermal import ThermalManager
     from radiant.sync.scheduler import SyncScheduler
 
 __all__ = ["create_app"]
@@ -29,18 +32,25 @@ def create_app(
     max_body_bytes: int | None = None,
     require_auth_for_reads: bool = False,
     scheduler: SyncScheduler | None = None,
+    health: HealthMonitor | None = None,
+    thermal: ThermalManager | None = None,
 ) -> FastAPI:
     """The API of ``registry_service``; with ``scheduler``, the app runs the scheduled
-    syncs while it serves (``radiant serve`` passes one)."""
+    syncs while it serves (``radiant serve`` passes one). ``health`` and ``thermal``:
+    the route health monitor and thermal manager (default: from the settings, on first use)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
         if scheduler is not None:
             scheduler.start()
+        if health is not None:
+            health.start()
         try:
             yield
         finally:
+            if health is not None:
+                health.close()
             if scheduler is not None:
                 scheduler.stop()
             registry_service.stop_listening()
@@ -53,6 +63,8 @@ def create_app(
         dependencies=[Depends(single_valued_query)],
     )
     app.state.registry = registry_service
+    app.state.health = health
+    app.state.thermal = thermal
     app.state.authenticators = []
     app.state.tenants = Tenants.open(registry_service)
     app.state.authenticators.append(app.state.tenants.keys.authenticate)
@@ -61,9 +73,17 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
     # pricing before registry: /models/{id}/pricing must not be read as a model id
-    for router in (pricing.router, registry.router, admin.router, sync.router, openai.router):
+    for router in (
+        pricing.router,
+        registry.router,
+        admin.router,
+        sync.router,
+        catalog_diff.router,
+        openai.router,
+    ):
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
+    app.include_router(health_routes.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

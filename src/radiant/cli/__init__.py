@@ -12,6 +12,8 @@ import sys
 import typer
 
 from radiant.cli import admin as _admin_commands
+from radiant.cli import catalog as _catalog_commands
+from radiant.cli import health as _health_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
@@ -27,7 +29,9 @@ _COMMAND_MODULES = (
     _admin_commands,
     _tenant_commands,
     _pricing_commands,
+    _catalog_commands,
     _sync_commands,
+    _health_commands,
 )
 
 

@@ -76,6 +76,7 @@ def serve(
     import uvicorn
 
     from radiant.api.app import create_app
+    from radiant.health.monitor import monitor_from_settings
     from radiant.sync.scheduler import SyncScheduler
 
     settings = load_settings()
@@ -87,6 +88,7 @@ def serve(
             max_body_bytes=settings.max_body_bytes,
             require_auth_for_reads=settings.require_auth_for_reads,
             scheduler=SyncScheduler(registry.engine, settings),
+            health=monitor_from_settings(registry.engine),
         ),
         host=host or settings.host,
         port=port or settings.port,

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from radiant.domain import HealthStatus
 from radiant.errors import RadiantError
@@ -38,9 +38,12 @@ from radiant.health.breaker import (
     try_trial,
 )
 from radiant.health.stats import HealthStats, Sample, WindowPolicy, classify, timestamp
-from radiant.health.store import HealthStore
+from radiant.health.store import HealthStore, open_health_store
 
-__all__ = ["HealthMonitor", "Outcome"]
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["HealthMonitor", "Outcome", "monitor_from_settings"]
 
 logger = logging.getLogger(__name__)
 
@@ -238,3 +241,19 @@ class HealthMonitor:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def monitor_from_settings(engine: Engine) -> HealthMonitor:
+    """A monitor on Redis (``RADIANT_REDIS_URL``) or on ``engine``'s database, with the
+    breaker of the settings (``RADIANT_BREAKER_*``)."""
+    from radiant.settings import get_settings
+
+    settings = get_settings()
+    return HealthMonitor(
+        open_health_store(engine, settings.redis_url),
+        breaker=BreakerPolicy(
+            allowed_fails=settings.breaker_allowed_fails,
+            window=settings.breaker_window_seconds,
+            cooldown=settings.breaker_cooldown_seconds,
+        ),
+    )
