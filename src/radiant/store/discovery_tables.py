@@ -65,6 +65,8 @@ class DiscoveredModelRow(Base):
     #: OpenRouter: the providers serving it (name, context, prices), from its endpoints API
     endpoints: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: SHA-256 of ``raw``: a refresh rewrites the suggestions only when upstream changed
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sync_id: Mapped[str | None] = mapped_column(String(36))

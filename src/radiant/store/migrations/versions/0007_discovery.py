@@ -52,6 +52,7 @@ def upgrade() -> None:
         _money("cache_write_per_1m"),
         sa.Column("endpoints", sa.JSON(), nullable=True),
         sa.Column("raw", sa.JSON(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=True),
         _when("first_seen_at"),
         _when("last_seen_at"),
         sa.Column("last_sync_id", sa.String(length=36), nullable=True),
