@@ -109,7 +109,10 @@ def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
     assert skipped["mystery-model-1"] == "not in registry"
     assert skipped["gpt-4o-2024-05-13"] == "duplicate: openai-gpt-4o@direct priced by gpt-4o"
     assert skipped["fal_ai/flux-dev"] == "provider not mapped to a platform: fal_ai"
-    assert plan.read == 18 and len(plan.chosen) + len(plan.skipped) == 18
+    # a zero where the route has a price is no price cut
+    assert skipped["deepseek/deepseek-chat"] == "the source says free; the route has a price"
+    assert _sheet(registry_db, "deepseek-chat@direct")[0].input_per_1m == Decimal("0.28")
+    assert plan.read == 19 and len(plan.chosen) + len(plan.skipped) == 19
 
     again_plan, again = sync_pricing(registry_db, [LITELLM])
     assert again.prices_changed == again.routes_updated == 0
@@ -206,7 +209,7 @@ def test_the_pricing_job_counts_and_lists_what_it_skipped(registry_db: Engine) -
     assert progress.steps == progress.total == 3
     assert any("reading litellm" in m for m in progress.messages)
     assert result.counts["prices_changed"] == result.counts["routes_updated"] > 0
-    assert result.counts["entries_read"] == 18
+    assert result.counts["entries_read"] == 19
     assert result.details["skipped_by_reason"]["not in registry"] >= 1
     listed = {s["entry"]: s["reason"] for s in result.details["skipped"]}
     assert listed["broken-entry"] == "not an object"

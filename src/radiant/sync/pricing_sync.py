@@ -60,6 +60,11 @@ class PricingPlan:
     def skip(self, source: str, key: str, reason: str) -> None:
         self.skipped.append((source, key, reason))
 
+    def refuse(self, route_id: str, reason: str) -> None:
+        """The entry chosen for ``route_id`` cannot price it after all: skipped instead."""
+        item = self.chosen.pop(route_id)
+        self.skip(item.source, item.source_key, reason)
+
     def reasons(self) -> dict[str, int]:
         return dict(Counter(_reason_kind(r) for _, _, r in self.skipped).most_common())
 
@@ -176,17 +181,17 @@ def _apply(engine: Engine, plan: PricingPlan, now: datetime) -> PricingReport:
             ).scalars()
         }
         inserts: list[dict[str, Any]] = []
-        for route_id, item in plan.chosen.items():
+        for route_id, item in list(plan.chosen.items()):
             row = current.get(route_id)
             if route_id in owned or (
                 row is not None and row.source == CostSource.ADMIN_MANUAL_ENTRY.value
             ):
-                plan.skip(item.source, item.source_key, ADMIN_OWNED)
+                plan.refuse(route_id, ADMIN_OWNED)
                 continue
             old = row_to_price(row) if row is not None else None
             sheet, reason = _merged(item, old, now)
             if sheet is None:
-                plan.skip(item.source, item.source_key, reason or "no price")
+                plan.refuse(route_id, reason or "no price")
                 continue
             if old is not None and old.same_prices(sheet):
                 report.unchanged += 1
@@ -238,6 +243,8 @@ def _merged(
         value = prices.get(src)
         prices = {dst: value * factor} if value is not None else {}
         kind = old.pricing_type
+    if old is not None and _turns_free(old, prices):
+        return None, "the source says free; the route has a price"
     base = old.prices() if old is not None else {}
     data: dict[str, Any] = {**base, **prices}
     threshold = new.long_context_threshold
@@ -256,6 +263,15 @@ def _merged(
         **data,
     )
     return sheet, None
+
+
+def _turns_free(old: PriceSheet, prices: dict[str, Decimal | None]) -> bool:
+    """A zero where the route has a price (a catalog's free preview or a placeholder)
+    is not taken for a price cut: such an entry is skipped."""
+    return any(
+        prices.get(name) == 0 and (getattr(old, name) or 0) > 0
+        for name in ("input_per_1m", "output_per_1m", "per_request", "per_image", "per_second")
+    )
 
 
 def _has_long_context(data: dict[str, Any]) -> bool:
