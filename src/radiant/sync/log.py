@@ -13,13 +13,15 @@ type, and the start of ``radiant serve``, mark those rows (:func:`reap_abandoned
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -165,9 +167,42 @@ class RunOutcome:
 
 
 def finish_run(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
-    """Write how the run ended; the row, detached, as it now stands."""
+    """Write how the run ended; the row, detached, as it now stands.
+
+    Should the outcome not be storable (a job's details that JSON cannot hold, say), the
+    run is still closed: ``failed``, saying why, never left ``running``.
+    """
+    try:
+        return _finish(engine, sync_id, outcome)
+    except Exception as exc:
+        logger.exception("sync %s: its outcome could not be recorded", sync_id)
+        fallback = RunOutcome(
+            status=SyncStatus.FAILED.value,
+            counts={k: v for k, v in outcome.counts.items() if k in COUNT_COLUMNS},
+            error_message=f"its outcome could not be recorded: {exc}",
+            duration_ms=outcome.duration_ms,
+        )
+        return _finish(engine, sync_id, fallback)
+
+
+def _jsonable(value: Any) -> Any:
+    """What a job reported, as JSON can hold it (dates as ISO 8601, Decimals as strings)."""
+    return json.loads(json.dumps(value, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def _finish(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
     counts = {k: v for k, v in outcome.counts.items() if k not in COUNT_COLUMNS}
-    details = dict(outcome.details)
+    details = _jsonable(dict(outcome.details))
     if counts:
         details["counts"] = {**details.get("counts", {}), **counts}
     with store_errors(), session_scope(engine) as session:
@@ -177,7 +212,7 @@ def finish_run(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
         for column in COUNT_COLUMNS:
             setattr(row, column, int(outcome.counts.get(column, 0)))
         row.status = outcome.status
-        row.errors = list(outcome.errors)
+        row.errors = [str(error) for error in outcome.errors]
         row.details = details or None
         row.error_message = outcome.error_message
         row.completed_at = utcnow()
