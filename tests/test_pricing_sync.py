@@ -20,7 +20,7 @@ from radiant.pricing.service import PricingService
 from radiant.registry import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import row_to_price
-from radiant.store.repository import price_history, registry_version
+from radiant.store.repository import bump_version, price_history, registry_version
 from radiant.store.tables import PriceHistoryRow, RouteRow
 from radiant.sync import sync_catalog
 from radiant.sync.jobs import JOBS, JobContext
@@ -114,10 +114,21 @@ def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
     assert _sheet(registry_db, "deepseek-chat@direct")[0].input_per_1m == Decimal("0.28")
     assert plan.read == 19 and len(plan.chosen) + len(plan.skipped) == 19
 
+    # the same document at the version the run left: known to change nothing, not re-read
     again_plan, again = sync_pricing(registry_db, [LITELLM])
+    assert again.documents_unchanged and again_plan.read == 19
     assert again.prices_changed == again.routes_updated == 0
-    assert again.unchanged == len(again_plan.chosen)
     assert registry_version(registry_db) == version + 1
+    assert _rows(registry_db) == rows + len(changed)
+
+    # after any other write the prices are compared again, and still nothing changes
+    with session_scope(registry_db) as session:
+        bump_version(session)
+    third_plan, third = sync_pricing(registry_db, [LITELLM])
+    assert not third.documents_unchanged
+    assert third.prices_changed == third.routes_updated == 0
+    assert third.unchanged == len(third_plan.chosen) == len(plan.chosen)
+    assert registry_version(registry_db) == version + 2
     assert _rows(registry_db) == rows + len(changed)
 
 

@@ -8,6 +8,7 @@ from radiant.store import (
     admin_tables,
     discovery_tables,
     health_tables,
+    pricing_sync_tables,
     pricing_tables,
     tables,
     tenant_tables,
@@ -15,5 +16,13 @@ from radiant.store import (
 
 __all__ = ["metadata"]
 
-_MODULES = (tables, tenant_tables, admin_tables, pricing_tables, discovery_tables, health_tables)
+_MODULES = (
+    tables,
+    tenant_tables,
+    admin_tables,
+    pricing_tables,
+    discovery_tables,
+    health_tables,
+    pricing_sync_tables,
+)
 metadata: MetaData = tables.Base.metadata

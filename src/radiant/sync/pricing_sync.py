@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select
 
-from radiant.catalog.importers import ImportedEntry, ImportResult, load_source
+from radiant.catalog.importers import ImportedEntry, ImportResult, import_bytes
 from radiant.domain import CostSource, PriceSheet, PricingType
-from radiant.errors import ValidationError
 from radiant.store.engine import session_scope
 from radiant.store.mapping import row_to_price
 from radiant.store.repository import bump_version, store_errors
@@ -38,11 +37,12 @@ from radiant.store.tables import PriceHistoryRow, RouteRow, utcnow
 from radiant.sync.jobs import JobContext, JobResult, NullProgress, Progress, register_job
 from radiant.sync.price_matching import Match, Matcher
 from radiant.sync.price_sheets import open_sheet
+from radiant.sync.pricing_state import last_applied, read_documents, remember
 
 if TYPE_CHECKING:
     from radiant.registry import Snapshot
 
-__all__ = ["PricingPlan", "load_sources", "plan_prices", "pricing_job", "sync_pricing"]
+__all__ = ["PricingPlan", "PricingReport", "plan_prices", "pricing_job", "sync_pricing"]
 
 ADMIN_OWNED = "price set by an administrator"
 #: How many skipped entries ``details["skipped"]`` lists by key (all are counted).
@@ -67,17 +67,6 @@ class PricingPlan:
 
     def reasons(self) -> dict[str, int]:
         return dict(Counter(_reason_kind(r) for _, _, r in self.skipped).most_common())
-
-
-def load_sources(sources: list[tuple[str, str]], progress: Progress) -> list[ImportResult]:
-    if not sources:
-        raise ValidationError("give at least one source: --source litellm=FILE_OR_URL")
-    results = []
-    for kind, location in sources:
-        progress.advance(0, f"reading {kind} from {location}")
-        results.append(load_source(kind, location))
-        progress.advance(1)
-    return results
 
 
 def plan_prices(snapshot: Snapshot, results: list[ImportResult]) -> PricingPlan:
@@ -139,6 +128,8 @@ class PricingReport:
     estimates_replaced: list[str] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     version: int | None = None
+    #: the documents were those last applied: nothing was parsed or compared
+    documents_unchanged: bool = False
 
 
 def sync_pricing(
@@ -148,12 +139,21 @@ def sync_pricing(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> tuple[PricingPlan, PricingReport]:
-    """Read the sources, match, and apply the prices in one transaction."""
+    """Read the sources, match, and apply the prices in one transaction.
+
+    Sources whose documents are byte for byte those last applied, against the registry
+    version that run left, are not parsed again (``report.documents_unchanged``).
+    """
     from radiant.registry import build_snapshot
 
     progress = progress or NullProgress()
     progress.start(len(sources) + 2, "reading catalogs")
-    results = load_sources(sources, progress)
+    documents = read_documents(sources, progress)
+    read_before, version = last_applied(engine, documents)
+    if read_before is not None:
+        progress.advance(2, "the same documents as the last run: nothing to do")
+        return PricingPlan(read=read_before), PricingReport(documents_unchanged=True)
+    results = [import_bytes(kind, raw, location) for kind, location, raw in documents.items]
     snapshot = build_snapshot(engine)
     plan = plan_prices(snapshot, results)
     progress.advance(1, f"matched {len(plan.chosen)} route(s); writing prices")
@@ -161,6 +161,7 @@ def sync_pricing(
     progress.advance(1, f"{report.prices_changed} price(s) changed")
     if report.estimates_replaced:
         _resolve_alerts(engine, set(report.estimates_replaced))
+    remember(engine, documents, report.version or version, plan.read)
     return plan, report
 
 
@@ -336,6 +337,7 @@ def pricing_job(engine: Engine, context: JobContext) -> JobResult:
         ],
         "changes": report.changes,
         "estimates_replaced": report.estimates_replaced,
+        "documents_unchanged": report.documents_unchanged,
         "version": report.version,
     }
     return result

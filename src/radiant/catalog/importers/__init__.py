@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from radiant.catalog.importers.base import SOURCES, ImportedEntry, ImportResult, SkippedEntry
-from radiant.catalog.importers.fetch import is_url, read_document
+from radiant.catalog.importers.fetch import is_url, parse_document, read_bytes, read_document
 from radiant.catalog.importers.litellm import import_litellm
 from radiant.catalog.importers.models_dev import import_models_dev
 from radiant.catalog.importers.openrouter import import_openrouter
@@ -23,10 +23,12 @@ __all__ = [
     "ImportResult",
     "ImportedEntry",
     "SkippedEntry",
+    "import_bytes",
     "import_document",
     "is_url",
     "load_source",
     "parse_source_option",
+    "read_bytes",
 ]
 
 IMPORTERS: dict[str, Callable[[Any, str], ImportResult]] = {
@@ -48,6 +50,12 @@ def _importer(kind: str) -> Callable[[Any, str], ImportResult]:
 def import_document(kind: str, document: Any, location: str = "") -> ImportResult:
     """Import an already parsed document (JSON read with ``parse_float=Decimal``)."""
     return _importer(kind)(document, location)
+
+
+def import_bytes(kind: str, raw: bytes, location: str = "") -> ImportResult:
+    """Import a document read with :func:`read_bytes`."""
+    importer = _importer(kind)
+    return importer(parse_document(raw, location=location, source=kind), location)
 
 
 def load_source(kind: str, location: str, *, timeout: float | None = None) -> ImportResult:

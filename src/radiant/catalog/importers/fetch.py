@@ -11,7 +11,14 @@ import httpx2
 
 from radiant.errors import ValidationError
 
-__all__ = ["MAX_BYTES", "TIMEOUT", "is_url", "read_document"]
+__all__ = [
+    "MAX_BYTES",
+    "TIMEOUT",
+    "is_url",
+    "parse_document",
+    "read_bytes",
+    "read_document",
+]
 
 #: Seconds to connect and between two reads of a catalog download.
 TIMEOUT = 30.0
@@ -31,11 +38,21 @@ def read_document(
     Numbers with a fraction or an exponent become ``Decimal`` (money stays exact).
     Raises ValidationError naming the source and the location when it cannot be read.
     """
-    raw = (
-        _download(location, source, timeout, client)
-        if is_url(location)
-        else _file(location, source)
-    )
+    raw = read_bytes(location, source=source, timeout=timeout, client=client)
+    return parse_document(raw, location=location, source=source)
+
+
+def read_bytes(
+    location: str, *, source: str, timeout: float = TIMEOUT, client: httpx2.Client | None = None
+) -> bytes:
+    """The bytes at ``location``; ValidationError when they cannot be read."""
+    if is_url(location):
+        return _download(location, source, timeout, client)
+    return _file(location, source)
+
+
+def parse_document(raw: bytes, *, location: str, source: str) -> Any:
+    """JSON with Decimal numbers; ValidationError naming the source when it is not JSON."""
     try:
         return json.loads(raw, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:

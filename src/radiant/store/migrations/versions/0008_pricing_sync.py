@@ -1,4 +1,5 @@
-"""pricing sync from public catalogs: priority and flex service-tier prices
+"""pricing sync from public catalogs: priority and flex service-tier prices, the
+documents last applied
 
 Revision ID: 0008
 Revises: 0007
@@ -26,6 +27,16 @@ _TIER_COLUMNS = (
 
 
 def upgrade() -> None:
+    op.create_table(
+        "pricing_source_state",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("sources", sa.Text(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("registry_version", sa.BigInteger(), nullable=False),
+        sa.Column("entries_read", sa.Integer(), nullable=False),
+        sa.Column("applied_at", types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pricing_source_state")),
+    )
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         for name in _TIER_COLUMNS:
             batch_op.add_column(
@@ -34,6 +45,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("pricing_source_state")
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         for name in reversed(_TIER_COLUMNS):
             batch_op.drop_column(name)
