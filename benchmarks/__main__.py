@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from benchmarks._report import Row, format_table, guarded
 from benchmarks.imports import import_rows
 from benchmarks.pricing import pricing_rows
+from benchmarks.pricing_sync import pricing_sync_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
 from benchmarks.synthetic import SyntheticCatalog, make_catalog
@@ -114,6 +115,7 @@ def main() -> int:
         ("import", import_rows),
         ("builtin catalog", _builtin),
         ("pricing", pricing_rows),
+        ("pricing sync", pricing_sync_rows),
         ("synthetic catalog", _synthetic),
     ]
     rows: list[Row] = []
