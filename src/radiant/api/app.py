@@ -13,7 +13,16 @@ from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
-from radiant.api.routers import admin, catalog_diff, openai, pricing, registry, sync, tenants
+from radiant.api.routers import (
+    admin,
+    catalog_diff,
+    discovery,
+    openai,
+    pricing,
+    registry,
+    sync,
+    tenants,
+)
 from radiant.api.routers import health as health_routes
 from radiant.registry import Registry
 from radiant.tenants import Tenants
@@ -84,6 +93,7 @@ def create_app(
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
     app.include_router(health_routes.router)
+    app.include_router(discovery.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

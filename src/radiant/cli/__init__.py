@@ -13,6 +13,7 @@ import typer
 
 from radiant.cli import admin as _admin_commands
 from radiant.cli import catalog as _catalog_commands
+from radiant.cli import discovery as _discovery_commands
 from radiant.cli import health as _health_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
@@ -32,6 +33,7 @@ _COMMAND_MODULES = (
     _catalog_commands,
     _sync_commands,
     _health_commands,
+    _discovery_commands,
 )
 
 
