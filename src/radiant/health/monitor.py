@@ -4,7 +4,7 @@ before the next one.
 ``record_outcome`` is on the request path, so it is cheap: a success only appends to
 this process's pending samples (no I/O unless the breaker is half-open); the pending
 samples are merged into the shared store by :meth:`HealthMonitor.flush`, which a
-background thread runs every ``flush_interval`` seconds (:meth:`start`). A failure
+background thread runs every ``flush_interval`` seconds (5; :meth:`start`). A failure
 updates the route's breaker in the shared store at once: failures are rare, and counting
 them in one place is what makes every process open the breaker together.
 
@@ -23,7 +23,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from radiant.domain import HealthStatus
@@ -48,11 +47,8 @@ __all__ = ["HealthMonitor", "Outcome", "monitor_from_settings"]
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    sample: Sample
-    error: str | None
-    status_code: int | None
+#: one pending outcome: (epoch seconds, latency ms, ok, HTTP status, error)
+Outcome = tuple[float, float, bool, int | None, str | None]
 
 
 class HealthMonitor:
@@ -63,7 +59,7 @@ class HealthMonitor:
         breaker: BreakerPolicy | None = None,
         window: WindowPolicy | None = None,
         clock: Callable[[], float] = time.time,
-        flush_interval: float = 1.0,
+        flush_interval: float = 5.0,
         refresh_interval: float = 1.0,
     ) -> None:
         self.store = store
@@ -91,11 +87,14 @@ class HealthMonitor:
     ) -> None:
         """Report one upstream call of ``route_id``: did it succeed, how long it took."""
         now = self.clock()
-        sample = Sample(now, max(0.0, float(latency_ms)), classify(ok, status_code))
-        outcome = Outcome(sample, error, status_code)
+        outcome: Outcome = (now, latency_ms, ok, status_code, error)
         with self._lock:
-            self._pending.setdefault(route_id, []).append(outcome)
-            known = self._breakers.get(route_id)
+            bucket = self._pending.get(route_id)
+            if bucket is None:
+                self._pending[route_id] = [outcome]
+            else:
+                bucket.append(outcome)
+        known = self._breakers.get(route_id)  # replaced whole or per key: safe to read
         if not ok:
             policy = self.breaker_policy
             self._change_breaker(route_id, lambda s: (on_failure(s, now, policy), True))
@@ -106,7 +105,11 @@ class HealthMonitor:
         """May the gateway call ``route_id`` now? False while its breaker is open, and for
         every caller but one while it is half-open."""
         now = self.clock()
-        state = self._cached(route_id, now)
+        if now - self._refreshed_at >= self.refresh_interval:
+            self.refresh_breakers(now)
+        state = self._breakers.get(route_id)
+        if state is None or state.state is CircuitState.CLOSED:
+            return True
         verdict = admits(state, now, self.breaker_policy)
         if verdict is not None:
             return verdict
@@ -124,12 +127,6 @@ class HealthMonitor:
         with self._lock:
             self._breakers[route_id] = new
         return new, answer
-
-    def _cached(self, route_id: str, now: float) -> BreakerState:
-        if now - self._refreshed_at >= self.refresh_interval:
-            self.refresh_breakers(now)
-        with self._lock:
-            return self._breakers.get(route_id, BreakerState())
 
     def refresh_breakers(self, now: float | None = None) -> None:
         breakers = self.store.breakers()
@@ -149,21 +146,24 @@ class HealthMonitor:
         """Merge this process's pending outcomes into the shared store; how many routes."""
         with self._lock:
             pending, self._pending = self._pending, {}
-        for route_id, outcomes in pending.items():
-            self.store.update_stats(route_id, self._merger(outcomes))
+        if pending:
+            self.store.update_stats_many(
+                {route_id: self._merger(outcomes) for route_id, outcomes in pending.items()}
+            )
         return len(pending)
 
     def _merger(self, outcomes: list[Outcome]) -> Callable[[HealthStats], HealthStats]:
+        samples = [
+            (Sample(at, max(0.0, float(latency)), classify(ok, code)), code, error)
+            for at, latency, ok, code, error in outcomes
+        ]
+
         def merge(stats: HealthStats) -> HealthStats:
-            for outcome in outcomes:
-                stats.observe(
-                    outcome.sample,
-                    self.window,
-                    error=outcome.error,
-                    status_code=outcome.status_code,
-                )
+            for sample, code, error in samples:
+                stats.observe(sample, self.window, error=error, status_code=code, trim=False)
             # another process may have written newer samples: keep the window in time order
             stats.samples.sort(key=lambda s: s.at)
+            stats.trim(stats.samples[-1].at, self.window)
             return stats
 
         return merge

@@ -108,6 +108,10 @@ class RedisHealthStore:
         result: HealthStats = self._update("stats", route_id, apply)
         return result
 
+    def update_stats_many(self, changes: dict[str, StatsChange]) -> None:
+        for route_id, change in changes.items():
+            self.update_stats(route_id, change)
+
     def stats(self) -> dict[str, HealthStats]:
         return {k: HealthStats.from_dict(v) for k, v in self._all("stats").items()}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from radiant.errors import StoreError
@@ -96,32 +96,54 @@ class SqlHealthStore:
     # ------------------------------------------------------------------ statistics
 
     def update_stats(self, route_id: str, change: StatsChange) -> HealthStats:
-        table = _ROUTES
         for _ in range(MAX_ATTEMPTS):
             with store_errors(), self.engine.begin() as conn:
-                row = conn.execute(
-                    select(table.c.stats, table.c.version).where(table.c.route_id == route_id)
-                ).first()
-                old = HealthStats() if row is None else HealthStats.from_dict(row.stats or {})
-                new = change(old)
-                values = self._columns(new)
-                if row is None:
-                    try:
-                        with conn.begin_nested():
-                            conn.execute(
-                                insert(table).values(route_id=route_id, version=1, **values)
-                            )
-                    except IntegrityError:
-                        continue
-                    return new
-                done = conn.execute(
-                    update(table)
-                    .where(table.c.route_id == route_id, table.c.version == row.version)
-                    .values(version=row.version + 1, **values)
-                )
-                if done.rowcount == 1:
-                    return new
+                new = self._apply_stats(conn, route_id, change)
+            if new is not None:
+                return new
         raise StoreError(f"the health of {route_id} is too contended to update")
+
+    def update_stats_many(self, changes: dict[str, StatsChange]) -> None:
+        """Every route's change in one transaction (one commit); the routes that lost a
+        race to another process are retried in the next. Rows are locked in route order,
+        so two processes flushing the same routes never deadlock."""
+        pending = dict(sorted(changes.items()))
+        for _ in range(MAX_ATTEMPTS):
+            if not pending:
+                return
+            lost: dict[str, StatsChange] = {}
+            with store_errors(), self.engine.begin() as conn:
+                for route_id, change in pending.items():
+                    if self._apply_stats(conn, route_id, change) is None:
+                        lost[route_id] = change
+            pending = lost
+        raise StoreError(f"the health of {', '.join(pending)} is too contended to update")
+
+    def _apply_stats(
+        self, conn: Connection, route_id: str, change: StatsChange
+    ) -> HealthStats | None:
+        """Read, change and compare-and-set one route's row; None when another process
+        wrote it first."""
+        table = _ROUTES
+        row = conn.execute(
+            select(table.c.stats, table.c.version).where(table.c.route_id == route_id)
+        ).first()
+        old = HealthStats() if row is None else HealthStats.from_dict(row.stats or {})
+        new = change(old)
+        values = self._columns(new)
+        if row is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table).values(route_id=route_id, version=1, **values))
+            except IntegrityError:
+                return None
+            return new
+        done = conn.execute(
+            update(table)
+            .where(table.c.route_id == route_id, table.c.version == row.version)
+            .values(version=row.version + 1, **values)
+        )
+        return new if done.rowcount == 1 else None
 
     def stats(self) -> dict[str, HealthStats]:
         table = _ROUTES

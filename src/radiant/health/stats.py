@@ -142,8 +142,10 @@ class HealthStats:
         *,
         error: str | None = None,
         status_code: int | None = None,
+        trim: bool = True,
     ) -> None:
-        """Add one outcome (outcomes must arrive in time order) and trim the window."""
+        """Add one outcome (outcomes must arrive in time order) and trim the window (or let
+        the caller trim once after a batch: ``trim=False``)."""
         self.avg_latency_ms = ema(self.avg_latency_ms, sample.latency_ms)
         self.samples.append(sample)
         self.last_status = sample.status
@@ -158,7 +160,8 @@ class HealthStats:
             self.consecutive_failures += 1
             self.last_failure_at = sample.at
             self.last_error = error or (f"HTTP {status_code}" if status_code else "failed")
-        self.trim(sample.at, policy)
+        if trim:
+            self.trim(sample.at, policy)
 
     def trim(self, now: float, policy: WindowPolicy) -> None:
         oldest = now - policy.max_age

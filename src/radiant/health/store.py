@@ -54,6 +54,10 @@ class HealthStore(Protocol):
         """Apply ``change`` atomically to the route's statistics (empty when never seen)."""
         ...
 
+    def update_stats_many(self, changes: dict[str, StatsChange]) -> None:
+        """:meth:`update_stats` for several routes, in as few round trips as the store can."""
+        ...
+
     def stats(self) -> dict[str, HealthStats]:
         """Every route's statistics, by route id."""
         ...
@@ -86,6 +90,10 @@ class MemoryHealthStore:
             new = change(copy)
             self._stats[route_id] = new
             return new
+
+    def update_stats_many(self, changes: dict[str, StatsChange]) -> None:
+        for route_id, change in changes.items():
+            self.update_stats(route_id, change)
 
     def stats(self) -> dict[str, HealthStats]:
         with self._lock:
