@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from health_fakes import KEY, Upstream, free_port, seed, serve
-from radiant.domain import HealthStatus
+from radiant.domain import HealthStatus, Platform, PlatformKind
 from radiant.health.jobs import health_job
-from radiant.health.probes import ProbeResult, probe, probe_all
+from radiant.health.probes import ProbeResult, probe, probe_all, probe_targets
 from radiant.health.provider_health import list_provider_health
 from radiant.registry import Registry
 from radiant.store import repository
@@ -171,3 +171,32 @@ def test_second_run_continues_the_average_and_rates(
     assert second["last_failure_at"] is not None
     # a platform row (no provider) is not in the snapshot: no registry version bump
     assert repository.registry_version(migrated) == version
+
+
+def test_a_region_pattern_is_probed_once_per_region(upstream: Upstream) -> None:
+    platform = Platform(
+        id="regional",
+        name="Regional",
+        kind=PlatformKind.CLOUD,
+        base_url=f"{upstream.base}/*/v1",  # the region takes the place of the '*'
+        openai_compatible=True,
+        regions=["healthy", "error"],
+        auth_config={"api_key_env": "REGIONAL_KEY"},
+    )
+    pairs, _ = probe_targets([platform], [], EnvSecretResolver({"REGIONAL_KEY": KEY}))
+    assert [(t.base_url, region) for t, region in pairs] == [
+        (f"{upstream.base}/healthy/v1", "healthy"),
+        (f"{upstream.base}/error/v1", "error"),
+    ]
+
+    async def run() -> list[ProbeResult]:
+        async with httpx2.AsyncClient() as client:
+            return await probe_all(client, pairs, timeout=5)
+
+    statuses = {r.region: r.status for r in asyncio.run(run())}
+    assert statuses == {"healthy": HealthStatus.HEALTHY, "error": HealthStatus.UNHEALTHY}
+
+    without_key, _ = probe_targets([platform], [], EnvSecretResolver({}))
+    assert {t.skipped for t, _ in without_key} == {
+        "no credentials (environment variable REGIONAL_KEY)"
+    }
