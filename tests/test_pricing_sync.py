@@ -6,14 +6,19 @@ fixtures of tests/fixtures/catalogs are imported.
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, update
+from typer.testing import CliRunner
 
 from radiant.catalog import load_catalog
+from radiant.cli import app as cli_app
 from radiant.domain import CostSource, PricingType
 from radiant.pricing import store as pricing_store
 from radiant.pricing.service import PricingService
@@ -222,7 +227,44 @@ def test_the_pricing_job_counts_and_lists_what_it_skipped(registry_db: Engine) -
     assert result.counts["prices_changed"] == result.counts["routes_updated"] > 0
     assert result.counts["entries_read"] == 19
     assert result.details["skipped_by_reason"]["not in registry"] >= 1
-    listed = {s["entry"]: s["reason"] for s in result.details["skipped"]}
-    assert listed["broken-entry"] == "not an object"
-    assert result.counts["skipped"] == len(result.details["skipped"])
+    listed = result.details["skipped"]["litellm"]
+    assert listed["not an object"] == ["broken-entry"]
+    assert listed["not in registry"] == ["mystery-model-1"]
+    assert result.counts["skipped"] == sum(len(keys) for keys in listed.values())
     assert result.source == f"litellm={LITELLM[1]}"
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (CATALOGS / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.mark.slow
+def test_radiant_sync_pricing_from_a_url_prints_the_run(registry_db: Engine) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = registry_db.url.render_as_string(hide_password=False)
+    source = f"openrouter=http://127.0.0.1:{server.server_address[1]}/openrouter.json"
+    try:
+        result = CliRunner().invoke(
+            cli_app, ["--database-url", url, "sync", "pricing", "--source", source, "--json"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.output)
+    assert run["status"] == "completed" and run["sync_type"] == "pricing"
+    skipped = run["details"]["skipped"]["openrouter"]
+    assert skipped["not in registry"] == ["google/gemini-3.1-flash-lite", "mistralai/mystery-small"]
+    assert skipped["no route on openrouter"] == ["openai/gpt-4o"]
+    assert [c["route"] for c in run["details"]["changes"]] == ["openai-gpt-5-nano@openrouter"]
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
+    assert by == "pricing-sync:openrouter" and not nano.is_estimated

@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["PricingPlan", "PricingReport", "plan_prices", "pricing_job", "sync_pricing"]
 
 ADMIN_OWNED = "price set by an administrator"
-#: How many skipped entries ``details["skipped"]`` lists by key (all are counted).
-SKIPPED_LISTED = 5000
 
 
 @dataclass
@@ -64,6 +62,13 @@ class PricingPlan:
         """The entry chosen for ``route_id`` cannot price it after all: skipped instead."""
         item = self.chosen.pop(route_id)
         self.skip(item.source, item.source_key, reason)
+
+    def skipped_by_source(self) -> dict[str, dict[str, list[str]]]:
+        """Every skipped entry's key, by source and reason (the job's ``details``)."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for source, key, reason in self.skipped:
+            found.setdefault(source, {}).setdefault(reason, []).append(key)
+        return found
 
     def reasons(self) -> dict[str, int]:
         return dict(Counter(_reason_kind(r) for _, _, r in self.skipped).most_common())
@@ -332,9 +337,7 @@ def pricing_job(engine: Engine, context: JobContext) -> JobResult:
     }
     result.details = {
         "skipped_by_reason": plan.reasons(),
-        "skipped": [
-            {"source": s, "entry": k, "reason": r} for s, k, r in plan.skipped[:SKIPPED_LISTED]
-        ],
+        "skipped": plan.skipped_by_source(),
         "changes": report.changes,
         "estimates_replaced": report.estimates_replaced,
         "documents_unchanged": report.documents_unchanged,
