@@ -4,6 +4,7 @@ snapshot following the stored state."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,21 @@ def test_warm_refuses_models_without_a_thermal_state(
         manager.warm(external, _ctx(Role.OPERATOR))
     with pytest.raises(ModelNotFoundError):
         manager.warm("no-such-model", _ctx(Role.OPERATOR))
+
+
+def test_request_times_are_written_in_the_background(
+    migrated: Engine, small_catalog: Path, clock: Clock
+) -> None:
+    """A gateway process notes requests; another process's thermal job reads the times."""
+    seed(migrated, small_catalog)  # the catalog sync made the thermal_states row
+    gateway = ThermalManager(migrated, LocalThermalBackend(clock), clock=clock)
+    gateway.start(interval=0.05)
+    try:
+        gateway.touch(MODEL)
+        for _ in range(100):
+            if _state(gateway)["last_request_at"] is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        gateway.close()
+    assert _state(gateway)["last_request_at"].timestamp() == clock.now

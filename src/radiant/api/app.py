@@ -55,9 +55,13 @@ def create_app(
             scheduler.start()
         if health is not None:
             health.start()
+        if thermal is not None:
+            thermal.start()
         try:
             yield
         finally:
+            if thermal is not None:
+                thermal.close()
             if health is not None:
                 health.close()
             if scheduler is not None:

@@ -77,6 +77,7 @@ def serve(
 
     from radiant.api.app import create_app
     from radiant.health.monitor import monitor_from_settings
+    from radiant.health.thermal import manager_from_settings
     from radiant.sync.scheduler import SyncScheduler
 
     settings = load_settings()
@@ -89,6 +90,7 @@ def serve(
             require_auth_for_reads=settings.require_auth_for_reads,
             scheduler=SyncScheduler(registry.engine, settings),
             health=monitor_from_settings(registry.engine),
+            thermal=manager_from_settings(registry.engine),
         ),
         host=host or settings.host,
         port=port or settings.port,

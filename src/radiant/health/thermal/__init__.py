@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 
+_LOCAL: LocalThermalBackend | None = None
+
+
 def backend_from_settings() -> ThermalBackend:
     """``RADIANT_THERMAL_BACKEND``: ``local`` (default) or ``sagemaker``."""
     from radiant.settings import get_settings
@@ -49,7 +52,10 @@ def backend_from_settings() -> ThermalBackend:
     settings = get_settings()
     kind = settings.thermal_backend.strip().lower()
     if kind == "local":
-        return LocalThermalBackend()
+        global _LOCAL
+        if _LOCAL is None:  # one per process: the API's warm and the thermal job agree
+            _LOCAL = LocalThermalBackend()
+        return _LOCAL
     if kind == "sagemaker":
         return SageMakerThermalBackend(endpoint_url=settings.sagemaker_endpoint_url)
     raise ValidationError(

@@ -20,6 +20,7 @@ backend for each endpoint's real state, applies the targets and timers and store
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -43,6 +44,8 @@ from radiant.store.tables import ThermalStateRow
 from radiant.sync.jobs import NullProgress, Progress
 
 __all__ = ["ThermalManager", "ThermalReport", "endpoint_name"]
+
+logger = logging.getLogger(__name__)
 
 _SERVING = (ThermalState.WARM, ThermalState.HOT)
 _NAME = re.compile(r"[^a-zA-Z0-9]+")
@@ -80,6 +83,34 @@ class ThermalManager:
         self.endpoint_prefix = endpoint_prefix
         self._touches: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ background flush
+
+    def start(self, interval: float = 5.0) -> None:
+        """Write the request times :meth:`touch` noted every ``interval`` seconds, in a
+        thread (a gateway process; the thermal job may run in another one)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.flush_touches()
+                except RadiantError as exc:
+                    logger.warning("thermal: cannot write request times: %s", exc)
+
+        self._thread = threading.Thread(target=run, name="radiant-thermal", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.flush_touches()
 
     # ------------------------------------------------------------------ endpoints
 
