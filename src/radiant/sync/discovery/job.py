@@ -242,7 +242,7 @@ def discovery_job(engine: Engine, context: JobContext) -> JobResult:
     for target, listing in zip(targets, listings, strict=True):
         outcome = None
         if listing.skipped is not None:
-            log.warning("discovery skipped %s: %s", target.name, listing.skipped)
+            log.info("discovery skipped %s: %s", target.name, listing.skipped)
             result.errors.append(f"{target.name}: skipped: {listing.skipped}")
         elif listing.error is not None:
             log.warning("discovery of %s failed: %s", target.name, listing.error)

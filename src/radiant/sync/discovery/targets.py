@@ -5,7 +5,8 @@ provider API (providers sharing a base URL and key, like ``openai`` and
 The wire protocol of a target comes from ``metadata.list_models`` of the platform or
 provider when set (``openai``, ``anthropic``, ``gemini``, ``openrouter`` or ``none``);
 otherwise OpenRouter by id, any ``openai_compatible`` platform as ``openai``, and the
-direct APIs of the providers in :data:`DIRECT_PROTOCOLS`. The base URL is the platform's
+direct APIs of the providers in :data:`DIRECT_PROTOCOLS` (of those the ``direct``
+platform's ``supported_providers`` names, when it names any). The base URL is the platform's
 ``base_url`` (the provider's ``api_base_url`` on ``direct``): change that row to point
 discovery at a proxy or, in tests, at a fake server.
 """
@@ -30,9 +31,6 @@ DIRECT_PROTOCOLS = {
     "xai": "openai",
     "deepseek": "openai",
     "mistral": "openai",
-    "groq": "openai",
-    "together": "openai",
-    "fireworks": "openai",
 }
 
 
@@ -110,8 +108,11 @@ def _platform_target(platform: Platform) -> Target | None:
 
 def _direct_targets(platform: Platform, providers: Iterable[Provider]) -> list[Target]:
     groups: dict[tuple[str, str | None, tuple[str, ...]], Target] = {}
+    served = set(platform.supported_providers)
     for provider in sorted(providers, key=lambda p: (p.parent_id is not None, p.id)):
         if not provider.enabled or provider.status is not LifecycleStatus.ACTIVE:
+            continue
+        if served and provider.id not in served:
             continue
         protocol = _protocol(
             provider.metadata.get("list_models"),
