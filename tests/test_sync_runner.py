@@ -316,7 +316,7 @@ def test_a_sync_killed_midway_leaves_the_store_as_it_was_and_is_marked_abandoned
 
 
 def test_a_silent_run_of_another_host_is_abandoned_after_its_heartbeat_stops(
-    sqlite_db: str,
+    sqlite_db: str, received: list[events.RegistrySyncCompleted]
 ) -> None:
     from datetime import timedelta
 
@@ -338,4 +338,21 @@ def test_a_silent_run_of_another_host_is_abandoned_after_its_heartbeat_stops(
     record = sync_run(engine, sync_id)
     assert record is not None and record["status"] == "abandoned"
     assert "no heartbeat since" in record["error_message"]
+    [event] = received  # announced like any finished run
+    assert event.sync_id == sync_id and event.status == "abandoned"
     engine.dispose()
+
+
+def test_job_modules_named_in_the_settings_are_loaded(sqlite_db: str) -> None:
+    upgrade(sqlite_db)
+    engine = make_engine(sqlite_db)
+    with pytest.raises(ValidationError, match="unknown sync type 't-plugin'"):
+        run_job(engine, "t-plugin", settings=SETTINGS)
+    settings = Settings(database_url=sqlite_db, sync_job_modules=["sync_plugin_jobs"])
+    try:
+        run = run_job(engine, "t-plugin", settings=settings)
+        assert run.ok and run.counts == {"widgets": 3} and run.source == "plugin"
+        assert sync_run(engine, run.id)["details"]["counts"] == {"widgets": 3}  # type: ignore[index]
+    finally:
+        JOBS.pop("t-plugin", None)
+        engine.dispose()

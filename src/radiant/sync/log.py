@@ -73,13 +73,10 @@ def start_run(
     *,
     trigger: str,
     source: str | None,
-    stale_after: timedelta,
 ) -> str:
-    """Reap dead runs, then record a new run as running and return its id.
-
-    Raises ConflictError while another run of ``sync_type`` is alive (one run per type).
-    """
-    reap_abandoned(engine, stale_after)
+    """Record a new run as running and return its id (reap dead runs first:
+    :func:`reap_abandoned`). Raises ConflictError while another run of ``sync_type`` is
+    running (one run per type)."""
     sync_id = str(uuid.uuid4())
     now = utcnow()
     with _start_lock, store_errors(), session_scope(engine) as session:
@@ -105,23 +102,43 @@ def start_run(
     return sync_id
 
 
-def reap_abandoned(engine: Engine, stale_after: timedelta) -> list[str]:
-    """Mark running rows whose process is gone ``abandoned``; their ids."""
+def reap_abandoned(engine: Engine, stale_after: timedelta) -> list[SyncLogRow]:
+    """Mark running rows whose process is gone ``abandoned``; those rows, detached.
+
+    A row is changed only while it is still ``running``: a run that finishes meanwhile
+    keeps its outcome.
+    """
     now = utcnow()
-    reaped: list[str] = []
     with store_errors(), session_scope(engine) as session:
-        rows = session.execute(select(SyncLogRow).where(SyncLogRow.status == "running")).scalars()
-        for row in rows:
-            reason = _dead(row, now, stale_after)
-            if reason is None:
-                continue
-            row.status = SyncStatus.ABANDONED.value
-            row.completed_at = now
-            row.error_message = f"abandoned: {reason}"
-            reaped.append(row.id)
+        candidates = [
+            (row.id, reason)
+            for row in session.execute(
+                select(SyncLogRow).where(SyncLogRow.status == "running")
+            ).scalars()
+            if (reason := _dead(row, now, stale_after)) is not None
+        ]
+        reaped: list[str] = []
+        for sync_id, reason in candidates:
+            result = session.execute(
+                update(SyncLogRow)
+                .where(SyncLogRow.id == sync_id, SyncLogRow.status == "running")
+                .values(
+                    status=SyncStatus.ABANDONED.value,
+                    completed_at=now,
+                    error_message=f"abandoned: {reason}",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount:  # type: ignore[attr-defined]
+                reaped.append(sync_id)
     for sync_id in reaped:
         logger.warning("sync %s was left running by a process that is gone: abandoned", sync_id)
-    return reaped
+    if not reaped:
+        return []
+    with store_errors(), Session(engine, expire_on_commit=False) as session:
+        rows = list(session.execute(select(SyncLogRow).where(SyncLogRow.id.in_(reaped))).scalars())
+        session.expunge_all()
+    return rows
 
 
 def _dead(row: SyncLogRow, now: datetime, stale_after: timedelta) -> str | None:

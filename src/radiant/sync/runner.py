@@ -33,6 +33,7 @@ from radiant.settings import Settings, get_settings
 from radiant.sync import events
 from radiant.sync.jobs import JOBS, Job, JobContext, JobResult, NullProgress, Progress
 from radiant.sync.log import (
+    COUNT_COLUMNS,
     Monitor,
     RunOutcome,
     finish_run,
@@ -126,8 +127,14 @@ def _stale_after(settings: Settings) -> timedelta:
 
 
 def reap(engine: Engine, settings: Settings | None = None) -> list[str]:
-    """Mark runs left ``running`` by dead processes ``abandoned``; their ids."""
-    return reap_abandoned(engine, _stale_after(settings or get_settings()))
+    """Mark runs left ``running`` by dead processes ``abandoned`` and announce each
+    (``RegistrySyncCompleted`` with status ``abandoned``); their ids."""
+    settings = settings or get_settings()
+    rows = reap_abandoned(engine, _stale_after(settings))
+    for row in rows:
+        counts = {column: int(getattr(row, column) or 0) for column in COUNT_COLUMNS}
+        _announce(events.RegistrySyncCompleted.from_row(row, counts), settings)
+    return [row.id for row in rows]
 
 
 def start(
@@ -146,9 +153,8 @@ def start(
         raise ValidationError(f"unknown sync type {name!r}; known: {', '.join(known)}")
     if trigger not in TRIGGERS:
         raise ValidationError(f"unknown trigger {trigger!r}; known: {', '.join(TRIGGERS)}")
-    return start_run(
-        engine, name, trigger=trigger, source=source, stale_after=_stale_after(settings)
-    )
+    reap(engine, settings)
+    return start_run(engine, name, trigger=trigger, source=source)
 
 
 def run_job(
