@@ -178,3 +178,34 @@ def test_background_thread_flushes(migrated: Engine) -> None:
         assert store.stats()[ROUTE].success_count == 1
     finally:
         monitor.close()
+
+
+def test_settings_choose_redis_or_the_database(
+    migrated: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from radiant.health.monitor import monitor_from_settings
+    from radiant.settings import get_settings
+
+    get_settings.cache_clear()
+    monitor = monitor_from_settings(migrated)
+    assert isinstance(monitor.store, SqlHealthStore)
+    assert monitor.breaker_policy == BreakerPolicy(allowed_fails=3, window=60, cooldown=60)
+
+    # db 15 of the test Redis, cleaned below
+    monkeypatch.setenv("RADIANT_REDIS_URL", "redis://127.0.0.1:6379/15")
+    monkeypatch.setenv("RADIANT_BREAKER_ALLOWED_FAILS", "1")
+    get_settings.cache_clear()
+    try:
+        monitor = monitor_from_settings(migrated)
+        assert isinstance(monitor.store, RedisHealthStore)
+        monitor.record_outcome(ROUTE, False, 10, "down", 500)
+        assert not monitor.allowed(ROUTE)  # one failure is enough now
+        assert monitor.breaker(ROUTE).state is CircuitState.OPEN
+        monitor.store.close()
+    finally:
+        get_settings.cache_clear()
+        client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        keys = list(client.scan_iter(match="radiant:health:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
