@@ -7,12 +7,21 @@ import threading
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import redis
 from sqlalchemy import Engine, select
 
-from radiant.health import BreakerPolicy, CircuitState, HealthMonitor, HealthStore, WindowPolicy
+from radiant.errors import StoreError
+from radiant.health import (
+    BreakerPolicy,
+    CircuitState,
+    HealthMonitor,
+    HealthStore,
+    MemoryHealthStore,
+    WindowPolicy,
+)
 from radiant.health.redis_store import RedisHealthStore
 from radiant.health.sql_store import SqlHealthStore
 from radiant.store.engine import make_engine
@@ -209,3 +218,36 @@ def test_settings_choose_redis_or_the_database(
         if keys:
             client.delete(*keys)
         client.close()
+
+
+class _DownStore(MemoryHealthStore):
+    """A shared store that has gone away."""
+
+    down = False
+
+    def update_breaker(self, route_id: str, change: Any) -> Any:
+        if self.down:
+            raise StoreError("cannot use the database: connection refused")
+        return super().update_breaker(route_id, change)
+
+    def breakers(self) -> Any:
+        if self.down:
+            raise StoreError("cannot use the database: connection refused")
+        return super().breakers()
+
+
+def test_a_store_outage_never_breaks_the_request_path(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    store = _DownStore()
+    monitor = HealthMonitor(store, clock=clock, refresh_interval=0)
+    for _ in range(3):
+        monitor.record_outcome(ROUTE, False, 10, "down", 500)
+    assert not monitor.allowed(ROUTE)
+
+    store.down = True
+    monitor.record_outcome(ROUTE, False, 10, "down", 500)  # logged, not raised
+    assert not monitor.allowed(ROUTE)  # the last known breaker still refuses
+    clock.now += 61
+    assert monitor.allowed(ROUTE)  # cooldown over: let calls through rather than never
+    assert "cannot update the breaker" in caplog.text
+    assert "cannot read the breaker" in caplog.text

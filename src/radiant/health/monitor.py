@@ -95,28 +95,39 @@ class HealthMonitor:
             else:
                 bucket.append(outcome)
         known = self._breakers.get(route_id)  # replaced whole or per key: safe to read
-        if not ok:
-            policy = self.breaker_policy
-            self._change_breaker(route_id, lambda s: (on_failure(s, now, policy), True))
-        elif known is not None and known.state is not CircuitState.CLOSED:
-            self._change_breaker(route_id, lambda s: (on_success(s, now), True))
+        try:
+            if not ok:
+                policy = self.breaker_policy
+                self._change_breaker(route_id, lambda s: (on_failure(s, now, policy), True))
+            elif known is not None and known.state is not CircuitState.CLOSED:
+                self._change_breaker(route_id, lambda s: (on_success(s, now), True))
+        except RadiantError as exc:  # the shared store is down: keep serving
+            logger.warning("health: cannot update the breaker of %s: %s", route_id, exc)
 
     def allowed(self, route_id: str) -> bool:
         """May the gateway call ``route_id`` now? False while its breaker is open, and for
         every caller but one while it is half-open."""
         now = self.clock()
-        if now - self._refreshed_at >= self.refresh_interval:
-            self.refresh_breakers(now)
-        state = self._breakers.get(route_id)
-        if state is None or state.state is CircuitState.CLOSED:
-            return True
-        verdict = admits(state, now, self.breaker_policy)
-        if verdict is not None:
-            return verdict
-        _, granted = self._change_breaker(
-            route_id, lambda s: try_trial(s, now, self.breaker_policy)
-        )
-        return granted
+        try:
+            if now - self._refreshed_at >= self.refresh_interval:
+                self.refresh_breakers(now)
+            state = self._breakers.get(route_id)
+            if state is None or state.state is CircuitState.CLOSED:
+                return True
+            verdict = admits(state, now, self.breaker_policy)
+            if verdict is not None:
+                return verdict
+            _, granted = self._change_breaker(
+                route_id, lambda s: try_trial(s, now, self.breaker_policy)
+            )
+            return granted
+        except RadiantError as exc:
+            # the shared store is down: answer from this process's last copy, and let a
+            # breaker whose cooldown is over through rather than refuse the route for good
+            self._refreshed_at = now
+            logger.warning("health: cannot read the breaker of %s: %s", route_id, exc)
+            state = self._breakers.get(route_id)
+            return state is None or admits(state, now, self.breaker_policy) is not False
 
     # ------------------------------------------------------------------ breakers
 
