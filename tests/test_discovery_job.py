@@ -263,3 +263,18 @@ def test_an_upstream_listing_5000_models(store: Engine, upstream: Upstream) -> N
     assert count == 5000
     assert upstream.hits("/endpoints") == 10  # a bounded number of endpoint lookups a run
     assert discover(store, platforms="openrouter").counts["models_discovered"] == 0
+
+
+def test_a_run_through_the_sync_runner_is_logged(store: Engine, upstream: Upstream) -> None:
+    from radiant.store.repository import sync_run
+    from radiant.sync.runner import run_job
+
+    upstream.anthropic = [anthropic_model("claude-one-20250101")]
+    options = {"retry": FAST}
+    run_job(store, "discovery", options=options)
+    run = run_job(store, "discovery", options=options)
+    assert run.ok and run.counts["models_deprecated"] == 1
+    logged = sync_run(store, run.id)
+    assert logged is not None and logged["status"] == "completed"
+    assert logged["models_deprecated"] == 1 and logged["providers_updated"] == 3
+    assert any("HOSTCO_API_KEY" in e for e in logged["errors"])
