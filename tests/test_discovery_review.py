@@ -277,3 +277,34 @@ def test_the_cli_reviews_like_the_api(
     assert out.strip() == "ignored: gemini-ultra on direct"
     missing = _cli(sqlite_db, "discovery", "show", "4242", token=root, code=3)
     assert missing == "error: discovered model '4242' not found\n"
+
+
+BAD_APPROVALS: list[tuple[dict[str, Any], int]] = [
+    ({"model": {"context_window": -5}}, 422),
+    ({"model": {"id": "Not An Id"}}, 422),
+    ({"model": {"id": "claude-one"}}, 409),  # that model exists
+    ({"model": {"aliases": ["claude-one"]}}, 409),  # the id of another model
+    ({"model": {"provider_id": "nobody"}}, 422),
+    ({"model": {"max_output_tokens": 10**12}}, 422),
+    ({"model": {"capabilities": "chat"}}, 422),
+    ({"route": {"priority": 0}}, 422),
+    ({"route": {"regions": 5}}, 422),
+    ({"price": {"input_per_1m": "abc"}}, 422),
+    ({"price": {"pricing_type": "per_galaxy"}}, 422),
+    ({"price": "cheap"}, 422),
+    ({"model": []}, 422),
+    ({"nonsense": 1}, 422),
+]
+
+
+def test_bad_overrides_are_4xx_and_change_nothing(client: TestClient) -> None:
+    admin = auth(client, Role.ADMIN)
+    three = item_id(client, admin, "claude-three")
+    version = client.get("/healthz").json()["registry_version"]
+    for body, status in BAD_APPROVALS:
+        answer = client.post(f"{BASE}/{three}/approve", headers=admin, json=body)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.headers["content-type"] == PROBLEM
+    assert client.get(f"{BASE}/{three}", headers=admin).json()["status"] == "pending"
+    assert client.get("/healthz").json()["registry_version"] == version
+    assert client.get("/api/registry/models/claude-three").status_code == 404
