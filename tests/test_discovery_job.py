@@ -278,3 +278,30 @@ def test_a_run_through_the_sync_runner_is_logged(store: Engine, upstream: Upstre
     assert logged is not None and logged["status"] == "completed"
     assert logged["models_deprecated"] == 1 and logged["providers_updated"] == 3
     assert any("HOSTCO_API_KEY" in e for e in logged["errors"])
+
+
+def test_a_catalog_sync_cannot_bring_back_what_upstream_dropped(
+    store: Engine, upstream: Upstream, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from radiant.catalog import load_catalog
+    from radiant.sync import sync_catalog
+
+    upstream.anthropic = [anthropic_model("claude-one-20250101")]
+    for _ in range(2):
+        discover(store)
+    yesterday = date.today() - timedelta(days=1)
+    with Session(store) as session:  # as if the run that retired it ran yesterday
+        state = session.get(DiscoveryRouteStateRow, "claude-two@direct")
+        assert state is not None and state.retired_at is not None
+        state.retired_at -= timedelta(days=1)
+        session.commit()
+    # the catalog still has claude-two active: its sync re-activates it ...
+    sync_catalog(store, load_catalog(tmp_path / "catalog"), source="test")
+    assert not model(store, "claude-two").deprecated
+    # ... and the next discovery retires it again, dated the day it first went missing
+    assert discover(store).counts["models_deprecated"] == 1
+    again = model(store, "claude-two")
+    assert again.deprecated and again.deprecation_date == yesterday
+    assert route_status(store, "claude-two@direct") == "inactive"

@@ -242,8 +242,10 @@ class _Reconcile:
         if route.status == "active":  # an administrator keeps this route active
             return
         lifecycle: dict[str, Any] = {"deprecated": True, "status": "deprecated"}
-        if not model.deprecated:
-            lifecycle["deprecation_date"] = self.now.date()
+        if not model.deprecated or model.deprecation_date is None:
+            # the day discovery first found it gone, also when a catalog sync has since
+            # re-activated it (the catalog does not know upstream dropped it)
+            lifecycle["deprecation_date"] = (state.retired_at or self.now).date()
         if _set(model, lifecycle):
             state.retired_model = True
             self.out.models_deprecated += 1
