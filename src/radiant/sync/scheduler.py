@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Engine, text
 from radiant.errors import ConflictError, RadiantError, ValidationError
 from radiant.settings import Settings
 from radiant.sync.options import default_options, pricing_sources
-from radiant.sync.runner import reap, run_job
+from radiant.sync.runner import reap, run_job, webhook_dispatcher
 
 __all__ = ["LEADER_LOCK", "SCHEDULED", "SyncScheduler", "parse_schedule"]
 
@@ -172,10 +172,14 @@ class SyncScheduler:
         self._scheduler = scheduler
 
     def stop(self) -> None:
+        """Stop scheduling (a run in progress ends first), hand the lead over, and give
+        queued webhook deliveries up to ``webhook_timeout_seconds`` to go out."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
         self.leadership.release()
+        if self.settings.webhook_urls:
+            webhook_dispatcher(self.settings).drain(self.settings.webhook_timeout_seconds)
 
     def tick(self, name: str) -> None:
         """One scheduled run of ``name``, if this process leads."""
