@@ -119,3 +119,21 @@ def test_a_second_run_of_a_type_waits_for_the_first(db: str) -> None:
 def test_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
     result = radiant(f"sqlite:///{tmp_path / 'empty.db'}", "sync", "thermal", ok=False)
     assert result.returncode == 5 and "radiant db upgrade" in result.stderr
+
+
+def test_a_bad_setting_is_one_line(db: str) -> None:
+    env = {**os.environ, "RADIANT_DATABASE_URL": db, "RADIANT_WEBHOOK_URLS": "ftp://hooks"}
+    result = subprocess.run(
+        [str(BIN / "radiant"), "sync", "thermal"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: bad setting: RADIANT_WEBHOOK_URLS: Value error, a webhook URL must be "
+        "http:// or https://, not 'ftp://hooks'"
+    ]
+    assert sync_history(make_engine(db)) == []

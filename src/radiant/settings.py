@@ -104,6 +104,14 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("webhook_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"a webhook URL must be http:// or https://, not {url!r}")
+        return urls
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

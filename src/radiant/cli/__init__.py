@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+import pydantic
 import typer
 
 from radiant.cli import admin as _admin_commands
@@ -44,6 +45,11 @@ def main() -> None:
     except RadiantError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except pydantic.ValidationError as exc:  # a RADIANT_* setting that does not parse
+        if exc.title != "Settings":
+            raise
+        typer.echo(f"error: {_bad_settings(exc)}", err=True)
+        sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -56,6 +62,14 @@ def main() -> None:
         else:
             typer.echo(f"error: {message}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
+
+
+def _bad_settings(exc: pydantic.ValidationError) -> str:
+    problems = [
+        f"RADIANT_{str(error['loc'][0]).upper()}: {error['msg']}" if error["loc"] else error["msg"]
+        for error in exc.errors()
+    ]
+    return "bad setting: " + "; ".join(problems)
 
 
 if __name__ == "__main__":  # pragma: no cover
