@@ -268,3 +268,37 @@ def test_radiant_sync_pricing_from_a_url_prints_the_run(registry_db: Engine) -> 
     assert [c["route"] for c in run["details"]["changes"]] == ["openai-gpt-5-nano@openrouter"]
     nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
     assert by == "pricing-sync:openrouter" and not nano.is_estimated
+
+
+def test_missing_model_facts_are_filled_never_replaced(registry_db: Engine) -> None:
+    from radiant.store.tables import ModelRow
+
+    with session_scope(registry_db) as session:
+        session.execute(
+            update(ModelRow)
+            .where(ModelRow.id == "openai-gpt-4o")
+            .values(admin_fields=["deprecation_date"])
+        )
+    registry = Registry(registry_db, check_interval=0)
+    gemini = registry.snapshot().resolve("gemini-1.5-pro").model
+    assert (gemini.context_window, gemini.max_output_tokens) == (2_000_000, None)
+
+    _, report = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
+
+    filled = {c["model"]: c["fields"] for c in report.model_changes}
+    assert filled["openai-tts-1"] == {"deprecation_date": "2027-01-06"}
+    assert filled["gemini-1.5-pro"] == {"max_output": 8192}  # its context window stands
+    assert "openai-gpt-4o" not in filled  # the administrator owns its deprecation date
+    assert "google-gemini-25-pro" not in filled  # the catalog has every value
+    with session_scope(registry_db) as session:
+        tts = session.get(ModelRow, "openai-tts-1")
+        assert tts is not None and tts.imported_fields == {"deprecation_date": "litellm:tts-1"}
+    model = registry.snapshot().resolve("gemini-1.5-pro").model
+    assert model.max_output_tokens == 8192
+    assert str(registry.snapshot().resolve("tts-1").model.deprecation_date) == "2027-01-06"
+
+    # a catalog sync keeps them (the catalog has none); a second import changes nothing
+    assert sync_catalog(registry_db, load_catalog(None)).models_updated == 0
+    assert registry.snapshot().resolve("gemini-1.5-pro").model.max_output_tokens == 8192
+    _, again = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
+    assert again.model_changes == [] and again.routes_updated == 0

@@ -94,8 +94,12 @@ def test_disagreements_with_their_size_largest_first() -> None:
     # openrouter's gpt-5-nano agrees with the registry's route on openrouter
     assert not any(d.platform == "openrouter" for d in report.discrepancies)
 
+    # a spread over zero has no percentage and comes first, then the largest percentages
+    free = rows[("deepseek-chat", "direct", "input_per_1m")]
+    assert free.values == {"litellm": Decimal(0), "registry": Decimal("0.28")}
+    assert (free.difference, free.percent) == (Decimal("0.28"), None)
     percents = [d.percent for d in report.discrepancies]
-    assert percents == sorted(percents, key=lambda p: -p if p is not None else Decimal(-1))
+    assert percents == sorted(percents, key=lambda p: (1, -p) if p is not None else (0, 0))
     # compared but agreeing: openai-gpt-5-nano on openrouter, the registry and OpenRouter
     disagreeing = {(d.model, d.platform) for d in report.discrepancies}
     assert report.models_compared > len(disagreeing)
@@ -111,7 +115,9 @@ def test_min_percent_and_the_registrys_costs() -> None:
         "max_output_tokens",
         "per_request",  # tavily: 0.008 against the registry's 0.001
     }
-    assert all(d.percent is not None and d.percent >= 50 for d in big.discrepancies)
+    # a spread over zero counts as larger than any percentage: it stays
+    assert all(d.percent is None or d.percent >= 50 for d in big.discrepancies)
+    assert any(d.percent is None for d in big.discrepancies)
     without = discrepancy_report(_snapshot(), results, registry_prices=False)
     for row in without.discrepancies:
         if row.field.endswith("_per_1m"):

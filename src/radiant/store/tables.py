@@ -170,6 +170,9 @@ class ModelRow(_Tracked, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Fields a pricing sync filled from a public catalog where the catalog had no value
+    #: (field -> ``source:entry``); a catalog sync keeps them until the catalog has its own.
+    imported_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ModelAliasRow(Base):

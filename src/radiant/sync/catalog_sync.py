@@ -167,10 +167,16 @@ def _finish(engine: Engine, report: SyncReport, started: float, error: str | Non
 def _apply(row: Any, columns: dict[str, Any], *, skip: tuple[str, ...] = ("id",)) -> bool:
     """Set the non-admin-owned columns that differ; True when anything changed."""
     owned = set(getattr(row, "admin_fields", None) or [])
+    imported = dict(getattr(row, "imported_fields", None) or {})
     changed = False
     for key, value in columns.items():
         if key in skip or key in owned:
             continue
+        if key in imported:  # filled by a pricing sync: kept until the catalog has a value
+            if value is None:
+                continue
+            del imported[key]
+            row.imported_fields = imported
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True

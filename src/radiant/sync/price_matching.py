@@ -76,7 +76,7 @@ class Matcher:
             )
         route_id = self._routes.get((model.id, item.platform))
         if route_id is None:
-            return Match(model.id, None, reason=f"no route on {item.platform}")
+            return Match(model.id, None, rank, reason=f"no route on {item.platform}")
         return Match(model.id, route_id, rank)
 
     def _find(self, name: str) -> ModelEntry | None:

@@ -13,13 +13,15 @@ Options: ``sources``, a list of ``(kind, location)`` with kind ``litellm``,
 * Never overwritten: a route whose ``price`` an administrator owns (``admin_fields``), or
   whose sheet an administrator entered (``admin_manual_entry``).
 * An estimated sheet replaced by a real price resolves its estimated-cost alert.
-* Model facts (limits, modalities, capabilities, deprecation) stay the catalog's
-  (provider documentation outranks an imported catalog); the discrepancy report shows
-  where the sources disagree with them.
+* Model facts: an import fills a matched model's context window, maximum output or
+  deprecation date only where the registry has none (:mod:`radiant.sync.model_facts`:
+  administrator > provider documentation > imported catalog). Modalities and capability
+  flags stay the catalog's; the discrepancy report shows where the sources disagree.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +37,7 @@ from radiant.store.mapping import row_to_price
 from radiant.store.repository import bump_version, store_errors
 from radiant.store.tables import PriceHistoryRow, RouteRow, utcnow
 from radiant.sync.jobs import JobContext, JobResult, NullProgress, Progress, register_job
+from radiant.sync.model_facts import fill_model_facts
 from radiant.sync.price_matching import Match, Matcher
 from radiant.sync.price_sheets import open_sheet
 from radiant.sync.pricing_state import last_applied, read_documents, remember
@@ -52,6 +55,8 @@ class PricingPlan:
     """What a run would do: the entry chosen for each route, and everything skipped."""
 
     chosen: dict[str, ImportedEntry] = field(default_factory=dict)
+    #: registry model -> the entries that name it (rank, then source order): its facts
+    facts: dict[str, list[ImportedEntry]] = field(default_factory=dict)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # source, key, reason
     read: int = 0
 
@@ -78,6 +83,8 @@ def plan_prices(snapshot: Snapshot, results: list[ImportResult]) -> PricingPlan:
     """Match every imported entry to a route; one entry per route (first source wins)."""
     matcher = Matcher(snapshot)
     plan = PricingPlan()
+    ranked: dict[str, list[tuple[int, int, ImportedEntry]]] = {}
+    order = itertools.count()
     for result in results:
         plan.read += result.total
         for skipped in result.skipped:
@@ -85,6 +92,8 @@ def plan_prices(snapshot: Snapshot, results: list[ImportResult]) -> PricingPlan:
         best: dict[str, tuple[Match, ImportedEntry]] = {}
         for item in result.imported:
             match = matcher.match(item)
+            if match.model_id is not None and match.rank < 3:
+                ranked.setdefault(match.model_id, []).append((match.rank, next(order), item))
             if match.route_id is None:
                 plan.skip(result.source, item.source_key, match.reason or "not in registry")
                 continue
@@ -105,6 +114,8 @@ def plan_prices(snapshot: Snapshot, results: list[ImportResult]) -> PricingPlan:
                 )
             else:
                 plan.chosen[route_id] = item
+    for model_id, items in ranked.items():
+        plan.facts[model_id] = [item for _, _, item in sorted(items, key=lambda t: t[:2])]
     return plan
 
 
@@ -132,6 +143,8 @@ class PricingReport:
     unchanged: int = 0
     estimates_replaced: list[str] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    #: models whose missing limits or deprecation date an import filled
+    model_changes: list[dict[str, Any]] = field(default_factory=list)
     version: int | None = None
     #: the documents were those last applied: nothing was parsed or compared
     documents_unchanged: bool = False
@@ -172,7 +185,7 @@ def sync_pricing(
 
 def _apply(engine: Engine, plan: PricingPlan, now: datetime) -> PricingReport:
     report = PricingReport()
-    if not plan.chosen:
+    if not plan.chosen and not plan.facts:
         return report
     with store_errors(), session_scope(engine) as session:
         owned = {
@@ -212,6 +225,8 @@ def _apply(engine: Engine, plan: PricingPlan, now: datetime) -> PricingReport:
             session.flush()
             for group in _by_columns(inserts):
                 session.execute(insert(PriceHistoryRow), group)
+        report.model_changes = fill_model_facts(session, plan.facts)
+        if inserts or report.model_changes:
             report.version = bump_version(session)
     return report
 
@@ -330,6 +345,7 @@ def pricing_job(engine: Engine, context: JobContext) -> JobResult:
     result.counts = {
         "prices_changed": report.prices_changed,
         "routes_updated": report.routes_updated,
+        "models_updated": len(report.model_changes),
         "entries_read": plan.read,
         "routes_matched": len(plan.chosen),
         "prices_unchanged": report.unchanged,
@@ -339,6 +355,7 @@ def pricing_job(engine: Engine, context: JobContext) -> JobResult:
         "skipped_by_reason": plan.reasons(),
         "skipped": plan.skipped_by_source(),
         "changes": report.changes,
+        "model_changes": report.model_changes,
         "estimates_replaced": report.estimates_replaced,
         "documents_unchanged": report.documents_unchanged,
         "version": report.version,

@@ -1,5 +1,5 @@
 """pricing sync from public catalogs: priority and flex service-tier prices, the
-documents last applied
+documents last applied, model fields filled from an imported catalog
 
 Revision ID: 0008
 Revises: 0007
@@ -37,6 +37,8 @@ def upgrade() -> None:
         sa.Column("applied_at", types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pricing_source_state")),
     )
+    with op.batch_alter_table("models", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("imported_fields", sa.JSON(), nullable=True))
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         for name in _TIER_COLUMNS:
             batch_op.add_column(
@@ -46,6 +48,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("pricing_source_state")
+    with op.batch_alter_table("models", schema=None) as batch_op:
+        batch_op.drop_column("imported_fields")
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         for name in reversed(_TIER_COLUMNS):
             batch_op.drop_column(name)
