@@ -334,12 +334,21 @@ def test_a_silent_run_of_another_host_is_abandoned_after_its_heartbeat_stops(
             .values(owner="elsewhere:1", heartbeat_at=utcnow() - timedelta(seconds=30))
         )
     assert reap(engine, Settings(database_url=sqlite_db, sync_stale_after_seconds=60)) == []
+    # a live process of this host is not taken for dead for beating late
+    mine = start(engine, "thermal", settings=SETTINGS)
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(SyncLogRow)
+            .where(SyncLogRow.id == mine)
+            .values(heartbeat_at=utcnow() - timedelta(seconds=30))
+        )
     assert reap(engine, Settings(database_url=sqlite_db, sync_stale_after_seconds=10)) == [sync_id]
     record = sync_run(engine, sync_id)
     assert record is not None and record["status"] == "abandoned"
     assert "no heartbeat since" in record["error_message"]
     [event] = received  # announced like any finished run
     assert event.sync_id == sync_id and event.status == "abandoned"
+    assert sync_run(engine, mine)["status"] == "running"  # type: ignore[index]
     engine.dispose()
 
 

@@ -5,10 +5,11 @@ A run is written ``running`` with its owner (``host:pid``) before its job starts
 (:class:`Monitor`) writes ``heartbeat_at`` and the progress the job reports, so the API
 can show how far it got and a later process can tell a live run from a dead one.
 
-A run is **abandoned** when its process is gone: same host and its pid no longer exists,
-or no heartbeat for ``stale_after``, or (rows written without a heartbeat, e.g. by an
-older Radiant) started more than :data:`UNTRACKED_STALE_AFTER` ago. The next run of any
-type, and the start of ``radiant serve``, mark those rows (:func:`reap_abandoned`).
+A run is **abandoned** when its process is gone: a process of this host whose pid no
+longer exists; a process of another host that wrote no heartbeat for ``stale_after``; or
+any run silent for :data:`UNTRACKED_STALE_AFTER` (rows written without a heartbeat, a
+process that hangs). The next run of any type, and the start of ``radiant serve``, mark
+those rows (:func:`reap_abandoned`).
 """
 
 from __future__ import annotations
@@ -142,30 +143,31 @@ def reap_abandoned(engine: Engine, stale_after: timedelta) -> list[SyncLogRow]:
 
 
 def _dead(row: SyncLogRow, now: datetime, stale_after: timedelta) -> str | None:
-    if row.owner and _gone(row.owner):
+    alive = _alive_here(row.owner)
+    if alive is False:
         return f"its process ({row.owner}) is gone"
-    if row.heartbeat_at is not None:
-        if row.heartbeat_at < now - stale_after:
-            return f"no heartbeat since {row.heartbeat_at.isoformat()}"
-        return None
-    if row.started_at < now - UNTRACKED_STALE_AFTER:
-        return f"still running since {row.started_at.isoformat()}"
+    seen = row.heartbeat_at or row.started_at
+    # a live process of this host may beat late (its job holding SQLite's write lock, say)
+    quick = alive is None and row.heartbeat_at is not None
+    if seen < now - (stale_after if quick else UNTRACKED_STALE_AFTER):
+        return f"no heartbeat since {seen.isoformat()}"
     return None
 
 
-def _gone(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
+def _alive_here(owner: str | None) -> bool | None:
+    """Whether the owner, a process of this host, still runs; None when it is elsewhere."""
+    host, _, pid = (owner or "").rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine: only its heartbeat tells
+        return None  # another machine: only its heartbeat tells
     if int(pid) == os.getpid():
-        return False
+        return True
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:  # someone else's live process
         return False
-    return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 @dataclass
