@@ -5,7 +5,9 @@ Precedence: an administrator's value > the built-in or configured catalog (provi
 documentation) > an imported public catalog. So an import only fills a model's
 ``context_window``, ``max_output`` or ``deprecation_date`` when the registry has none,
 records where the value came from in ``imported_fields``, and a later catalog sync keeps
-it until the catalog has a value of its own. Entries matched exactly (route model string,
+it until the catalog has a value of its own. Only entries of the maker's own API
+(platform ``direct``) speak for a model: a cloud's retirement date or an aggregator's
+limit is theirs. Entries matched exactly (route model string,
 id or alias) speak first, then the sources in the order given; a value that would break
 the model's rules (maximum output over twice the context window) is left out.
 """
@@ -55,6 +57,8 @@ def _fill(row: ModelRow, items: list[ImportedEntry]) -> dict[str, Any]:
         if column in owned or getattr(row, column) is not None:
             continue
         for item in items:
+            if column == "max_output" and item.mode == "embedding":
+                continue  # an embedding's "output" is its vector, not tokens
             value = getattr(item, attr)
             if value is not None and _fits(row, column, value):
                 setattr(row, column, value)

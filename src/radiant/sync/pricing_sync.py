@@ -55,7 +55,8 @@ class PricingPlan:
     """What a run would do: the entry chosen for each route, and everything skipped."""
 
     chosen: dict[str, ImportedEntry] = field(default_factory=dict)
-    #: registry model -> the entries that name it (rank, then source order): its facts
+    #: registry model -> the entries of its maker's own API that name it (best rank, then
+    #: source order): its facts (a cloud's or aggregator's dates and limits are theirs)
     facts: dict[str, list[ImportedEntry]] = field(default_factory=dict)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # source, key, reason
     read: int = 0
@@ -92,7 +93,7 @@ def plan_prices(snapshot: Snapshot, results: list[ImportResult]) -> PricingPlan:
         best: dict[str, tuple[Match, ImportedEntry]] = {}
         for item in result.imported:
             match = matcher.match(item)
-            if match.model_id is not None and match.rank < 3:
+            if match.model_id is not None and match.rank < 3 and item.platform == "direct":
                 ranked.setdefault(match.model_id, []).append((match.rank, next(order), item))
             if match.route_id is None:
                 plan.skip(result.source, item.source_key, match.reason or "not in registry")
