@@ -302,3 +302,17 @@ def test_missing_model_facts_are_filled_never_replaced(registry_db: Engine) -> N
     assert registry.snapshot().resolve("gemini-1.5-pro").model.max_output_tokens == 8192
     _, again = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
     assert again.model_changes == [] and again.routes_updated == 0
+
+
+def test_a_catalog_value_takes_over_from_an_imported_one() -> None:
+    from radiant.store.tables import ModelRow
+    from radiant.sync.catalog_sync import _apply
+
+    row = ModelRow(
+        id="m", max_output=8192, row_version=1, imported_fields={"max_output": "litellm:m"}
+    )
+    assert not _apply(row, {"max_output": None})  # the catalog has none: the import stays
+    assert row.max_output == 8192 and row.imported_fields == {"max_output": "litellm:m"}
+    assert _apply(row, {"max_output": 4096})  # the catalog's own value wins from now on
+    assert row.max_output == 4096 and row.imported_fields == {}
+    assert _apply(row, {"max_output": None}) and row.max_output is None
