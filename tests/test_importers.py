@@ -36,7 +36,6 @@ def _load(kind: str) -> ImportResult:
     return load_source(kind, str(FILES[kind]))
 
 
-
 @pytest.mark.parametrize(
     ("kind", "entries"), [("litellm", 19), ("models-dev", 11), ("openrouter", 8)]
 )

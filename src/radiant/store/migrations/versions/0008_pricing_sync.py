@@ -41,9 +41,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("imported_fields", sa.JSON(), nullable=True))
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         for name in _TIER_COLUMNS:
-            batch_op.add_column(
-                sa.Column(name, types.Money(precision=20, scale=10), nullable=True)
-            )
+            batch_op.add_column(sa.Column(name, types.Money(precision=20, scale=10), nullable=True))
 
 
 def downgrade() -> None:
