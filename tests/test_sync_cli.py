@@ -137,3 +137,26 @@ def test_a_bad_setting_is_one_line(db: str) -> None:
         "http:// or https://, not 'ftp://hooks'"
     ]
     assert sync_history(make_engine(db)) == []
+
+
+def test_any_registered_job_runs_by_name(db: str) -> None:
+    tests = str(Path(__file__).parent)
+    env = {
+        **os.environ,
+        "RADIANT_DATABASE_URL": db,
+        "RADIANT_SYNC_JOB_MODULES": "sync_plugin_jobs",
+        "PYTHONPATH": os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])),
+    }
+    result = subprocess.run(
+        [str(BIN / "radiant"), "sync", "run", "t-plugin", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert run["sync_type"] == "t-plugin" and run["counts"] == {"widgets": 3}
+    unknown = radiant(db, "sync", "run", "t-plugin", ok=False)  # not without the module
+    assert unknown.returncode == 2 and "unknown sync type 't-plugin'" in unknown.stderr

@@ -181,3 +181,15 @@ def sync_pricing(
             "no pricing source: pass --source KIND=FILE_OR_URL or set RADIANT_PRICING_SOURCES"
         )
     run_sync("pricing", {"sources": pricing_sources(items)}, as_json=as_json, progress=progress)
+
+
+@sync_app.command("run")
+def sync_run_cmd(
+    name: Annotated[str, typer.Argument(help="A job's name (RADIANT_SYNC_JOB_MODULES adds some).")],
+    as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
+) -> None:
+    """Run any registered sync job now, with the options the server would give it."""
+    from radiant.sync.options import default_options
+
+    run_sync(name, default_options(name, load_settings()), as_json=as_json, progress=progress)
