@@ -211,6 +211,8 @@ def test_the_approval_policy_holds_an_approval_for_a_second_administrator(
     body = held.json()
     assert body["status"] == "pending_approval" and body["item"]["status"] == "pending"
     assert client.get("/api/registry/models/claude-three").status_code == 404
+    twice = client.post(f"{BASE}/{three}/approve", headers=admin, json={})
+    assert twice.status_code == 409 and "waits for approval" in twice.json()["detail"]
 
     second = auth(client, Role.SUPER_ADMIN)
     for request in body["approvals"]:  # the model first, then its route

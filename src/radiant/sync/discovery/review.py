@@ -29,6 +29,7 @@ from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, change_types, required_permissions
 from radiant.manage.policy import create_request, policy_for, request_dict
 from radiant.security import Permission, Principal
+from radiant.store.admin_tables import ApprovalRequestRow
 from radiant.store.discovery_tables import DISCOVERY_STATUSES, DiscoveredModelRow
 from radiant.store.engine import session_scope
 from radiant.store.repository import store_errors
@@ -237,6 +238,7 @@ class DiscoveryReview:
             row = _load(session, item_id)
             if row.status == "approved":
                 raise ConflictError(f"discovered model {item_id} is already approved")
+            _not_waiting(session, row)
             ops, model_keys, route_keys = self._operations(session, row, body)
             for op in ops:
                 authorize(ctx.principal, required_permissions(op))
@@ -349,6 +351,20 @@ class DiscoveryReview:
         row.decided_at = utcnow()
         row.decision_notes = None if notes is None else str(notes)
         row.result = result
+
+
+def _not_waiting(session: Session, row: DiscoveredModelRow) -> None:
+    """409 while approval requests an earlier approval opened still wait for a decision."""
+    ids = (row.result or {}).get("approval_requests") or []
+    waiting = session.scalars(
+        select(ApprovalRequestRow.id).where(
+            ApprovalRequestRow.id.in_(ids), ApprovalRequestRow.status == "pending"
+        )
+    ).all()
+    if waiting:
+        raise ConflictError(
+            f"discovered model {row.id} waits for approval request(s) {', '.join(waiting)}"
+        )
 
 
 def _load(session: Session, item_id: int) -> DiscoveredModelRow:
