@@ -170,6 +170,8 @@ def test_a_real_price_replaces_an_estimate_and_resolves_its_alert(registry_db: E
 
     real, _ = _sheet(registry_db, route)
     assert not real.is_estimated and real.cache_write_per_1m == Decimal("6.25")
+    # the estimate's guessed batch prices did not pass into the real sheet
+    assert estimated.batch_input_per_1m is not None and real.batch_input_per_1m is None
     assert route in report.estimates_replaced
     alert = next(a for a in pricing_store.list_alerts(registry_db) if a.id == open_alerts[0].id)
     assert alert.status.value == "resolved"

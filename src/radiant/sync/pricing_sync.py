@@ -267,7 +267,8 @@ def _merged(
         kind = old.pricing_type
     if old is not None and _turns_free(old, prices):
         return None, "the source says free; the route has a price"
-    base = old.prices() if old is not None else {}
+    # an estimate is replaced whole: none of its guessed prices pass for real ones
+    base = old.prices() if old is not None and not old.is_estimated else {}
     data: dict[str, Any] = {**base, **prices}
     threshold = new.long_context_threshold
     if threshold is None and old is not None and "long_context_input_per_1m" not in prices:
