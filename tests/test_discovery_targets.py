@@ -9,9 +9,9 @@ import pytest
 
 from radiant.catalog import load_catalog
 from radiant.sync.discovery import EnvSecretResolver, Target, build_targets
-from radiant.sync.discovery.reconcile import suggested_id
+from radiant.sync.discovery.reconcile import suggest_provider, suggested_id
 from radiant.sync.discovery.secrets import env_name
-from radiant.sync.discovery.upstream import per_token_to_per_1m
+from radiant.sync.discovery.upstream import UpstreamModel, per_token_to_per_1m
 
 
 def _targets(
@@ -98,3 +98,23 @@ def test_suggested_ids_are_registry_ids(upstream: str, expected: str) -> None:
 )
 def test_openrouter_per_token_strings(value: object, expected: Decimal | None) -> None:
     assert per_token_to_per_1m(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("upstream_id", "hint", "expected"),
+    [
+        ("meta-llama/llama-3-70b", "meta-llama", "meta"),
+        ("mistralai/mistral-large", "mistralai", "mistral"),
+        ("anthropic/claude-x", "anthropic", "anthropic"),
+        ("nobody/thing", "nobody", None),
+    ],
+)
+def test_openrouter_authors_become_providers(
+    upstream_id: str, hint: str, expected: str | None
+) -> None:
+    targets, _ = _targets({})
+    model = UpstreamModel(upstream_id=upstream_id, provider_hint=hint)
+    providers = set(load_catalog().providers)
+    assert suggest_provider(targets["openrouter"], model, providers) == expected
+    # a provider's own API: that provider, whatever the id says
+    assert suggest_provider(targets["direct:anthropic"], model, providers) == "anthropic"

@@ -29,7 +29,7 @@ from radiant.sync.discovery.classify import Classified
 from radiant.sync.discovery.targets import Target
 from radiant.sync.discovery.upstream import UpstreamModel
 
-__all__ = ["Outcome", "record_listing", "suggested_id"]
+__all__ = ["AUTHOR_PROVIDERS", "Outcome", "record_listing", "suggest_provider", "suggested_id"]
 
 _NOT_ID = re.compile(r"[^a-z0-9._:/@+-]+")
 _BATCH = 500
@@ -65,17 +65,33 @@ def suggested_id(upstream_id: str) -> str:
     return (name or "model")[:128]
 
 
-def _suggested_provider(target: Target, model: UpstreamModel, providers: set[str]) -> str | None:
+#: OpenRouter's author slugs that differ from the registry's provider ids
+AUTHOR_PROVIDERS = {
+    "meta-llama": "meta",
+    "mistralai": "mistral",
+    "x-ai": "xai",
+    "qwen": "alibaba",
+    "microsoft": "microsoft",
+    "cohere": "cohere",
+    "deepseek": "deepseek",
+    "perplexity": "perplexity",
+}
+
+
+def suggest_provider(target: Target, model: UpstreamModel, providers: set[str]) -> str | None:
+    """The provider that makes ``model``: the one whose own API listed it, else the author
+    of an ``author/model`` id when the registry knows that provider."""
     if target.provider_ids is not None:
         owners = sorted(target.provider_ids)
         return model.provider_hint if model.provider_hint in target.provider_ids else owners[0]
     hint = (model.provider_hint or "").casefold()
+    hint = AUTHOR_PROVIDERS.get(hint, hint)
     return hint if hint in providers else None
 
 
 def _columns(target: Target, model: UpstreamModel, providers: set[str]) -> dict[str, Any]:
     return {
-        "suggested_provider_id": _suggested_provider(target, model, providers),
+        "suggested_provider_id": suggest_provider(target, model, providers),
         "display_name": model.display_name,
         "description": model.description,
         "context_window": model.context_window,
