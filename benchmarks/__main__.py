@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from benchmarks._report import Row, format_table, guarded
+from benchmarks.health import health_rows
 from benchmarks.imports import import_rows
 from benchmarks.pricing import pricing_rows
+from benchmarks.pricing_sync import pricing_sync_rows
 from benchmarks.selection import postgres_rows, selection_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
@@ -131,6 +133,8 @@ def main() -> int:
         ("import", import_rows),
         ("builtin catalog", _builtin),
         ("pricing", pricing_rows),
+        ("pricing sync", pricing_sync_rows),
+        ("health", health_rows),
         ("synthetic catalog", _synthetic),
     ]
     rows: list[Row] = []

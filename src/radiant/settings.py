@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "default_database_url", "get_settings"]
 
@@ -41,6 +42,75 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     #: Close public reads too: every request then needs a token.
     require_auth_for_reads: bool = False
+
+    # -------------------------------------------------------------- keeping it current
+    #: ``radiant serve`` runs the scheduled syncs below (in one process per database)
+    scheduler: bool = True
+    #: When each sync runs: a cron line (``min hour day month weekday``, UTC) or an
+    #: interval (``90s``, ``5m``, ``1h``, ``2d``); ``off`` turns that schedule off.
+    schedule_full: str = "0 0 * * *"
+    schedule_health: str = "5m"
+    schedule_thermal: str = "5m"
+    schedule_pricing: str = "0 0 * * sun"
+    #: Seconds between two attempts of a follower to become the scheduler's leader.
+    scheduler_leader_check_seconds: float = Field(default=10.0, gt=0)
+    #: Where the scheduled pricing sync reads prices: ``kind=location`` items (kind:
+    #: litellm, models-dev, openrouter; location: a URL or a file), comma separated.
+    pricing_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Modules that register more sync jobs (``@register_job``), comma separated.
+    sync_job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: A running sync writes a heartbeat this often; one silent for ``sync_stale_after``
+    #: seconds (or whose process is gone) is marked abandoned.
+    sync_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    sync_stale_after_seconds: float = Field(default=60.0, gt=0)
+    #: ``RegistrySyncCompleted`` events are POSTed to these URLs, comma separated, signed
+    #: with ``webhook_secret`` (HMAC-SHA256; see the README).
+    webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_attempts: int = Field(default=5, ge=1, le=20)
+    #: the first retry waits this long, each next one twice as long (at most 5 minutes)
+    webhook_backoff_seconds: float = Field(default=1.0, ge=0)
+    #: Discovery: a route missing from this many consecutive full listings of its platform
+    #: is retired (and its model deprecated when no other route is active).
+    discovery_missing_runs: int = Field(default=2, ge=1, le=1000)
+    #: Discovery: seconds for each list-models request, and attempts per request.
+    discovery_timeout_seconds: float = Field(default=20.0, gt=0)
+    discovery_attempts: int = Field(default=4, ge=1, le=20)
+    #: Discovery: OpenRouter endpoint lookups (providers and prices of a new model) per run.
+    discovery_endpoint_lookups: int = Field(default=100, ge=0)
+
+    # -------------------------------------------------------------- health and thermal
+    #: Redis for route health and circuit breakers shared by several processes
+    #: (``redis://host:6379/0``); unset: the database holds them.
+    redis_url: str | None = None
+    #: Seconds an active probe (``GET {base}/models``) may take.
+    health_probe_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: Circuit breaker of a route (seed LiteLLM router: allowed_fails 3, cooldown_time 60).
+    breaker_allowed_fails: int = Field(default=3, ge=1)
+    breaker_window_seconds: float = Field(default=60.0, gt=0)
+    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
+    #: Where self-hosted endpoints live: ``local`` (simulated, for demos) or ``sagemaker``.
+    thermal_backend: str = "local"
+    #: SageMaker endpoint of a model: this prefix and the model id (seed: ``radiant-``).
+    sagemaker_endpoint_prefix: str = "radiant-"
+    #: Another SageMaker API address (a proxy, or a local fake in tests).
+    sagemaker_endpoint_url: str | None = None
+
+    @field_validator("pricing_sources", "sync_job_modules", "webhook_urls", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"a webhook URL must be http:// or https://, not {url!r}")
+        return urls
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 
@@ -15,16 +15,25 @@ from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
 from radiant.api.routers import (
     admin,
+    catalog_diff,
+    discovery,
     openai,
     pricing,
     registry,
     routing_rules,
     selection,
+    sync,
     tenants,
 )
+from radiant.api.routers import health as health_routes
 from radiant.registry import Registry
 from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
+
+if TYPE_CHECKING:
+    from radiant.health import HealthMonitor
+    from radiant.health.thermal import ThermalManager
+    from radiant.sync.scheduler import SyncScheduler
 
 __all__ = ["create_app"]
 
@@ -34,13 +43,32 @@ def create_app(
     *,
     max_body_bytes: int | None = None,
     require_auth_for_reads: bool = False,
+    scheduler: SyncScheduler | None = None,
+    health: HealthMonitor | None = None,
+    thermal: ThermalManager | None = None,
 ) -> FastAPI:
+    """The API of ``registry_service``; with ``scheduler``, the app runs the scheduled
+    syncs while it serves (``radiant serve`` passes one). ``health`` and ``thermal``:
+    the route health monitor and thermal manager (default: from the settings, on first use)."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         registry_service.start_listening()
+        if scheduler is not None:
+            scheduler.start()
+        if health is not None:
+            health.start()
+        if thermal is not None:
+            thermal.start()
         try:
             yield
         finally:
+            if thermal is not None:
+                thermal.close()
+            if health is not None:
+                health.close()
+            if scheduler is not None:
+                scheduler.stop()
             registry_service.stop_listening()
 
     app = FastAPI(
@@ -51,6 +79,8 @@ def create_app(
         dependencies=[Depends(single_valued_query)],
     )
     app.state.registry = registry_service
+    app.state.health = health
+    app.state.thermal = thermal
     app.state.authenticators = []
     app.state.tenants = Tenants.open(registry_service)
     app.state.authenticators.append(app.state.tenants.keys.authenticate)
@@ -60,12 +90,22 @@ def create_app(
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
     # pricing and selection before registry: /models/{id}/pricing, /models/{id}/routes/best
     # and the like must not be read as a model id
-    routers = (pricing.router, selection.router, registry.router, admin.router, openai.router)
+    routers = (
+        pricing.router,
+        selection.router,
+        registry.router,
+        admin.router,
+        sync.router,
+        catalog_diff.router,
+        openai.router,
+    )
     for router in routers:
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
     app.state.routing_rules = RoutingRules(registry_service)
     app.include_router(routing_rules.router)
+    app.include_router(health_routes.router)
+    app.include_router(discovery.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

@@ -126,6 +126,10 @@ class PricingUpdate(_Patch):
     per_video_minute: Decimal | None = None
     per_hour: Decimal | None = None
     per_3d_model: Decimal | None = None
+    priority_input_per_1m: Decimal | None = None
+    priority_output_per_1m: Decimal | None = None
+    flex_input_per_1m: Decimal | None = None
+    flex_output_per_1m: Decimal | None = None
     source: CostSource | None = None
     is_estimated: bool | None = None
     notes: str | None = None

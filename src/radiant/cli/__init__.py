@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import sys
 
+import pydantic
 import typer
 
 from radiant.cli import admin as _admin_commands
+from radiant.cli import catalog as _catalog_commands
+from radiant.cli import discovery as _discovery_commands
+from radiant.cli import health as _health_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
 from radiant.cli import registry as _registry_commands
 from radiant.cli import rules as _rules_commands
 from radiant.cli import selection as _selection_commands
+from radiant.cli import sync as _sync_commands
 from radiant.cli import tenants as _tenant_commands
 from radiant.cli._base import app
 from radiant.errors import RadiantError
@@ -30,6 +35,10 @@ _COMMAND_MODULES = (
     _pricing_commands,
     _rules_commands,
     _selection_commands,
+    _catalog_commands,
+    _sync_commands,
+    _health_commands,
+    _discovery_commands,
 )
 
 
@@ -40,6 +49,11 @@ def main() -> None:
     except RadiantError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except pydantic.ValidationError as exc:  # a RADIANT_* setting that does not parse
+        if exc.title != "Settings":
+            raise
+        typer.echo(f"error: {_bad_settings(exc)}", err=True)
+        sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -52,6 +66,14 @@ def main() -> None:
         else:
             typer.echo(f"error: {message}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
+
+
+def _bad_settings(exc: pydantic.ValidationError) -> str:
+    problems = [
+        f"RADIANT_{str(error['loc'][0]).upper()}: {error['msg']}" if error["loc"] else error["msg"]
+        for error in exc.errors()
+    ]
+    return "bad setting: " + "; ".join(problems)
 
 
 if __name__ == "__main__":  # pragma: no cover

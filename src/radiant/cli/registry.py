@@ -44,34 +44,26 @@ def sync_catalog_cmd(
         Path | None, typer.Option("--dir", help="A catalog directory (default: built-in).")
     ] = None,
     as_json: JsonOpt = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="A progress bar on stderr."),
+    ] = None,
 ) -> None:
     """Upsert a catalog into the registry (adds, updates, deprecates; never deletes).
 
     Then estimates the costs the catalog does not give and raises or resolves the
     estimated-cost alerts (``radiant alerts list``).
     """
-    from radiant.pricing.service import PricingService
+    from radiant.cli.sync import run_sync
 
-    registry = open_registry()
-    report = registry.sync_catalog(directory)
-    estimates = PricingService(registry).reconcile_estimates()
-    if as_json:
-        print_json({**report.as_dict(), "estimates": estimates.__dict__})
-        return
-    typer.echo(
-        f"sync {report.sync_id} {report.status} in {report.duration_ms} ms: "
-        f"models +{report.models_added} ~{report.models_updated} -{report.models_deprecated}, "
-        f"routes +{report.routes_added} ~{report.routes_updated}, "
-        f"prices changed {report.prices_changed}, providers +{report.providers_added} "
-        f"~{report.providers_updated}, platforms +{report.platforms_added} "
-        f"~{report.platforms_updated}"
-    )
-    typer.echo(
-        f"estimated costs: {len(estimates.estimated)} route(s) estimated, "
-        f"alerts +{len(estimates.alerts_created)} resolved {len(estimates.alerts_resolved)}"
-    )
-    for error in report.errors:
-        typer.echo(f"warning: {error}", err=True)
+    options = {"directory": str(directory)} if directory else {}
+    run = run_sync("catalog", options, as_json=as_json, progress=progress)
+    estimates = run.details.get("estimates")
+    if estimates and not as_json:
+        typer.echo(
+            f"estimated costs: {estimates['estimated']} route(s) estimated, "
+            f"alerts +{estimates['alerts_created']} resolved {estimates['alerts_resolved']}"
+        )
 
 
 @app.command("serve")
@@ -79,10 +71,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Serve the REST API (OpenAPI docs at /docs)."""
+    """Serve the REST API (OpenAPI docs at /docs) and run the scheduled syncs
+    (RADIANT_SCHEDULE_*; RADIANT_SCHEDULER=false turns them off)."""
     import uvicorn
 
     from radiant.api.app import create_app
+    from radiant.health.monitor import monitor_from_settings
+    from radiant.health.thermal import manager_from_settings
+    from radiant.sync.scheduler import SyncScheduler
 
     settings = load_settings()
     registry = open_registry()
@@ -92,6 +88,9 @@ def serve(
             registry,
             max_body_bytes=settings.max_body_bytes,
             require_auth_for_reads=settings.require_auth_for_reads,
+            scheduler=SyncScheduler(registry.engine, settings),
+            health=monitor_from_settings(registry.engine),
+            thermal=manager_from_settings(registry.engine),
         ),
         host=host or settings.host,
         port=port or settings.port,

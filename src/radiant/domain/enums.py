@@ -117,9 +117,12 @@ class SyncType(StrEnum):
     HEALTH = "health"
     PRICING = "pricing"
     THERMAL = "thermal"
+    DISCOVERY = "discovery"
 
 
 class SyncStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+    #: the process running it died (killed, crashed); marked by the next run or start-up
+    ABANDONED = "abandoned"

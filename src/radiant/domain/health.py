@@ -15,6 +15,8 @@ class ProviderHealth(DomainModel):
     """Seed 002 ``provider_health`` for one provider and region."""
 
     provider_id: str
+    #: where it was probed: ``direct`` (the provider's own API) or another platform
+    platform_id: str = "direct"
     region: str = "us-east-1"
     status: HealthStatus = HealthStatus.UNKNOWN
     avg_latency_ms: int | None = None
@@ -23,6 +25,8 @@ class ProviderHealth(DomainModel):
     error_rate: Decimal | None = None
     success_rate: Decimal | None = None
     last_check_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_failure_at: datetime | None = None
     last_error: str | None = None
 
 

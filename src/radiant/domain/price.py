@@ -40,6 +40,10 @@ MONEY_FIELDS: tuple[str, ...] = (
     "per_video_minute",
     "per_hour",
     "per_3d_model",
+    "priority_input_per_1m",
+    "priority_output_per_1m",
+    "flex_input_per_1m",
+    "flex_output_per_1m",
 )
 
 
@@ -71,6 +75,12 @@ class PriceSheet(DomainModel):
     per_video_minute: Money | None = None
     per_hour: Money | None = None
     per_3d_model: Money | None = None
+    # service tiers of providers that sell them (OpenAI, Gemini): faster at a premium,
+    # slower at a discount; per 1M tokens
+    priority_input_per_1m: Money | None = None
+    priority_output_per_1m: Money | None = None
+    flex_input_per_1m: Money | None = None
+    flex_output_per_1m: Money | None = None
     # provenance
     effective_from: datetime | None = None
     effective_to: datetime | None = None

@@ -165,12 +165,21 @@ class Snapshot:
         return self.entries[pos]
 
     def find(self, name: str) -> ModelEntry | None:
-        try:
-            return self.resolve(name)
-        except ModelNotFoundError:
-            return None
+        """Like :meth:`resolve`, None for an unknown name (no suggestions computed: cheap)."""
+        pos = self._names.get(name)
+        if pos is None:
+            pos = self._folded.get(name.casefold())
+            if pos is None:
+                pos = self._position(name)
+        return None if pos is None else self.entries[pos]
 
     def _resolve_slow(self, name: str) -> int:
+        pos = self._position(name)
+        if pos is None:
+            raise ModelNotFoundError(name, self.suggest(name))
+        return pos
+
+    def _position(self, name: str) -> int | None:
         folded = name.casefold().strip()
         for sep in (":", "/"):
             provider, _, rest = folded.partition(sep)
@@ -184,7 +193,7 @@ class Snapshot:
         dated = self._undated().get(folded, set())
         if len(dated) == 1:
             return next(iter(dated))
-        raise ModelNotFoundError(name, self.suggest(name))
+        return None
 
     def _undated(self) -> dict[str, set[int]]:
         """Dated names by their undated form (``claude-x-20250101`` under ``claude-x``)."""

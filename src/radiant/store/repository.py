@@ -170,7 +170,13 @@ def read_registry(engine: Engine) -> RegistryData:
             row_to_route(r, prices.get(r["id"]), self_hosted.get(r["model_id"]))
             for r in _rows(session, RouteRow, RouteRow.model_id, RouteRow.priority, RouteRow.id)
         ]
-        data.health = [_health(r) for r in session.execute(select(ProviderHealthRow)).scalars()]
+        # a provider's own health; platforms probed as a whole (no provider) are not in it
+        data.health = [
+            _health(r)
+            for r in session.execute(
+                select(ProviderHealthRow).where(ProviderHealthRow.provider_id.is_not(None))
+            ).scalars()
+        ]
         data.thermal = [
             ThermalStatus(
                 model_id=r.model_id,
@@ -186,7 +192,8 @@ def read_registry(engine: Engine) -> RegistryData:
 
 def _health(row: ProviderHealthRow) -> ProviderHealth:
     return ProviderHealth(
-        provider_id=row.provider_id,
+        provider_id=row.provider_id or "",  # read_registry reads provider rows only
+        platform_id=row.platform_id,
         region=row.region,
         status=row.status,
         avg_latency_ms=row.avg_latency_ms,
@@ -195,6 +202,8 @@ def _health(row: ProviderHealthRow) -> ProviderHealth:
         error_rate=row.error_rate,
         success_rate=row.success_rate,
         last_check_at=row.last_check_at,
+        last_success_at=row.last_success_at,
+        last_failure_at=row.last_failure_at,
         last_error=row.last_error,
     )
 
@@ -257,4 +266,12 @@ def _sync_run(r: SyncLogRow) -> dict[str, Any]:
         "completed_at": r.completed_at,
         "duration_ms": r.duration_ms,
         "error_message": r.error_message,
+        "trigger": r.trigger,
+        "heartbeat_at": r.heartbeat_at,
+        "progress": {
+            "done": r.progress_done,
+            "total": r.progress_total,
+            "message": r.progress_message,
+        },
+        "details": r.details or {},
     }

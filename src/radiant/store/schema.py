@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from radiant.store import admin_tables, pricing_tables, tables, tenant_tables
+from radiant.store import (
+    admin_tables,
+    discovery_tables,
+    health_tables,
+    pricing_sync_tables,
+    pricing_tables,
+    tables,
+    tenant_tables,
+)
 
 __all__ = ["metadata"]
 
-_MODULES = (tables, tenant_tables, admin_tables, pricing_tables)
+_MODULES = (
+    tables,
+    tenant_tables,
+    admin_tables,
+    pricing_tables,
+    discovery_tables,
+    health_tables,
+    pricing_sync_tables,
+)
 metadata: MetaData = tables.Base.metadata

@@ -170,6 +170,9 @@ class ModelRow(_Tracked, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Fields a pricing sync filled from a public catalog where the catalog had no value
+    #: (field -> ``source:entry``); a catalog sync keeps them until the catalog has its own.
+    imported_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ModelAliasRow(Base):
@@ -261,6 +264,10 @@ class PriceHistoryRow(Base):
     per_video_minute: Mapped[Decimal | None] = mapped_column(Money)
     per_hour: Mapped[Decimal | None] = mapped_column(Money)
     per_3d_model: Mapped[Decimal | None] = mapped_column(Money)
+    priority_input_per_1m: Mapped[Decimal | None] = mapped_column(Money)
+    priority_output_per_1m: Mapped[Decimal | None] = mapped_column(Money)
+    flex_input_per_1m: Mapped[Decimal | None] = mapped_column(Money)
+    flex_output_per_1m: Mapped[Decimal | None] = mapped_column(Money)
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime)
     effective_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(30))
@@ -275,9 +282,13 @@ class ProviderHealthRow(Base):
     """Seed 002 ``provider_health``."""
 
     __tablename__ = "provider_health"
-    __table_args__ = (UniqueConstraint("provider_id", "region"),)
+    __table_args__ = (UniqueConstraint("target", "region"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    #: what was probed: ``direct/<provider>`` (a provider's own API) or ``<platform>``
+    target: Mapped[str] = mapped_column(String(200))
+    platform_id: Mapped[str] = mapped_column(String(64), default="direct", index=True)
+    #: NULL for a platform probed as a whole (an aggregator, a host, a cloud region)
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), index=True)
     region: Mapped[str] = mapped_column(String(50), default="us-east-1")
     status: Mapped[str] = mapped_column(String(20), default="unknown", index=True)
     avg_latency_ms: Mapped[int | None] = mapped_column(Integer)
@@ -289,6 +300,11 @@ class ProviderHealthRow(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    success_count: Mapped[int] = mapped_column(Integer, default=0)
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: the statistics behind the columns (window samples, EMA) for the next check
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -304,6 +320,14 @@ class ThermalStateRow(Base):
     target_state: Mapped[str | None] = mapped_column(String(20))
     is_transitioning: Mapped[bool] = mapped_column(Boolean, default=False)
     instance_count: Mapped[int] = mapped_column(Integer, default=0)
+    endpoint_name: Mapped[str | None] = mapped_column(String(100))
+    #: the backend's own word for the endpoint's state (SageMaker ``EndpointStatus``)
+    backend_status: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_request_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warmup_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -327,6 +351,16 @@ class SyncLogRow(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     error_message: Mapped[str | None] = mapped_column(Text)
+    #: who started the run: ``manual`` (CLI), ``api`` or ``schedule``
+    trigger: Mapped[str | None] = mapped_column(String(20))
+    #: the process running it (``host:pid``) and when it last said it was alive
+    owner: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress_done: Mapped[int | None] = mapped_column(Integer)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    progress_message: Mapped[str | None] = mapped_column(String(500))
+    #: what the job counted beyond the columns above, and the steps of a ``full`` run
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RoutingRuleRow(Base):

@@ -15,7 +15,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
@@ -27,7 +26,6 @@ from radiant.store.engine import session_scope
 from radiant.store.mapping import (
     model_columns,
     platform_columns,
-    price_columns,
     provider_columns,
     route_columns,
     row_to_price,
@@ -46,6 +44,7 @@ from radiant.store.tables import (
     ThermalStateRow,
     utcnow,
 )
+from radiant.sync.price_sheets import catalog_keeps_import, open_sheet
 
 __all__ = ["SyncReport", "fail_sync_log", "start_sync_log", "sync_catalog"]
 
@@ -103,16 +102,22 @@ def start_sync_log(engine: Engine, *, source: str, sync_type: str = SyncType.CAT
 
 
 def sync_catalog(
-    engine: Engine, catalog: Catalog, *, source: str = "builtin", sync_id: str | None = None
+    engine: Engine,
+    catalog: Catalog,
+    *,
+    source: str = "builtin",
+    sync_id: str | None = None,
+    log: bool = True,
 ) -> SyncReport:
     """Apply ``catalog`` to the store. Raises StoreError when the store is unusable.
 
     ``sync_id`` continues a run that :func:`start_sync_log` recorded; without it a new
-    sync log row is written first.
+    sync log row is written first. ``log=False``: the caller (the sync runner) writes the
+    sync log row itself.
     """
     started = time.perf_counter()
     if sync_id is None:
-        sync_id = start_sync_log(engine, source=source)
+        sync_id = start_sync_log(engine, source=source) if log else str(uuid.uuid4())
     report = SyncReport(sync_id=sync_id, source=source)
     try:
         with store_errors(), session_scope(engine) as session:
@@ -123,9 +128,13 @@ def sync_catalog(
     except Exception as exc:
         report.status = SyncStatus.FAILED.value
         report.errors.append(str(exc))
-        _finish(engine, report, started, error=str(exc))
+        if log:
+            _finish(engine, report, started, error=str(exc))
         raise
-    _finish(engine, report, started)
+    if log:
+        _finish(engine, report, started)
+    else:
+        report.duration_ms = int((time.perf_counter() - started) * 1000)
     return report
 
 
@@ -158,10 +167,16 @@ def _finish(engine: Engine, report: SyncReport, started: float, error: str | Non
 def _apply(row: Any, columns: dict[str, Any], *, skip: tuple[str, ...] = ("id",)) -> bool:
     """Set the non-admin-owned columns that differ; True when anything changed."""
     owned = set(getattr(row, "admin_fields", None) or [])
+    imported = dict(getattr(row, "imported_fields", None) or {})
     changed = False
     for key, value in columns.items():
         if key in skip or key in owned:
             continue
+        if key in imported:  # filled by a pricing sync: kept until the catalog has a value
+            if value is None:
+                continue
+            del imported[key]
+            row.imported_fields = imported
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True
@@ -325,18 +340,14 @@ class _Upsert:
         sheet = route.price
         if sheet is None:
             return
-        if current is not None and row_to_price(current).same_prices(sheet):
+        if current is not None and (
+            row_to_price(current).same_prices(sheet) or catalog_keeps_import(current, sheet)
+        ):
             return
-        start: datetime = sheet.effective_from or self.now
         if current is not None:
-            start = max(start, self.now)
-            current.effective_to = start
             self.report.prices_changed += 1
-        columns = price_columns(sheet)
-        columns.update(effective_from=start, effective_to=None)
-        self._insert(
-            PriceHistoryRow, {"route_id": route.id, "recorded_by": "catalog-sync", **columns}
-        )
+        columns = open_sheet(route.id, sheet, current, self.now, "catalog-sync")
+        self._insert(PriceHistoryRow, columns)
 
     # ---------------------------------------------------------------- self-hosted data
 

@@ -6,7 +6,6 @@ start a sync.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Response
@@ -14,11 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
+from radiant.api.routers.sync import start_in_background
 from radiant.domain import HostingType
-from radiant.errors import RadiantError
 from radiant.security import Permission
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter(
     prefix="/api/v2/admin/registry",
@@ -80,21 +77,13 @@ def start_sync(
     response: Response,
     body: SyncRequest | None = None,
 ) -> SyncAccepted:
-    """Start a catalog sync in the background; follow it at ``href`` or in the history."""
+    """Start a catalog sync in the background; follow it at ``href`` or in the history.
+
+    Other sync types: ``POST /api/v2/admin/registry/sync/{type}``.
+    """
     request = body or SyncRequest()
-    directory = registry.catalog_dir
-    sync_id = registry.start_catalog_sync(directory)
-    background.add_task(_run_sync, registry, directory, sync_id)
-    href = f"{router.prefix}/sync/{sync_id}"
-    response.headers["Location"] = href
-    return SyncAccepted(id=sync_id, status="running", type=request.type, href=href)
-
-
-def _run_sync(registry: Any, directory: Any, sync_id: str) -> None:
-    try:
-        registry.sync_catalog(directory, sync_id=sync_id)
-    except RadiantError as exc:  # also recorded in the sync log: status failed, the error
-        logger.warning("catalog sync %s failed: %s", sync_id, exc)
+    accepted = start_in_background(registry, request.type, background, response)
+    return SyncAccepted(**accepted.model_dump())
 
 
 @router.get("/sync/history")

@@ -1,0 +1,320 @@
+"""Pricing sync: public catalogs price the registry's routes, on SQLite and PostgreSQL.
+
+Built-in catalog synced first (its estimated sheets raise alerts), then the hand-written
+fixtures of tests/fixtures/catalogs are imported.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+from typer.testing import CliRunner
+
+from radiant.catalog import load_catalog
+from radiant.cli import app as cli_app
+from radiant.domain import CostSource, PricingType
+from radiant.pricing import store as pricing_store
+from radiant.pricing.service import PricingService
+from radiant.registry import Registry
+from radiant.store.engine import session_scope
+from radiant.store.mapping import row_to_price
+from radiant.store.repository import bump_version, price_history, registry_version
+from radiant.store.tables import PriceHistoryRow, RouteRow
+from radiant.sync import sync_catalog
+from radiant.sync.jobs import JOBS, JobContext
+from radiant.sync.pricing_sync import sync_pricing
+
+CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
+LITELLM = ("litellm", str(CATALOGS / "litellm.json"))
+MODELS_DEV = ("models-dev", str(CATALOGS / "models_dev.json"))
+OPENROUTER = ("openrouter", str(CATALOGS / "openrouter.json"))
+
+
+@pytest.fixture
+def registry_db(migrated: Engine) -> Engine:
+    """The built-in catalog, synced, with the estimated-cost alerts it raises."""
+    sync_catalog(migrated, load_catalog(None))
+    PricingService(Registry(migrated, check_interval=0)).reconcile_estimates()
+    return migrated
+
+
+def _sheet(engine: Engine, route_id: str) -> Any:
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(PriceHistoryRow).where(
+                PriceHistoryRow.route_id == route_id, PriceHistoryRow.effective_to.is_(None)
+            )
+        ).scalar_one()
+        return row_to_price(row), row.recorded_by
+
+
+def _rows(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return int(session.execute(select(func.count()).select_from(PriceHistoryRow)).scalar_one())
+
+
+def _skipped(plan: Any) -> dict[str, str]:
+    return {key: reason for _, key, reason in plan.skipped}
+
+
+def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
+    registry_db: Engine,
+) -> None:
+    version = registry_version(registry_db)
+    rows = _rows(registry_db)
+    plan, report = sync_pricing(registry_db, [LITELLM])
+
+    gpt, recorded_by = _sheet(registry_db, "openai-gpt-4o@direct")
+    assert gpt.source is CostSource.IMPORTED_CATALOG and not gpt.is_estimated
+    assert recorded_by == "pricing-sync:litellm"
+    assert gpt.notes == "imported from litellm (gpt-4o)"
+    assert gpt.last_verified_at is not None
+    assert gpt.prices() == {
+        "input_per_1m": Decimal("2.2"),
+        "output_per_1m": Decimal("10"),
+        "cached_input_per_1m": Decimal("1.1"),
+        "batch_input_per_1m": Decimal("1.1"),
+        "batch_output_per_1m": Decimal("5"),
+        "priority_input_per_1m": Decimal("4.25"),
+        "priority_output_per_1m": Decimal("17"),
+    }
+    history = price_history(registry_db, "openai-gpt-4o@direct")
+    assert [h.input_per_1m for h in history] == [Decimal("2.5"), Decimal("2.2")]
+    assert history[0].effective_to == history[1].effective_from
+
+    gemini, _ = _sheet(registry_db, "google-gemini-25-pro@direct")
+    assert gemini.long_context_threshold == 200_000
+    assert gemini.flex_output_per_1m == Decimal("5")
+    image, _ = _sheet(registry_db, "openai-dall-e-3@direct")
+    assert image.pricing_type is PricingType.PER_IMAGE and image.per_image == Decimal("0.05")
+    search, _ = _sheet(registry_db, "tavily-search@direct")
+    assert search.per_request == Decimal("0.008")
+    # whisper's per-second price is its per-minute price: the route keeps its unit
+    whisper, by = _sheet(registry_db, "openai-whisper-1@direct")
+    assert whisper.pricing_type is PricingType.PER_MINUTE and by == "catalog-sync"
+    tts, by = _sheet(registry_db, "openai-tts-1@direct")
+    assert tts.input_per_1m == Decimal("15") and by == "catalog-sync"
+
+    changed = {c["route"] for c in report.changes}
+    assert {"openai-gpt-4o@direct", "openai-dall-e-3@direct", "tavily-search@direct"} <= changed
+    assert "openai-whisper-1@direct" not in changed and "openai-tts-1@direct" not in changed
+    assert report.unchanged >= 3
+    assert report.prices_changed == report.routes_updated == len(changed)
+    assert registry_version(registry_db) == version + 1
+    assert _rows(registry_db) == rows + len(changed)
+
+    skipped = _skipped(plan)
+    assert skipped["mystery-model-1"] == "not in registry"
+    assert skipped["gpt-4o-2024-05-13"] == "duplicate: openai-gpt-4o@direct priced by gpt-4o"
+    assert skipped["fal_ai/flux-dev"] == "provider not mapped to a platform: fal_ai"
+    # a zero where the route has a price is no price cut
+    assert skipped["deepseek/deepseek-chat"] == "the source says free; the route has a price"
+    assert _sheet(registry_db, "deepseek-chat@direct")[0].input_per_1m == Decimal("0.28")
+    assert plan.read == 19 and len(plan.chosen) + len(plan.skipped) == 19
+
+    # the same document at the version the run left: known to change nothing, not re-read
+    again_plan, again = sync_pricing(registry_db, [LITELLM])
+    assert again.documents_unchanged and again_plan.read == 19
+    assert again.prices_changed == again.routes_updated == 0
+    assert registry_version(registry_db) == version + 1
+    assert _rows(registry_db) == rows + len(changed)
+
+    # after any other write the prices are compared again, and still nothing changes
+    with session_scope(registry_db) as session:
+        bump_version(session)
+    third_plan, third = sync_pricing(registry_db, [LITELLM])
+    assert not third.documents_unchanged
+    assert third.prices_changed == third.routes_updated == 0
+    assert third.unchanged == len(third_plan.chosen) == len(plan.chosen)
+    assert registry_version(registry_db) == version + 2
+    assert _rows(registry_db) == rows + len(changed)
+
+
+def test_administrators_values_survive(registry_db: Engine) -> None:
+    with session_scope(registry_db) as session:
+        session.execute(
+            update(RouteRow).where(RouteRow.id == "openai-o3@direct").values(admin_fields=["price"])
+        )
+        manual = _sheet(registry_db, "openai-gpt-5-nano@direct")[0].model_copy(
+            update={"source": CostSource.ADMIN_MANUAL_ENTRY, "input_per_1m": Decimal("0.07")}
+        )
+        pricing_store.write_sheet(session, "openai-gpt-5-nano@direct", manual, "ops@example.test")
+    plan, report = sync_pricing(registry_db, [LITELLM])
+    o3, _ = _sheet(registry_db, "openai-o3@direct")
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@direct")
+    assert (o3.input_per_1m, o3.source) == (Decimal("2"), CostSource.PROVIDER_DOCUMENTATION)
+    assert (nano.input_per_1m, by) == (Decimal("0.07"), "ops@example.test")
+    skipped = _skipped(plan)
+    assert skipped["o3"] == skipped["gpt-5-nano"] == "price set by an administrator"
+    assert plan.reasons()["price set by an administrator"] == 2
+    assert not {"openai-o3@direct", "openai-gpt-5-nano@direct"} & {
+        c["route"] for c in report.changes
+    }
+
+
+def test_a_real_price_replaces_an_estimate_and_resolves_its_alert(registry_db: Engine) -> None:
+    route = "anthropic-claude-opus-4-5@bedrock"
+    estimated, _ = _sheet(registry_db, route)
+    assert estimated.is_estimated
+    open_alerts = [a for a in pricing_store.list_alerts(registry_db) if a.route_id == route]
+    assert [a.status.value for a in open_alerts] == ["pending"]
+
+    _, report = sync_pricing(registry_db, [LITELLM])
+
+    real, _ = _sheet(registry_db, route)
+    assert not real.is_estimated and real.cache_write_per_1m == Decimal("6.25")
+    # the estimate's guessed batch prices did not pass into the real sheet
+    assert estimated.batch_input_per_1m is not None and real.batch_input_per_1m is None
+    assert route in report.estimates_replaced
+    alert = next(a for a in pricing_store.list_alerts(registry_db) if a.id == open_alerts[0].id)
+    assert alert.status.value == "resolved"
+    assert (alert.resolved_by, alert.resolution_source) == ("system", "imported_catalog")
+    others = [a for a in pricing_store.list_alerts(registry_db) if a.route_id != route]
+    assert others and all(a.status.value == "pending" for a in others)
+
+
+def test_the_first_source_given_wins_a_route(registry_db: Engine) -> None:
+    plan, _ = sync_pricing(registry_db, [MODELS_DEV, LITELLM, OPENROUTER])
+    gpt, by = _sheet(registry_db, "openai-gpt-4o@direct")
+    assert by == "pricing-sync:models-dev"
+    assert (gpt.input_per_1m, gpt.cached_input_per_1m) == (Decimal("2.5"), Decimal("1.25"))
+    skipped = _skipped(plan)
+    assert skipped["gpt-4o"] == "route priced by an earlier source (models-dev)"
+    assert skipped["openai/gpt-3.5-turbo"] == "not in registry"
+    assert skipped["openai/gpt-4o"] == "no route on openrouter"
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
+    assert by == "pricing-sync:openrouter" and not nano.is_estimated
+    assert nano.per_search_request == Decimal("0.01")
+
+
+def test_a_later_catalog_sync_keeps_the_newer_imported_price(registry_db: Engine) -> None:
+    sync_pricing(registry_db, [LITELLM])
+    version = registry_version(registry_db)
+    report = sync_catalog(registry_db, load_catalog(None))
+    assert report.prices_changed == 0
+    assert registry_version(registry_db) == version
+    assert _sheet(registry_db, "openai-gpt-4o@direct")[0].input_per_1m == Decimal("2.2")
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.steps = 0
+        self.messages: list[str] = []
+
+    def start(self, total: int | None, message: str = "") -> None:
+        self.total = total
+        self.messages.append(message)
+
+    def advance(self, amount: int = 1, message: str | None = None) -> None:
+        self.steps += amount
+        if message:
+            self.messages.append(message)
+
+
+def test_the_pricing_job_counts_and_lists_what_it_skipped(registry_db: Engine) -> None:
+    progress = _Progress()
+    result = JOBS["pricing"](
+        registry_db, JobContext("s1", progress=progress, options={"sources": [LITELLM]})
+    )
+    assert progress.steps == progress.total == 3
+    assert any("reading litellm" in m for m in progress.messages)
+    assert result.counts["prices_changed"] == result.counts["routes_updated"] > 0
+    assert result.counts["entries_read"] == 19
+    assert result.details["skipped_by_reason"]["not in registry"] >= 1
+    listed = result.details["skipped"]["litellm"]
+    assert listed["not an object"] == ["broken-entry"]
+    assert listed["not in registry"] == ["mystery-model-1"]
+    assert result.counts["skipped"] == sum(len(keys) for keys in listed.values())
+    assert result.source == f"litellm={LITELLM[1]}"
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (CATALOGS / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.mark.slow
+def test_radiant_sync_pricing_from_a_url_prints_the_run(registry_db: Engine) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = registry_db.url.render_as_string(hide_password=False)
+    source = f"openrouter=http://127.0.0.1:{server.server_address[1]}/openrouter.json"
+    try:
+        result = CliRunner().invoke(
+            cli_app, ["--database-url", url, "sync", "pricing", "--source", source, "--json"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.output)
+    assert run["status"] == "completed" and run["sync_type"] == "pricing"
+    skipped = run["details"]["skipped"]["openrouter"]
+    assert skipped["not in registry"] == ["google/gemini-3.1-flash-lite", "mistralai/mystery-small"]
+    assert skipped["no route on openrouter"] == ["openai/gpt-4o"]
+    assert [c["route"] for c in run["details"]["changes"]] == ["openai-gpt-5-nano@openrouter"]
+    nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
+    assert by == "pricing-sync:openrouter" and not nano.is_estimated
+
+
+def test_missing_model_facts_are_filled_never_replaced(registry_db: Engine) -> None:
+    from radiant.store.tables import ModelRow
+
+    with session_scope(registry_db) as session:
+        session.execute(
+            update(ModelRow)
+            .where(ModelRow.id == "openai-gpt-4o")
+            .values(admin_fields=["deprecation_date"])
+        )
+    registry = Registry(registry_db, check_interval=0)
+    gemini = registry.snapshot().resolve("gemini-1.5-pro").model
+    assert (gemini.context_window, gemini.max_output_tokens) == (2_000_000, None)
+
+    _, report = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
+
+    filled = {c["model"]: c["fields"] for c in report.model_changes}
+    assert filled["openai-tts-1"] == {"deprecation_date": "2027-01-06"}
+    assert filled["gemini-1.5-pro"] == {"max_output": 8192}  # its context window stands
+    assert "openai-gpt-4o" not in filled  # the administrator owns its deprecation date
+    assert "google-gemini-25-pro" not in filled  # the catalog has every value
+    with session_scope(registry_db) as session:
+        tts = session.get(ModelRow, "openai-tts-1")
+        assert tts is not None and tts.imported_fields == {"deprecation_date": "litellm:tts-1"}
+    model = registry.snapshot().resolve("gemini-1.5-pro").model
+    assert model.max_output_tokens == 8192
+    assert str(registry.snapshot().resolve("tts-1").model.deprecation_date) == "2027-01-06"
+
+    # a catalog sync keeps them (the catalog has none); a second import changes nothing
+    assert sync_catalog(registry_db, load_catalog(None)).models_updated == 0
+    assert registry.snapshot().resolve("gemini-1.5-pro").model.max_output_tokens == 8192
+    _, again = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
+    assert again.model_changes == [] and again.routes_updated == 0
+
+
+def test_a_catalog_value_takes_over_from_an_imported_one() -> None:
+    from radiant.store.tables import ModelRow
+    from radiant.sync.catalog_sync import _apply
+
+    row = ModelRow(
+        id="m", max_output=8192, row_version=1, imported_fields={"max_output": "litellm:m"}
+    )
+    assert not _apply(row, {"max_output": None})  # the catalog has none: the import stays
+    assert row.max_output == 8192 and row.imported_fields == {"max_output": "litellm:m"}
+    assert _apply(row, {"max_output": 4096})  # the catalog's own value wins from now on
+    assert row.max_output == 4096 and row.imported_fields == {}
+    assert _apply(row, {"max_output": None}) and row.max_output is None

@@ -1,0 +1,282 @@
+"""The discrepancy report: which prices and limits the catalogs (and the registry) disagree
+on, by how much, largest first; through the function, ``radiant catalog diff`` and the API."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from conftest import Bearer
+from radiant.api.app import create_app
+from radiant.catalog import load_catalog
+from radiant.catalog.importers import load_source
+from radiant.cli import app as cli_app
+from radiant.errors import AuthenticationError, ValidationError
+from radiant.manage.administrators import AdminService
+from radiant.registry import Registry, Snapshot
+from radiant.security import Role
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.sync import sync_catalog
+from radiant.sync.discrepancy import discrepancy_report
+
+CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
+SOURCES = [
+    ("litellm", CATALOGS / "litellm.json"),
+    ("models-dev", CATALOGS / "models_dev.json"),
+    ("openrouter", CATALOGS / "openrouter.json"),
+]
+
+
+def _snapshot() -> Snapshot:
+    catalog = load_catalog()
+    return Snapshot.build(
+        1,
+        catalog.platforms.values(),
+        catalog.providers.values(),
+        catalog.models.values(),
+        catalog.routes.values(),
+    )
+
+
+def _rows(report: Any) -> dict[tuple[str, str, str], Any]:
+    return {(d.model, d.platform, d.field): d for d in report.discrepancies}
+
+
+def test_disagreements_with_their_size_largest_first() -> None:
+    results = [load_source(kind, str(path)) for kind, path in SOURCES]
+    report = discrepancy_report(_snapshot(), results)
+    rows = _rows(report)
+
+    cached = rows[("google-gemini-25-pro", "direct", "cached_input_per_1m")]
+    assert cached.values == {"litellm": Decimal("0.125"), "models-dev": Decimal("0.31")}
+    assert (cached.low, cached.high, cached.difference) == (
+        Decimal("0.125"),
+        Decimal("0.31"),
+        Decimal("0.185"),
+    )
+    assert cached.percent == Decimal("148.00")
+
+    o3 = rows[("openai-o3", "direct", "input_per_1m")]
+    assert o3.values == {
+        "litellm": Decimal("1"),
+        "models-dev": Decimal("2"),
+        "registry": Decimal("2"),
+    }
+    assert (o3.difference, o3.percent) == (Decimal("1"), Decimal("100.00"))
+
+    gpt = rows[("openai-gpt-4o", "direct", "input_per_1m")]
+    assert gpt.values == {
+        "litellm": Decimal("2.2"),
+        "models-dev": Decimal("2.5"),
+        "registry": Decimal("2.5"),
+    }
+    assert gpt.percent == Decimal("13.64")
+    window = rows[("google-gemini-25-pro", "direct", "context_window")]
+    assert window.values["registry"] == Decimal(1_000_000)
+    assert window.percent == Decimal("4.86")
+    output = rows[("google-gemini-25-pro", "direct", "max_output_tokens")]
+    assert output.percent == Decimal("0.0015")  # 65535 against 65536
+    # the same values everywhere are no discrepancy; nor is a model known from one source
+    assert ("google-gemini-25-pro", "direct", "input_per_1m") not in rows
+    assert not any(d.model == "mystery-model-1" for d in report.discrepancies)
+    # openrouter's gpt-5-nano agrees with the registry's route on openrouter
+    assert not any(d.platform == "openrouter" for d in report.discrepancies)
+
+    # a spread over zero has no percentage and comes first, then the largest percentages
+    free = rows[("deepseek-chat", "direct", "input_per_1m")]
+    assert free.values == {"litellm": Decimal(0), "registry": Decimal("0.28")}
+    assert (free.difference, free.percent) == (Decimal("0.28"), None)
+    percents = [d.percent for d in report.discrepancies]
+    assert percents == sorted(percents, key=lambda p: (1, -p) if p is not None else (0, 0))
+    # compared but agreeing: openai-gpt-5-nano on openrouter, the registry and OpenRouter
+    disagreeing = {(d.model, d.platform) for d in report.discrepancies}
+    assert report.models_compared > len(disagreeing)
+
+
+def test_min_percent_and_the_registrys_costs() -> None:
+    results = [load_source(kind, str(path)) for kind, path in SOURCES[:2]]
+    big = discrepancy_report(_snapshot(), results, min_percent=Decimal(50))
+    assert {d.field for d in big.discrepancies} == {
+        "cached_input_per_1m",
+        "input_per_1m",
+        "output_per_1m",
+        "max_output_tokens",
+        "per_request",  # tavily: 0.008 against the registry's 0.001
+    }
+    # a spread over zero counts as larger than any percentage: it stays
+    assert all(d.percent is None or d.percent >= 50 for d in big.discrepancies)
+    assert any(d.percent is None for d in big.discrepancies)
+    without = discrepancy_report(_snapshot(), results, registry_prices=False)
+    for row in without.discrepancies:
+        if row.field.endswith("_per_1m"):
+            assert "registry" not in row.values
+    limits = _rows(without)[("google-gemini-25-pro", "direct", "context_window")]
+    assert "registry" in limits.values
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('diff') / 'radiant.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sync_catalog(engine, load_catalog())
+    _, token = AdminService(engine).create_admin(None, "root@example.test", "super_admin")
+    engine.dispose()
+    yield url, token
+
+
+def _diff_args(*extra: str) -> list[str]:
+    args = ["catalog", "diff"]
+    for kind, path in SOURCES:
+        args += ["--source", f"{kind}={path}"]
+    return [*args, *extra]
+
+
+def test_catalog_diff_command(cli_db: tuple[str, str]) -> None:
+    url, token = cli_db
+    runner = CliRunner()
+    plain = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--json")])
+    assert plain.exit_code == 0, plain.output
+    data = json.loads(plain.output)
+    rows = {(d["model"], d["field"]): d for d in data["discrepancies"]}
+    assert rows[("openai-o3", "input_per_1m")]["values"] == {"litellm": "1", "models-dev": "2"}
+    assert rows[("openai-o3", "input_per_1m")]["percent"] == "100"
+    assert data["sources"] == ["litellm", "models-dev", "openrouter", "registry"]
+
+    admin = runner.invoke(
+        cli_app,
+        [
+            "--database-url",
+            url,
+            "--token",
+            token,
+            *_diff_args("--admin", "--json", "--min-percent", "50"),
+        ],
+    )
+    assert admin.exit_code == 0, admin.output
+    admin_rows = {(d["model"], d["field"]): d for d in json.loads(admin.output)["discrepancies"]}
+    assert admin_rows[("openai-o3", "input_per_1m")]["values"]["registry"] == "2"
+    assert all(Decimal(d["percent"]) >= 50 for d in admin_rows.values() if d["percent"])
+
+    table = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--limit", "3")])
+    assert table.exit_code == 0, table.output
+    assert "disagreement(s)" in table.output and "more (--limit" in table.output
+    assert "openai-o3" in table.output or "gemini" in table.output
+
+
+def test_catalog_diff_bad_input(cli_db: tuple[str, str]) -> None:
+    url, _ = cli_db
+    runner = CliRunner()
+    anonymous = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--admin")])
+    assert isinstance(anonymous.exception, AuthenticationError)
+    bad = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--min-percent", "lots")])
+    assert isinstance(bad.exception, ValidationError)
+    assert "--min-percent wants a number" in str(bad.exception)
+    wrong = runner.invoke(
+        cli_app, ["--database-url", url, "catalog", "diff", "--source", "helicone=x.json"]
+    )
+    assert isinstance(wrong.exception, ValidationError)
+    missing = runner.invoke(
+        cli_app, ["--database-url", url, "catalog", "diff", "--source", "litellm=/nope.json"]
+    )
+    assert isinstance(missing.exception, ValidationError)
+    assert "no such file: /nope.json" in str(missing.exception)
+
+
+# ----------------------------------------------------------------------------- API
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        path = CATALOGS / self.path.lstrip("/")
+        if not path.is_file():
+            self.send_response(404)
+            self.end_headers()
+            return
+        body = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def files() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def api(migrated: Engine) -> Iterator[tuple[FastAPI, TestClient]]:
+    sync_catalog(migrated, load_catalog())
+    app = create_app(Registry(migrated))
+    with TestClient(app) as client:
+        yield app, client
+
+
+@pytest.mark.slow
+def test_diff_endpoint(api: tuple[FastAPI, TestClient], bearer: Bearer, files: str) -> None:
+    app, client = api
+    body = {
+        "sources": [
+            {"name": "litellm", "url": f"{files}/litellm.json"},
+            {"name": "models-dev", "url": f"{files}/models_dev.json"},
+        ],
+        "min_percent": "10",
+    }
+    assert client.post("/api/v2/admin/catalog/diff", json=body).status_code == 401
+
+    auditor = client.post(
+        "/api/v2/admin/catalog/diff", json=body, headers=bearer(app, Role.AUDITOR)
+    )
+    assert auditor.status_code == 200, auditor.text
+    rows = {(d["model"], d["field"]): d for d in auditor.json()["discrepancies"]}
+    assert rows[("openai-o3", "input_per_1m")]["values"] == {"litellm": "1", "models-dev": "2"}
+    assert all(Decimal(d["percent"]) >= 10 for d in rows.values() if d["percent"] is not None)
+
+    admin = client.post("/api/v2/admin/catalog/diff", json=body, headers=bearer(app, Role.ADMIN))
+    admin_rows = {(d["model"], d["field"]): d for d in admin.json()["discrepancies"]}
+    assert admin_rows[("openai-o3", "input_per_1m")]["values"]["registry"] == "2"
+
+
+@pytest.mark.slow
+def test_diff_endpoint_refuses_paths_and_bad_sources(
+    api: tuple[FastAPI, TestClient], bearer: Bearer, files: str
+) -> None:
+    app, client = api
+    headers = bearer(app, Role.ADMIN)
+    path = {"sources": [{"name": "litellm", "url": str(CATALOGS / "litellm.json")}]}
+    refused = client.post("/api/v2/admin/catalog/diff", json=path, headers=headers)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "must start with http" in refused.json()["detail"]
+    missing = {"sources": [{"name": "openrouter", "url": f"{files}/nope.json"}]}
+    gone = client.post("/api/v2/admin/catalog/diff", json=missing, headers=headers)
+    assert gone.status_code == 422 and "HTTP 404" in gone.json()["detail"]
+    unknown = {"sources": [{"name": "helicone", "url": f"{files}/litellm.json"}]}
+    assert (
+        client.post("/api/v2/admin/catalog/diff", json=unknown, headers=headers).status_code == 422
+    )
