@@ -283,25 +283,23 @@ def test_a_run_through_the_sync_runner_is_logged(store: Engine, upstream: Upstre
 def test_a_catalog_sync_cannot_bring_back_what_upstream_dropped(
     store: Engine, upstream: Upstream, tmp_path: Path
 ) -> None:
-    from datetime import timedelta
-
     from radiant.catalog import load_catalog
     from radiant.sync import sync_catalog
 
     upstream.anthropic = [anthropic_model("claude-one-20250101")]
     for _ in range(2):
         discover(store)
-    yesterday = date.today() - timedelta(days=1)
-    with Session(store) as session:  # as if the run that retired it ran yesterday
-        state = session.get(DiscoveryRouteStateRow, "claude-two@direct")
-        assert state is not None and state.retired_at is not None
-        state.retired_at -= timedelta(days=1)
-        session.commit()
-    # the catalog still has claude-two active: its sync re-activates it ...
-    sync_catalog(store, load_catalog(tmp_path / "catalog"), source="test")
-    assert not model(store, "claude-two").deprecated
-    # ... and the next discovery retires it again, dated the day it first went missing
-    assert discover(store).counts["models_deprecated"] == 1
-    again = model(store, "claude-two")
-    assert again.deprecated and again.deprecation_date == yesterday
+    retired = model(store, "claude-two")
+    assert retired.deprecated and retired.deprecation_date == date.today()
+    # the catalog still lists claude-two as active: its sync leaves discovery's verdict ...
+    report = sync_catalog(store, load_catalog(tmp_path / "catalog"), source="test")
+    assert not report.changed
+    assert model(store, "claude-two").deprecated
     assert route_status(store, "claude-two@direct") == "inactive"
+    # ... so the next discovery has nothing to undo, and a full sync does not churn
+    assert discover(store).counts.get("models_deprecated", 0) == 0
+    # when upstream lists it again, discovery brings it back and the catalog owns it again
+    upstream.anthropic = [anthropic_model("claude-one-20250101"), anthropic_model("claude-two")]
+    discover(store)
+    assert not model(store, "claude-two").deprecated
+    assert route_status(store, "claude-two@direct") == "active"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from radiant.catalog import Catalog
 from radiant.domain import LifecycleStatus, Route, SyncStatus, SyncType
+from radiant.store.discovery_tables import DiscoveryRouteStateRow
 from radiant.store.engine import session_scope
 from radiant.store.mapping import (
     model_columns,
@@ -191,6 +192,29 @@ def _retire(rows: Iterable[Any], known: Mapping[str, Any], columns: dict[str, An
     return sum(1 for row in gone if _apply(row, columns))
 
 
+#: what discovery decides for a route, or a model, that upstream dropped
+_MODEL_LIFECYCLE = ("status", "deprecated", "deprecation_date")
+
+
+def _route_skip(retired: bool) -> tuple[str, ...]:
+    fixed = ("id", "model_id", "platform_id")
+    return (*fixed, "status") if retired else fixed
+
+
+def _retired_by_discovery(session: Session) -> tuple[set[str], set[str]]:
+    """Routes discovery retired for being gone upstream, and the models it deprecated with
+    them: a catalog sync leaves their lifecycle to discovery until upstream lists them again
+    (otherwise every full sync would bring them back, and the next discovery retire them)."""
+    rows = session.execute(
+        select(
+            DiscoveryRouteStateRow.route_id, DiscoveryRouteStateRow.retired_model, RouteRow.model_id
+        )
+        .join(RouteRow, RouteRow.id == DiscoveryRouteStateRow.route_id)
+        .where(DiscoveryRouteStateRow.retired_at.is_not(None))
+    ).all()
+    return {r.route_id for r in rows}, {r.model_id for r in rows if r.retired_model}
+
+
 class _Upsert:
     def __init__(self, session: Session, catalog: Catalog, report: SyncReport) -> None:
         self.session = session
@@ -198,6 +222,7 @@ class _Upsert:
         self.report = report
         self.now = utcnow()
         self._pending: dict[Any, list[dict[str, Any]]] = {}
+        self.retired_routes, self.retired_models = _retired_by_discovery(session)
 
     def _insert(self, row_cls: Any, columns: dict[str, Any]) -> None:
         """Queue a new row; queued rows go in as one multi-row INSERT per table."""
@@ -226,10 +251,16 @@ class _Upsert:
     # ---------------------------------------------------------------- platforms, providers
 
     def _merge(
-        self, row_cls: Any, items: Mapping[str, Any], to_columns: Callable[[Any], dict[str, Any]]
+        self,
+        row_cls: Any,
+        items: Mapping[str, Any],
+        to_columns: Callable[[Any], dict[str, Any]],
+        hold: Mapping[str, tuple[str, ...]] | None = None,
     ) -> tuple[int, int, dict[str, Any]]:
-        """Insert new items, update changed ones; (added, updated, rows by id)."""
+        """Insert new items, update changed ones except the ``hold`` fields of a row;
+        (added, updated, rows by id)."""
         rows = {r.id: r for r in self.session.execute(select(row_cls)).scalars()}
+        held = hold or {}
         added = updated = 0
         for key, item in items.items():
             columns = to_columns(item)
@@ -237,7 +268,7 @@ class _Upsert:
             if row is None:
                 self._insert(row_cls, {**columns, "origin": "catalog"})
                 added += 1
-            elif _apply(row, columns):
+            elif _apply(row, columns, skip=("id", *held.get(key, ()))):
                 updated += 1
         self._flush_inserts()
         return added, updated, rows
@@ -259,7 +290,8 @@ class _Upsert:
     # ---------------------------------------------------------------- models
 
     def _models(self) -> None:
-        added, updated, rows = self._merge(ModelRow, self.catalog.models, model_columns)
+        hold = dict.fromkeys(self.retired_models, _MODEL_LIFECYCLE)
+        added, updated, rows = self._merge(ModelRow, self.catalog.models, model_columns, hold)
         self.report.models_added += added
         self.report.models_updated += updated
         self.report.models_deprecated += _retire(
@@ -324,7 +356,7 @@ class _Upsert:
             if row is None:
                 self._insert(RouteRow, {**columns, "origin": "catalog"})
                 self.report.routes_added += 1
-            elif _apply(row, columns, skip=("id", "model_id", "platform_id")):
+            elif _apply(row, columns, skip=_route_skip(route.id in self.retired_routes)):
                 self.report.routes_updated += 1
         self._flush_inserts()
         for route in self.catalog.routes.values():
