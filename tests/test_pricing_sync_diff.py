@@ -25,7 +25,7 @@ from radiant.cli import app as cli_app
 from radiant.errors import AuthenticationError, ValidationError
 from radiant.manage.administrators import AdminService
 from radiant.registry import Registry, Snapshot
-from radiant.security import Role
+from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
@@ -249,11 +249,23 @@ def test_diff_endpoint(api: tuple[FastAPI, TestClient], bearer: Bearer, files: s
     }
     assert client.post("/api/v2/admin/catalog/diff", json=body).status_code == 401
 
+    # the server fetches what the caller names: an auditor may not make it do that
     auditor = client.post(
         "/api/v2/admin/catalog/diff", json=body, headers=bearer(app, Role.AUDITOR)
     )
-    assert auditor.status_code == 200, auditor.text
-    rows = {(d["model"], d["field"]): d for d in auditor.json()["discrepancies"]}
+    assert auditor.status_code == 403, auditor.text
+    syncer = Principal(
+        PrincipalKind.ADMIN,
+        subject_id="test-syncer",
+        name="syncer@example.test",
+        role=Role.OPERATOR,
+        permissions=frozenset({Permission.ADMIN_READ, Permission.SYNC_RUN}),
+    )
+    no_cost = client.post("/api/v2/admin/catalog/diff", json=body, headers=bearer(app, syncer))
+    assert no_cost.status_code == 200, no_cost.text
+    rows = {(d["model"], d["field"]): d for d in no_cost.json()["discrepancies"]}
+    prices = [d for d in rows.values() if d["field"].endswith("_per_1m")]
+    assert prices and all("registry" not in d["values"] for d in prices)  # costs: not for them
     assert rows[("openai-o3", "input_per_1m")]["values"] == {"litellm": "1", "models-dev": "2"}
     assert all(Decimal(d["percent"]) >= 10 for d in rows.values() if d["percent"] is not None)
 

@@ -24,7 +24,8 @@ __all__ = ["CatalogDiffRequest", "router"]
 router = APIRouter(
     prefix="/api/v2/admin/catalog",
     tags=["admin"],
-    dependencies=[require(Permission.ADMIN_READ)],
+    # the server fetches the URLs a caller names: only those who may start syncs may ask
+    dependencies=[require(Permission.SYNC_RUN)],
 )
 
 
