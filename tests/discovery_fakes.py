@@ -9,18 +9,16 @@ credential header as the real API does. ``script`` queues misbehaviour per prefi
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from local_server import serve_app
 
 KEY = "sk-test-key"
 
@@ -198,33 +196,8 @@ def build_app(upstream: Upstream) -> Starlette:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def serve(upstream: Upstream) -> Iterator[Upstream]:
     """Run the fake upstream in a thread for as long as the generator is open."""
-    port = _free_port()
-    config = uvicorn.Config(
-        build_app(upstream),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake upstream did not start"
-        time.sleep(0.02)
-    upstream.base = f"http://127.0.0.1:{port}"
-    try:
+    with serve_app(build_app(upstream)) as base:
+        upstream.base = base
         yield upstream
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

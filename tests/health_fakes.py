@@ -4,20 +4,17 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from local_server import serve_app
 from radiant.catalog import load_catalog
 from radiant.sync import sync_catalog
 
@@ -56,34 +53,14 @@ async def _models(request: Request) -> Response:
     return JSONResponse({"data": [{"id": "model-a"}, {"id": "model-b"}]})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve() -> Iterator[Upstream]:
     upstream = Upstream()
     app = Starlette(routes=[Route("/{kind}/v1/models", _models)])
     app.state.upstream = upstream
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the fake upstream did not start"
-        time.sleep(0.02)
-    upstream.base = f"http://127.0.0.1:{port}"
-    try:
+    with serve_app(app, lifespan="off") as base:
+        upstream.base = base
         yield upstream
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 _CATALOG = "name: health-test-catalog\nas_of: 2025-01-01\n"

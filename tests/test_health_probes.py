@@ -12,7 +12,8 @@ import httpx2
 import pytest
 from sqlalchemy import Engine
 
-from health_fakes import KEY, Upstream, free_port, seed, serve
+from health_fakes import KEY, Upstream, seed, serve
+from local_server import free_port
 from radiant.domain import HealthStatus, Platform, PlatformKind
 from radiant.health.jobs import health_job
 from radiant.health.probes import ProbeResult, probe, probe_all, probe_targets

@@ -5,9 +5,7 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
+from local_server import serve_app
 from manage_helpers import seed
 from radiant.api.app import create_app
 from radiant.manage.administrators import AdminService
@@ -28,34 +26,13 @@ from radiant.registry import Registry
 CLIENTS = 100
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(migrated: Engine, small_catalog: Path) -> Iterator[tuple[str, str]]:
     """A real server on 127.0.0.1 and an admin token: (base url, token)."""
     seed(migrated, small_catalog)
     _, token = AdminService(migrated).create_admin(None, "root@example.test", "super_admin")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Registry(migrated)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(create_app(Registry(migrated))) as base:
+        yield base, token
 
 
 def _call(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from local_server import free_port
 from radiant.errors import ValidationError
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
@@ -110,13 +110,6 @@ def test_on_sqlite_the_scheduler_runs_its_schedule(sqlite_db: str) -> None:
 # ----------------------------------------------------------------------------- three servers
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
@@ -142,7 +135,7 @@ def servers(postgres_db: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[
     }
     procs: list[subprocess.Popen[bytes]] = []
     logs: list[IO[bytes]] = []
-    ports = [_free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(3)]
     try:
         for i, port in enumerate(ports):
             log = (tmp_path / f"serve{i}.log").open("wb")

@@ -4,7 +4,6 @@ while it runs, one per type at a time, ``sync:run`` to start one."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.request
@@ -18,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from conftest import Bearer
+from local_server import free_port
 from radiant.api.app import create_app
 from radiant.registry import Registry
 from radiant.security import Role
@@ -89,13 +89,6 @@ def test_one_run_per_type_and_who_may_start_one(
 # ----------------------------------------------------------------------------- progress
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _call(method: str, url: str, headers: dict[str, str]) -> tuple[int, Any]:
     request = urllib.request.Request(url, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -118,7 +111,7 @@ def test_a_running_sync_reports_its_progress(
     register_job("t-api-slow")(slow)
     app = create_app(Registry(migrated, check_interval=0, catalog_dir=small_catalog))
     admin = bearer(app, Role.ADMIN)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
