@@ -75,6 +75,8 @@ def _prepare(engine: Engine, rnd: random.Random) -> None:
             region = "eu-west-1" if provider == providers[0] else "us-east-1"
             conn.execute(
                 insert(ProviderHealthRow).values(
+                    target=provider,
+                    platform_id="direct",
                     provider_id=provider,
                     region=region,
                     status=rnd.choice(statuses),
@@ -84,7 +86,11 @@ def _prepare(engine: Engine, rnd: random.Random) -> None:
         # a second region never changes a provider measured in us-east-1
         conn.execute(
             insert(ProviderHealthRow).values(
-                provider_id=providers[1], region="ap-south-1", status="unhealthy"
+                target=providers[1],
+                platform_id="direct",
+                provider_id=providers[1],
+                region="ap-south-1",
+                status="unhealthy",
             )
         )
         hosted = sorted(
