@@ -6,7 +6,7 @@ without it), the warm-up requests of :func:`~radiant.selection.fallback.select_w
 (``warmup``: a callable taking a model id, by default
 :func:`radiant.store.thermal_requests.request_warmup` on the registry's database — a thermal
 manager can be plugged in instead), and the seam where routing rules apply before
-selection (:meth:`Selector.rules_for`).
+selection (:meth:`Selector.routing`).
 """
 
 from __future__ import annotations
@@ -63,12 +63,6 @@ class Selector:
 
     def book(self, snapshot: Snapshot) -> MarkupBook:
         return self._markups(snapshot) if self._markups is not None else DEFAULT_BOOK
-
-    def rules_for(
-        self, criteria: SelectionCriteria, *, tenant_id: str | None, model: str | None
-    ) -> SelectionCriteria:
-        """Routing rules apply here, before selection (no rules: the criteria unchanged)."""
-        return steer(criteria, self.routing(criteria, tenant_id=tenant_id, model=model))
 
     # ------------------------------------------------------------------ routing rules
 
