@@ -226,24 +226,26 @@ def _wait_for(probe: Callable[[], Any], timeout: float = 30.0) -> Any:
 # ----------------------------------------------------------------------------- killed mid-sync
 
 _KILLED_CHILD = """
-import sys
+import sys, time
+from pathlib import Path
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
+from radiant.sync import catalog_sync
 from radiant.sync.runner import run_job
 
-url = sys.argv[1]
+url, marker = sys.argv[1], Path(sys.argv[2])
+upsert = catalog_sync._Upsert.run
+
+def run_then_hang(self):  # every row written, the transaction still open: wait for the kill
+    upsert(self)
+    self.session.flush()
+    marker.write_text("written")
+    time.sleep(300)
+
+catalog_sync._Upsert.run = run_then_hang
 run_job(make_engine(url), "catalog", options={"estimates": False},
         settings=Settings(database_url=url, sync_heartbeat_seconds=0.2))
 """
-
-
-def _writing_for_a_while(engine: Engine, url: str) -> bool:
-    """True when another connection holds a write transaction open, and still 0.2 s later
-    (longer than the sync log's own short writes)."""
-    if not _writing(engine, url):
-        return False
-    time.sleep(0.2)
-    return _writing(engine, url)
 
 
 def _writing(engine: Engine, url: str) -> bool:
@@ -273,21 +275,23 @@ def _writing(engine: Engine, url: str) -> bool:
 
 @pytest.mark.slow
 def test_a_sync_killed_midway_leaves_the_store_as_it_was_and_is_marked_abandoned(
-    db_url: str,
+    db_url: str, tmp_path: Path
 ) -> None:
     upgrade(db_url)
     engine = make_engine(db_url)
     version = registry_version(engine)
+    marker = tmp_path / "midway"
     child = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_CHILD, db_url],
+        [sys.executable, "-c", _KILLED_CHILD, db_url, str(marker)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
         running = _wait_for(lambda: [r for r in sync_history(engine) if r["status"] == "running"])
-        # in the middle: the catalog transaction has been writing for a while
-        _wait_for(lambda: _writing_for_a_while(engine, db_url))
+        # in the middle: every row written, the transaction not yet committed
+        _wait_for(marker.exists, timeout=120)
+        assert _writing(engine, db_url)
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.wait(30)
