@@ -51,8 +51,8 @@ def test_target_model_first_and_fallbacks_after_the_first_choice() -> None:
     ids = [c.model_id for c in found.candidates]
     assert ids[:3] == [target, fb1, fb2] and len(ids) == CHAT.limit
     assert ids[3:] == [m for m in plain if m not in (target, fb1, fb2)][: CHAT.limit - 3]
-    assert found.candidates[0].reasons == ["routing rule 'steer': target model"]
-    assert found.candidates[1].reasons == [f"routing rule fallback model {fb1}"]
+    assert found.candidates[0].reasons == ("routing rule 'steer': target model",)
+    assert found.candidates[1].reasons == (f"routing rule fallback model {fb1}",)
 
     # a target the criteria exclude is not forced in; the fallbacks follow the best
     embedding = next(e.id for e in snapshot.entries if e.task is Task.EMBEDDING)

@@ -92,7 +92,7 @@ class CandidatePublic(_Out):
             price_is_estimated=bool(c.route.price and c.route.price.is_estimated),
             optional_capabilities_matched=c.optional_hits,
             quality_score=model.quality_score,
-            reasons=c.reasons,
+            reasons=list(c.reasons),
         )
 
 

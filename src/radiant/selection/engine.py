@@ -20,40 +20,23 @@ first check it failed; candidates then carry reasons too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import NamedTuple
 
-from radiant.domain import HealthStatus, HostingType, Route, RouteStatus, ThermalState
+from radiant.domain import HealthStatus, HostingType, Route, RouteStatus
 from radiant.pricing.markup import MarkupBook
-from radiant.registry import ModelEntry, Snapshot
+from radiant.registry import Snapshot
 from radiant.registry.bitset import positions
+from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
-from radiant.selection.index import MISSING_PRICE, SelectionIndex, Slot, selection_index
+from radiant.selection.index import (
+    MISSING_PRICE,
+    OrderItem,
+    SelectionIndex,
+    Slot,
+    selection_index,
+)
 from radiant.selection.prices import DEFAULT_BOOK, PriceTable
 
 __all__ = ["Candidate", "Exclusion", "Selection", "select"]
-
-
-class Candidate(NamedTuple):
-    """A model on one route. Immutable (a NamedTuple: built ~5x faster than a frozen
-    dataclass, which matters when every request selects)."""
-
-    entry: ModelEntry
-    route: Route
-    hosting_type: HostingType
-    thermal_state: ThermalState | None
-    warmup_required: bool
-    warmup_time_seconds: int | None
-    health: HealthStatus
-    avg_latency_ms: float | None
-    #: estimated PRICE of one request (None: the route cannot price it)
-    price_per_request: Decimal | None
-    optional_hits: int
-    reasons: list[str]
-
-    @property
-    def model_id(self) -> str:
-        return self.entry.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,30 +204,6 @@ def rank_key(
     return (preference(slot, route, criteria), slot.static_rank, -hits, price, slot.tail_rank)
 
 
-_new = tuple.__new__
-
-
-def make_candidate(
-    slot: Slot, route: Route, price: int, hits: int, table: PriceTable, reasons: list[str]
-) -> Candidate:
-    return _new(
-        Candidate,
-        (
-            slot.entry,
-            route,
-            slot.hosting,
-            slot.thermal,
-            slot.warmup_required,
-            slot.warmup_seconds,
-            slot.health,
-            slot.latency_ms,
-            None if price == MISSING_PRICE else table.to_decimal(price),
-            hits,
-            reasons,
-        ),
-    )
-
-
 # ---------------------------------------------------------------------- the two paths
 
 
@@ -257,14 +216,20 @@ def _first(item: tuple[RankKey, Slot, Route, int, int]) -> RankKey:
     return item[0]
 
 
+_HOSTING = {
+    HostingPreference.ANY: None,
+    HostingPreference.EXTERNAL: HostingType.EXTERNAL,
+    HostingPreference.SELF_HOSTED: HostingType.SELF_HOSTED,
+}
+_NONE: frozenset[str] = frozenset()
+
+
 def _quick(criteria: SelectionCriteria) -> tuple[int, HostingType | None, frozenset[str], bool]:
     """Tier bound, hosting wanted, compliance wanted, and whether latency is capped."""
     tier = 9 if criteria.tier is None else criteria.tier
-    hosting = (
-        None if criteria.hosting is HostingPreference.ANY else HostingType(criteria.hosting.value)
-    )
-    compliance = frozenset(c.casefold() for c in criteria.compliance)
-    return tier, hosting, compliance, criteria.max_latency_ms is not None
+    wanted = criteria.compliance
+    compliance = frozenset(c.casefold() for c in wanted) if wanted else _NONE
+    return tier, _HOSTING[criteria.hosting], compliance, criteria.max_latency_ms is not None
 
 
 def _direct(
@@ -313,7 +278,7 @@ def _direct(
             )
     ranked.sort(key=_first)
     return Selection(
-        [make_candidate(s, r, k, h, table, []) for _, s, r, k, h in ranked[: criteria.limit]],
+        [make_candidate(s, r, k, h, table) for _, s, r, k, h in ranked[: criteria.limit]],
         [],
         len(ranked),
     )
@@ -324,7 +289,7 @@ def _walk(
     table: PriceTable,
     criteria: SelectionCriteria,
     mask: int,
-    order: list[tuple[Slot, int]],
+    order: list[OrderItem],
 ) -> Selection:
     """Walk the order (keys 1-3, price, 6-7) and keep the first ``limit`` that pass.
 
@@ -341,7 +306,7 @@ def _walk(
     chosen: list[Candidate] = []
     buckets: list[list[tuple[Slot, int, int]]] = [[] for _ in range(top + 1)]
     group = -1
-    for slot, price in order:
+    for slot, price, ready in order:
         if wanted and slot.static_rank != group:
             if _flush(buckets, chosen, limit, table):
                 return Selection(chosen, [], None)
@@ -356,9 +321,8 @@ def _walk(
             or (capped and _too_slow(slot, criteria))
         ):
             continue
-        assert slot.first is not None
         if not wanted:
-            chosen.append(make_candidate(slot, slot.first, price, 0, table, []))
+            chosen.append(ready)  # the candidate the order built for this slot and price
             if len(chosen) == limit:
                 return Selection(chosen, [], None)
             continue
@@ -385,6 +349,6 @@ def _flush(
             if len(chosen) == limit:
                 break
             assert slot.first is not None
-            chosen.append(make_candidate(slot, slot.first, price, hits, table, []))
+            chosen.append(make_candidate(slot, slot.first, price, hits, table))
         bucket.clear()
     return len(chosen) >= limit

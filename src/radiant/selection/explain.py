@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from radiant.domain import HostingType, Route
 from radiant.registry import ModelEntry
+from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import (
-    Candidate,
     Exclusion,
     RankKey,
     Selection,
     choose_route,
-    make_candidate,
     optional_hits,
     preference,
     rank_key,
@@ -93,11 +92,10 @@ def explained(index: SelectionIndex, table: PriceTable, criteria: SelectionCrite
     ranked.sort(key=lambda item: item[0])
     candidates = []
     for _, slot, route, key, hits in ranked[: criteria.limit]:
-        candidate = make_candidate(slot, route, key, hits, table, [])
-        candidate.reasons.extend(
-            describe(candidate, criteria, preferred=not preference(slot, candidate.route, criteria))
-        )
-        candidates.append(candidate)
+        plain = make_candidate(slot, route, key, hits, table)
+        preferred = not preference(slot, route, criteria)
+        reasons = tuple(describe(plain, criteria, preferred=preferred))
+        candidates.append(plain._replace(reasons=reasons))
     return Selection(candidates, excluded, len(ranked))
 
 

@@ -22,9 +22,10 @@ from radiant.domain import RouteStatus, Task
 from radiant.errors import NotFoundError
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Snapshot
+from radiant.selection.candidate import MISSING_PRICE, Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
-from radiant.selection.engine import Candidate, Selection, make_candidate, select
-from radiant.selection.index import MISSING_PRICE, selection_index
+from radiant.selection.engine import Selection, select
+from radiant.selection.index import selection_index
 from radiant.selection.prices import DEFAULT_BOOK
 
 __all__ = ["TASK_DEFAULTS", "FallbackChoice", "FallbackPath", "select_with_fallback"]
@@ -112,7 +113,7 @@ def _task_default(
                     )
                 )
                 return make_candidate(
-                    slot, route, key, 0, table, [f"default model for {criteria.task.value}"]
+                    slot, route, key, 0, table, (f"default model for {criteria.task.value}",)
                 )
     raise NotFoundError(
         "route",

@@ -28,14 +28,12 @@ from radiant.pricing.markup import MarkupBook
 from radiant.registry import ModelEntry, Snapshot
 from radiant.registry.bitset import from_positions
 from radiant.registry.numeric import NumericIndex
+from radiant.selection.candidate import MISSING_PRICE, Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.prices import PriceTable
 from radiant.selection.ranking import dense_ranks, static_key, tail_key
 
-__all__ = ["MISSING_PRICE", "SelectionIndex", "Slot", "selection_index"]
-
-#: The price key of a route without a price for the request: after every real price.
-MISSING_PRICE = 1 << 256
+__all__ = ["MISSING_PRICE", "OrderItem", "SelectionIndex", "Slot", "selection_index"]
 _READY = (ThermalState.WARM, ThermalState.HOT)
 #: task, input tokens, output tokens, price table, hosting type (None: both)
 OrderKey = tuple[str, int, int, int, str | None]
@@ -67,13 +65,12 @@ class Slot:
     #: dense rank of keys 1-3 and of keys 6-7
     static_rank: int
     tail_rank: int
+    #: self-hosted and COLD or OFF: a request would wait for the warm-up
+    warmup_required: bool
 
-    @property
-    def warmup_required(self) -> bool:
-        return self.hosting is HostingType.SELF_HOSTED and self.thermal in (
-            ThermalState.COLD,
-            ThermalState.OFF,
-        )
+
+#: a slot of a price order, its price key, and the plain candidate for it
+OrderItem = tuple[Slot, int, Candidate]
 
 
 class SelectionIndex:
@@ -98,7 +95,7 @@ class SelectionIndex:
         )
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
-        self._orders: dict[OrderKey, list[tuple[Slot, int]]] = {}
+        self._orders: dict[OrderKey, list[OrderItem]] = {}
         self._seen: dict[OrderKey, None] = {}
 
     def _build(self, snapshot: Snapshot) -> None:
@@ -152,6 +149,8 @@ class SelectionIndex:
                 else None,
                 static_rank=statics[i],
                 tail_rank=tails[i],
+                warmup_required=hosting is HostingType.SELF_HOSTED
+                and thermal in (ThermalState.COLD, ThermalState.OFF),
             )
             self.slots.append(slot)
             by_pos[pos].append(slot)
@@ -264,7 +263,7 @@ class SelectionIndex:
         input_tokens: int,
         output_tokens: int,
         hosting: str | None = None,
-    ) -> list[tuple[Slot, int]] | None:
+    ) -> list[OrderItem] | None:
         """The task's slots (of one hosting type, or all) with an active route, ranked by
         keys 1-3, price, 6-7 for this estimate.
 
@@ -281,17 +280,18 @@ class SelectionIndex:
                 self._seen.clear()
             self._seen[key] = None
             return None
-        ranked: list[tuple[int, int, int, Slot]] = []
+        ranked: list[tuple[int, int, int, Slot, Route]] = []
         for slot in self.slots:
-            if slot.first is None or slot.entry.task.value != task:
+            first = slot.first
+            if first is None or slot.entry.task.value != task:
                 continue
             if hosting is not None and slot.hosting.value != hosting:
                 continue
-            price = table.get(slot.first)
+            price = table.get(first)
             cost = MISSING_PRICE if price is None else price.key(input_tokens, output_tokens)
-            ranked.append((slot.static_rank, cost, slot.tail_rank, slot))
+            ranked.append((slot.static_rank, cost, slot.tail_rank, slot, first))
         ranked.sort(key=lambda item: item[:3])
-        order = [(item[3], item[1]) for item in ranked]
+        order = [(s, key, make_candidate(s, r, key, 0, table)) for _, key, _, s, r in ranked]
         with self._lock:
             if len(self._orders) >= _ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))

@@ -156,7 +156,7 @@ def steer(criteria: SelectionCriteria, decision: RuleDecision) -> SelectionCrite
 
 
 def _noted(candidate: Candidate, note: str) -> Candidate:
-    return candidate._replace(reasons=[*candidate.reasons, note])
+    return candidate._replace(reasons=(*candidate.reasons, note))
 
 
 def reorder(selection: Selection, decision: RuleDecision, limit: int) -> Selection:
