@@ -238,12 +238,20 @@ def _direct(
     snapshot = index.snapshot
     by_pos = index.by_pos
     simple = not criteria.has_route_filters
+    # only a price cap: the first active route is the answer whenever it fits under the cap
+    cap_only = (
+        not simple
+        and criteria.include_estimated
+        and not criteria.region
+        and not criteria.preferred_platforms
+    )
     inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
     wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
     prefers = bool(criteria.preferred_providers or criteria.preferred_platforms)
     tier, hosting, compliance, capped = _quick(criteria)
     cap = criteria.max_price_per_request
     cap_key = table.cap_key(cap) if cap is not None else None
+    ceiling = cap_key if cap_only else None
     prices = table.by_route
     ranked: list[tuple[RankKey, Slot, Route, int, int]] = []
     for pos in positions(mask):
@@ -256,7 +264,7 @@ def _direct(
                 or (capped and _too_slow(slot, criteria))
             ):
                 continue
-            if simple:
+            if simple or cap_only:
                 route = slot.first
                 if route is None:
                     continue
@@ -266,6 +274,11 @@ def _direct(
                     if price is None
                     else inp * price.input_rate + out * price.output_rate + price.fixed
                 )
+                if ceiling is not None and key > ceiling:
+                    found = choose_route(slot, criteria, table, snapshot, ceiling, why=False)
+                    if found[0] is None:
+                        continue
+                    route, key = found
             else:
                 found = choose_route(slot, criteria, table, snapshot, cap_key, why=False)
                 if found[0] is None:
