@@ -35,6 +35,10 @@ What it guarantees:
 
 Not guaranteed: ordering of rows, and at-most-once delivery of a ``request_id`` reused by
 the caller for a different request (see 4).
+
+Use: one Meter per process, made after any ``fork`` (in the application's lifespan),
+``start()`` it, ``record()`` each request, ``close()`` at shutdown. ``record()`` costs
+about 6 µs on a 2-core machine (JSON encoding and one ``write``).
 """
 
 from __future__ import annotations
