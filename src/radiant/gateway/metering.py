@@ -176,7 +176,11 @@ class Meter:
     # ---------------------------------------------------------------- hot path
 
     def record(self, event: UsageEvent) -> None:
-        """Spool ``event`` (durable against a crash of this process once this returns)."""
+        """Spool ``event`` (durable against a crash of this process once this returns).
+
+        Raises :class:`StoreError` only when the spool itself cannot be written (a full
+        disk) or the meter is closed; never because of the database.
+        """
         if self._closed:
             raise StoreError("the meter is closed")
         try:
@@ -292,15 +296,18 @@ class Meter:
                 log.error("cannot sync the usage spool: %s", error)
 
     def _flush_loop(self) -> None:
-        backoff = self.flush_interval
+        backoff = 0.0
         while not self._stop.is_set():
-            self._wake.wait(backoff)
+            if backoff:  # the database failed: wait it out, however many events arrive
+                self._stop.wait(backoff)
+            else:
+                self._wake.wait(self.flush_interval)
             self._wake.clear()
             if self._stop.is_set():
                 return
             try:
                 self.flush()
-                backoff = self.flush_interval
+                backoff = 0.0
             except Exception as error:  # keep metering whatever happens; retry later
                 backoff = min(max(backoff * 2, 0.5), 30.0)
                 log.warning("usage events not flushed yet (retry in %.1fs): %s", backoff, error)
