@@ -220,3 +220,12 @@ def limiter_from_settings(settings: Any) -> RateLimiter:
 
         return RedisRateLimiter.from_url(url)
     return LocalRateLimiter()
+
+
+def __getattr__(name: str) -> Any:
+    """``RedisRateLimiter`` is importable from here too (it lives in ``redis_limits``)."""
+    if name == "RedisRateLimiter":
+        from radiant.gateway.redis_limits import RedisRateLimiter
+
+        return RedisRateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
