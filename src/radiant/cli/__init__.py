@@ -13,8 +13,10 @@ import pydantic
 import typer
 
 from radiant.cli import admin as _admin_commands
+from radiant.cli import billing as _billing_commands
 from radiant.cli import catalog as _catalog_commands
 from radiant.cli import discovery as _discovery_commands
+from radiant.cli import export as _export_commands
 from radiant.cli import health as _health_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
@@ -39,6 +41,8 @@ _COMMAND_MODULES = (
     _sync_commands,
     _health_commands,
     _discovery_commands,
+    _billing_commands,
+    _export_commands,
 )
 
 
