@@ -37,7 +37,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev services
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 ## test: ruff, mypy and pytest (SQLite and PostgreSQL)
 test: lint typecheck pytest
