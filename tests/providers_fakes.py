@@ -16,19 +16,23 @@ import json
 import socket
 import struct
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import default
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx2
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from local_server import serve_app
+from radiant.errors import ProviderError
+from radiant.providers import UpstreamTarget, WireAdapter, adapter_for
 
 KEY = "sk-test-key"
 
@@ -93,7 +97,7 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
     return fields
 
 
-async def _record(request: Request) -> tuple[Upstream, Any]:
+async def record(request: Request) -> tuple[Upstream, Any]:
     upstream: Upstream = request.app.state.upstream
     raw = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/"):
@@ -208,7 +212,7 @@ def _openai_authorized(request: Request) -> bool:
 
 
 async def _openai(request: Request) -> Response:
-    upstream, body = await _record(request)
+    upstream, body = await record(request)
     if not _openai_authorized(request):
         return JSONResponse(
             {"error": {"message": "Incorrect API key", "code": "invalid_api_key"}}, 401
@@ -249,16 +253,59 @@ async def _openai(request: Request) -> Response:
     return JSONResponse({"error": {"message": "no such endpoint"}}, 404)
 
 
+# ----------------------------------------------------------------------------- calling adapters
+
+T = TypeVar("T")
+
+
+def run(
+    target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[T]], timeout: float = 5
+) -> T:
+    async def go() -> T:
+        async with httpx2.AsyncClient(timeout=timeout) as client:
+            return await call(adapter_for(target, client))
+
+    return asyncio.run(go())
+
+
+def collect(
+    target: UpstreamTarget, body: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Exception | None]:
+    """The chunks a stream yielded, and the error that ended it (None: it finished)."""
+    chunks: list[dict[str, Any]] = []
+
+    async def go(adapter: WireAdapter) -> Exception | None:
+        try:
+            async for chunk in adapter.chat_stream(body):
+                chunks.append(chunk)
+        except ProviderError as exc:
+            return exc
+        return None
+
+    error = run(target, go)
+    return chunks, error
+
+
+def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) -> ProviderError:
+    with pytest.raises(ProviderError) as info:
+        run(target, call)
+    return info.value
+
+
 # ----------------------------------------------------------------------------- the app
 
 
 def build_app(upstream: Upstream) -> Starlette:
+    from providers_vendor_fakes import anthropic, gemini
+
     app = Starlette(
         routes=[
             Route("/openai/v1/{endpoint:path}", _openai, methods=["POST"]),
             Route(
                 "/azure/openai/deployments/{deployment}/{endpoint:path}", _openai, methods=["POST"]
             ),
+            Route("/anthropic/v1/messages", anthropic, methods=["POST"]),
+            Route("/gemini/v1beta/models/{model_method}", gemini, methods=["POST"]),
         ]
     )
     app.state.upstream = upstream

@@ -4,16 +4,14 @@ transcriptions, Azure's URL shape, and every failure as a typed ProviderError.""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 
-from providers_fakes import KEY, Trouble, Upstream, resetting_server, serve
+from providers_fakes import KEY, Trouble, Upstream, collect, fail, resetting_server, run, serve
 from radiant.errors import ProviderError, UnsupportedError
-from radiant.providers import UpstreamTarget, WireAdapter, adapter_for
+from radiant.providers import UpstreamTarget
 
 pytestmark = pytest.mark.slow
 T = TypeVar("T")
@@ -35,40 +33,6 @@ def openai_target(base: str, **overrides: Any) -> UpstreamTarget:
         timeout=2.0,
     )
     return UpstreamTarget(**{**fields, **overrides})
-
-
-def run(
-    target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[T]], timeout: float = 5
-) -> T:
-    async def go() -> T:
-        async with httpx2.AsyncClient(timeout=timeout) as client:
-            return await call(adapter_for(target, client))
-
-    return asyncio.run(go())
-
-
-def collect(
-    target: UpstreamTarget, body: dict[str, Any]
-) -> tuple[list[dict[str, Any]], Exception | None]:
-    """The chunks a stream yielded, and the error that ended it (None: it finished)."""
-    chunks: list[dict[str, Any]] = []
-
-    async def go(adapter: WireAdapter) -> Exception | None:
-        try:
-            async for chunk in adapter.chat_stream(body):
-                chunks.append(chunk)
-        except ProviderError as exc:
-            return exc
-        return None
-
-    error = run(target, go)
-    return chunks, error
-
-
-def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) -> ProviderError:
-    with pytest.raises(ProviderError) as info:
-        run(target, call)
-    return info.value
 
 
 # ----------------------------------------------------------------------------- chat

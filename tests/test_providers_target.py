@@ -88,6 +88,11 @@ def test_each_platform_is_a_data_row(
     assert target.model == "some-model"
 
 
+def test_a_direct_route_needs_its_provider(catalog: Catalog) -> None:
+    with pytest.raises(ProviderError, match="needs its provider"):
+        target_for(catalog.platforms["direct"], route("direct"), EnvSecretResolver(ENV))
+
+
 def test_azure_api_version_defaults_and_can_be_set(catalog: Catalog) -> None:
     azure = catalog.platforms["azure_openai"]
     secrets = EnvSecretResolver(ENV)

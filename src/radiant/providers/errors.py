@@ -72,7 +72,9 @@ def _vendor_detail(payload: Any) -> tuple[str | None, str | None]:
         message = payload.get("message") or payload.get("detail")
         return (str(message) if message else None), None
     message = error.get("message")
-    code = error.get("code") or error.get("type") or error.get("status")
+    # OpenAI: a string code (or type); Anthropic: type; Gemini: status ("UNAVAILABLE")
+    names = [error.get(k) for k in ("code", "type", "status")]
+    code = next((n for n in names if isinstance(n, str) and n), error.get("code"))
     return (str(message) if message else None), (None if code is None else str(code))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from radiant.providers.anthropic import AnthropicAdapter
+from radiant.providers.gemini import GeminiAdapter
 from radiant.providers.openai_compat import OPENAI_WIRES, OpenAICompatibleAdapter
 from radiant.providers.registries import register_adapter
 from radiant.providers.seams import SEAM_WIRES, NotConfiguredAdapter
@@ -12,5 +14,7 @@ __all__ = ["register_builtin"]
 def register_builtin() -> None:
     for wire in OPENAI_WIRES:
         register_adapter(wire, OpenAICompatibleAdapter, replace=False)
+    register_adapter("anthropic", AnthropicAdapter, replace=False)
+    register_adapter("gemini", GeminiAdapter, replace=False)
     for wire in SEAM_WIRES:
         register_adapter(wire, NotConfiguredAdapter, replace=False)

@@ -198,6 +198,13 @@ def target_for(
 
         secrets = EnvSecretResolver()
     name = platform.id if provider is None else f"{platform.id}:{provider.id}"
+    if provider is None and platform.kind is PlatformKind.DIRECT and not route.endpoint_override:
+        raise ProviderError(
+            f"{name}: a route on a direct platform needs its provider (target_for(..., "
+            f"provider=...)) for the API and key of model {route.model_id!r}",
+            provider=name,
+            kind="config",
+        )
     wire = wire_for(platform, route, provider)
     if wire is None:
         raise ProviderError(f"{name}: no wire protocol known", provider=name, kind="config")
