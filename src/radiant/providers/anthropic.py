@@ -12,7 +12,8 @@ before ``message_stop`` raises a ``protocol`` error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from radiant.providers.adapter import WireAdapter
@@ -136,15 +137,17 @@ class AnthropicAdapter(WireAdapter):
             raise protocol_error(self.name, "a message without content", str(message))
         return from_anthropic(message)
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         self.require("streaming")
         request = to_anthropic(body, self.target.model, stream=True)
         state = AnthropicStream(self.name, self.target.model)
-        async for _, event in self.call.events(self.url, request, headers=self.headers):
-            if not isinstance(event, dict):
-                continue
-            for out in state.feed(event):
-                yield out
-            if state.done:
-                return
+        events = self.call.events(self.url, request, headers=self.headers)
+        async with aclosing(events):
+            async for _, event in events:
+                if not isinstance(event, dict):
+                    continue
+                for out in state.feed(event):
+                    yield out
+                if state.done:
+                    return
         raise protocol_error(self.name, "the stream ended before message_stop")

@@ -10,7 +10,8 @@ wants ``?api-version=`` and an ``api-key`` header.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -96,7 +97,7 @@ class OpenAICompatibleAdapter(WireAdapter):
             raise protocol_error(self.name, "a chat completion without choices", str(payload))
         return payload
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         self.require("streaming")
         request = self._body(body)
         request["stream"] = True
@@ -109,18 +110,20 @@ class OpenAICompatibleAdapter(WireAdapter):
         events = self.call.events(
             self.url("chat/completions"), request, headers=self.headers, params=self.params
         )
-        async for _, chunk in events:
-            if chunk is None:
-                return
-            if not isinstance(chunk, dict):
-                raise protocol_error(self.name, "a stream chunk is not an object", str(chunk))
-            if "error" in chunk:
-                raise stream_error(self.name, chunk)
-            usage = usage or bool(chunk.get("usage"))
-            finished = finished or any(
-                isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or []
-            )
-            yield chunk
+        async with aclosing(events):
+            async for _, chunk in events:
+                if chunk is None:
+                    return
+                if not isinstance(chunk, dict):
+                    raise protocol_error(self.name, "a stream chunk is not an object", str(chunk))
+                if "error" in chunk:
+                    raise stream_error(self.name, chunk)
+                usage = usage or bool(chunk.get("usage"))
+                choices = chunk.get("choices") or []
+                finished = finished or any(
+                    isinstance(c, dict) and c.get("finish_reason") for c in choices
+                )
+                yield chunk
         if not (finished and (usage or not self.spec.stream_usage)):
             raise protocol_error(self.name, "the stream ended before [DONE]")
 
@@ -142,6 +145,15 @@ class OpenAICompatibleAdapter(WireAdapter):
             json_body=self._body(body),
         )
         return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    async def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+        self.require("speech")
+        pieces = self.call.stream_bytes(
+            self.url("audio/speech"), self._body(body), headers=self.headers, params=self.params
+        )
+        async with aclosing(pieces):
+            async for piece in pieces:
+                yield piece
 
     async def transcription(
         self, file: bytes, filename: str, fields: dict[str, Any]
