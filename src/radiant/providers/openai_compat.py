@@ -14,13 +14,14 @@ from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from radiant.errors import ProviderError
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
 
-__all__ = ["OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
+__all__ = ["HOST_OPTIONS", "OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class OpenAIWire:
 OPENAI_WIRES: dict[str, OpenAIWire] = {
     "openai": OpenAIWire(),
     "azure_openai": OpenAIWire(key_header="api-key", deployment_paths=True),
+}
+
+#: quirks of known OpenAI-compatible hosts, by host name (a target's ``options`` win):
+#: Mistral refuses ``stream_options`` (422 extra_forbidden) and sends usage unasked
+HOST_OPTIONS: dict[str, dict[str, Any]] = {
+    "api.mistral.ai": {"stream_usage": False},
 }
 
 
@@ -59,6 +66,12 @@ class OpenAICompatibleAdapter(WireAdapter):
     @property
     def spec(self) -> OpenAIWire:
         return OPENAI_WIRES.get(self.target.wire, OPENAI_WIRES["openai"])
+
+    @property
+    def stream_usage(self) -> bool:
+        host = urlsplit(self.target.base_url).hostname or ""
+        options = {**HOST_OPTIONS.get(host, {}), **self.target.options}
+        return bool(options.get("stream_usage", self.spec.stream_usage))
 
     def url(self, path: str) -> str:
         if self.spec.deployment_paths:
@@ -101,10 +114,13 @@ class OpenAICompatibleAdapter(WireAdapter):
         self.require("streaming")
         request = self._body(body)
         request["stream"] = True
-        if self.spec.stream_usage:
+        ask_usage = self.stream_usage
+        if ask_usage:
             options = dict(request.get("stream_options") or {})
             options["include_usage"] = True
             request["stream_options"] = options
+        else:
+            request.pop("stream_options", None)
         finished = False
         usage = False
         events = self.call.events(
@@ -124,7 +140,7 @@ class OpenAICompatibleAdapter(WireAdapter):
                     isinstance(c, dict) and c.get("finish_reason") for c in choices
                 )
                 yield chunk
-        if not (finished and (usage or not self.spec.stream_usage)):
+        if not (finished and (usage or not ask_usage)):
             raise protocol_error(self.name, "the stream ended before [DONE]")
 
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
