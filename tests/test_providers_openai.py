@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import httpx2
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, collect, fail, resetting_server, run, serve
