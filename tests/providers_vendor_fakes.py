@@ -162,7 +162,12 @@ def _gemini_parts(upstream: Upstream, body: dict[str, Any]) -> list[dict[str, An
     ]
     if body.get("tools"):
         name = body["tools"][0]["functionDeclarations"][0]["name"]
-        parts.append({"functionCall": {"name": name, "args": {"city": "Paris"}}})
+        parts.append(
+            {
+                "functionCall": {"name": name, "args": {"city": "Paris"}},
+                "thoughtSignature": "c2lnLTE=",
+            }
+        )
     return parts
 
 

@@ -116,6 +116,27 @@ def test_an_openai_conversation_becomes_a_messages_request() -> None:
     assert request["metadata"] == {"user_id": "u-1"}
 
 
+def test_empty_texts_are_left_out() -> None:
+    body = {
+        "messages": [
+            {"role": "user", "content": "Go"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "ping", "arguments": ""}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": ""},
+        ]
+    }
+    request = to_anthropic(body, "claude")
+    assert request["messages"][1]["content"] == [
+        {"type": "tool_use", "id": "c1", "name": "ping", "input": {}}
+    ]
+    assert request["messages"][2]["content"] == [{"type": "tool_result", "tool_use_id": "c1"}]
+
+
 def test_json_mode_thinking_and_cache_control() -> None:
     cached = {"type": "text", "text": "A long manual.", "cache_control": {"type": "ephemeral"}}
     body = {

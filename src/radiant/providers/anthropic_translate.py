@@ -64,11 +64,14 @@ def _block(part: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
-    return [b for b in (_block(p) for p in content_parts(content)) if b is not None]
+    """Anthropic blocks of an OpenAI content; empty text blocks (which Anthropic refuses)
+    are left out."""
+    blocks = (_block(p) for p in content_parts(content))
+    return [b for b in blocks if b is not None and b.get("text", True)]
 
 
 def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks = [b for b in _blocks(message.get("content")) if b.get("text", True)]
+    blocks = _blocks(message.get("content"))
     for call in message.get("tool_calls") or []:
         function = call.get("function") or {}
         blocks.append(
@@ -102,11 +105,12 @@ def _messages(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
         elif role == "assistant":
             _append(messages, "assistant", _assistant(message))
         elif role == "tool":
-            result = {
+            result: dict[str, Any] = {
                 "type": "tool_result",
                 "tool_use_id": message.get("tool_call_id", ""),
-                "content": _blocks(message.get("content")),
             }
+            if content := _blocks(message.get("content")):
+                result["content"] = content
             _append(messages, "user", [result])
         else:
             _append(messages, "user", _blocks(message.get("content")))

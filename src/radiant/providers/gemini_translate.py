@@ -8,6 +8,9 @@ Requests: system and developer messages become ``systemInstruction``, assistant 
 ``thinkingBudget``); ``tools`` become ``functionDeclarations`` and ``tool_choice`` a
 ``functionCallingConfig``.
 
+A function call's ``thoughtSignature`` (Gemini 3 wants it back with the call in the next
+turn) travels in the OpenAI tool call id, after :data:`SIGNATURE_MARK`.
+
 Usage: ``promptTokenCount`` (plus tool-use prompt tokens) is ``prompt_tokens``, with
 ``cachedContentTokenCount`` as ``prompt_tokens_details.cached_tokens``;
 ``candidatesTokenCount`` plus ``thoughtsTokenCount`` is ``completion_tokens``, thoughts
@@ -28,10 +31,23 @@ from radiant.providers.openai_format import (
     usage,
 )
 
-__all__ = ["FINISH_REASONS", "choice_of", "count_calls", "finish_reason", "to_gemini", "usage_of"]
+__all__ = [
+    "FINISH_REASONS",
+    "SIGNATURE_MARK",
+    "choice_of",
+    "count_calls",
+    "finish_reason",
+    "signature_of",
+    "to_gemini",
+    "usage_of",
+]
 
 FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
 _FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
+
+#: Gemini wants the ``thoughtSignature`` of a function call back in the next turn; the
+#: OpenAI format has no field for it, so it rides in the tool call's id after this mark
+SIGNATURE_MARK = "~sig~"
 
 _CONFIG = {
     "temperature": "temperature",
@@ -41,6 +57,12 @@ _CONFIG = {
     "presence_penalty": "presencePenalty",
     "frequency_penalty": "frequencyPenalty",
 }
+
+
+def signature_of(call_id: str) -> str | None:
+    """The thought signature carried in a tool call id, if any."""
+    _, mark, signature = call_id.partition(SIGNATURE_MARK)
+    return signature if mark and signature else None
 
 
 def _part(part: dict[str, Any]) -> dict[str, Any] | None:
@@ -82,7 +104,13 @@ def _contents(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
                 function = call.get("function") or {}
                 names[str(call.get("id"))] = str(function.get("name", ""))
                 args = parse_arguments(function.get("arguments"))
-                parts.append({"functionCall": {"name": function.get("name", ""), "args": args}})
+                part: dict[str, Any] = {
+                    "functionCall": {"name": function.get("name", ""), "args": args}
+                }
+                signature = signature_of(str(call.get("id") or ""))
+                if signature:
+                    part["thoughtSignature"] = signature
+                parts.append(part)
             _append(contents, "model", parts)
         elif role == "tool":
             text = "".join(p.get("text", "") for p in _parts(message.get("content")))
@@ -180,10 +208,13 @@ def choice_of(candidate: dict[str, Any], call_ids: list[str]) -> dict[str, Any]:
     for part in (candidate.get("content") or {}).get("parts") or []:
         if "functionCall" in part:
             call = part["functionCall"]
+            call_id = call_ids[len(calls)]
+            if part.get("thoughtSignature"):
+                call_id = f"{call_id}{SIGNATURE_MARK}{part['thoughtSignature']}"
             calls.append(
                 {
                     "index": len(calls),
-                    "id": call_ids[len(calls)],
+                    "id": call_id,
                     "type": "function",
                     "function": {
                         "name": call.get("name", ""),
