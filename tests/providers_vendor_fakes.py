@@ -29,6 +29,8 @@ GEMINI_USAGE = {
 
 def _anthropic_message(upstream: Upstream, body: dict[str, Any]) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": upstream.reply}]
+    if body.get("thinking"):
+        content.insert(0, {"type": "thinking", "thinking": "Hmm.", "signature": "EqQBsig"})
     stop = "end_turn"
     if body.get("tools"):
         name = body["tools"][0]["name"]
@@ -89,6 +91,34 @@ def _anthropic_events(upstream: Upstream, body: dict[str, Any]) -> list[tuple[st
         ),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
     ]
+    if body.get("thinking"):
+        events[1:1] = [
+            (
+                "content_block_start",
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "thinking", "thinking": ""},
+                },
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "thinking_delta", "thinking": "Hmm."},
+                },
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "signature_delta", "signature": "EqQBsig"},
+                },
+            ),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ]
     stop = "end_turn"
     if body.get("tools"):
         name = body["tools"][0]["name"]

@@ -205,6 +205,38 @@ def test_streamed_tool_calls_assemble(upstream: Upstream) -> None:
     assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1] == "tool_calls"
 
 
+def test_thinking_with_tools_round_trips_its_signature(upstream: Upstream) -> None:
+    body: dict[str, Any] = {
+        "messages": [{"role": "user", "content": "Weather?"}],
+        "tools": [WEATHER],
+        "reasoning_effort": "low",
+    }
+    done = run(target(upstream), lambda a: a.chat(body))
+    message = done["choices"][0]["message"]
+    assert message["reasoning_content"] == "Hmm."
+    (call,) = message["tool_calls"]
+    assert call["id"] == "toolu_1~sig~EqQBsig"
+
+    chunks, error = collect(target(upstream), body)
+    assert error is None
+    deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
+    assert "".join(d.get("reasoning_content", "") for d in deltas) == "Hmm."
+    streamed = [tc for d in deltas for tc in d.get("tool_calls", []) if tc.get("id")]
+    assert streamed[0]["id"] == "toolu_1~sig~EqQBsig"
+
+    follow_up = [
+        *body["messages"],
+        message,
+        {"role": "tool", "tool_call_id": call["id"], "content": "sunny"},
+    ]
+    request = to_anthropic({**body, "messages": follow_up}, "claude")
+    assistant = request["messages"][1]["content"]
+    assert assistant[0] == {"type": "thinking", "thinking": "Hmm.", "signature": "EqQBsig"}
+    assert assistant[1] == {"type": "text", "text": "Hello there"}
+    assert assistant[2]["id"] == "toolu_1"
+    assert request["messages"][2]["content"][0]["tool_use_id"] == "toolu_1"
+
+
 def test_an_error_event_mid_stream_is_a_typed_error(upstream: Upstream) -> None:
     event = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     upstream.script.append(Trouble(error_at=4, error_event=event))

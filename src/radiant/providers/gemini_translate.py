@@ -9,7 +9,8 @@ Requests: system and developer messages become ``systemInstruction``, assistant 
 ``functionCallingConfig``.
 
 A function call's ``thoughtSignature`` (Gemini 3 wants it back with the call in the next
-turn) travels in the OpenAI tool call id, after :data:`SIGNATURE_MARK`.
+turn) travels in the OpenAI tool call id, after
+:data:`~radiant.providers.openai_format.SIGNATURE_MARK`.
 
 Usage: ``promptTokenCount`` (plus tool-use prompt tokens) is ``prompt_tokens``, with
 ``cachedContentTokenCount`` as ``prompt_tokens_details.cached_tokens``;
@@ -28,26 +29,22 @@ from radiant.providers.openai_format import (
     data_url,
     max_tokens,
     parse_arguments,
+    split_signature,
     usage,
+    with_signature,
 )
 
 __all__ = [
     "FINISH_REASONS",
-    "SIGNATURE_MARK",
     "choice_of",
     "count_calls",
     "finish_reason",
-    "signature_of",
     "to_gemini",
     "usage_of",
 ]
 
 FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
 _FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
-
-#: Gemini wants the ``thoughtSignature`` of a function call back in the next turn; the
-#: OpenAI format has no field for it, so it rides in the tool call's id after this mark
-SIGNATURE_MARK = "~sig~"
 
 _CONFIG = {
     "temperature": "temperature",
@@ -57,12 +54,6 @@ _CONFIG = {
     "presence_penalty": "presencePenalty",
     "frequency_penalty": "frequencyPenalty",
 }
-
-
-def signature_of(call_id: str) -> str | None:
-    """The thought signature carried in a tool call id, if any."""
-    _, mark, signature = call_id.partition(SIGNATURE_MARK)
-    return signature if mark and signature else None
 
 
 def _part(part: dict[str, Any]) -> dict[str, Any] | None:
@@ -107,7 +98,7 @@ def _contents(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
                 part: dict[str, Any] = {
                     "functionCall": {"name": function.get("name", ""), "args": args}
                 }
-                signature = signature_of(str(call.get("id") or ""))
+                _, signature = split_signature(str(call.get("id") or ""))
                 if signature:
                     part["thoughtSignature"] = signature
                 parts.append(part)
@@ -208,9 +199,7 @@ def choice_of(candidate: dict[str, Any], call_ids: list[str]) -> dict[str, Any]:
     for part in (candidate.get("content") or {}).get("parts") or []:
         if "functionCall" in part:
             call = part["functionCall"]
-            call_id = call_ids[len(calls)]
-            if part.get("thoughtSignature"):
-                call_id = f"{call_id}{SIGNATURE_MARK}{part['thoughtSignature']}"
+            call_id = with_signature(call_ids[len(calls)], part.get("thoughtSignature"))
             calls.append(
                 {
                     "index": len(calls),
