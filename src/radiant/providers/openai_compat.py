@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from radiant.errors import ProviderError
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
@@ -192,11 +191,7 @@ class OpenAICompatibleAdapter(WireAdapter):
         except ValueError:
             raise protocol_error(self.name, "the body is not JSON", response.text) from None
         if not isinstance(payload, dict):
-            raise ProviderError(
-                f"{self.name}: a transcription that is not an object",
-                provider=self.name,
-                kind="protocol",
-            )
+            raise protocol_error(self.name, "a transcription that is not an object", response.text)
         return payload
 
 
