@@ -107,7 +107,8 @@ async def record(request: Request) -> tuple[Upstream, Any]:
     if request.headers.get("content-type", "").startswith("multipart/"):
         body: Any = _multipart(request.headers["content-type"], raw)
     else:
-        body = json.loads(raw) if raw else None
+        content_type = request.headers.get("content-type", "")
+        body = json.loads(raw) if raw and content_type.startswith("application/json") else None
     upstream.seen.append(
         Seen(request.url.path, dict(request.headers), dict(request.query_params), body)
     )
@@ -328,7 +329,7 @@ def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) 
 
 
 def build_app(upstream: Upstream) -> Starlette:
-    from providers_vendor_fakes import anthropic, gemini
+    from providers_vendor_fakes import anthropic, deepgram, elevenlabs, gemini
 
     app = Starlette(
         routes=[
@@ -338,6 +339,9 @@ def build_app(upstream: Upstream) -> Starlette:
             ),
             Route("/anthropic/v1/messages", anthropic, methods=["POST"]),
             Route("/gemini/v1beta/models/{model_method}", gemini, methods=["POST"]),
+            Route("/elevenlabs/v1/text-to-speech/{voice}", elevenlabs, methods=["POST"]),
+            Route("/elevenlabs/v1/text-to-speech/{voice}/stream", elevenlabs, methods=["POST"]),
+            Route("/deepgram/v1/listen", deepgram, methods=["POST"]),
         ]
     )
     app.state.upstream = upstream

@@ -211,7 +211,9 @@ def test_an_optional_call_checks_capabilities_before_any_request(upstream: Upstr
 
 def test_images_by_pattern(upstream: Upstream) -> None:
     async def call(client: httpx2.AsyncClient) -> bytes:
-        provider = get_image_provider("dall-e-3", openai_target(upstream, "dall-e-3"), client)
+        provider = get_image_provider(
+            "dall-e-3", {"openai": openai_target(upstream, "dall-e-3")}, client
+        )
         return await provider.generate("a cat", width=512, height=512)
 
     assert run(call).startswith(b"\x89PNG")
@@ -220,7 +222,7 @@ def test_images_by_pattern(upstream: Upstream) -> None:
     with pytest.raises(UnsupportedError, match="no image provider registered for 'flux'"):
         run(
             lambda c: asyncio.sleep(
-                0, get_image_provider("flux-1.1-pro", openai_target(upstream), c)
+                0, get_image_provider("flux-1.1-pro", {"openai": openai_target(upstream)}, c)
             )
         )
 
@@ -232,7 +234,9 @@ def test_video_is_a_polled_job(upstream: Upstream) -> None:
         seen.append(job.status)
 
     async def call(client: httpx2.AsyncClient) -> bytes:
-        provider = get_video_provider("sora-2", openai_target(upstream, "sora-2"), client)
+        provider = get_video_provider(
+            "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
+        )
         provider.poll_interval = 0.01
         return await provider.generate(
             "a wave", duration_seconds=4, size="1280x720", on_progress=progress
@@ -251,7 +255,9 @@ def test_video_is_a_polled_job(upstream: Upstream) -> None:
 
 def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
     async def from_image(client: httpx2.AsyncClient) -> bytes:
-        provider = get_video_provider("sora-2", openai_target(upstream, "sora-2"), client)
+        provider = get_video_provider(
+            "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
+        )
         provider.poll_interval = 0.01
         return await provider.generate_from_image("move", "data:image/png;base64,iVBORw0KGgo=")
 
@@ -265,7 +271,9 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
     upstream.video_fails, upstream.video_polls = False, 1000
 
     async def slow(client: httpx2.AsyncClient) -> bytes:
-        provider = get_video_provider("sora-2", openai_target(upstream, "sora-2"), client)
+        provider = get_video_provider(
+            "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
+        )
         provider.poll_interval, provider.deadline = 0.01, 0.05
         return await provider.generate("a wave")
 
@@ -273,7 +281,11 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
         run(slow)
     assert info.value.kind == "timeout"
     with pytest.raises(UnsupportedError, match="video provider registered for 'gemini'"):
-        run(lambda c: asyncio.sleep(0, get_video_provider("veo-3", openai_target(upstream), c)))
+        run(
+            lambda c: asyncio.sleep(
+                0, get_video_provider("veo-3", {"openai": openai_target(upstream)}, c)
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- speech
@@ -283,7 +295,7 @@ def test_tts_resolves_by_voice_and_streams(upstream: Upstream) -> None:
     request = TTSRequest(text="Hi", voice="alloy", model="gpt-4o-mini-tts", speed=1.2)
 
     async def call(client: httpx2.AsyncClient) -> Any:
-        provider = get_tts_provider("alloy", openai_target(upstream, "tts-1"), client)
+        provider = get_tts_provider("alloy", {"openai": openai_target(upstream, "tts-1")}, client)
         whole = await provider.generate(request)
         pieces = [p async for p in provider.stream(request)]
         return whole, pieces
@@ -298,17 +310,17 @@ def test_tts_resolves_by_voice_and_streams(upstream: Upstream) -> None:
         "speed": 1.2,
         "model": "gpt-4o-mini-tts",
     }
-    with pytest.raises(UnsupportedError, match="elevenlabs"):
+    with pytest.raises(UnsupportedError, match="no text-to-speech upstream configured for .elevenlabs."):
         run(
             lambda c: asyncio.sleep(
-                0, get_tts_provider("21m00Tcm4TlvDq8ikWAM", openai_target(upstream), c)
+                0, get_tts_provider("21m00Tcm4TlvDq8ikWAM", {"openai": openai_target(upstream)}, c)
             )
         )
 
 
 def test_stt_transcribes_files_and_refuses_live_streams(upstream: Upstream) -> None:
     async def call(client: httpx2.AsyncClient) -> Any:
-        provider = get_audio_provider(openai_target(upstream, "whisper-1"), client)
+        provider = get_audio_provider({"openai": openai_target(upstream, "whisper-1")}, client)
         return await provider.transcribe_file(
             TranscriptionRequest(b"\x00" * 10, "a.wav", language="de")
         )
@@ -321,7 +333,7 @@ def test_stt_transcribes_files_and_refuses_live_streams(upstream: Upstream) -> N
         async def audio() -> AsyncIterator[bytes]:
             yield b"\x00"
 
-        provider = get_audio_provider(openai_target(upstream, "whisper-1"), client)
+        provider = get_audio_provider({"openai": openai_target(upstream, "whisper-1")}, client)
         return await provider.transcribe_stream(audio())
 
     with pytest.raises(UnsupportedError, match="does not support streaming"):
@@ -329,7 +341,7 @@ def test_stt_transcribes_files_and_refuses_live_streams(upstream: Upstream) -> N
     with pytest.raises(UnsupportedError, match="does not support streaming"):
         run(
             lambda c: asyncio.sleep(
-                0, get_audio_provider(openai_target(upstream), c, streaming=True)
+                0, get_audio_provider({"openai": openai_target(upstream)}, c, streaming=True)
             )
         )
 
@@ -360,12 +372,14 @@ class EchoRealtime(BaseRealtimeProvider):
 def test_realtime_by_override_map(upstream: Upstream) -> None:
     target = openai_target(upstream, "gpt-realtime")
     with pytest.raises(UnsupportedError, match="no realtime provider registered for 'openai'"):
-        run(lambda c: asyncio.sleep(0, get_realtime_provider("gpt-realtime", target, c)))
+        run(
+            lambda c: asyncio.sleep(0, get_realtime_provider("gpt-realtime", {"openai": target}, c))
+        )
     REALTIME_PROVIDERS.register("openai", EchoRealtime)
     try:
 
         async def call(client: httpx2.AsyncClient) -> list[str]:
-            session = get_realtime_provider("gpt-4o-realtime-preview", target, client)
+            session = get_realtime_provider("gpt-4o-realtime-preview", {"openai": target}, client)
             await session.open_session({"voice": "alloy"})
             await session.send_user_event({"text": "hi"})
             return [e.type async for e in session.receive_events()]
@@ -374,7 +388,7 @@ def test_realtime_by_override_map(upstream: Upstream) -> None:
         with pytest.raises(UnsupportedError, match="registered for 'google'"):
             run(
                 lambda c: asyncio.sleep(
-                    0, get_realtime_provider("gemini-2.0-flash-live-001", target, c)
+                    0, get_realtime_provider("gemini-2.0-flash-live-001", {"openai": target}, c)
                 )
             )
     finally:

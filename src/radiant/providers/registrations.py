@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from radiant.providers.anthropic import AnthropicAdapter
+from radiant.providers.audio_wires import DeepgramAdapter, ElevenLabsAdapter
 from radiant.providers.gemini import GeminiAdapter
 from radiant.providers.openai_compat import OPENAI_WIRES, OpenAICompatibleAdapter
 from radiant.providers.registries import register_adapter
@@ -36,6 +37,8 @@ def register_builtin() -> None:
         register_adapter(wire, OpenAICompatibleAdapter, replace=False)
     register_adapter("anthropic", AnthropicAdapter, replace=False)
     register_adapter("gemini", GeminiAdapter, replace=False)
+    register_adapter("elevenlabs", ElevenLabsAdapter, replace=False)
+    register_adapter("deepgram", DeepgramAdapter, replace=False)
     for wire in SEAM_WIRES:
         register_adapter(wire, NotConfiguredAdapter, replace=False)
 
@@ -45,6 +48,8 @@ def register_builtin() -> None:
         IMAGE_PROVIDERS.register(name, WireImageProvider, replace=False)
         TTS_PROVIDERS.register(name, WireTTSProvider, replace=False)
         AUDIO_PROVIDERS.register(name, WireAudioProvider, replace=False)
+    TTS_PROVIDERS.register("elevenlabs", WireTTSProvider, replace=False)
+    AUDIO_PROVIDERS.register("deepgram", WireAudioProvider, replace=False)
     VIDEO_PROVIDERS.register("openai", OpenAIVideoProvider, replace=False)
     for name in ("openai", "azure_openai", "gemini"):
         EMBEDDING_PROVIDERS.register(name, WireEmbeddingProvider, replace=False)

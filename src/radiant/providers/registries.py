@@ -73,13 +73,17 @@ class CategoryRegistry(Generic[P]):
     def __contains__(self, name: object) -> bool:
         return name in self._factories
 
-    def create(self, name: str, target: UpstreamTarget, client: httpx2.AsyncClient) -> P:
+    def factory(self, name: str) -> ProviderFactory[P]:
+        """The factory of ``name``; raises :class:`UnsupportedError` naming those there are."""
         factory = self._factories.get(name, self.default)
         if factory is None:
             known = ", ".join(self.names()) or "none"
             raise UnsupportedError(
                 name,
-                f"{self.category}",
+                self.category,
                 f"no {self.category} provider registered for {name!r} (registered: {known})",
             )
-        return factory(target, client)
+        return factory
+
+    def create(self, name: str, target: UpstreamTarget, client: httpx2.AsyncClient) -> P:
+        return self.factory(name)(target, client)

@@ -5,24 +5,29 @@ text          registry lookup: model name -> first route -> target -> by its wir
 image, video  pattern on the model name (``dall-e-*`` -> openai, ``flux*`` -> flux, ...)
 TTS           voice first (an OpenAI voice -> openai, an ElevenLabs voice id ->
               elevenlabs), then the model name, then the target's wire
-STT           provider -> model -> action (live streaming needs a streaming provider)
+STT           provider (the target's wire) -> model (``whisper-*``, ``nova-*``) -> action
+              (live streaming needs a provider that declares it)
 realtime      override map by model name, then a name rule
 semantic      one cached instance per name
 ============  ======================================================================
 
-Names no implementation is registered for raise :class:`~radiant.errors.UnsupportedError`
-naming what is registered; register more with ``<REGISTRY>.register(name, factory)``.
+The category resolvers other than text take ``targets``: the upstream of each provider
+name they may pick (``{"openai": target, "elevenlabs": target}``); the name decides both
+the implementation and the upstream. A name with no implementation registered, or no
+upstream given, raises :class:`~radiant.errors.UnsupportedError` naming what there is;
+register more with ``<REGISTRY>.register(name, factory)``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx2
 
+from radiant.errors import UnsupportedError
 from radiant.providers.base import (
     BaseAudioProvider,
     BaseEmbeddingProvider,
@@ -60,6 +65,11 @@ __all__ = [
     "get_tts_provider",
     "get_video_provider",
 ]
+
+P = TypeVar("P")
+
+#: the upstream of each provider name a resolver may pick
+Targets = Mapping[str, UpstreamTarget]
 
 TEXT_PROVIDERS: CategoryRegistry[BaseTextProvider] = CategoryRegistry("text")
 IMAGE_PROVIDERS: CategoryRegistry[BaseImageProvider] = CategoryRegistry("image")
@@ -110,8 +120,6 @@ AUDIO_MODEL_PATTERNS = (
     ("gpt-*-transcribe*", "openai"),
     ("nova-*", "deepgram"),
 )
-#: the provider live (streaming) transcription goes to when the chosen one cannot stream
-STREAMING_AUDIO_PROVIDER = "deepgram"
 REALTIME_OVERRIDES = {
     "gpt-realtime": "openai",
     "gpt-4o-realtime-preview": "openai",
@@ -140,18 +148,40 @@ def get_text_provider(
     return TEXT_PROVIDERS.create(target.wire, target, client)
 
 
+def _upstream(targets: Targets, name: str, category: str) -> UpstreamTarget:
+    target = targets.get(name)
+    if target is None:
+        known = ", ".join(sorted(targets)) or "none"
+        raise UnsupportedError(
+            name, category, f"no {category} upstream configured for {name!r} (configured: {known})"
+        )
+    return target
+
+
+def _create(
+    registry: CategoryRegistry[P], name: str, targets: Targets, client: httpx2.AsyncClient
+) -> P:
+    factory = registry.factory(name)  # an unknown implementation is the clearer error
+    return factory(_upstream(targets, name, registry.category), client)
+
+
+def _fallback(targets: Targets) -> str:
+    """The name used when no rule picks one: the only target, else ``openai``."""
+    return next(iter(targets)) if len(targets) == 1 else "openai"
+
+
 def get_image_provider(
-    model: str, target: UpstreamTarget, client: httpx2.AsyncClient
+    model: str, targets: Targets, client: httpx2.AsyncClient
 ) -> BaseImageProvider:
-    name = match(model, IMAGE_PATTERNS) or target.wire
-    return IMAGE_PROVIDERS.create(name, target, client)
+    name = match(model, IMAGE_PATTERNS) or _fallback(targets)
+    return _create(IMAGE_PROVIDERS, name, targets, client)
 
 
 def get_video_provider(
-    model: str, target: UpstreamTarget, client: httpx2.AsyncClient
+    model: str, targets: Targets, client: httpx2.AsyncClient
 ) -> BaseVideoProvider:
-    name = match(model, VIDEO_PATTERNS) or target.wire
-    return VIDEO_PROVIDERS.create(name, target, client)
+    name = match(model, VIDEO_PATTERNS) or _fallback(targets)
+    return _create(VIDEO_PROVIDERS, name, targets, client)
 
 
 def tts_provider_name(voice: str, model: str | None, default: str) -> str:
@@ -163,26 +193,26 @@ def tts_provider_name(voice: str, model: str | None, default: str) -> str:
 
 
 def get_tts_provider(
-    voice: str, target: UpstreamTarget, client: httpx2.AsyncClient, model: str | None = None
+    voice: str, targets: Targets, client: httpx2.AsyncClient, model: str | None = None
 ) -> BaseTTSProvider:
-    name = tts_provider_name(voice, model, target.wire)
-    return TTS_PROVIDERS.create(name, target, client)
+    name = tts_provider_name(voice, model, _fallback(targets))
+    return _create(TTS_PROVIDERS, name, targets, client)
 
 
 def get_audio_provider(
-    target: UpstreamTarget,
+    targets: Targets,
     client: httpx2.AsyncClient,
     *,
+    provider: str | None = None,
     model: str | None = None,
     streaming: bool = False,
 ) -> BaseAudioProvider:
-    name = (match(model, AUDIO_MODEL_PATTERNS) if model else None) or target.wire
-    provider = AUDIO_PROVIDERS.create(name, target, client)
-    if streaming and not provider.capabilities.streaming:
-        if STREAMING_AUDIO_PROVIDER in AUDIO_PROVIDERS:
-            return AUDIO_PROVIDERS.create(STREAMING_AUDIO_PROVIDER, target, client)
-        provider.require("streaming")
-    return provider
+    name = provider or (match(model, AUDIO_MODEL_PATTERNS) if model else None)
+    name = name or _fallback(targets)
+    chosen = _create(AUDIO_PROVIDERS, name, targets, client)
+    if streaming:
+        chosen.require("streaming")
+    return chosen
 
 
 def realtime_provider_name(model: str) -> str | None:
@@ -197,9 +227,10 @@ def realtime_provider_name(model: str) -> str | None:
 
 
 def get_realtime_provider(
-    model: str, target: UpstreamTarget, client: httpx2.AsyncClient
+    model: str, targets: Targets, client: httpx2.AsyncClient
 ) -> BaseRealtimeProvider:
-    return REALTIME_PROVIDERS.create(realtime_provider_name(model) or target.wire, target, client)
+    name = realtime_provider_name(model) or _fallback(targets)
+    return _create(REALTIME_PROVIDERS, name, targets, client)
 
 
 def get_semantic_provider(
@@ -212,8 +243,6 @@ def get_semantic_provider(
     if cached is not None:
         return cached
     if target is None or client is None:
-        from radiant.errors import UnsupportedError
-
         raise UnsupportedError(name, "semantic", f"semantic provider {name!r} is not set up yet")
     provider = EMBEDDING_PROVIDERS.create(target.wire, target, client)
     _SEMANTIC[name] = provider

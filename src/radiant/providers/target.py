@@ -67,6 +67,8 @@ PROVIDER_WIRES: Mapping[str, str] = MappingProxyType(
         "anthropic": "anthropic",
         "google": "gemini",
         "veo": "gemini",
+        "elevenlabs": "elevenlabs",
+        "deepgram": "deepgram",
     }
 )
 

@@ -35,6 +35,7 @@ class Call:
         json_body: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
+        content: bytes | None = None,
     ) -> httpx2.Response:
         """The response (body read) of a successful call; raises :class:`ProviderError`."""
         try:
@@ -46,6 +47,7 @@ class Call:
                 json=json_body,
                 data=data,
                 files=files,
+                content=content,
                 timeout=self.timeout,
             )
         except httpx2.HTTPError as exc:
