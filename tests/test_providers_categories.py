@@ -310,7 +310,7 @@ def test_tts_resolves_by_voice_and_streams(upstream: Upstream) -> None:
         "speed": 1.2,
         "model": "gpt-4o-mini-tts",
     }
-    with pytest.raises(UnsupportedError, match="no text-to-speech upstream configured for .elevenlabs."):
+    with pytest.raises(UnsupportedError, match="upstream configured for .elevenlabs."):
         run(
             lambda c: asyncio.sleep(
                 0, get_tts_provider("21m00Tcm4TlvDq8ikWAM", {"openai": openai_target(upstream)}, c)
