@@ -329,7 +329,14 @@ def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) 
 
 
 def build_app(upstream: Upstream) -> Starlette:
-    from providers_vendor_fakes import anthropic, deepgram, elevenlabs, gemini
+    from providers_vendor_fakes import (
+        anthropic,
+        deepgram,
+        elevenlabs,
+        gemini,
+        gemini_file,
+        gemini_operation,
+    )
 
     app = Starlette(
         routes=[
@@ -339,6 +346,8 @@ def build_app(upstream: Upstream) -> Starlette:
             ),
             Route("/anthropic/v1/messages", anthropic, methods=["POST"]),
             Route("/gemini/v1beta/models/{model_method}", gemini, methods=["POST"]),
+            Route("/gemini/v1beta/models/{model}/operations/{op}", gemini_operation),
+            Route("/gemini/v1beta/files/{file}", gemini_file),
             Route("/elevenlabs/v1/text-to-speech/{voice}", elevenlabs, methods=["POST"]),
             Route("/elevenlabs/v1/text-to-speech/{voice}/stream", elevenlabs, methods=["POST"]),
             Route("/deepgram/v1/listen", deepgram, methods=["POST"]),

@@ -280,7 +280,7 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
     with pytest.raises(ProviderError, match="not done after") as info:
         run(slow)
     assert info.value.kind == "timeout"
-    with pytest.raises(UnsupportedError, match="video provider registered for 'gemini'"):
+    with pytest.raises(UnsupportedError, match="no video upstream configured for 'gemini'"):
         run(
             lambda c: asyncio.sleep(
                 0, get_video_provider("veo-3", {"openai": openai_target(upstream)}, c)
