@@ -244,6 +244,13 @@ def test_imagen_images_by_pattern(upstream: Upstream) -> None:
     }
 
 
+def test_openai_image_requests_reach_imagen(upstream: Upstream) -> None:
+    imagen = UpstreamTarget(**{**target(upstream).__dict__, "model": "imagen-4.0-generate-001"})
+    done = run(imagen, lambda a: a.images({"prompt": "a fox", "n": 2, "size": "1024x1792"}))
+    assert done["data"] == [{"b64_json": "iVBORw0KGgo="}]
+    assert upstream.last.body["parameters"] == {"sampleCount": 2, "aspectRatio": "9:16"}
+
+
 def test_veo_is_a_polled_long_running_operation(upstream: Upstream) -> None:
     async def call(client: httpx2.AsyncClient) -> bytes:
         provider = get_video_provider(
