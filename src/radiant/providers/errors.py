@@ -2,7 +2,8 @@
 
 HTTP errors keep status, body (truncated) and ``Retry-After`` (seconds, an HTTP date or
 ``retry-after-ms``); the message names the vendor's own words when the body carries them
-(OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``).
+(OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``,
+ElevenLabs ``{"detail": {...}}``, Deepgram ``{"err_code", "err_msg"}``).
 Transport failures map by kind: timeouts, connection failures and resets (``connect``),
 a response cut before its end or a body that is not JSON (``protocol``). Errors a stream
 reports in its own events go through :func:`stream_error`.
