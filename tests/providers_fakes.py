@@ -50,6 +50,9 @@ class Trouble:
     #: for streams: send this many events, then ``error_event``, then end
     error_at: int | None = None
     error_event: Any = None
+    #: for streams: send this many events, then stall for ``stall`` seconds
+    stall_at: int | None = None
+    stall: float = 0.0
 
 
 @dataclass
@@ -122,7 +125,9 @@ async def trouble_response(upstream: Upstream) -> tuple[Response | None, Trouble
     trouble = upstream.script.pop(0)
     if trouble.delay:
         await asyncio.sleep(trouble.delay)
-    if trouble.cut is not None or trouble.truncate is not None or trouble.error_at is not None:
+    if any(
+        x is not None for x in (trouble.cut, trouble.truncate, trouble.error_at, trouble.stall_at)
+    ):
         return None, trouble
     if trouble.status == 200 and trouble.body is None:
         return None, None
@@ -150,6 +155,8 @@ def sse(
                 raise _Cut("cut")
             if trouble is not None and trouble.truncate == i:
                 return
+            if trouble is not None and trouble.stall_at == i:
+                await asyncio.sleep(trouble.stall)
             if trouble is not None and trouble.error_at == i:
                 yield _event(error_name, trouble.error_event)
                 return
