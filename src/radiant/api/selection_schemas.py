@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from radiant.domain import Task
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
@@ -166,18 +166,18 @@ class CheapestRequest(BaseModel):
     """Seed 004 ``find_cheapest_route_for_prompt``, with the usual selection filters."""
 
     model_config = ConfigDict(extra="forbid")
-    prompt_tokens: int = Field(ge=0, le=100_000_000)
-    max_output_tokens: int = Field(default=0, ge=0, le=100_000_000)
+    prompt_tokens: StrictInt = Field(ge=0, le=100_000_000)
+    max_output_tokens: StrictInt = Field(default=0, ge=0, le=100_000_000)
     required_capabilities: list[str] = Field(default_factory=list)
     task: Task = Task.CHAT
     input_modalities: list[str] = Field(default_factory=list)
     output_modalities: list[str] = Field(default_factory=list)
-    tier: int | None = Field(default=None, ge=1, le=5)
+    tier: StrictInt | None = Field(default=None, ge=1, le=5)
     hosting: HostingPreference = HostingPreference.ANY
     include_estimated: bool = True
     allow_deprecated: bool = False
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
-    limit: int = Field(default=5, ge=1, le=100)
+    limit: StrictInt = Field(default=5, ge=1, le=100)
 
     def criteria(self) -> SelectionCriteria:
         return SelectionCriteria(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from radiant.domain import Task
 from radiant.domain.base import DomainModel
@@ -51,24 +51,24 @@ class SelectionCriteria(DomainModel):
     input_modalities: list[str] = Field(default_factory=list)
     output_modalities: list[str] = Field(default_factory=list)
     #: The tenant's tier (1-5); None: no tier filter.
-    tier: int | None = Field(default=None, ge=1, le=5)
+    tier: StrictInt | None = Field(default=None, ge=1, le=5)
     hosting: HostingPreference = HostingPreference.ANY
     preferred_providers: list[str] = Field(default_factory=list)
     preferred_platforms: list[str] = Field(default_factory=list)
     required_capabilities: list[str] = Field(default_factory=list)
     optional_capabilities: list[str] = Field(default_factory=list)
     excluded_capabilities: list[str] = Field(default_factory=list)
-    min_context_window: int | None = Field(default=None, ge=0)
+    min_context_window: StrictInt | None = Field(default=None, ge=0)
     #: Certifications the provider must hold (HIPAA, SOC2, GDPR), compared case-insensitively.
     compliance: list[str] = Field(default_factory=list)
     region: str | None = None
-    max_latency_ms: int | None = Field(default=None, ge=0)
+    max_latency_ms: StrictInt | None = Field(default=None, ge=0)
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
-    estimated_input_tokens: int = Field(default=DEFAULT_INPUT_TOKENS, ge=0, le=100_000_000)
-    estimated_output_tokens: int = Field(default=DEFAULT_OUTPUT_TOKENS, ge=0, le=100_000_000)
+    estimated_input_tokens: StrictInt = Field(default=DEFAULT_INPUT_TOKENS, ge=0, le=100_000_000)
+    estimated_output_tokens: StrictInt = Field(default=DEFAULT_OUTPUT_TOKENS, ge=0, le=100_000_000)
     allow_deprecated: bool = False
     include_estimated: bool = True
-    limit: int = Field(default=10, ge=1, le=1000)
+    limit: StrictInt = Field(default=10, ge=1, le=1000)
 
     @field_validator(
         "input_modalities",
