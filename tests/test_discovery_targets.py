@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from radiant.catalog import load_catalog
+from radiant.secrets import env_name
 from radiant.sync.discovery import EnvSecretResolver, Target, build_targets
 from radiant.sync.discovery.reconcile import suggest_provider, suggested_id
-from radiant.sync.discovery.secrets import env_name
 from radiant.sync.discovery.upstream import UpstreamModel, per_token_to_per_1m
 
 

@@ -19,8 +19,8 @@ from radiant.health.jobs import health_job
 from radiant.health.probes import ProbeResult, probe, probe_all, probe_targets
 from radiant.health.provider_health import list_provider_health
 from radiant.registry import Registry
+from radiant.secrets import EnvSecretResolver
 from radiant.store import repository
-from radiant.sync.discovery.secrets import EnvSecretResolver
 from radiant.sync.discovery.targets import Target
 from radiant.sync.jobs import JobContext
 

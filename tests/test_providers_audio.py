@@ -21,7 +21,7 @@ from radiant.providers import (
     get_tts_provider,
     target_for,
 )
-from radiant.sync.discovery.secrets import EnvSecretResolver
+from radiant.secrets import EnvSecretResolver
 
 pytestmark = pytest.mark.slow
 VOICE = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs voice id

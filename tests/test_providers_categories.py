@@ -36,7 +36,7 @@ from radiant.providers import (
 )
 from radiant.providers.resolvers import REALTIME_PROVIDERS
 from radiant.registry.snapshot import Snapshot
-from radiant.sync.discovery.secrets import EnvSecretResolver
+from radiant.secrets import EnvSecretResolver
 
 pytestmark = pytest.mark.slow
 T = TypeVar("T")

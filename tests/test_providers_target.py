@@ -22,7 +22,7 @@ from radiant.providers import (
     registered_wires,
     target_for,
 )
-from radiant.sync.discovery.secrets import EnvSecretResolver
+from radiant.secrets import EnvSecretResolver
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 ``health`` probes every platform with a base URL (and every provider's own API) and
 writes ``provider_health``. Options: ``platforms`` (names to probe, default all),
 ``timeout`` (seconds, default ``RADIANT_HEALTH_PROBE_TIMEOUT_SECONDS``), ``secrets`` (a
-:class:`~radiant.sync.discovery.secrets.SecretResolver`).
+:class:`~radiant.secrets.SecretResolver`).
 
 ``thermal`` asks the thermal backend for the real state of every self-hosted endpoint and
 applies the warm-up and scale-to-zero timers (:class:`radiant.health.thermal.ThermalManager`).
@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 
 from radiant.health.probes import ProbeResult, probe, probe_targets
 from radiant.health.provider_health import record_probes
+from radiant.secrets import EnvSecretResolver
 from radiant.store import repository
-from radiant.sync.discovery.secrets import EnvSecretResolver
 from radiant.sync.discovery.targets import Target
 from radiant.sync.jobs import JobContext, JobResult, Progress, register_job
 

@@ -23,7 +23,7 @@ import httpx2
 
 from radiant.domain import HealthStatus, Platform, Provider
 from radiant.health.stats import classify
-from radiant.sync.discovery.secrets import SecretResolver, env_name
+from radiant.secrets import SecretResolver, env_name
 from radiant.sync.discovery.targets import Target, build_targets
 
 __all__ = ["DEFAULT_TIMEOUT", "GLOBAL_REGION", "ProbeResult", "probe", "probe_all", "probe_targets"]

@@ -44,7 +44,7 @@ from radiant.providers.registries import CategoryRegistry
 from radiant.providers.target import UpstreamTarget, target_for
 
 if TYPE_CHECKING:
-    from radiant.sync.discovery.secrets import SecretResolver
+    from radiant.secrets import SecretResolver
 
 __all__ = [
     "AUDIO_PROVIDERS",

@@ -20,13 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from radiant.domain import AuthType, Platform, PlatformKind, Provider, Route
 from radiant.errors import ProviderError
-
-if TYPE_CHECKING:
-    from radiant.sync.discovery.secrets import SecretResolver
+from radiant.secrets import EnvSecretResolver, SecretResolver, env_name
 
 __all__ = [
     "AZURE_API_VERSION",
@@ -145,8 +143,6 @@ def _resolve(refs: list[str], secrets: SecretResolver) -> str | None:
 
 
 def _missing(what: str, refs: list[str], name: str) -> ProviderError:
-    from radiant.sync.discovery.secrets import env_name
-
     names = " or ".join(env_name(r) for r in refs) or "none named"
     return ProviderError(
         f"{name}: no {what} (environment variable {names})", provider=name, kind="config"
@@ -208,8 +204,6 @@ def target_for(
     required credential cannot be found.
     """
     if secrets is None:
-        from radiant.sync.discovery.secrets import EnvSecretResolver
-
         secrets = EnvSecretResolver()
     name = platform.id if provider is None else f"{platform.id}:{provider.id}"
     if provider is None and platform.kind is PlatformKind.DIRECT and not route.endpoint_override:

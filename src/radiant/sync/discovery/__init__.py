@@ -2,8 +2,8 @@
 vanished ones. The ``discovery`` job lives in :mod:`radiant.sync.discovery.job`; the
 review workflow in :mod:`radiant.sync.discovery.review`."""
 
+from radiant.secrets import EnvSecretResolver, SecretResolver
 from radiant.sync.discovery.http import RetryPolicy, UpstreamError
-from radiant.sync.discovery.secrets import EnvSecretResolver, SecretResolver
 from radiant.sync.discovery.targets import Target, build_targets
 from radiant.sync.discovery.upstream import Listing, UpstreamModel
 

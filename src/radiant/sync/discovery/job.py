@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx2
 from sqlalchemy import Engine, select
 
+from radiant.secrets import EnvSecretResolver, SecretResolver
 from radiant.store.discovery_tables import DiscoveredModelRow
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, store_errors
@@ -29,7 +30,6 @@ from radiant.sync.discovery.clients import list_anthropic, list_gemini, list_ope
 from radiant.sync.discovery.http import RetryPolicy, UpstreamError
 from radiant.sync.discovery.openrouter import add_endpoints, list_openrouter
 from radiant.sync.discovery.reconcile import Outcome, record_listing
-from radiant.sync.discovery.secrets import EnvSecretResolver, SecretResolver
 from radiant.sync.discovery.targets import Target, build_targets
 from radiant.sync.discovery.upstream import Listing, UpstreamModel
 from radiant.sync.jobs import JobContext, JobResult, Progress, register_job

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from radiant.domain import AuthType, LifecycleStatus, Platform, PlatformKind, Provider
-from radiant.sync.discovery.secrets import SecretResolver, env_name
+from radiant.secrets import SecretResolver, env_name
 
 __all__ = ["DIRECT_PROTOCOLS", "PROTOCOLS", "Target", "build_targets"]
 

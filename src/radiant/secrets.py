@@ -1,4 +1,4 @@
-"""Where discovery finds credentials: a small seam, environment variables by default.
+"""Where Radiant finds credentials: a small seam, environment variables by default.
 
 Platforms and providers name their credential (``api_key_env``, ``secret_ref`` /
 ``secret_name``, ``auth_config``), never hold it. A :class:`SecretResolver` turns such a
