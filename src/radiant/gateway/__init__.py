@@ -1,0 +1,1 @@
+"""The OpenAI-compatible gateway: ``/v1`` endpoints, usage metering and rate limits."""

@@ -1,0 +1,252 @@
+"""The ``/v1`` endpoints as plain ASGI apps: no request model, no dependency injection,
+no middleware of their own — the hot path is the gateway's work and little else.
+
+* ``POST /v1/chat/completions`` (``stream: true``: server-sent events, chunk by chunk),
+  ``/v1/embeddings``, ``/v1/images/generations``, ``/v1/audio/speech`` (audio bytes),
+  ``/v1/audio/transcriptions`` (multipart form with a ``file``);
+* every answer carries ``x-request-id``, ``x-radiant-route`` (the route that answered)
+  and ``x-radiant-price`` (the billed price in USD); a stream cannot know its price when
+  its headers leave, so it sends it as an SSE comment (``: x-radiant-price 0.0012``)
+  right before ``data: [DONE]``;
+* errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457 problem).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from radiant.errors import ProviderError, RadiantError
+from radiant.gateway.accounts import bearer_token
+from radiant.gateway.errors import MEDIA_TYPE, BadRequestError, error_body, error_parts
+from radiant.gateway.records import Outcome
+from radiant.gateway.requests import Endpoint
+from radiant.gateway.service import Call, Gateway
+from radiant.gateway.usage import response_usage, tokens_usage
+from radiant.pricing.usage import Usage
+
+__all__ = ["GatewayEndpoint", "dumps"]
+
+logger = logging.getLogger(__name__)
+
+_JSON = b"application/json"
+_SSE_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BadRequestError("the client went away before sending its body")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
+    """The fields and the ``file`` of a multipart/form-data body."""
+    if not content_type.startswith("multipart/form-data"):
+        raise BadRequestError("an audio transcription is sent as multipart/form-data")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"content-type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    fields: dict[str, Any] = {}
+    file: tuple[bytes, str] | None = None
+    if not message.is_multipart():
+        raise BadRequestError("the multipart/form-data body cannot be read")
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(data, bytes):
+            continue
+        filename = part.get_filename()
+        if name == "file":
+            file = (data, filename or "audio")
+        else:
+            fields[name] = data.decode("utf-8", "replace")
+    if file is None:
+        raise BadRequestError("'file' is required: the audio to transcribe", param="file")
+    return fields, file
+
+
+class GatewayEndpoint:
+    """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use)."""
+
+    def __init__(self, gateway: Callable[[], Gateway], endpoint: Endpoint) -> None:
+        self.gateway = gateway
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.get("state") or {}
+        request_id = state.get("request_id")
+        extra: list[tuple[bytes, bytes]] = []
+        if request_id is None:  # served without the API's request-id middleware
+            request_id = uuid.uuid4().hex
+            extra.append((b"x-request-id", request_id.encode()))
+        reply = _Reply(send, scope["path"], extra)
+        try:
+            await self._serve(scope, receive, reply, request_id)
+        except Exception as exc:
+            if not isinstance(exc, RadiantError):
+                logger.exception("gateway: %s failed", scope["path"])
+            await reply.error(exc)
+
+    async def _serve(self, scope: Scope, receive: Receive, reply: _Reply, request_id: str) -> None:
+        gateway = self.gateway()
+        token = bearer_token(_header(scope, b"authorization"))
+        raw = await _body(receive)
+        if self.endpoint is Endpoint.TRANSCRIPTION:
+            fields, file = _form(_header(scope, b"content-type") or "", raw)
+            call = await gateway.begin(token, self.endpoint, fields, request_id, size=len(raw))
+            call.file = file
+        else:
+            call = await gateway.begin(token, self.endpoint, raw, request_id)
+        if call.ask.stream:
+            await self._stream(gateway, call, reply)
+            return
+        try:
+            hop, result = await gateway.complete(call, self._invoke(call))
+        except Exception as exc:
+            gateway.finish(call, None, None, exc)
+            raise
+        if self.endpoint is Endpoint.SPEECH:
+            audio, media = result
+            outcome = gateway.finish(call, hop, response_usage(self.endpoint, None, call.ask.body))
+            await reply.send(200, audio, media.encode("latin-1"), outcome)
+            return
+        usage = response_usage(self.endpoint, result, call.ask.body)
+        outcome = gateway.finish(call, hop, usage)
+        await reply.send(200, dumps(result), _JSON, outcome)
+
+    def _invoke(self, call: Call) -> Callable[[Any], Any]:
+        body = call.ask.body
+        endpoint = self.endpoint
+        if endpoint is Endpoint.CHAT:
+            return lambda adapter: adapter.chat(body)
+        if endpoint is Endpoint.EMBEDDINGS:
+            return lambda adapter: adapter.embeddings(body)
+        if endpoint is Endpoint.IMAGES:
+            return lambda adapter: adapter.images(body)
+        if endpoint is Endpoint.SPEECH:
+            return lambda adapter: adapter.speech(body)
+        assert call.file is not None
+        data, filename = call.file
+        fields = {k: v for k, v in body.items() if k != "model"}
+        return lambda adapter: adapter.transcription(data, filename, fields)
+
+    async def _stream(self, gateway: Gateway, call: Call, reply: _Reply) -> None:
+        try:
+            hop, first, rest = await gateway.open_stream(call)
+        except Exception as exc:
+            gateway.finish(call, None, None, exc)
+            raise
+        await reply.start(200, _SSE_HEADERS, hop.route_id)
+        wanted = call.ask.wants_stream_usage
+        usage: dict[str, Any] | None = None
+        chunks = 1
+        chunk: dict[str, Any] | None = first
+        try:
+            while chunk is not None:
+                if chunk.get("usage"):
+                    usage = chunk["usage"]
+                    if not wanted:
+                        chunk = {k: v for k, v in chunk.items() if k != "usage"}
+                if wanted or chunk.get("choices"):
+                    await reply.body(b"data: " + dumps(chunk) + b"\n\n")
+                chunk = await anext(rest, None)
+                chunks += chunk is not None
+        except ProviderError as exc:
+            await gateway.feed(hop, call.started, exc)
+            cut = tokens_usage(usage) if usage else _estimate(call, chunks)
+            gateway.finish(call, hop, cut, exc, bill=False)
+            status, code, message, _ = error_parts(exc)
+            event = {"error": {"message": message, "type": "api_error", "code": code}}
+            await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
+            return
+        outcome = gateway.finish(call, hop, tokens_usage(usage) if usage else _estimate(call, 0))
+        tail = b": x-radiant-price " + str(outcome.price).encode() + b"\n\ndata: [DONE]\n\n"
+        await reply.body(tail, more=False)
+
+
+def _estimate(call: Call, output_chunks: int) -> Usage:
+    """Tokens of a stream that reported none: the prompt estimate, a token per chunk."""
+    prompt = call.ask.estimated_tokens
+    return Usage(input_tokens=prompt, output_tokens=output_chunks)
+
+
+class _Reply:
+    def __init__(self, send: Send, path: str, extra: list[tuple[bytes, bytes]]) -> None:
+        self._send = send
+        self.path = path
+        self.extra = extra
+        self.started = False
+
+    async def start(self, status: int, headers: list[tuple[bytes, bytes]], route: str) -> None:
+        self.started = True
+        await self._send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*headers, *self.extra, (b"x-radiant-route", route.encode())],
+            }
+        )
+
+    async def body(self, data: bytes, *, more: bool = True) -> None:
+        await self._send({"type": "http.response.body", "body": data, "more_body": more})
+
+    async def send(self, status: int, data: bytes, media: bytes, outcome: Outcome) -> None:
+        headers = [
+            (b"content-type", media),
+            (b"content-length", str(len(data)).encode()),
+            *self.extra,
+            (b"x-radiant-price", str(outcome.price).encode()),
+        ]
+        if outcome.hop is not None:
+            headers.append((b"x-radiant-route", outcome.hop.route_id.encode()))
+            headers.append((b"x-radiant-model", outcome.hop.entry.id.encode()))
+        self.started = True
+        await self._send({"type": "http.response.start", "status": status, "headers": headers})
+        await self._send({"type": "http.response.body", "body": data})
+
+    async def error(self, exc: BaseException) -> None:
+        if self.started:  # pragma: no cover - the stream reports its own errors
+            return
+        status, code, message, headers = error_parts(exc)
+        param = getattr(exc, "param", None)
+        extra: dict[str, Any] = {}
+        suggestions = getattr(exc, "suggestions", None)
+        if suggestions is not None:
+            extra["suggestions"] = suggestions
+        data = error_body(status, code, message, self.path, param, **extra)
+        raw = [
+            (b"content-type", MEDIA_TYPE.encode()),
+            (b"content-length", str(len(data)).encode()),
+            *self.extra,
+            *((k.encode(), v.encode()) for k, v in headers.items()),
+        ]
+        self.started = True
+        await self._send({"type": "http.response.start", "status": status, "headers": raw})
+        await self._send({"type": "http.response.body", "body": data})
