@@ -45,7 +45,7 @@ class RetryPolicy:
         if self.attempts_per_route < 1:
             raise ValueError("attempts_per_route must be >= 1")
         wait = wait_exponential_jitter(
-            initial=self.initial_backoff, max=self.max_backoff, jitter=self.initial_backoff
+            multiplier=self.initial_backoff, max=self.max_backoff, jitter=self.initial_backoff
         )
         object.__setattr__(self, "_wait", wait)
 
