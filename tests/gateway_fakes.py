@@ -253,8 +253,9 @@ def _price(inp: str, out: str) -> dict[str, Any]:
 def write_catalog(directory: Path, urls: dict[str, str]) -> Path:
     """A catalog: platforms named by ``urls`` (id -> base URL, ``.../v1``) and models
     ``chat-small`` (alias ``small``; routes on ``a`` then ``b``), ``chat-big`` (larger
-    context, on ``b``), ``chat-other`` (on ``c``), ``embed`` (on ``a`` then ``b``),
-    ``paint`` (images), ``voice`` (speech) and ``ears`` (transcription), on ``a``."""
+    context, on ``b``), ``embed`` (on ``a`` then ``b``), ``paint`` (images), ``voice``
+    (speech), ``ears`` (transcription) and ``chat-secret`` (never granted) on ``a``; and
+    for every other platform ``p``, ``chat-p`` on ``p`` then ``b``."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "catalog.yaml").write_text("name: gateway-test\nas_of: 2025-01-01\n")
     platforms = [_platform(pid, url) for pid, url in urls.items()]
@@ -270,7 +271,9 @@ def write_catalog(directory: Path, urls: dict[str, str]) -> Path:
     ]
     (directory / "providers.yaml").write_text(yaml.safe_dump({"providers": providers}))
 
-    def model(mid: str, category: str, caps: list[str], routes: list[dict[str, Any]], **kw: Any):
+    def model(
+        mid: str, category: str, caps: list[str], routes: list[dict[str, Any]], **kw: Any
+    ) -> dict[str, Any]:
         return {
             "id": mid,
             "provider_id": "acme",
@@ -340,14 +343,19 @@ def write_catalog(directory: Path, urls: dict[str, str]) -> Path:
             inputs=["audio"],
         ),
     ]
-    if others:
+    models.append(
+        model("chat-secret", "text_generation", chat, [route("a", 1, _price("1", "1"), "s")])
+    )
+    for other in others:  # its own route first, then b's
         models.append(
             model(
-                "chat-other",
+                f"chat-{other}",
                 "text_generation",
                 chat,
-                [route(others[0], 1, _price("1.00", "2.00"), "other")],
-                context_window=8000,
+                [
+                    route(other, 1, _price("1.00", "2.00"), "other"),
+                    route("b", 2, _price("1.00", "2.00"), "other-b"),
+                ],
             )
         )
     (directory / "models").mkdir(exist_ok=True)

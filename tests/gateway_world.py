@@ -15,9 +15,9 @@ from radiant.gateway.metering import Meter
 from radiant.store.billing_tables import UsageEventRow
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from tests.gateway_fakes import FakeUpstream, write_catalog
-from tests.local_server import serve_app
 
+from gateway_fakes import FakeUpstream, write_catalog
+from local_server import serve_app
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.gateway.retry import RetryPolicy
@@ -62,7 +62,8 @@ def make_template(directory: Path, urls: dict[str, str], db_url: str | None = No
         sync_catalog(engine, load_catalog(write_catalog(directory / "catalog", urls)))
         tenants = Tenants.open(Registry(engine))
         tenants.tenants.create(ADMIN, name="Globex", slug="globex", tier=2)
-        for model in GRANTED:
+        others = [f"chat-{p}" for p in urls if p not in ("a", "b")]
+        for model in (*GRANTED, *others):
             tenants.access.grant(ADMIN, "globex", model)
         key = tenants.keys.issue(ADMIN, "globex", name="app").secret
         slow = tenants.keys.issue(ADMIN, "globex", name="slow", rate_limit_rpm=2).secret

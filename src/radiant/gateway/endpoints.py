@@ -183,7 +183,8 @@ class GatewayEndpoint:
             cut = tokens_usage(usage) if usage else _estimate(call, chunks)
             gateway.finish(call, hop, cut, exc, bill=False)
             status, code, message, _ = error_parts(exc)
-            event = {"error": {"message": message, "type": "api_error", "code": code}}
+            text = f"the stream broke off after it started: {message}"
+            event = {"error": {"message": text, "type": "api_error", "code": code}}
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
         outcome = gateway.finish(call, hop, tokens_usage(usage) if usage else _estimate(call, 0))
