@@ -15,6 +15,7 @@ from radiant.errors import (
     CatalogError,
     ModelNotFoundError,
     PreconditionFailedError,
+    ProviderError,
     RadiantError,
 )
 
@@ -34,7 +35,9 @@ _SLUGS = {
     428: "precondition-required",
     422: "invalid-input",
     500: "internal-error",
+    502: "bad-gateway",
     503: "unavailable",
+    504: "gateway-timeout",
 }
 
 
@@ -71,7 +74,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra.update(file=exc.file, entry=exc.entry, field=exc.field)
         if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
             extra["current_version"] = exc.current_version
-        response = problem(request, exc.status, exc.title, exc.message, **extra)
+        status = exc.problem_status if isinstance(exc, ProviderError) else exc.status
+        response = problem(request, status, exc.title, exc.message, **extra)
         if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
             response.headers["ETag"] = f'"{exc.current_version}"'
         if isinstance(exc, AuthenticationError):

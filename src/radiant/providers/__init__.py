@@ -1,0 +1,39 @@
+"""Provider adapters: call the model a route names (seed 003, DESIGN decision 9).
+
+::
+
+    target = target_for(platform, route, secrets, provider=provider)   # registry rows -> target
+    adapter = adapter_for(target, client)                               # injected httpx2 client
+    completion = await adapter.chat({"messages": [...]})                # OpenAI-shaped dicts
+    async for chunk in adapter.chat_stream({...}): ...                  # the last carries usage
+
+Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
+``gemini``; ``bedrock`` and ``vertex`` are seams (see :mod:`radiant.providers.seams`).
+Every failure is a :class:`~radiant.errors.ProviderError`, also in the middle of a stream.
+"""
+
+from __future__ import annotations
+
+from radiant.errors import ProviderError, UnsupportedError
+from radiant.providers.adapter import AdapterFactory, TextAdapter, WireAdapter
+from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.registrations import register_builtin
+from radiant.providers.registries import adapter_for, register_adapter, registered_wires
+from radiant.providers.target import UpstreamTarget, target_for, wire_for
+
+__all__ = [
+    "AdapterFactory",
+    "ProviderCapabilities",
+    "ProviderError",
+    "TextAdapter",
+    "UnsupportedError",
+    "UpstreamTarget",
+    "WireAdapter",
+    "adapter_for",
+    "register_adapter",
+    "registered_wires",
+    "target_for",
+    "wire_for",
+]
+
+register_builtin()

@@ -1,0 +1,140 @@
+"""Vendor errors mapped onto :class:`~radiant.errors.ProviderError`, in one place.
+
+HTTP errors keep status, body (truncated) and ``Retry-After`` (seconds, an HTTP date or
+``retry-after-ms``); the message names the vendor's own words when the body carries them
+(OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``).
+Transport failures map by kind: timeouts, connection failures and resets (``connect``),
+a response cut before its end or a body that is not JSON (``protocol``). Errors a stream
+reports in its own events go through :func:`stream_error`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx2
+
+from radiant.errors import ProviderError
+
+__all__ = ["from_response", "from_transport", "protocol_error", "retry_after", "stream_error"]
+
+#: how much of an error body an error keeps
+BODY_LIMIT = 2000
+
+#: Anthropic error types (also sent mid-stream) and the HTTP status each stands for
+ANTHROPIC_ERROR_STATUS = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "overloaded_error": 529,
+}
+
+
+def retry_after(headers: httpx2.Headers) -> float | None:
+    """Seconds the upstream asks to wait, or None."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _vendor_detail(payload: Any) -> tuple[str | None, str | None]:
+    """(message, code) from an OpenAI, Anthropic or Gemini error body."""
+    if not isinstance(payload, dict):
+        return None, None
+    error = payload.get("error")
+    if isinstance(error, str):
+        return error, None
+    if not isinstance(error, dict):
+        message = payload.get("message") or payload.get("detail")
+        return (str(message) if message else None), None
+    message = error.get("message")
+    # OpenAI: a string code (or type); Anthropic: type; Gemini: status ("UNAVAILABLE")
+    names = [error.get(k) for k in ("code", "type", "status")]
+    code = next((n for n in names if isinstance(n, str) and n), error.get("code"))
+    return (str(message) if message else None), (None if code is None else str(code))
+
+
+def from_response(provider: str, status: int, body: str, headers: httpx2.Headers) -> ProviderError:
+    """The error for an upstream answer with an error ``status``."""
+    try:
+        message, code = _vendor_detail(json.loads(body))
+    except ValueError:
+        message, code = None, None
+    if message is None:
+        message = body.strip().replace("\n", " ")[:200]
+    text = f"{provider}: HTTP {status}" + (f": {message}" if message else "")
+    return ProviderError(
+        text,
+        provider=provider,
+        kind="http",
+        status=status,
+        body=body[:BODY_LIMIT],
+        retry_after=retry_after(headers),
+        code=code,
+    )
+
+
+def from_transport(provider: str, exc: Exception) -> ProviderError:
+    """The error for a failure below HTTP (no answer, a reset, a cut body)."""
+    if isinstance(exc, httpx2.TimeoutException):
+        kind, what = "timeout", "timed out"
+    elif isinstance(exc, httpx2.RemoteProtocolError | httpx2.SSEError | httpx2.DecodingError):
+        kind, what = "protocol", f"broken response ({exc or type(exc).__name__})"
+    else:
+        kind, what = "connect", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return ProviderError(f"{provider}: {what}", provider=provider, kind=kind)
+
+
+def protocol_error(provider: str, problem: str, body: str | None = None) -> ProviderError:
+    """An answer that is not what the wire protocol promises."""
+    return ProviderError(
+        f"{provider}: {problem}",
+        provider=provider,
+        kind="protocol",
+        body=None if body is None else body[:BODY_LIMIT],
+    )
+
+
+def stream_error(
+    provider: str, payload: dict[str, Any], status: int | None = None
+) -> ProviderError:
+    """An error a stream reports in one of its events (after the 200 was sent)."""
+    message, code = _vendor_detail(payload)
+    if status is None and code in ANTHROPIC_ERROR_STATUS:
+        status = ANTHROPIC_ERROR_STATUS[code]
+    if status is None:
+        raw = payload.get("error")
+        raw_code = raw.get("code") if isinstance(raw, dict) else None
+        status = raw_code if isinstance(raw_code, int) else 500
+    return ProviderError(
+        f"{provider}: error in stream: {message or code or 'unknown error'}",
+        provider=provider,
+        kind="http",
+        status=status,
+        body=json.dumps(payload)[:BODY_LIMIT],
+        code=code,
+    )

@@ -1,0 +1,173 @@
+"""The Gemini wire: ``{base}/models/{model}:generateContent``,
+``:streamGenerateContent?alt=sse`` and ``:batchEmbedContents``, the key in
+``x-goog-api-key``; OpenAI-format requests and responses translated by
+:mod:`radiant.providers.gemini_translate`.
+
+Each stream event is a whole ``GenerateContentResponse`` (text so far in this event,
+complete ``functionCall`` parts, ``usageMetadata`` so far); they become
+``chat.completion.chunk`` dicts, and after the last a usage-only chunk. Gemini sends no
+end marker: a stream that ends before any candidate's ``finishReason`` is a ``protocol``
+error, as is a connection cut mid-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from radiant.providers.adapter import WireAdapter
+from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.errors import protocol_error, stream_error
+from radiant.providers.gemini_translate import choice_of, count_calls, to_gemini, usage_of
+from radiant.providers.openai_format import chunk, completion, new_id
+
+__all__ = ["GeminiAdapter"]
+
+
+def _call_ids(candidate: dict[str, Any]) -> list[str]:
+    return [new_id("call") for _ in range(count_calls(candidate))]
+
+
+def _message(choice: dict[str, Any]) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": choice["content"]}
+    if choice["tool_calls"]:
+        message["tool_calls"] = [
+            {k: v for k, v in call.items() if k != "index"} for call in choice["tool_calls"]
+        ]
+    if choice["reasoning_content"]:
+        message["reasoning_content"] = choice["reasoning_content"]
+    return message
+
+
+class GeminiAdapter(WireAdapter):
+    wire: ClassVar[str] = "gemini"
+    capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(
+        chat=True,
+        streaming=True,
+        reasoning=True,
+        function_calling=True,
+        json_mode=True,
+        image_input=True,
+        audio_input=True,
+        file_input=True,
+        embeddings=True,
+    )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = dict(self.target.headers)
+        if self.target.api_key:
+            headers["x-goog-api-key"] = self.target.api_key
+        return headers
+
+    @property
+    def model(self) -> str:
+        return self.target.model.removeprefix("models/")
+
+    def url(self, method: str) -> str:
+        return f"{self.target.base_url}/models/{self.model}:{method}"
+
+    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("chat")
+        response = await self.call.json(
+            "POST", self.url("generateContent"), headers=self.headers, json_body=to_gemini(body)
+        )
+        if "error" in response:
+            raise stream_error(self.name, response)
+        choices = []
+        for i, candidate in enumerate(response.get("candidates") or []):
+            choice = choice_of(candidate, _call_ids(candidate))
+            choices.append(
+                {
+                    "index": int(candidate.get("index", i)),
+                    "message": _message(choice),
+                    "finish_reason": choice["finish_reason"] or "stop",
+                }
+            )
+        if not choices and (response.get("promptFeedback") or {}).get("blockReason"):
+            blocked = {"role": "assistant", "content": None}
+            choices = [{"index": 0, "message": blocked, "finish_reason": "content_filter"}]
+        if not choices:
+            raise protocol_error(self.name, "a response without candidates", str(response))
+        model = str(response.get("modelVersion") or self.model)
+        completion_id = str(response.get("responseId") or new_id())
+        return completion(
+            completion_id, model, choices, usage_of(response.get("usageMetadata") or {})
+        )
+
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        self.require("streaming")
+        completion_id, model = new_id(), self.model
+        meta: dict[str, Any] = {}
+        started: set[int] = set()
+        calls_so_far: dict[int, int] = {}
+        finished = False
+        events = self.call.events(
+            self.url("streamGenerateContent"),
+            to_gemini(body),
+            headers=self.headers,
+            params={"alt": "sse"},
+        )
+        async for _, event in events:
+            if not isinstance(event, dict):
+                continue
+            if "error" in event:
+                raise stream_error(self.name, event)
+            completion_id = str(event.get("responseId") or completion_id)
+            model = str(event.get("modelVersion") or model)
+            meta = event.get("usageMetadata") or meta
+            for i, candidate in enumerate(event.get("candidates") or []):
+                index = int(candidate.get("index", i))
+                choice = choice_of(candidate, _call_ids(candidate))
+                delta: dict[str, Any] = {}
+                if index not in started:
+                    started.add(index)
+                    delta["role"] = "assistant"
+                if choice["content"] is not None:
+                    delta["content"] = choice["content"]
+                if choice["reasoning_content"] is not None:
+                    delta["reasoning_content"] = choice["reasoning_content"]
+                if choice["tool_calls"]:
+                    offset = calls_so_far.get(index, 0)
+                    for call in choice["tool_calls"]:
+                        call["index"] += offset
+                    calls_so_far[index] = offset + len(choice["tool_calls"])
+                    delta["tool_calls"] = choice["tool_calls"]
+                finish = choice["finish_reason"]
+                if finish is not None and calls_so_far.get(index) and finish == "stop":
+                    finish = "tool_calls"
+                finished = finished or finish is not None
+                yield chunk(completion_id, model, delta, finish, index=index)
+        if not finished:
+            raise protocol_error(self.name, "the stream ended before a finishReason")
+        yield chunk(completion_id, model, None, use=usage_of(meta))
+
+    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("embeddings")
+        inputs = body.get("input")
+        texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
+        requests = []
+        for text in texts:
+            request: dict[str, Any] = {
+                "model": f"models/{self.model}",
+                "content": {"parts": [{"text": str(text)}]},
+            }
+            if body.get("dimensions"):
+                request["outputDimensionality"] = body["dimensions"]
+            requests.append(request)
+        response = await self.call.json(
+            "POST",
+            self.url("batchEmbedContents"),
+            headers=self.headers,
+            json_body={"requests": requests},
+        )
+        vectors = response.get("embeddings")
+        if not isinstance(vectors, list):
+            raise protocol_error(self.name, "an answer without embeddings", str(response))
+        data = [
+            {"object": "embedding", "index": i, "embedding": v.get("values", [])}
+            for i, v in enumerate(vectors)
+        ]
+        # batchEmbedContents reports no token counts
+        use = {"prompt_tokens": 0, "total_tokens": 0}
+        return {"object": "list", "data": data, "model": self.model, "usage": use}

@@ -1,0 +1,180 @@
+"""The OpenAI-compatible wire: chat completions (JSON and SSE streams, tools and JSON
+mode pass through untouched), embeddings, images, audio speech, audio transcriptions.
+
+Every OpenAI-compatible platform is a data row (its base URL and key come from the
+registry, see :mod:`radiant.providers.target`); the only differences between them are
+in :data:`OPENAI_WIRES`: how the key travels and where a path goes. Azure OpenAI puts the
+deployment in the path (``{base}/openai/deployments/{deployment}/chat/completions``),
+wants ``?api-version=`` and an ``api-key`` header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from radiant.errors import ProviderError
+from radiant.providers.adapter import WireAdapter
+from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.errors import protocol_error, stream_error
+
+__all__ = ["OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
+
+
+@dataclass(frozen=True)
+class OpenAIWire:
+    #: the header that carries the key; ``authorization`` sends ``Bearer <key>``
+    key_header: str = "authorization"
+    #: paths go under ``/openai/deployments/{model}`` with ``?api-version=``
+    deployment_paths: bool = False
+    #: ask for usage in the last stream chunk (``stream_options.include_usage``)
+    stream_usage: bool = True
+
+
+OPENAI_WIRES: dict[str, OpenAIWire] = {
+    "openai": OpenAIWire(),
+    "azure_openai": OpenAIWire(key_header="api-key", deployment_paths=True),
+}
+
+
+class OpenAICompatibleAdapter(WireAdapter):
+    wire: ClassVar[str] = "openai"
+    capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(
+        chat=True,
+        streaming=True,
+        reasoning=True,
+        function_calling=True,
+        json_mode=True,
+        image_input=True,
+        audio_input=True,
+        embeddings=True,
+        image_generation=True,
+        speech=True,
+        transcription=True,
+        audio_output=True,
+    )
+
+    @property
+    def spec(self) -> OpenAIWire:
+        return OPENAI_WIRES.get(self.target.wire, OPENAI_WIRES["openai"])
+
+    def url(self, path: str) -> str:
+        if self.spec.deployment_paths:
+            return f"{self.target.base_url}/openai/deployments/{self.target.model}/{path}"
+        return f"{self.target.base_url}/{path}"
+
+    @property
+    def params(self) -> Mapping[str, str]:
+        version = self.target.api_version
+        return {"api-version": version} if self.spec.deployment_paths and version else {}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = dict(self.target.headers)
+        key = self.target.api_key
+        if key:
+            header = self.spec.key_header
+            headers[header] = f"Bearer {key}" if header == "authorization" else key
+        return headers
+
+    def _body(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return {**body, "model": self.target.model}
+
+    async def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return await self.call.json(
+            "POST", self.url(path), headers=self.headers, params=self.params, json_body=body
+        )
+
+    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("chat")
+        request = self._body(body)
+        request.pop("stream", None)
+        request.pop("stream_options", None)
+        payload = await self._post("chat/completions", request)
+        if not isinstance(payload.get("choices"), list):
+            raise protocol_error(self.name, "a chat completion without choices", str(payload))
+        return payload
+
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        self.require("streaming")
+        request = self._body(body)
+        request["stream"] = True
+        if self.spec.stream_usage:
+            options = dict(request.get("stream_options") or {})
+            options["include_usage"] = True
+            request["stream_options"] = options
+        finished = False
+        usage = False
+        events = self.call.events(
+            self.url("chat/completions"), request, headers=self.headers, params=self.params
+        )
+        async for _, chunk in events:
+            if chunk is None:
+                return
+            if not isinstance(chunk, dict):
+                raise protocol_error(self.name, "a stream chunk is not an object", str(chunk))
+            if "error" in chunk:
+                raise stream_error(self.name, chunk)
+            usage = usage or bool(chunk.get("usage"))
+            finished = finished or any(
+                isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or []
+            )
+            yield chunk
+        if not (finished and (usage or not self.spec.stream_usage)):
+            raise protocol_error(self.name, "the stream ended before [DONE]")
+
+    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("embeddings")
+        return await self._post("embeddings", self._body(body))
+
+    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("image_generation")
+        return await self._post("images/generations", self._body(body))
+
+    async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
+        self.require("speech")
+        response = await self.call.send(
+            "POST",
+            self.url("audio/speech"),
+            headers=self.headers,
+            params=self.params,
+            json_body=self._body(body),
+        )
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    async def transcription(
+        self, file: bytes, filename: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        self.require("transcription")
+        data = {k: _form_value(v) for k, v in {**fields, "model": self.target.model}.items()}
+        response = await self.call.send(
+            "POST",
+            self.url("audio/transcriptions"),
+            headers=self.headers,
+            params=self.params,
+            data=data,
+            files={"file": (filename, file)},
+        )
+        if "json" not in response.headers.get("content-type", ""):
+            # response_format text, srt or vtt
+            return {"text": response.text}
+        try:
+            payload = response.json()
+        except ValueError:
+            raise protocol_error(self.name, "the body is not JSON", response.text) from None
+        if not isinstance(payload, dict):
+            raise ProviderError(
+                f"{self.name}: a transcription that is not an object",
+                provider=self.name,
+                kind="protocol",
+            )
+        return payload
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value)

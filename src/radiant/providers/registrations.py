@@ -1,0 +1,20 @@
+"""Registration in one place: every wire adapter and category provider Radiant ships."""
+
+from __future__ import annotations
+
+from radiant.providers.anthropic import AnthropicAdapter
+from radiant.providers.gemini import GeminiAdapter
+from radiant.providers.openai_compat import OPENAI_WIRES, OpenAICompatibleAdapter
+from radiant.providers.registries import register_adapter
+from radiant.providers.seams import SEAM_WIRES, NotConfiguredAdapter
+
+__all__ = ["register_builtin"]
+
+
+def register_builtin() -> None:
+    for wire in OPENAI_WIRES:
+        register_adapter(wire, OpenAICompatibleAdapter, replace=False)
+    register_adapter("anthropic", AnthropicAdapter, replace=False)
+    register_adapter("gemini", GeminiAdapter, replace=False)
+    for wire in SEAM_WIRES:
+        register_adapter(wire, NotConfiguredAdapter, replace=False)

@@ -1,0 +1,51 @@
+"""Bedrock and Vertex AI: registered wires whose adapter says clearly that it is not
+configured. Radiant does not sign AWS SigV4 requests nor mint Google service-account
+tokens itself; to call these clouds, register an adapter for the wire (a
+:class:`~radiant.providers.adapter.WireAdapter` subclass taking OpenAI-shaped dicts)::
+
+    from radiant.providers import register_adapter
+    register_adapter("bedrock", MyBedrockAdapter)   # MyBedrockAdapter(target, client)
+
+``target.base_url`` is the platform's endpoint and ``target.model`` the route's model
+string; credentials are read by the adapter itself (the platform's ``auth_config`` names
+the environment variables: ``AWS_ACCESS_KEY_ID``..., ``GOOGLE_APPLICATION_CREDENTIALS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from radiant.errors import ProviderError
+from radiant.providers.adapter import WireAdapter
+from radiant.providers.capabilities import ProviderCapabilities
+
+__all__ = ["NotConfiguredAdapter", "SEAM_WIRES"]
+
+SEAM_WIRES = ("bedrock", "vertex")
+
+
+class NotConfiguredAdapter(WireAdapter):
+    """Every call raises a ``config`` :class:`ProviderError` naming how to plug one in."""
+
+    capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(
+        chat=True, streaming=True, embeddings=True
+    )
+
+    def _fail(self) -> ProviderError:
+        return ProviderError(
+            f"{self.name}: the {self.target.wire!r} wire is not configured; register an "
+            f"adapter with radiant.providers.register_adapter({self.target.wire!r}, ...)",
+            provider=self.name,
+            kind="config",
+        )
+
+    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise self._fail()
+
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        raise self._fail()
+        yield {}  # pragma: no cover - makes this an async generator
+
+    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise self._fail()
