@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     #: Close public reads too: every request then needs a token.
     require_auth_for_reads: bool = False
+    #: Usage metering: the local spool of usage events (default: ``spool`` in the data
+    #: directory) and how often it is flushed to the database (see gateway.metering).
+    meter_spool_dir: Path | None = None
+    meter_flush_seconds: float = Field(default=1.0, gt=0)
 
     # -------------------------------------------------------------- keeping it current
     #: ``radiant serve`` runs the scheduled syncs below (in one process per database)

@@ -13,6 +13,7 @@ import pydantic
 import typer
 
 from radiant.cli import admin as _admin_commands
+from radiant.cli import billing as _billing_commands
 from radiant.cli import catalog as _catalog_commands
 from radiant.cli import discovery as _discovery_commands
 from radiant.cli import health as _health_commands
@@ -39,6 +40,7 @@ _COMMAND_MODULES = (
     _sync_commands,
     _health_commands,
     _discovery_commands,
+    _billing_commands,
 )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 from radiant.store import (
     admin_tables,
+    billing_tables,
     discovery_tables,
     health_tables,
     pricing_sync_tables,
@@ -24,5 +25,6 @@ _MODULES = (
     discovery_tables,
     health_tables,
     pricing_sync_tables,
+    billing_tables,
 )
 metadata: MetaData = tables.Base.metadata

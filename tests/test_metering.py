@@ -1,0 +1,240 @@
+"""Usage metering: events reach ``usage_events`` once, whatever happens to the process or DB."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from local_server import free_port
+from radiant.errors import StoreError
+from radiant.gateway.metering import Meter, UsageEvent, meter_from_settings
+from radiant.settings import Settings
+from radiant.store.billing_tables import UsageEventRow
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.tenants.scope import admin_scope
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+EVENT = UsageEvent(
+    request_id="req-0",
+    tenant_id="tenant-a",
+    user_id="user-1",
+    api_key_id="key-1",
+    model_id="gpt-4o",
+    provider_id="openai",
+    platform_id="openai",
+    route_id="gpt-4o@openai",
+    input_tokens=1200,
+    output_tokens=300,
+    cached_tokens=200,
+    base_cost=Decimal("0.0045"),
+    billed_price=Decimal("0.005625"),
+    latency_ms=412,
+    created_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+)
+
+
+def events(count: int, prefix: str = "req") -> list[UsageEvent]:
+    return [replace(EVENT, request_id=f"{prefix}-{i}") for i in range(count)]
+
+
+def stored(engine: Engine) -> dict[str, UsageEventRow]:
+    with Session(engine) as session:
+        admin_scope(session)
+        return {r.request_id: r for r in session.scalars(select(UsageEventRow))}
+
+
+def count(engine: Engine) -> int:
+    with Session(engine) as session:
+        admin_scope(session)
+        return int(session.scalar(select(func.count()).select_from(UsageEventRow)) or 0)
+
+
+def test_events_are_written_exactly_and_the_spool_is_emptied(
+    migrated: Engine, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    error = replace(
+        EVENT,
+        request_id="req-err",
+        status="error",
+        error_code="upstream_500",
+        billed_price=Decimal(0),
+    )
+    image = replace(
+        EVENT, request_id="req-img", endpoint="images", images=2, seconds=Decimal("1.5")
+    )
+    with Meter(migrated, spool) as meter:
+        for event in [EVENT, error, image]:
+            meter.record(event)
+        assert meter.flush() == 3
+        assert meter.flush() == 0
+    rows = stored(migrated)
+    assert rows["req-0"].billed_price == Decimal("0.005625")
+    assert rows["req-0"].base_cost == Decimal("0.0045")
+    assert rows["req-0"].created_at == EVENT.created_at
+    assert (rows["req-0"].input_tokens, rows["req-0"].cached_tokens) == (1200, 200)
+    assert rows["req-err"].status == "error" and rows["req-err"].error_code == "upstream_500"
+    assert rows["req-img"].images == 2 and rows["req-img"].seconds == Decimal("1.5")
+    assert list(spool.glob("*.spool")) == []  # all flushed: nothing left behind
+
+
+def test_the_background_flusher_writes_without_being_asked(
+    migrated: Engine, tmp_path: Path
+) -> None:
+    with Meter(migrated, tmp_path / "spool", flush_interval=0.05) as meter:
+        meter.start()
+        for event in events(50):
+            meter.record(event)
+        deadline = time.monotonic() + 5
+        while count(migrated) < 50 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count(migrated) == 50
+
+
+_CHILD = """
+import sys, time
+from pathlib import Path
+from decimal import Decimal
+from radiant.store.engine import make_engine
+from radiant.gateway.metering import Meter, UsageEvent
+
+meter = Meter(make_engine(sys.argv[1]), Path(sys.argv[2]), flush_interval=3600)
+meter.start()
+for i in range(int(sys.argv[3])):
+    meter.record(UsageEvent(f"child-{i}", "tenant-a", None, "key-1", "gpt-4o", "openai",
+                            "openai", "gpt-4o@openai", 10, 5, billed_price=Decimal("0.01")))
+print("recorded", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_process_loses_no_event(migrated: Engine, db_url: str, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    root = str(SRC.parent)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, db_url, str(spool), "200"],
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=root,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"recorded"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert count(migrated) == 0  # the child never flushed: only its spool has the events
+    with Meter(migrated, spool) as survivor:
+        assert survivor.flush() == 200  # adopted the dead process's spool
+    assert count(migrated) == 200
+    assert list(spool.glob("*.spool")) == []
+
+
+def test_a_replayed_spool_counts_each_request_once(migrated: Engine, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    with Meter(migrated, spool) as meter:
+        for event in events(30):
+            meter.record(event)
+        (segment,) = spool.glob("*.spool")
+        copy = spool / "usage-1-replay-000001.spool"  # as if a crash left it after its commit
+        shutil.copy(segment, copy)
+        assert meter.flush() == 30
+    with Meter(migrated, spool) as again:
+        assert again.flush() == 0
+    assert count(migrated) == 30
+    assert not copy.exists()
+
+
+def _unreachable(db_url: str, tmp_path: Path) -> Engine:
+    if db_url.startswith("sqlite"):
+        return make_engine(f"sqlite:///{tmp_path / 'not-yet' / 'radiant.db'}")
+    return make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test")
+
+
+def test_a_database_that_is_down_keeps_the_events_in_the_spool(
+    migrated: Engine, db_url: str, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    down = _unreachable(db_url, tmp_path)
+    meter = Meter(down, spool, flush_interval=0.05)
+    meter.start()
+    started = time.perf_counter()
+    for event in events(20):
+        meter.record(event)
+    assert time.perf_counter() - started < 0.5  # recording does not wait for the database
+    with pytest.raises(StoreError, match="cannot write usage events"):
+        meter.flush()
+    meter.close()  # cannot flush: leaves the events in the spool
+    down.dispose()
+    assert len(list(spool.glob("*.spool"))) == 1
+
+    with Meter(migrated, spool) as later:
+        assert later.flush() == 20
+    assert count(migrated) == 20
+
+
+def test_the_same_meter_flushes_once_the_database_is_back(tmp_path: Path) -> None:
+    directory = tmp_path / "not-yet"
+    url = f"sqlite:///{directory / 'radiant.db'}"
+    engine = make_engine(url)
+    with Meter(engine, tmp_path / "spool", flush_interval=0.05) as meter:
+        meter.start()
+        for event in events(10):
+            meter.record(event)
+        time.sleep(0.2)  # the flusher fails and backs off
+        directory.mkdir()
+        upgrade(url)
+        deadline = time.monotonic() + 5
+        while count(engine) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count(engine) == 10
+    engine.dispose()
+
+
+def test_an_event_the_database_refuses_is_set_aside_not_lost(
+    postgres_db: str, tmp_path: Path
+) -> None:
+    upgrade(postgres_db)
+    engine = make_engine(postgres_db)
+    spool = tmp_path / "spool"
+    bad = replace(EVENT, request_id="req-bad", model_id="m" * 500)  # longer than the column
+    with Meter(engine, spool) as meter:
+        for event in [*events(3), bad]:
+            meter.record(event)
+        assert meter.flush() == 3
+    assert set(stored(engine)) == {"req-0", "req-1", "req-2"}
+    (letter,) = (spool / "dead-letter.jsonl").read_text().splitlines()
+    assert json.loads(letter)["record"].count("req-bad") == 1
+    engine.dispose()
+
+
+def test_meter_from_settings_uses_the_configured_spool(migrated: Engine, tmp_path: Path) -> None:
+    settings = Settings(meter_spool_dir=tmp_path / "s", meter_flush_seconds=0.25)
+    meter = meter_from_settings(migrated, settings)
+    try:
+        assert meter.spool.directory == tmp_path / "s"
+        assert meter.flush_interval == 0.25
+    finally:
+        meter.close()
+    with pytest.raises(StoreError, match="closed"):
+        meter.record(EVENT)
