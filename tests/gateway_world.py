@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from radiant.gateway.limits import LocalRateLimiter
-from radiant.gateway.metering import Meter
-from radiant.store.billing_tables import UsageEventRow
+import openai
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +18,8 @@ from gateway_fakes import FakeUpstream, write_catalog
 from local_server import serve_app
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
+from radiant.gateway.limits import LocalRateLimiter
+from radiant.gateway.metering import Meter
 from radiant.gateway.retry import RetryPolicy
 from radiant.gateway.service import Gateway
 from radiant.health import HealthMonitor
@@ -27,6 +27,7 @@ from radiant.health.breaker import BreakerPolicy
 from radiant.health.store import open_health_store
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
+from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync.catalog_sync import sync_catalog
@@ -83,6 +84,14 @@ class World:
     key: str
     slow_key: str
     upstreams: dict[str, FakeUpstream] = field(default_factory=dict)
+    #: openai clients made for this world, closed with it
+    clients: list[openai.OpenAI] = field(default_factory=list)
+
+    def client(self, key: str | None = None) -> openai.OpenAI:
+        """The official client pointed at the gateway (no retries of its own)."""
+        made = openai.OpenAI(base_url=self.base, api_key=key or self.key, max_retries=0)
+        self.clients.append(made)
+        return made
 
     @property
     def base(self) -> str:
@@ -131,6 +140,11 @@ def open_world(
         )
         app = create_app(registry, health=health, gateway=gw)
         url = stack.enter_context(serve_app(app))
-        yield World(
+        world = World(
             url, engine, registry, gw, health, meter, template.key, template.slow_key, upstreams
         )
+        try:
+            yield world
+        finally:
+            for made in world.clients:
+                made.close()

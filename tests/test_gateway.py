@@ -46,17 +46,13 @@ def world(
         yield w
 
 
-def client(world: World, key: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(base_url=world.base, api_key=key or world.key, max_retries=0)
-
-
 def quoted(world: World, model: str, platform: str, usage: Usage) -> Decimal:
     pricing = PricingService(world.registry)
     return pricing.quote(model, usage, platform=platform, tenant="globex").priced.total_price
 
 
 def test_chat_through_the_openai_client(world: World) -> None:
-    raw = client(world).chat.completions.with_raw_response.create(
+    raw = world.client().chat.completions.with_raw_response.create(
         model="small", messages=[{"role": "user", "content": "hi"}]
     )
     completion = raw.parse()
@@ -82,7 +78,7 @@ def test_chat_through_the_openai_client(world: World) -> None:
 
 
 def test_streamed_chat_passes_chunks_through_with_usage(world: World) -> None:
-    stream = client(world).chat.completions.create(
+    stream = world.client().chat.completions.create(
         model="chat-small",
         messages=[{"role": "user", "content": "hi"}],
         stream=True,
@@ -117,7 +113,7 @@ def test_stream_without_usage_asked_still_bills_the_upstream_usage(world: World)
 
 
 def test_embeddings_images_speech_and_transcriptions(world: World, tmp_path: Path) -> None:
-    api = client(world)
+    api = world.client()
     vectors = api.embeddings.create(model="embed", input=["a", "b"])
     assert len(vectors.data) == 2 and vectors.data[0].embedding == [0.1, 0.2, 0.3]
     images = api.images.with_raw_response.generate(model="paint", prompt="a cat", n=2)
@@ -145,12 +141,12 @@ def test_embeddings_images_speech_and_transcriptions(world: World, tmp_path: Pat
 
 
 def test_model_list_shows_the_tenants_models(world: World) -> None:
-    names = {m.id for m in client(world).models.list()}
+    names = {m.id for m in world.client().models.list()}
     assert names == {"chat-small", "chat-big", "embed", "paint", "voice", "ears"}
 
 
 def test_auto_selects_with_criteria_from_the_body(world: World) -> None:
-    raw = client(world).chat.completions.with_raw_response.create(
+    raw = world.client().chat.completions.with_raw_response.create(
         model="auto",
         messages=[{"role": "user", "content": "hi"}],
         extra_body={"selection": {"min_context_window": 100000}},
@@ -161,7 +157,7 @@ def test_auto_selects_with_criteria_from_the_body(world: World) -> None:
 def test_models_list_falls_back_to_the_next_model(world: World) -> None:
     world.upstreams["a"].fail("500")
     world.upstreams["b"].fail("500", times=2)  # chat-small's second route fails too
-    raw = client(world).chat.completions.with_raw_response.create(
+    raw = world.client().chat.completions.with_raw_response.create(
         model="chat-small",
         messages=[{"role": "user", "content": "hi"}],
         extra_body={"models": ["chat-big"]},
@@ -184,7 +180,7 @@ def test_bad_requests_get_openai_errors(
     world: World, kwargs: dict[str, object], status: int, code: str
 ) -> None:
     with pytest.raises(openai.APIStatusError) as caught:
-        client(world).chat.completions.create(
+        world.client().chat.completions.create(
             messages=[{"role": "user", "content": "hi"}],
             **kwargs,
         )  # type: ignore[call-overload]
@@ -218,7 +214,7 @@ def test_raw_bad_input_and_keys(world: World) -> None:
 def test_upstream_client_errors_pass_through_and_do_not_fall_back(world: World) -> None:
     world.upstreams["a"].fail("bad")
     with pytest.raises(openai.BadRequestError) as caught:
-        client(world).chat.completions.create(model="small", messages=[])
+        world.client().chat.completions.create(model="small", messages=[])
     assert "messages must not be empty" in str(caught.value)
     assert world.upstreams["b"].calls == []
     [event] = world.events()
@@ -226,7 +222,7 @@ def test_upstream_client_errors_pass_through_and_do_not_fall_back(world: World) 
 
 
 def test_rate_limit_answers_429_with_retry_after(world: World) -> None:
-    api = client(world, world.slow_key)
+    api = world.client(world.slow_key)
     for _ in range(2):
         api.chat.completions.create(model="small", messages=[{"role": "user", "content": "x"}])
     with pytest.raises(openai.RateLimitError) as caught:

@@ -55,15 +55,11 @@ def world(
         yield w
 
 
-def client(world: World) -> openai.OpenAI:
-    return openai.OpenAI(base_url=world.base, api_key=world.key, max_retries=0)
-
-
 @pytest.mark.parametrize("mode", ["500", "429", "slow", "badjson"])
 def test_a_failing_route_falls_back_to_the_next(world: World, mode: str) -> None:
     world.upstreams["a"].fail(mode)
     started = time.monotonic()
-    raw = client(world).chat.completions.with_raw_response.create(model="small", messages=HI)
+    raw = world.client().chat.completions.with_raw_response.create(model="small", messages=HI)
     assert raw.headers["x-radiant-route"] == "chat-small@b"
     assert raw.parse().choices[0].message.content == "hello from b"
     # two tries of a (a 429 asking for 30 s is not waited for), then b
@@ -76,7 +72,7 @@ def test_a_failing_route_falls_back_to_the_next(world: World, mode: str) -> None
 
 @pytest.mark.parametrize("model", ["chat-reset", "chat-refused"])
 def test_connection_resets_and_refusals_fall_back(world: World, model: str) -> None:
-    raw = client(world).chat.completions.with_raw_response.create(model=model, messages=HI)
+    raw = world.client().chat.completions.with_raw_response.create(model=model, messages=HI)
     assert raw.headers["x-radiant-route"] == f"{model}@b"
     [event] = world.events()
     assert (event.status, event.route_id) == ("success", f"{model}@b")
@@ -84,14 +80,14 @@ def test_connection_resets_and_refusals_fall_back(world: World, model: str) -> N
 
 def test_a_retryable_failure_is_retried_on_the_same_route_first(world: World) -> None:
     world.upstreams["a"].fail("500", times=1)
-    raw = client(world).chat.completions.with_raw_response.create(model="small", messages=HI)
+    raw = world.client().chat.completions.with_raw_response.create(model="small", messages=HI)
     assert raw.headers["x-radiant-route"] == "chat-small@a"
     assert len(world.upstreams["a"].calls) == 2 and world.upstreams["b"].calls == []
 
 
 def test_a_stream_failing_before_its_first_chunk_falls_back(world: World) -> None:
     world.upstreams["a"].fail("early")
-    stream = client(world).chat.completions.create(model="small", messages=HI, stream=True)
+    stream = world.client().chat.completions.create(model="small", messages=HI, stream=True)
     text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
     assert text == "hello from b"
     [event] = world.events()
@@ -100,7 +96,7 @@ def test_a_stream_failing_before_its_first_chunk_falls_back(world: World) -> Non
 
 def test_a_stream_cut_midway_ends_with_an_error_event(world: World) -> None:
     world.upstreams["a"].fail("cut")
-    stream = client(world).chat.completions.create(model="small", messages=HI, stream=True)
+    stream = world.client().chat.completions.create(model="small", messages=HI, stream=True)
     received = []
     with pytest.raises(openai.APIError, match="broke off"):
         for chunk in stream:
@@ -118,7 +114,7 @@ def test_a_stream_cut_midway_ends_with_an_error_event(world: World) -> None:
 
 def test_a_prompt_too_long_moves_to_a_larger_context_model(world: World) -> None:
     world.upstreams["a"].fail("context")
-    raw = client(world).chat.completions.with_raw_response.create(model="small", messages=HI)
+    raw = world.client().chat.completions.with_raw_response.create(model="small", messages=HI)
     assert raw.headers["x-radiant-route"] == "chat-big@b"
     assert len(world.upstreams["a"].calls) == 1  # not retried: it would not fit again
     assert world.upstreams["b"].calls[-1]["model"] == "big-b"
@@ -129,7 +125,7 @@ def test_when_every_route_fails_the_client_gets_502_and_it_is_recorded(world: Wo
     world.upstreams["a"].fail("500")
     world.upstreams["b"].fail("500")
     with pytest.raises(openai.InternalServerError) as caught:
-        client(world).chat.completions.create(model="small", messages=HI)
+        world.client().chat.completions.create(model="small", messages=HI)
     assert caught.value.status_code == 502
     assert "chat-small@a" in caught.value.message and "chat-small@b" in caught.value.message
     [event] = world.events()
@@ -142,7 +138,7 @@ def test_when_every_route_fails_the_client_gets_502_and_it_is_recorded(world: Wo
 
 def test_a_broken_routes_breaker_opens_and_the_route_is_skipped(world: World) -> None:
     world.upstreams["a"].fail("500")
-    api = client(world)
+    api = world.client()
     for _ in range(2):  # 2 tries each: the 3rd failure opens the breaker
         assert (
             api.chat.completions.with_raw_response.create(model="small", messages=HI).headers[
