@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from email.parser import BytesParser
@@ -25,7 +26,14 @@ from starlette.types import Receive, Scope, Send
 
 from radiant.errors import ProviderError, RadiantError
 from radiant.gateway.accounts import bearer_token
-from radiant.gateway.errors import MEDIA_TYPE, BadRequestError, error_body, error_parts
+from radiant.gateway.errors import (
+    MEDIA_TYPE,
+    BadRequestError,
+    MethodNotAllowedError,
+    PayloadTooLargeError,
+    error_body,
+    error_parts,
+)
 from radiant.gateway.records import Outcome
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Call, Gateway
@@ -37,6 +45,7 @@ __all__ = ["GatewayEndpoint", "dumps"]
 logger = logging.getLogger(__name__)
 
 _JSON = b"application/json"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,100}$")
 _SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
@@ -55,15 +64,23 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _body(receive: Receive) -> bytes:
+async def _body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    declared = _header(scope, b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise BadRequestError("the client went away before sending its body")
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
+        chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
@@ -93,21 +110,26 @@ def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, s
 
 
 class GatewayEndpoint:
-    """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use)."""
+    """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use).
 
-    def __init__(self, gateway: Callable[[], Gateway], endpoint: Endpoint) -> None:
+    It keeps a client's ``x-request-id`` when it is sane (else makes one) and echoes it;
+    bodies are limited to ``max_body`` bytes (25 MB for audio uploads, 1 MB otherwise)."""
+
+    def __init__(
+        self, gateway: Callable[[], Gateway], endpoint: Endpoint, max_body: int | None = None
+    ) -> None:
         self.gateway = gateway
         self.endpoint = endpoint
+        audio = endpoint is Endpoint.TRANSCRIPTION
+        self.max_body = max_body or (25 if audio else 1) * 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope.get("state") or {}
-        request_id = state.get("request_id")
-        extra: list[tuple[bytes, bytes]] = []
-        if request_id is None:  # served without the API's request-id middleware
-            request_id = uuid.uuid4().hex
-            extra.append((b"x-request-id", request_id.encode()))
-        reply = _Reply(send, scope["path"], extra)
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        reply = _Reply(send, scope["path"], [(b"x-request-id", request_id.encode())])
         try:
+            if scope["method"] != "POST":
+                raise MethodNotAllowedError(f"{scope['path']} takes POST")
             await self._serve(scope, receive, reply, request_id)
         except Exception as exc:
             if not isinstance(exc, RadiantError):
@@ -117,7 +139,7 @@ class GatewayEndpoint:
     async def _serve(self, scope: Scope, receive: Receive, reply: _Reply, request_id: str) -> None:
         gateway = self.gateway()
         token = bearer_token(_header(scope, b"authorization"))
-        raw = await _body(receive)
+        raw = await _body(scope, receive, self.max_body)
         if self.endpoint is Endpoint.TRANSCRIPTION:
             fields, file = _form(_header(scope, b"content-type") or "", raw)
             call = await gateway.begin(token, self.endpoint, fields, request_id, size=len(raw))

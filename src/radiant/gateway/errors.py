@@ -5,6 +5,8 @@
     RadiantError
     └── GatewayError             an error a /v1 request ends with; status, OpenAI type and code
         ├── BadRequestError      a body the gateway cannot use (400)
+        ├── MethodNotAllowedError  not a POST (405)
+        ├── PayloadTooLargeError   a body over the endpoint's limit (413)
         ├── RateLimitedError     a key or tenant over its limits (429, retry-after)
         ├── NoRouteError         the model has no route that can be called now (503)
         └── UpstreamError        every route of the chain failed (502; 504 for a timeout)
@@ -34,6 +36,8 @@ from radiant.errors import (
 __all__ = [
     "BadRequestError",
     "GatewayError",
+    "MethodNotAllowedError",
+    "PayloadTooLargeError",
     "NoRouteError",
     "RateLimitedError",
     "UpstreamError",
@@ -98,6 +102,16 @@ class GatewayError(RadiantError):
 class BadRequestError(GatewayError):
     status = 400
     code = "invalid_request"
+
+
+class MethodNotAllowedError(GatewayError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class PayloadTooLargeError(GatewayError):
+    status = 413
+    code = "payload_too_large"
 
 
 class RateLimitedError(GatewayError):

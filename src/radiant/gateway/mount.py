@@ -1,9 +1,11 @@
 """Mounting the gateway's ``/v1`` endpoints on an ASGI app (the API's, or one of its own).
 
-The endpoints go first in the app's routing table (ahead of the API's routers) and are
-plain ASGI apps. Without a gateway given, one is built from the settings on the first
-``/v1`` call: a meter on the registry's database, the rate limiter (Redis when
-``RADIANT_REDIS_URL`` is set), and the app's health monitor (or one from the settings).
+The endpoints are plain ASGI apps, dispatched by path from the outermost middleware of
+the app: a gateway call skips the API's middleware stack and router (the gateway does
+its own request ids, body limits and error bodies). Without a gateway given, one is
+built from the settings on the first ``/v1`` call: a meter on the registry's database,
+the rate limiter (Redis when ``RADIANT_REDIS_URL`` is set), and the app's health monitor
+(or one from the settings).
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from radiant.gateway.endpoints import GatewayEndpoint
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Gateway
 from radiant.registry import Registry
 
-__all__ = ["GatewayHolder", "gateway_from_settings", "install_gateway"]
+__all__ = ["GatewayDispatch", "GatewayHolder", "gateway_from_settings", "install_gateway"]
 
 
 def gateway_from_settings(registry: Registry, health: Any = None) -> Gateway:
@@ -68,16 +70,29 @@ class GatewayHolder:
             self._started = False
 
 
+class GatewayDispatch:
+    """Send ``POST /v1/<gateway endpoint>`` to the gateway, everything else on."""
+
+    def __init__(self, app: ASGIApp, endpoints: dict[str, GatewayEndpoint]) -> None:
+        self.app = app
+        self.endpoints = endpoints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            endpoint = self.endpoints.get(scope["path"])
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def install_gateway(
     app: Any, registry: Registry, gateway: Gateway | None = None, *, health: Any = None
 ) -> GatewayHolder:
-    """Put the ``/v1`` endpoints at the head of ``app``'s routes; ``app.state.gateway``
-    holds the gateway (close it with ``await app.state.gateway.aclose()``)."""
+    """Serve the ``/v1`` endpoints on ``app`` (before its other middleware);
+    ``app.state.gateway`` holds the gateway (closed by ``await app.state.gateway.aclose()``)."""
     holder = GatewayHolder(registry, gateway, health)
-    routes = [
-        Route(endpoint.path, GatewayEndpoint(holder.get, endpoint), methods=["POST"])
-        for endpoint in Endpoint
-    ]
-    app.router.routes[0:0] = routes
+    endpoints = {e.path: GatewayEndpoint(holder.get, e) for e in Endpoint}
+    app.add_middleware(GatewayDispatch, endpoints=endpoints)
     app.state.gateway = holder
     return holder

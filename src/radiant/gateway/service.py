@@ -39,6 +39,7 @@ from radiant.gateway.metering import Meter
 from radiant.gateway.records import Outcome, key_limits, usage_event
 from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
+from radiant.gateway.transport import PooledTransport
 from radiant.gateway.usage import charge
 from radiant.health import HealthMonitor
 from radiant.pricing.service import PricingService
@@ -90,8 +91,7 @@ class Gateway:
         self.limiter = limiter
         self.health = health
         self.client = client or httpx2.AsyncClient(
-            timeout=httpx2.Timeout(60.0, connect=5.0),
-            limits=httpx2.Limits(max_connections=512, max_keepalive_connections=128),
+            timeout=httpx2.Timeout(60.0, connect=5.0), transport=PooledTransport()
         )
         self._own_client = client is None
         self.pricing = pricing or PricingService(registry)
