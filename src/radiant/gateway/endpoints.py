@@ -13,7 +13,6 @@ no middleware of their own — the hot path is the gateway's work and little els
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -34,6 +33,7 @@ from radiant.gateway.errors import (
     error_body,
     error_parts,
 )
+from radiant.gateway.jsonx import dumps
 from radiant.gateway.records import Outcome
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Call, Gateway
@@ -51,10 +51,6 @@ _SSE_HEADERS = [
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
-
-
-def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

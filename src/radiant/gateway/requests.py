@@ -14,7 +14,6 @@ Bad input raises :class:`~radiant.gateway.errors.BadRequestError` (400).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from radiant.domain import Task
 from radiant.gateway.errors import BadRequestError
+from radiant.gateway.jsonx import loads
 from radiant.selection.criteria import SelectionCriteria
 
 __all__ = ["AUTO", "Ask", "Endpoint", "parse_json", "read_ask"]
@@ -86,7 +86,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     if not raw:
         raise BadRequestError("the request has no body; a JSON object is expected")
     try:
-        body = json.loads(raw)
+        body = loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequestError(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

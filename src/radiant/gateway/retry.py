@@ -12,6 +12,8 @@ would refuse the same request the same way.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from dataclasses import dataclass, field
 
 from tenacity import (
@@ -70,11 +72,26 @@ class RetryPolicy:
         after = getattr(error, "retry_after", None)
         return max(backoff, after) if after is not None else backoff
 
-    def retrying(self) -> AsyncRetrying:
-        """A fresh tenacity loop for one route of one request."""
+    def retrying(self, after: ProviderError) -> AsyncRetrying:
+        """A tenacity loop for the retries of one route, once its first call failed with
+        ``after`` (the first call is made without it: the common case pays nothing). It
+        waits before its first attempt as it would have after ``after``."""
+        first = self._first_wait(after)
+
+        async def before(state: RetryCallState) -> None:
+            if state.attempt_number == 1:
+                await asyncio.sleep(first)
+
         return AsyncRetrying(
-            stop=stop_after_attempt(self.attempts_per_route),
+            stop=stop_after_attempt(self.attempts_per_route - 1),
             wait=self.wait,
             retry=retry_if_exception(self.same_route),
+            before=before,
             reraise=True,
         )
+
+    def _first_wait(self, error: ProviderError) -> float:
+        backoff = min(self.max_backoff, self.initial_backoff) + random.uniform(
+            0, self.initial_backoff
+        )
+        return max(backoff, error.retry_after) if error.retry_after is not None else backoff

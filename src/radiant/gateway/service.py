@@ -219,29 +219,39 @@ class Gateway:
         raise UpstreamError(f"every route failed: {tried_text}")
 
     async def _route(self, call: Call, hop: Hop, invoke: Callable[[Any], Awaitable[T]]) -> T:
+        """Call one route: once, and when that fails in a way worth retrying there, again
+        under the retry policy (tenacity: bounded attempts, backoff, retry-after)."""
         adapter = self._adapter(call.snapshot, hop)
-        async for attempt in self.retry.retrying():
+        try:
+            return await self._attempt(hop, adapter, invoke)
+        except ProviderError as exc:
+            if self.retry.attempts_per_route < 2 or not self.retry.same_route(exc):
+                raise
+            first: ProviderError = exc
+        retrying = self.retry.retrying(after=first)
+        async for attempt in retrying:
             with attempt:
-                if self.health is not None and not self.health.allowed(hop.route_id):
-                    raise RouteRefused("circuit breaker open")
-                started = time.perf_counter()
-                try:
-                    result = await invoke(adapter)
-                except ProviderError as exc:
-                    await self.feed(hop, started, exc)
-                    raise
-                except Exception as exc:  # an adapter bug must not take the request down
-                    logger.exception("gateway: route %s failed unexpectedly", hop.route_id)
-                    error = ProviderError(
-                        f"{hop.route_id}: {type(exc).__name__}",
-                        provider=hop.platform.id,
-                        kind="protocol",
-                    )
-                    await self.feed(hop, started, error)
-                    raise error from exc
-                await self.feed(hop, started, None)
-                return result
+                return await self._attempt(hop, adapter, invoke)
         raise AssertionError("unreachable")  # pragma: no cover - tenacity reraises
+
+    async def _attempt(self, hop: Hop, adapter: Any, invoke: Callable[[Any], Awaitable[T]]) -> T:
+        if self.health is not None and not self.health.allowed(hop.route_id):
+            raise RouteRefused("circuit breaker open")
+        started = time.perf_counter()
+        try:
+            result = await invoke(adapter)
+        except ProviderError as exc:
+            await self.feed(hop, started, exc)
+            raise
+        except Exception as exc:  # an adapter bug must not take the request down
+            logger.exception("gateway: route %s failed unexpectedly", hop.route_id)
+            error = ProviderError(
+                f"{hop.route_id}: {type(exc).__name__}", provider=hop.platform.id, kind="protocol"
+            )
+            await self.feed(hop, started, error)
+            raise error from exc
+        await self.feed(hop, started, None)
+        return result
 
     def _adapter(self, snapshot: Snapshot, hop: Hop) -> Any:
         if snapshot.version != self._adapters_version:
