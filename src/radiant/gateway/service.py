@@ -39,7 +39,7 @@ from radiant.gateway.metering import Meter
 from radiant.gateway.records import Outcome, key_limits, usage_event
 from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.transport import PooledTransport
+from radiant.gateway.transport import GatewayClient
 from radiant.gateway.usage import charge
 from radiant.health import HealthMonitor
 from radiant.pricing.service import PricingService
@@ -90,9 +90,7 @@ class Gateway:
         self.meter = meter
         self.limiter = limiter
         self.health = health
-        self.client = client or httpx2.AsyncClient(
-            timeout=httpx2.Timeout(60.0, connect=5.0), transport=PooledTransport()
-        )
+        self.client = client or GatewayClient()
         self._own_client = client is None
         self.pricing = pricing or PricingService(registry)
         self.selector = selector or Selector(registry, markups=self.pricing.book)
