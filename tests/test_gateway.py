@@ -11,12 +11,17 @@ from pathlib import Path
 import httpx2
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from gateway_fakes import FakeUpstream
-from gateway_world import Template, World, make_template, open_world
+from gateway_world import ADMIN, Template, World, make_template, open_world
 from local_server import serve_app
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
+from radiant.store.engine import make_engine
+from radiant.tenants import Tenants
+
+HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +237,36 @@ def test_rate_limit_answers_429_with_retry_after(world: World) -> None:
     events = world.events()
     assert [e.status for e in events] == ["success", "success", "error"]
     assert events[-1].error_code == "rate_limit_exceeded"
+
+
+def test_a_tenants_custom_price_is_what_it_is_billed(world: World) -> None:
+    tenants = Tenants.open(world.registry)
+    standard = quoted(
+        world, "chat-small", "a", Usage(input_tokens=10, cached_input_tokens=2, output_tokens=5)
+    )
+    tenants.access.update(ADMIN, "globex", "chat-small", {"custom_input_price_per_1m": "9.00"})
+    raw = world.client().chat.completions.with_raw_response.create(model="small", messages=HI)
+    billed = Decimal(raw.headers["x-radiant-price"])
+    usage = Usage(input_tokens=10, cached_input_tokens=2, output_tokens=5)
+    assert billed == quoted(world, "chat-small", "a", usage) != standard
+    [event] = world.events()
+    assert event.billed_price == billed
+
+
+def test_chat_and_its_usage_event_on_postgresql(
+    postgres_db: str, tmp_path: Path, upstreams: dict[str, FakeUpstream]
+) -> None:
+    urls = {name: fake.url for name, fake in upstreams.items()}  # type: ignore[attr-defined]
+    template = make_template(tmp_path / "pg", urls, db_url=postgres_db)
+    engine = make_engine(postgres_db)
+    try:
+        with open_world(template, tmp_path, upstreams, engine=engine) as world:
+            raw = world.client().chat.completions.with_raw_response.create(
+                model="small", messages=HI
+            )
+            assert raw.headers["x-radiant-route"] == "chat-small@a"
+            [event] = world.events()
+            assert event.request_id == raw.headers["x-request-id"]
+            assert event.billed_price == Decimal(raw.headers["x-radiant-price"]) > 0
+    finally:
+        engine.dispose()

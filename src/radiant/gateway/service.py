@@ -69,6 +69,8 @@ class Call:
     failures: list[str] = field(default_factory=list)
     #: a transcription's audio: (bytes, file name)
     file: tuple[bytes, str] | None = None
+    #: the rate limiter admitted it (its estimate is to be settled)
+    admitted: bool = False
 
 
 class Gateway:
@@ -153,6 +155,7 @@ class Gateway:
             call.ask.estimated_tokens,
             overrides=key_limits(account),
         )
+        call.admitted = decision.allowed
         if not decision.allowed:
             raise RateLimitedError(
                 f"rate limit exceeded: {decision.which} of {decision.limit} per minute; "
@@ -313,7 +316,7 @@ class Gateway:
             self.meter.record(usage_event(call, outcome))
         except Exception:  # never fail the client for its own record: say so loudly
             logger.exception("gateway: cannot record the usage of %s", call.request_id)
-        if self.limiter is not None and call.hops:
+        if self.limiter is not None and call.admitted:
             task = asyncio.get_running_loop().create_task(self._settle(call, outcome.tokens))
             _background.add(task)
             task.add_done_callback(_background.discard)
