@@ -67,6 +67,10 @@ class Upstream:
     seen: list[Seen] = field(default_factory=list)
     #: what the chat endpoints say (text) unless the request asks for tools
     reply: str = "Hello there"
+    #: video jobs: how many polls before a job completes, and whether it then fails
+    video_polls: int = 2
+    video_fails: bool = False
+    videos: dict[str, int] = field(default_factory=dict)
 
     def url(self, prefix: str) -> str:
         return f"{self.base}/{prefix}"
@@ -103,7 +107,8 @@ async def record(request: Request) -> tuple[Upstream, Any]:
     if request.headers.get("content-type", "").startswith("multipart/"):
         body: Any = _multipart(request.headers["content-type"], raw)
     else:
-        body = json.loads(raw) if raw else None
+        content_type = request.headers.get("content-type", "")
+        body = json.loads(raw) if raw and content_type.startswith("application/json") else None
     upstream.seen.append(
         Seen(request.url.path, dict(request.headers), dict(request.query_params), body)
     )
@@ -235,6 +240,12 @@ async def _openai(request: Request) -> Response:
         return JSONResponse(
             {"object": "list", "data": data, "model": body["model"], "usage": usage}
         )
+    if endpoint.startswith("videos"):
+        return _video(upstream, endpoint, body)
+    if endpoint == "images/generations" and (
+        body.get("response_format") == "b64_json" or body["model"].startswith("gpt-image")
+    ):
+        return JSONResponse({"created": 1, "data": [{"b64_json": "iVBORw0KGgo="}]})
     if endpoint == "images/generations":
         return JSONResponse(
             {"created": 1, "data": [{"url": "http://127.0.0.1/cat.png"}] * body.get("n", 1)}
@@ -251,6 +262,28 @@ async def _openai(request: Request) -> Response:
             }
         )
     return JSONResponse({"error": {"message": "no such endpoint"}}, 404)
+
+
+def _video(upstream: Upstream, endpoint: str, body: Any) -> Response:
+    parts = endpoint.split("/")
+    if len(parts) == 1:  # POST /videos
+        job_id = f"video_{len(upstream.videos) + 1}"
+        upstream.videos[job_id] = 0
+        return JSONResponse({"id": job_id, "object": "video", "status": "queued", "progress": 0})
+    job_id = parts[1]
+    if job_id not in upstream.videos:
+        return JSONResponse({"error": {"message": "no such video"}}, 404)
+    if len(parts) == 3:  # GET /videos/{id}/content
+        return Response(b"\x00\x00\x00\x18ftypmp42fake", media_type="video/mp4")
+    upstream.videos[job_id] += 1
+    polls = upstream.videos[job_id]
+    if polls < upstream.video_polls:
+        job = {"id": job_id, "status": "in_progress", "progress": 50}
+    elif upstream.video_fails:
+        job = {"id": job_id, "status": "failed", "error": {"message": "moderation blocked"}}
+    else:
+        job = {"id": job_id, "status": "completed", "progress": 100}
+    return JSONResponse(job)
 
 
 # ----------------------------------------------------------------------------- calling adapters
@@ -296,16 +329,19 @@ def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) 
 
 
 def build_app(upstream: Upstream) -> Starlette:
-    from providers_vendor_fakes import anthropic, gemini
+    from providers_vendor_fakes import anthropic, deepgram, elevenlabs, gemini
 
     app = Starlette(
         routes=[
-            Route("/openai/v1/{endpoint:path}", _openai, methods=["POST"]),
+            Route("/openai/v1/{endpoint:path}", _openai, methods=["POST", "GET"]),
             Route(
                 "/azure/openai/deployments/{deployment}/{endpoint:path}", _openai, methods=["POST"]
             ),
             Route("/anthropic/v1/messages", anthropic, methods=["POST"]),
             Route("/gemini/v1beta/models/{model_method}", gemini, methods=["POST"]),
+            Route("/elevenlabs/v1/text-to-speech/{voice}", elevenlabs, methods=["POST"]),
+            Route("/elevenlabs/v1/text-to-speech/{voice}/stream", elevenlabs, methods=["POST"]),
+            Route("/deepgram/v1/listen", deepgram, methods=["POST"]),
         ]
     )
     app.state.upstream = upstream

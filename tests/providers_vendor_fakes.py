@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from providers_fakes import KEY, Upstream, record, sse, trouble_response
 
@@ -29,6 +30,8 @@ GEMINI_USAGE = {
 
 def _anthropic_message(upstream: Upstream, body: dict[str, Any]) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": upstream.reply}]
+    if body.get("thinking"):
+        content.insert(0, {"type": "thinking", "thinking": "Hmm.", "signature": "EqQBsig"})
     stop = "end_turn"
     if body.get("tools"):
         name = body["tools"][0]["name"]
@@ -89,6 +92,34 @@ def _anthropic_events(upstream: Upstream, body: dict[str, Any]) -> list[tuple[st
         ),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
     ]
+    if body.get("thinking"):
+        events[1:1] = [
+            (
+                "content_block_start",
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "thinking", "thinking": ""},
+                },
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "thinking_delta", "thinking": "Hmm."},
+                },
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "signature_delta", "signature": "EqQBsig"},
+                },
+            ),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ]
     stop = "end_turn"
     if body.get("tools"):
         name = body["tools"][0]["name"]
@@ -162,7 +193,12 @@ def _gemini_parts(upstream: Upstream, body: dict[str, Any]) -> list[dict[str, An
     ]
     if body.get("tools"):
         name = body["tools"][0]["functionDeclarations"][0]["name"]
-        parts.append({"functionCall": {"name": name, "args": {"city": "Paris"}}})
+        parts.append(
+            {
+                "functionCall": {"name": name, "args": {"city": "Paris"}},
+                "thoughtSignature": "c2lnLTE=",
+            }
+        )
     return parts
 
 
@@ -209,3 +245,38 @@ async def gemini(request: Request) -> Response:
         ]
         return sse(events, trouble)
     return JSONResponse({"error": {"code": 404, "message": "no such method"}}, 404)
+
+
+async def elevenlabs(request: Request) -> Response:
+    upstream, body = await record(request)
+    if request.headers.get("xi-api-key") != KEY:
+        return JSONResponse({"detail": {"status": "invalid_api_key", "message": "bad key"}}, 401)
+    response, _ = await trouble_response(upstream)
+    if response is not None:
+        return response
+    audio = f"mp3:{request.path_params['voice']}:{body['text']}".encode()
+    if request.url.path.endswith("/stream"):
+
+        async def pieces() -> AsyncIterator[bytes]:
+            for i in range(0, len(audio), 4):
+                yield audio[i : i + 4]
+
+        return StreamingResponse(pieces(), media_type="audio/mpeg")
+    return Response(audio, media_type="audio/mpeg")
+
+
+async def deepgram(request: Request) -> Response:
+    upstream, _ = await record(request)
+    if request.headers.get("authorization") != f"Token {KEY}":
+        return JSONResponse({"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}, 401)
+    response, _ = await trouble_response(upstream)
+    if response is not None:
+        return response
+    size = len(await request.body())
+    alternative = {"transcript": f"heard {size} bytes", "confidence": 0.98}
+    channel: dict[str, Any] = {"alternatives": [alternative]}
+    if "detect_language" in request.query_params:
+        channel["detected_language"] = "en"
+    return JSONResponse(
+        {"metadata": {"duration": 2.5, "channels": 1}, "results": {"channels": [channel]}}
+    )

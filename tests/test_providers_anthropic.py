@@ -116,6 +116,27 @@ def test_an_openai_conversation_becomes_a_messages_request() -> None:
     assert request["metadata"] == {"user_id": "u-1"}
 
 
+def test_empty_texts_are_left_out() -> None:
+    body = {
+        "messages": [
+            {"role": "user", "content": "Go"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "ping", "arguments": ""}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": ""},
+        ]
+    }
+    request = to_anthropic(body, "claude")
+    assert request["messages"][1]["content"] == [
+        {"type": "tool_use", "id": "c1", "name": "ping", "input": {}}
+    ]
+    assert request["messages"][2]["content"] == [{"type": "tool_result", "tool_use_id": "c1"}]
+
+
 def test_json_mode_thinking_and_cache_control() -> None:
     cached = {"type": "text", "text": "A long manual.", "cache_control": {"type": "ephemeral"}}
     body = {
@@ -182,6 +203,38 @@ def test_streamed_tool_calls_assemble(upstream: Upstream) -> None:
     arguments = "".join(tc["function"]["arguments"] for tc in calls)
     assert json.loads(arguments) == {"city": "Paris"}
     assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1] == "tool_calls"
+
+
+def test_thinking_with_tools_round_trips_its_signature(upstream: Upstream) -> None:
+    body: dict[str, Any] = {
+        "messages": [{"role": "user", "content": "Weather?"}],
+        "tools": [WEATHER],
+        "reasoning_effort": "low",
+    }
+    done = run(target(upstream), lambda a: a.chat(body))
+    message = done["choices"][0]["message"]
+    assert message["reasoning_content"] == "Hmm."
+    (call,) = message["tool_calls"]
+    assert call["id"] == "toolu_1~sig~EqQBsig"
+
+    chunks, error = collect(target(upstream), body)
+    assert error is None
+    deltas = [c["choices"][0]["delta"] for c in chunks if c["choices"]]
+    assert "".join(d.get("reasoning_content", "") for d in deltas) == "Hmm."
+    streamed = [tc for d in deltas for tc in d.get("tool_calls", []) if tc.get("id")]
+    assert streamed[0]["id"] == "toolu_1~sig~EqQBsig"
+
+    follow_up = [
+        *body["messages"],
+        message,
+        {"role": "tool", "tool_call_id": call["id"], "content": "sunny"},
+    ]
+    request = to_anthropic({**body, "messages": follow_up}, "claude")
+    assistant = request["messages"][1]["content"]
+    assert assistant[0] == {"type": "thinking", "thinking": "Hmm.", "signature": "EqQBsig"}
+    assert assistant[1] == {"type": "text", "text": "Hello there"}
+    assert assistant[2]["id"] == "toolu_1"
+    assert request["messages"][2]["content"][0]["tool_use_id"] == "toolu_1"
 
 
 def test_an_error_event_mid_stream_is_a_typed_error(upstream: Upstream) -> None:

@@ -145,6 +145,17 @@ def test_chat_returns_function_calls_as_tool_calls(upstream: Upstream) -> None:
     assert call["type"] == "function" and call["id"].startswith("call-")
     assert call["function"]["name"] == "weather"
     assert json.loads(call["function"]["arguments"]) == {"city": "Paris"}
+    # the thought signature rides in the id and goes back with the call next turn
+    assert call["id"].endswith("~sig~c2lnLTE=")
+    follow_up = [
+        *HI,
+        choice["message"],
+        {"role": "tool", "tool_call_id": call["id"], "content": "sunny"},
+    ]
+    model_turn = to_gemini({"messages": follow_up})["contents"][1]
+    assert model_turn["parts"][-1]["thoughtSignature"] == "c2lnLTE="
+    answer = to_gemini({"messages": follow_up})["contents"][2]["parts"][0]
+    assert answer == {"functionResponse": {"name": "weather", "response": {"content": "sunny"}}}
 
 
 def test_stream_uses_sse_and_ends_with_usage(upstream: Upstream) -> None:

@@ -4,9 +4,11 @@ transcriptions, Azure's URL shape, and every failure as a typed ProviderError.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import httpx2
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, collect, fail, resetting_server, run, serve
@@ -81,6 +83,29 @@ def test_stream_asks_for_usage_and_ends_with_it(upstream: Upstream) -> None:
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
     sent = upstream.last.body
     assert sent["stream"] is True and sent["stream_options"] == {"foo": 1, "include_usage": True}
+
+
+def test_a_server_refusing_stream_options_is_not_sent_them(upstream: Upstream) -> None:
+    """``wire_options: {stream_usage: false}`` (built in for api.mistral.ai)."""
+    target = openai_target(upstream.url("openai/v1"), options={"stream_usage": False})
+    chunks, error = collect(target, {"messages": MESSAGES, "stream_options": {"x": 1}})
+    assert error is None and "stream_options" not in upstream.last.body
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks) == "Hello there"
+
+
+def test_mistral_is_known_to_refuse_stream_options() -> None:
+    from radiant.providers.openai_compat import OpenAICompatibleAdapter
+
+    async def check() -> tuple[bool, bool]:
+        async with httpx2.AsyncClient() as client:
+            mistral = openai_target("https://api.mistral.ai/v1")
+            forced = openai_target("https://api.mistral.ai/v1", options={"stream_usage": True})
+            return (
+                OpenAICompatibleAdapter(mistral, client).stream_usage,
+                OpenAICompatibleAdapter(forced, client).stream_usage,
+            )
+
+    assert asyncio.run(check()) == (False, True)
 
 
 def test_azure_deployment_url_api_version_and_api_key_header(upstream: Upstream) -> None:

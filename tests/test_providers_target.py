@@ -131,6 +131,17 @@ def test_the_route_secret_and_endpoint_override_win(catalog: Catalog) -> None:
     assert "route-key" not in repr(target)
 
 
+def test_wire_options_merge_provider_platform_route(catalog: Catalog) -> None:
+    mistral = catalog.providers["mistral"].model_copy(
+        update={"metadata": {"wire_options": {"stream_usage": False, "a": 1}}}
+    )
+    special = route("direct", metadata={"wire_options": {"a": 2}})
+    target = target_for(
+        catalog.platforms["direct"], special, EnvSecretResolver(ENV), provider=mistral
+    )
+    assert dict(target.options) == {"stream_usage": False, "a": 2}
+
+
 def test_a_wire_declared_in_metadata_wins(catalog: Catalog) -> None:
     platform = catalog.platforms["huggingface"].model_copy(update={"metadata": {"wire": "openai"}})
     target = target_for(platform, route("huggingface"), EnvSecretResolver({"HF_TOKEN": "hf"}))

@@ -8,7 +8,7 @@ does not offer raise :class:`~radiant.errors.UnsupportedError` before any reques
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, ClassVar
 
 import httpx2
@@ -43,7 +43,7 @@ class WireAdapter:
         self.require("chat")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """``chat.completion.chunk`` dicts; the last one carries ``usage``."""
         self.require("streaming")
         raise AssertionError("unreachable")  # pragma: no cover
@@ -58,6 +58,11 @@ class WireAdapter:
 
     async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
         """Audio bytes and their content type."""
+        self.require("speech")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+        """Audio bytes as the upstream sends them."""
         self.require("speech")
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -12,7 +12,8 @@ before ``message_stop`` raises a ``protocol`` error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from radiant.providers.adapter import WireAdapter
@@ -24,7 +25,7 @@ from radiant.providers.anthropic_translate import (
 )
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
-from radiant.providers.openai_format import chunk, new_id
+from radiant.providers.openai_format import chunk, new_id, with_signature
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicAdapter", "AnthropicStream"]
 
@@ -43,6 +44,8 @@ class AnthropicStream:
         self.done = False
         #: Anthropic content-block index -> OpenAI tool-call index
         self.tools: dict[int, int] = {}
+        #: the signature of the thinking block, sent back with the first tool call
+        self.signature: str | None = None
 
     def _chunk(self, delta: dict[str, Any] | None, finish: str | None = None) -> dict[str, Any]:
         return chunk(self.id, self.model, delta, finish)
@@ -77,9 +80,10 @@ class AnthropicStream:
         block = event.get("content_block") or {}
         if block.get("type") == "tool_use":
             index = self.tools[int(event.get("index", 0))] = len(self.tools)
+            signature = self.signature if index == 0 else None
             call = {
                 "index": index,
-                "id": block.get("id"),
+                "id": with_signature(str(block.get("id")), signature),
                 "type": "function",
                 "function": {"name": block.get("name"), "arguments": ""},
             }
@@ -95,6 +99,8 @@ class AnthropicStream:
             return [self._chunk({"content": delta.get("text", "")})]
         if kind == "thinking_delta":
             return [self._chunk({"reasoning_content": delta.get("thinking", "")})]
+        if kind == "signature_delta":
+            self.signature = delta.get("signature") or self.signature
         if kind == "input_json_delta":
             index = self.tools.get(int(event.get("index", 0)), 0)
             call = {"index": index, "function": {"arguments": delta.get("partial_json", "")}}
@@ -136,15 +142,17 @@ class AnthropicAdapter(WireAdapter):
             raise protocol_error(self.name, "a message without content", str(message))
         return from_anthropic(message)
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         self.require("streaming")
         request = to_anthropic(body, self.target.model, stream=True)
         state = AnthropicStream(self.name, self.target.model)
-        async for _, event in self.call.events(self.url, request, headers=self.headers):
-            if not isinstance(event, dict):
-                continue
-            for out in state.feed(event):
-                yield out
-            if state.done:
-                return
+        events = self.call.events(self.url, request, headers=self.headers)
+        async with aclosing(events):
+            async for _, event in events:
+                if not isinstance(event, dict):
+                    continue
+                for out in state.feed(event):
+                    yield out
+                if state.done:
+                    return
         raise protocol_error(self.name, "the stream ended before message_stop")

@@ -7,6 +7,10 @@ Requests: system and developer messages become ``system`` (text blocks keep thei
 ``max_tokens`` (required by Anthropic) defaults to :data:`DEFAULT_MAX_TOKENS`. Anthropic
 has no JSON mode: ``response_format`` adds a system instruction to answer with JSON only.
 
+With extended thinking and tools, the thinking block's signature rides in the first tool
+call's id (see :data:`~radiant.providers.openai_format.SIGNATURE_MARK`) and the signed
+thinking block is rebuilt from ``reasoning_content`` when that call comes back.
+
 Usage: Anthropic counts ``input_tokens`` without cache reads and writes; OpenAI's
 ``prompt_tokens`` includes them, with reads in ``prompt_tokens_details.cached_tokens`` and
 writes in ``prompt_tokens_details.cache_creation_tokens``.
@@ -25,7 +29,9 @@ from radiant.providers.openai_format import (
     max_tokens,
     new_id,
     parse_arguments,
+    split_signature,
     usage,
+    with_signature,
 )
 
 __all__ = ["DEFAULT_MAX_TOKENS", "FINISH_REASONS", "to_anthropic", "from_anthropic", "usage_of"]
@@ -64,22 +70,31 @@ def _block(part: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
-    return [b for b in (_block(p) for p in content_parts(content)) if b is not None]
+    """Anthropic blocks of an OpenAI content; empty text blocks (which Anthropic refuses)
+    are left out."""
+    blocks = (_block(p) for p in content_parts(content))
+    return [b for b in blocks if b is not None and b.get("text", True)]
 
 
 def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks = [b for b in _blocks(message.get("content")) if b.get("text", True)]
+    blocks = _blocks(message.get("content"))
+    thinking: dict[str, Any] | None = None
     for call in message.get("tool_calls") or []:
         function = call.get("function") or {}
+        call_id, signature = split_signature(str(call.get("id") or new_id("toolu")))
+        if signature and thinking is None:
+            # extended thinking with tools: the signed thinking block goes back first
+            text = str(message.get("reasoning_content") or "")
+            thinking = {"type": "thinking", "thinking": text, "signature": signature}
         blocks.append(
             {
                 "type": "tool_use",
-                "id": call.get("id") or new_id("toolu"),
+                "id": call_id,
                 "name": function.get("name", ""),
                 "input": parse_arguments(function.get("arguments")),
             }
         )
-    return blocks
+    return blocks if thinking is None else [thinking, *blocks]
 
 
 def _append(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
@@ -102,11 +117,12 @@ def _messages(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
         elif role == "assistant":
             _append(messages, "assistant", _assistant(message))
         elif role == "tool":
-            result = {
+            result: dict[str, Any] = {
                 "type": "tool_result",
-                "tool_use_id": message.get("tool_call_id", ""),
-                "content": _blocks(message.get("content")),
+                "tool_use_id": split_signature(str(message.get("tool_call_id", "")))[0],
             }
+            if content := _blocks(message.get("content")):
+                result["content"] = content
             _append(messages, "user", [result])
         else:
             _append(messages, "user", _blocks(message.get("content")))
@@ -201,17 +217,19 @@ def from_anthropic(message: dict[str, Any]) -> dict[str, Any]:
     text: list[str] = []
     thinking: list[str] = []
     calls: list[dict[str, Any]] = []
+    signature: str | None = None
     for block in message.get("content") or []:
         kind = block.get("type")
         if kind == "text":
             text.append(str(block.get("text", "")))
         elif kind == "thinking":
             thinking.append(str(block.get("thinking", "")))
+            signature = block.get("signature") or signature
         elif kind == "tool_use":
             arguments = json.dumps(block.get("input") or {})
             calls.append(
                 {
-                    "id": block.get("id"),
+                    "id": with_signature(str(block.get("id")), None if calls else signature),
                     "type": "function",
                     "function": {"name": block.get("name"), "arguments": arguments},
                 }

@@ -12,7 +12,8 @@ error, as is a connection cut mid-way.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from radiant.providers.adapter import WireAdapter
@@ -21,7 +22,7 @@ from radiant.providers.errors import protocol_error, stream_error
 from radiant.providers.gemini_translate import choice_of, count_calls, to_gemini, usage_of
 from radiant.providers.openai_format import chunk, completion, new_id
 
-__all__ = ["GeminiAdapter"]
+__all__ = ["GeminiAdapter", "GeminiStream"]
 
 
 def _call_ids(candidate: dict[str, Any]) -> list[str]:
@@ -37,6 +38,52 @@ def _message(choice: dict[str, Any]) -> dict[str, Any]:
     if choice["reasoning_content"]:
         message["reasoning_content"] = choice["reasoning_content"]
     return message
+
+
+class GeminiStream:
+    """Turns Gemini stream events into OpenAI chunks (state: ids, tool-call indexes)."""
+
+    def __init__(self, provider: str, model: str) -> None:
+        self.provider = provider
+        self.id = new_id()
+        self.model = model
+        self.meta: dict[str, Any] = {}
+        self.started: set[int] = set()
+        self.calls: dict[int, int] = {}
+        self.finished = False
+
+    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        if "error" in event:
+            raise stream_error(self.provider, event)
+        self.id = str(event.get("responseId") or self.id)
+        self.model = str(event.get("modelVersion") or self.model)
+        self.meta = event.get("usageMetadata") or self.meta
+        out = []
+        for i, candidate in enumerate(event.get("candidates") or []):
+            index = int(candidate.get("index", i))
+            delta, finish = self._delta(index, choice_of(candidate, _call_ids(candidate)))
+            out.append(chunk(self.id, self.model, delta, finish, index=index))
+        return out
+
+    def _delta(self, index: int, choice: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        delta: dict[str, Any] = {}
+        if index not in self.started:
+            self.started.add(index)
+            delta["role"] = "assistant"
+        for key in ("content", "reasoning_content"):
+            if choice[key] is not None:
+                delta[key] = choice[key]
+        if choice["tool_calls"]:
+            offset = self.calls.get(index, 0)
+            for call in choice["tool_calls"]:
+                call["index"] += offset
+            self.calls[index] = offset + len(choice["tool_calls"])
+            delta["tool_calls"] = choice["tool_calls"]
+        finish = choice["finish_reason"]
+        if finish == "stop" and self.calls.get(index):
+            finish = "tool_calls"
+        self.finished = self.finished or finish is not None
+        return delta, finish
 
 
 class GeminiAdapter(WireAdapter):
@@ -95,52 +142,23 @@ class GeminiAdapter(WireAdapter):
             completion_id, model, choices, usage_of(response.get("usageMetadata") or {})
         )
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         self.require("streaming")
-        completion_id, model = new_id(), self.model
-        meta: dict[str, Any] = {}
-        started: set[int] = set()
-        calls_so_far: dict[int, int] = {}
-        finished = False
+        state = GeminiStream(self.name, self.model)
         events = self.call.events(
             self.url("streamGenerateContent"),
             to_gemini(body),
             headers=self.headers,
             params={"alt": "sse"},
         )
-        async for _, event in events:
-            if not isinstance(event, dict):
-                continue
-            if "error" in event:
-                raise stream_error(self.name, event)
-            completion_id = str(event.get("responseId") or completion_id)
-            model = str(event.get("modelVersion") or model)
-            meta = event.get("usageMetadata") or meta
-            for i, candidate in enumerate(event.get("candidates") or []):
-                index = int(candidate.get("index", i))
-                choice = choice_of(candidate, _call_ids(candidate))
-                delta: dict[str, Any] = {}
-                if index not in started:
-                    started.add(index)
-                    delta["role"] = "assistant"
-                if choice["content"] is not None:
-                    delta["content"] = choice["content"]
-                if choice["reasoning_content"] is not None:
-                    delta["reasoning_content"] = choice["reasoning_content"]
-                if choice["tool_calls"]:
-                    offset = calls_so_far.get(index, 0)
-                    for call in choice["tool_calls"]:
-                        call["index"] += offset
-                    calls_so_far[index] = offset + len(choice["tool_calls"])
-                    delta["tool_calls"] = choice["tool_calls"]
-                finish = choice["finish_reason"]
-                if finish is not None and calls_so_far.get(index) and finish == "stop":
-                    finish = "tool_calls"
-                finished = finished or finish is not None
-                yield chunk(completion_id, model, delta, finish, index=index)
-        if not finished:
+        async with aclosing(events):
+            async for _, event in events:
+                if isinstance(event, dict):
+                    for out in state.feed(event):
+                        yield out
+        if not state.finished:
             raise protocol_error(self.name, "the stream ended before a finishReason")
-        yield chunk(completion_id, model, None, use=usage_of(meta))
+        yield chunk(state.id, state.model, None, use=usage_of(state.meta))
 
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         self.require("embeddings")

@@ -8,6 +8,10 @@ Requests: system and developer messages become ``systemInstruction``, assistant 
 ``thinkingBudget``); ``tools`` become ``functionDeclarations`` and ``tool_choice`` a
 ``functionCallingConfig``.
 
+A function call's ``thoughtSignature`` (Gemini 3 wants it back with the call in the next
+turn) travels in the OpenAI tool call id, after
+:data:`~radiant.providers.openai_format.SIGNATURE_MARK`.
+
 Usage: ``promptTokenCount`` (plus tool-use prompt tokens) is ``prompt_tokens``, with
 ``cachedContentTokenCount`` as ``prompt_tokens_details.cached_tokens``;
 ``candidatesTokenCount`` plus ``thoughtsTokenCount`` is ``completion_tokens``, thoughts
@@ -25,10 +29,19 @@ from radiant.providers.openai_format import (
     data_url,
     max_tokens,
     parse_arguments,
+    split_signature,
     usage,
+    with_signature,
 )
 
-__all__ = ["FINISH_REASONS", "choice_of", "count_calls", "finish_reason", "to_gemini", "usage_of"]
+__all__ = [
+    "FINISH_REASONS",
+    "choice_of",
+    "count_calls",
+    "finish_reason",
+    "to_gemini",
+    "usage_of",
+]
 
 FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
 _FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
@@ -82,7 +95,13 @@ def _contents(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
                 function = call.get("function") or {}
                 names[str(call.get("id"))] = str(function.get("name", ""))
                 args = parse_arguments(function.get("arguments"))
-                parts.append({"functionCall": {"name": function.get("name", ""), "args": args}})
+                part: dict[str, Any] = {
+                    "functionCall": {"name": function.get("name", ""), "args": args}
+                }
+                _, signature = split_signature(str(call.get("id") or ""))
+                if signature:
+                    part["thoughtSignature"] = signature
+                parts.append(part)
             _append(contents, "model", parts)
         elif role == "tool":
             text = "".join(p.get("text", "") for p in _parts(message.get("content")))
@@ -180,10 +199,11 @@ def choice_of(candidate: dict[str, Any], call_ids: list[str]) -> dict[str, Any]:
     for part in (candidate.get("content") or {}).get("parts") or []:
         if "functionCall" in part:
             call = part["functionCall"]
+            call_id = with_signature(call_ids[len(calls)], part.get("thoughtSignature"))
             calls.append(
                 {
                     "index": len(calls),
-                    "id": call_ids[len(calls)],
+                    "id": call_id,
                     "type": "function",
                     "function": {
                         "name": call.get("name", ""),

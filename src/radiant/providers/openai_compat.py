@@ -10,16 +10,17 @@ wants ``?api-version=`` and an ``api-key`` header.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
-from radiant.errors import ProviderError
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
 
-__all__ = ["OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
+__all__ = ["HOST_OPTIONS", "OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,12 @@ class OpenAIWire:
 OPENAI_WIRES: dict[str, OpenAIWire] = {
     "openai": OpenAIWire(),
     "azure_openai": OpenAIWire(key_header="api-key", deployment_paths=True),
+}
+
+#: quirks of known OpenAI-compatible hosts, by host name (a target's ``options`` win):
+#: Mistral refuses ``stream_options`` (422 extra_forbidden) and sends usage unasked
+HOST_OPTIONS: dict[str, dict[str, Any]] = {
+    "api.mistral.ai": {"stream_usage": False},
 }
 
 
@@ -58,6 +65,12 @@ class OpenAICompatibleAdapter(WireAdapter):
     @property
     def spec(self) -> OpenAIWire:
         return OPENAI_WIRES.get(self.target.wire, OPENAI_WIRES["openai"])
+
+    @property
+    def stream_usage(self) -> bool:
+        host = urlsplit(self.target.base_url).hostname or ""
+        options = {**HOST_OPTIONS.get(host, {}), **self.target.options}
+        return bool(options.get("stream_usage", self.spec.stream_usage))
 
     def url(self, path: str) -> str:
         if self.spec.deployment_paths:
@@ -96,32 +109,37 @@ class OpenAICompatibleAdapter(WireAdapter):
             raise protocol_error(self.name, "a chat completion without choices", str(payload))
         return payload
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         self.require("streaming")
         request = self._body(body)
         request["stream"] = True
-        if self.spec.stream_usage:
+        ask_usage = self.stream_usage
+        if ask_usage:
             options = dict(request.get("stream_options") or {})
             options["include_usage"] = True
             request["stream_options"] = options
+        else:
+            request.pop("stream_options", None)
         finished = False
         usage = False
         events = self.call.events(
             self.url("chat/completions"), request, headers=self.headers, params=self.params
         )
-        async for _, chunk in events:
-            if chunk is None:
-                return
-            if not isinstance(chunk, dict):
-                raise protocol_error(self.name, "a stream chunk is not an object", str(chunk))
-            if "error" in chunk:
-                raise stream_error(self.name, chunk)
-            usage = usage or bool(chunk.get("usage"))
-            finished = finished or any(
-                isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or []
-            )
-            yield chunk
-        if not (finished and (usage or not self.spec.stream_usage)):
+        async with aclosing(events):
+            async for _, chunk in events:
+                if chunk is None:
+                    return
+                if not isinstance(chunk, dict):
+                    raise protocol_error(self.name, "a stream chunk is not an object", str(chunk))
+                if "error" in chunk:
+                    raise stream_error(self.name, chunk)
+                usage = usage or bool(chunk.get("usage"))
+                choices = chunk.get("choices") or []
+                finished = finished or any(
+                    isinstance(c, dict) and c.get("finish_reason") for c in choices
+                )
+                yield chunk
+        if not (finished and (usage or not ask_usage)):
             raise protocol_error(self.name, "the stream ended before [DONE]")
 
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +160,15 @@ class OpenAICompatibleAdapter(WireAdapter):
             json_body=self._body(body),
         )
         return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    async def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+        self.require("speech")
+        pieces = self.call.stream_bytes(
+            self.url("audio/speech"), self._body(body), headers=self.headers, params=self.params
+        )
+        async with aclosing(pieces):
+            async for piece in pieces:
+                yield piece
 
     async def transcription(
         self, file: bytes, filename: str, fields: dict[str, Any]
@@ -164,11 +191,7 @@ class OpenAICompatibleAdapter(WireAdapter):
         except ValueError:
             raise protocol_error(self.name, "the body is not JSON", response.text) from None
         if not isinstance(payload, dict):
-            raise ProviderError(
-                f"{self.name}: a transcription that is not an object",
-                provider=self.name,
-                kind="protocol",
-            )
+            raise protocol_error(self.name, "a transcription that is not an object", response.text)
         return payload
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "REASONING_BUDGETS",
+    "SIGNATURE_MARK",
     "chunk",
     "completion",
     "content_parts",
@@ -18,7 +19,9 @@ __all__ = [
     "data_url",
     "max_tokens",
     "parse_arguments",
+    "split_signature",
     "usage",
+    "with_signature",
 ]
 
 #: thinking budgets (tokens) for OpenAI's ``reasoning_effort`` on wires that take a budget
@@ -123,6 +126,22 @@ def parse_arguments(arguments: Any) -> Any:
     except ValueError:
         return {"_raw": arguments}
     return value if isinstance(value, dict) else {"value": value}
+
+
+#: A reasoning signature the upstream wants back with a tool call next turn (Gemini
+#: ``thoughtSignature``, Anthropic thinking ``signature``) has no field in the OpenAI
+#: format, so it rides in the tool call's id after this mark.
+SIGNATURE_MARK = "~sig~"
+
+
+def with_signature(call_id: str, signature: str | None) -> str:
+    return f"{call_id}{SIGNATURE_MARK}{signature}" if signature else call_id
+
+
+def split_signature(call_id: str) -> tuple[str, str | None]:
+    """``(the upstream's call id, the signature it carries or None)``."""
+    base, mark, signature = call_id.partition(SIGNATURE_MARK)
+    return base, (signature if mark and signature else None)
 
 
 def max_tokens(body: dict[str, Any]) -> int | None:

@@ -13,7 +13,7 @@ the environment variables: ``AWS_ACCESS_KEY_ID``..., ``GOOGLE_APPLICATION_CREDEN
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, ClassVar
 
 from radiant.errors import ProviderError
@@ -43,7 +43,7 @@ class NotConfiguredAdapter(WireAdapter):
     async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
         raise self._fail()
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         raise self._fail()
         yield {}  # pragma: no cover - makes this an async generator
 

@@ -67,6 +67,8 @@ PROVIDER_WIRES: Mapping[str, str] = MappingProxyType(
         "anthropic": "anthropic",
         "google": "gemini",
         "veo": "gemini",
+        "elevenlabs": "elevenlabs",
+        "deepgram": "deepgram",
     }
 )
 
@@ -89,6 +91,9 @@ class UpstreamTarget:
     timeout: float = 60.0
     #: the provider whose model this is (names the upstream in errors)
     provider_id: str | None = None
+    #: wire quirks from ``wire_options`` in provider, platform and route metadata (the
+    #: later wins), e.g. ``{"stream_usage": false}`` for a server refusing stream_options
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def name(self) -> str:
@@ -180,6 +185,15 @@ def _base_url(
     return base
 
 
+def _options(provider: Provider | None, platform: Platform, route: Route) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for meta in (provider.metadata if provider else {}, platform.metadata, route.metadata):
+        declared = meta.get("wire_options")
+        if isinstance(declared, Mapping):
+            options.update(declared)
+    return options
+
+
 def target_for(
     platform: Platform,
     route: Route,
@@ -235,4 +249,5 @@ def target_for(
         headers=MappingProxyType({str(k): str(v) for k, v in dict(headers).items()}),
         timeout=60.0 if timeout is None else float(timeout),
         provider_id=provider.id if provider else None,
+        options=MappingProxyType(_options(provider, platform, route)),
     )

@@ -5,8 +5,9 @@ stream (errors raised while it is being read, too)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
+from typing import Any, cast
 
 import httpx2
 
@@ -34,6 +35,7 @@ class Call:
         json_body: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
+        content: bytes | None = None,
     ) -> httpx2.Response:
         """The response (body read) of a successful call; raises :class:`ProviderError`."""
         try:
@@ -45,6 +47,7 @@ class Call:
                 json=json_body,
                 data=data,
                 files=files,
+                content=content,
                 timeout=self.timeout,
             )
         except httpx2.HTTPError as exc:
@@ -63,19 +66,45 @@ class Call:
             raise protocol_error(self.name, "the body is not a JSON object", response.text)
         return payload
 
-    async def events(
+    async def stream_bytes(
         self,
         url: str,
         body: Any,
         *,
         headers: Mapping[str, str],
         params: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[tuple[str, Any]]:
-        """``(event, decoded data)`` of a POSTed server-sent-event stream."""
-        async for event, data in sse_events(
-            self.client, self.name, url, body, headers, params, self.timeout
-        ):
-            yield event, data
+    ) -> AsyncGenerator[bytes, None]:
+        """The body of a POST as it arrives."""
+        try:
+            async with self.client.stream(
+                "POST",
+                url,
+                json=body,
+                headers=dict(headers),
+                params=dict(params or {}),
+                timeout=self.timeout,
+            ) as response:
+                if response.status_code >= 400:
+                    text = (await response.aread()).decode("utf-8", "replace")
+                    raise from_response(self.name, response.status_code, text, response.headers)
+                async for piece in response.aiter_bytes():
+                    yield piece
+        except ProviderError:
+            raise
+        except httpx2.HTTPError as exc:
+            raise from_transport(self.name, exc) from exc
+
+    def events(
+        self,
+        url: str,
+        body: Any,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+    ) -> AsyncGenerator[tuple[str, Any], None]:
+        """``(event, decoded data)`` of a POSTed server-sent-event stream; consume it inside
+        ``contextlib.aclosing`` so that leaving early releases the connection at once."""
+        return sse_events(self.client, self.name, url, body, headers, params, self.timeout)
 
 
 async def sse_events(
@@ -86,9 +115,9 @@ async def sse_events(
     headers: Mapping[str, str],
     params: Mapping[str, str] | None,
     timeout: float,
-) -> AsyncIterator[tuple[str, Any]]:
-    """Decoded events of a stream. ``data: [DONE]`` comes through as ``("done", None)``;
-    any other data that is not JSON raises a ``protocol`` error."""
+) -> AsyncGenerator[tuple[str, Any], None]:
+    """Decoded events of a stream. ``data: [DONE]`` comes through as ``("done", None)``
+    and ends it; any other data that is not JSON raises a ``protocol`` error."""
     request_headers = {"accept": "text/event-stream", **headers}
     try:
         async with client.stream(
@@ -102,17 +131,19 @@ async def sse_events(
             if response.status_code >= 400:
                 text = (await response.aread()).decode("utf-8", "replace")
                 raise from_response(name, response.status_code, text, response.headers)
-            async for sse in httpx2.EventSource(response):
-                if sse.data == "[DONE]":
-                    yield "done", None
-                    continue
-                if not sse.data.strip():
-                    continue
-                try:
-                    data = json.loads(sse.data)
-                except ValueError:
-                    raise protocol_error(name, "a stream event is not JSON", sse.data) from None
-                yield sse.event, data
+            source = cast(AsyncGenerator[Any, None], httpx2.EventSource(response).__aiter__())
+            async with aclosing(source):
+                async for sse in source:
+                    if sse.data == "[DONE]":
+                        yield "done", None
+                        return
+                    if not sse.data.strip():
+                        continue
+                    try:
+                        data = json.loads(sse.data)
+                    except ValueError:
+                        raise protocol_error(name, "a stream event is not JSON", sse.data) from None
+                    yield sse.event, data
     except ProviderError:
         raise
     except httpx2.HTTPError as exc:
