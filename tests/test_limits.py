@@ -16,9 +16,9 @@ from radiant.gateway.limits import (
     LimitDecision,
     LocalRateLimiter,
     RateLimiter,
-    RedisRateLimiter,
     limiter_from_settings,
 )
+from radiant.gateway.redis_limits import RedisRateLimiter
 from radiant.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -238,3 +238,31 @@ def test_meter_from_settings_uses_the_configured_spool(migrated: Engine, tmp_pat
         meter.close()
     with pytest.raises(StoreError, match="closed"):
         meter.record(EVENT)
+
+
+def test_a_flushed_spool_is_rotated_and_threads_may_record_at_once(
+    migrated: Engine, tmp_path: Path
+) -> None:
+    import threading
+
+    spool = tmp_path / "spool"
+    with Meter(migrated, spool, rotate_bytes=2_000, batch_size=50) as meter:
+
+        def work(worker: int) -> None:
+            for event in events(100, prefix=f"w{worker}"):
+                meter.record(event)
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        first = (next(spool.glob("*.spool"))).name
+        assert meter.flush() == 400
+        meter.flush()  # the full, flushed segment is replaced by a fresh one
+        assert [p.name for p in spool.glob("*.spool")] != [first]
+        assert len(list(spool.glob("*.spool"))) == 1
+        for event in events(5, prefix="after"):
+            meter.record(event)
+        assert meter.flush() == 5
+    assert count(migrated) == 405

