@@ -114,9 +114,13 @@ def _names(body: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _criteria(body: dict[str, Any], endpoint: Endpoint, tokens: int) -> SelectionCriteria:
-    raw = body.get("selection") or {}
+    raw = body.get("selection")
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
-        raise BadRequestError("'selection' must be an object of selection criteria")
+        raise BadRequestError(
+            "'selection' must be an object of selection criteria", param="selection"
+        )
     values = {"estimated_input_tokens": tokens, **raw, "task": endpoint.tasks[0]}
     try:
         return SelectionCriteria.model_validate(values)

@@ -287,8 +287,14 @@ class PooledTransport(httpx2.AsyncBaseTransport):
         except ConnectionError as exc:
             conn.close()
             raise _Stale() from exc
-        status, reason, headers = _parse_head(raw)
-        return self._response(conn, request, status, reason, headers, read)
+        try:
+            status, reason, headers = _parse_head(raw)
+            return self._response(conn, request, status, reason, headers, read)
+        except (httpx2.RemoteProtocolError, ValueError) as exc:
+            conn.close()
+            if isinstance(exc, httpx2.RemoteProtocolError):
+                raise
+            raise httpx2.RemoteProtocolError(f"a bad response header: {exc}") from exc
 
     def _response(
         self,
