@@ -4,7 +4,8 @@
 ways a real provider does (``fail(mode, times)``): ``500``, ``429`` (with a long
 ``retry-after``), ``slow`` (longer than the route's timeout), ``badjson`` (200 with a
 body that is not JSON), ``context`` (400 context_length_exceeded), ``cut`` (a stream cut
-after its first chunk) and ``early`` (a stream cut before its first chunk).
+after its first chunk), ``early`` (a stream cut before its first chunk) and ``drip``
+(a long stream, a chunk every 50 ms).
 :func:`reset_server` accepts connections and resets them at once.
 """
 
@@ -44,6 +45,8 @@ class FakeUpstream:
     def __init__(self, name: str) -> None:
         self.name = name
         self.calls: list[dict[str, Any]] = []
+        #: content chunks streamed so far
+        self.sent = 0
         self._failures: list[str] = []
         self._lock = threading.Lock()
         self.app = Starlette(
@@ -123,11 +126,11 @@ class FakeUpstream:
         )
 
     async def _stream(self, body: dict[str, Any], mode: str) -> Response:
-        if mode not in ("cut", "early", "ok"):
+        if mode not in ("cut", "early", "ok", "drip"):
             failure = await self._failure(mode)
             assert failure is not None
             return failure
-        words = ["hello", " from", f" {self.name}"]
+        words = ["hello", " from", f" {self.name}"] * (40 if mode == "drip" else 1)
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
             data = {
@@ -147,7 +150,8 @@ class FakeUpstream:
                 if mode == "cut" and i == 1:
                     raise RuntimeError("cut in the middle")
                 yield chunk({"content": word})
-                await asyncio.sleep(0)
+                self.sent += 1
+                await asyncio.sleep(0.05 if mode == "drip" else 0)
             yield chunk({}, "stop")
             if (body.get("stream_options") or {}).get("include_usage"):
                 tail = {

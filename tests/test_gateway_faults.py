@@ -184,3 +184,24 @@ def test_no_usage_event_is_lost_under_concurrent_faults(world: World) -> None:
     )
     ok = {r.headers["x-request-id"] for r in responses if r.status_code == 200}
     assert {e.request_id for e in events if e.status == "success"} == ok
+
+
+def test_a_client_that_leaves_mid_stream_stops_the_upstream_and_is_recorded(world: World) -> None:
+    world.upstreams["a"].fail("drip")
+    world.upstreams["a"].sent = 0
+    with httpx2.stream(
+        "POST",
+        f"{world.base}/chat/completions",
+        headers={"Authorization": f"Bearer {world.key}"},
+        json={"model": "small", "stream": True, "messages": HI},
+    ) as response:
+        lines = response.iter_lines()
+        assert next(lines).startswith("data: ")
+    deadline = time.monotonic() + 3
+    while not (events := world.events()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [event] = events
+    assert (event.status, event.error_code) == ("error", "client_closed_request")
+    assert event.billed_price == 0 and event.route_id == "chat-small@a"
+    time.sleep(0.2)
+    assert world.upstreams["a"].sent < 20  # of 120: the gateway stopped reading

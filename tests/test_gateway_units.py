@@ -14,10 +14,10 @@ import pytest
 
 from radiant.domain import Task
 from radiant.errors import ModelNotFoundError, ProviderError
+from radiant.gateway.client import GatewayClient
 from radiant.gateway.errors import BadRequestError, error_parts
 from radiant.gateway.requests import Endpoint, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.transport import GatewayClient
 from radiant.gateway.usage import response_usage, tokens_usage
 from radiant.pricing.usage import Usage
 

@@ -13,10 +13,11 @@ no middleware of their own — the hot path is the gateway's work and little els
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -25,9 +26,11 @@ from starlette.types import Receive, Scope, Send
 
 from radiant.errors import ProviderError, RadiantError
 from radiant.gateway.accounts import bearer_token
+from radiant.gateway.chain import Hop
 from radiant.gateway.errors import (
     MEDIA_TYPE,
     BadRequestError,
+    ClientGoneError,
     MethodNotAllowedError,
     PayloadTooLargeError,
     error_body,
@@ -143,7 +146,7 @@ class GatewayEndpoint:
         else:
             call = await gateway.begin(token, self.endpoint, raw, request_id)
         if call.ask.stream:
-            await self._stream(gateway, call, reply)
+            await self._stream(gateway, call, reply, receive)
             return
         try:
             hop, result = await gateway.complete(call, self._invoke(call))
@@ -175,19 +178,37 @@ class GatewayEndpoint:
         fields = {k: v for k, v in body.items() if k != "model"}
         return lambda adapter: adapter.transcription(data, filename, fields)
 
-    async def _stream(self, gateway: Gateway, call: Call, reply: _Reply) -> None:
+    async def _stream(self, gateway: Gateway, call: Call, reply: _Reply, receive: Receive) -> None:
         try:
             hop, first, rest = await gateway.open_stream(call)
         except Exception as exc:
             gateway.finish(call, None, None, exc)
             raise
         await reply.start(200, _SSE_HEADERS, hop.route_id)
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            await self._relay(gateway, call, reply, hop, first, rest, gone)
+        finally:
+            gone.cancel()
+
+    async def _relay(
+        self,
+        gateway: Gateway,
+        call: Call,
+        reply: _Reply,
+        hop: Hop,
+        first: dict[str, Any],
+        rest: AsyncIterator[dict[str, Any]],
+        gone: asyncio.Future[None],
+    ) -> None:
         wanted = call.ask.wants_stream_usage
         usage: dict[str, Any] | None = None
         chunks = 1
         chunk: dict[str, Any] | None = first
         try:
             while chunk is not None:
+                if gone.done():  # the client left: stop reading (and paying for) the rest
+                    raise ClientGoneError("the client closed the stream")
                 if chunk.get("usage"):
                     usage = chunk["usage"]
                     if not wanted:
@@ -196,6 +217,11 @@ class GatewayEndpoint:
                     await reply.body(b"data: " + dumps(chunk) + b"\n\n")
                 chunk = await anext(rest, None)
                 chunks += chunk is not None
+        except ClientGoneError as exc:
+            await _close(rest)
+            cut = tokens_usage(usage) if usage else _estimate(call, chunks)
+            gateway.finish(call, hop, cut, exc, bill=False)
+            return
         except ProviderError as exc:
             await gateway.feed(hop, call.started, exc)
             cut = tokens_usage(usage) if usage else _estimate(call, chunks)
@@ -208,6 +234,21 @@ class GatewayEndpoint:
         outcome = gateway.finish(call, hop, tokens_usage(usage) if usage else _estimate(call, 0))
         tail = b": x-radiant-price " + str(outcome.price).encode() + b"\n\ndata: [DONE]\n\n"
         await reply.body(tail, more=False)
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Returns once the client has gone (the body was read before the stream started)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _close(chunks: AsyncIterator[dict[str, Any]]) -> None:
+    close = getattr(chunks, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # closing a broken upstream stream: nothing more to learn
+            logger.debug("gateway: closing an abandoned stream failed", exc_info=True)
 
 
 def _estimate(call: Call, output_chunks: int) -> Usage:

@@ -8,6 +8,7 @@
         ├── MethodNotAllowedError  not a POST (405)
         ├── PayloadTooLargeError   a body over the endpoint's limit (413)
         ├── RateLimitedError     a key or tenant over its limits (429, retry-after)
+        ├── ClientGoneError      the client left in the middle of a stream (recorded as 499)
         ├── NoRouteError         the model has no route that can be called now (503)
         └── UpstreamError        every route of the chain failed (502; 504 for a timeout)
 
@@ -35,6 +36,7 @@ from radiant.errors import (
 
 __all__ = [
     "BadRequestError",
+    "ClientGoneError",
     "GatewayError",
     "MethodNotAllowedError",
     "PayloadTooLargeError",
@@ -117,6 +119,13 @@ class PayloadTooLargeError(GatewayError):
 class RateLimitedError(GatewayError):
     status = 429
     code = "rate_limit_exceeded"
+
+
+class ClientGoneError(GatewayError):
+    """The client closed the connection before the answer was complete."""
+
+    status = 499
+    code = "client_closed_request"
 
 
 class NoRouteError(GatewayError):

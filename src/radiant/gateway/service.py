@@ -33,13 +33,13 @@ import httpx2
 from radiant.errors import RadiantError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
+from radiant.gateway.client import GatewayClient
 from radiant.gateway.errors import RateLimitedError, UpstreamError
 from radiant.gateway.limits import RateLimiter
 from radiant.gateway.metering import Meter
 from radiant.gateway.records import Outcome, key_limits, usage_event
 from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.transport import GatewayClient
 from radiant.gateway.usage import charge
 from radiant.health import HealthMonitor
 from radiant.pricing.service import PricingService
