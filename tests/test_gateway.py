@@ -4,6 +4,7 @@ OpenAI-compatible upstreams on 127.0.0.1; headers, prices, usage events, bad inp
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -12,12 +13,17 @@ import httpx2
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gateway_fakes import FakeUpstream
 from gateway_world import ADMIN, Template, World, make_template, open_world
 from local_server import serve_app
+from radiant.api.app import create_app
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
+from radiant.registry import Registry
+from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.tenants import Tenants
 
@@ -268,5 +274,27 @@ def test_chat_and_its_usage_event_on_postgresql(
             [event] = world.events()
             assert event.request_id == raw.headers["x-request-id"]
             assert event.billed_price == Decimal(raw.headers["x-radiant-price"]) > 0
+    finally:
+        engine.dispose()
+
+
+def test_the_api_builds_its_gateway_from_the_settings(
+    template: Template, tmp_path: Path, upstreams: dict[str, FakeUpstream]
+) -> None:
+    db = tmp_path / "radiant.db"
+    shutil.copyfile(template.path, db)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        app = create_app(Registry(engine))
+        with (
+            serve_app(app) as url,
+            openai.OpenAI(base_url=f"{url}/v1", api_key=template.key, max_retries=0) as api,
+        ):
+            raw = api.chat.completions.with_raw_response.create(model="small", messages=HI)
+            assert raw.headers["x-radiant-route"] == "chat-small@a"
+        # the app closed its gateway: the meter wrote what it held
+        with Session(engine) as session:
+            ids = list(session.execute(select(UsageEventRow.request_id)).scalars())
+        assert ids == [raw.headers["x-request-id"]]
     finally:
         engine.dispose()

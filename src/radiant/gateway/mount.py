@@ -10,6 +10,7 @@ the rate limiter (Redis when ``RADIANT_REDIS_URL`` is set), and the app's health
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -51,6 +52,8 @@ class GatewayHolder:
         self._gateway = gateway
         self._lock = threading.Lock()
         self._started = False
+        #: a health monitor built here (closed here); the app's own is the app's to close
+        self._own_health: Any = None
 
     def get(self) -> Gateway:
         gateway = self._gateway
@@ -59,6 +62,8 @@ class GatewayHolder:
         with self._lock:
             if self._gateway is None:
                 self._gateway = gateway_from_settings(self.registry, self.health)
+                if self.health is None:
+                    self._own_health = self._gateway.health
             if not self._started:
                 self._gateway.start()
                 self._started = True
@@ -68,6 +73,9 @@ class GatewayHolder:
         if self._gateway is not None and self._started:
             await self._gateway.aclose()
             self._started = False
+        if self._own_health is not None:
+            await asyncio.to_thread(self._own_health.close)
+            self._own_health = None
 
 
 class GatewayDispatch:
