@@ -38,6 +38,8 @@ __all__ = ["gateway_rows"]
 
 _LABEL = "fake upstream"
 _CONNECTIONS = 32
+#: seconds any phase may overrun before the benchmark gives up on it
+_BOUND = 60.0
 _MODEL = "bench-chat"
 _COMPLETION = json.dumps(
     {
@@ -282,6 +284,11 @@ class _Connection:
 
 
 async def _latencies(port: int, request: bytes, count: int, warmup: int) -> list[float]:
+    async with asyncio.timeout(_BOUND + count * 0.05):  # stops by itself, whatever happens
+        return await _sequential(port, request, count, warmup)
+
+
+async def _sequential(port: int, request: bytes, count: int, warmup: int) -> list[float]:
     connection = await _Connection.open(port)
     try:
         for _ in range(warmup):
@@ -314,7 +321,8 @@ async def _throughput(port: int, requests: list[bytes], seconds: float) -> tuple
 
     start = time.perf_counter()
     try:
-        await asyncio.gather(*(drive(c, r) for c, r in zip(connections, requests, strict=True)))
+        async with asyncio.timeout(seconds + _BOUND):
+            await asyncio.gather(*(drive(c, r) for c, r in zip(connections, requests, strict=True)))
     finally:
         for connection in connections:
             connection.close()
