@@ -329,6 +329,15 @@ async def _throughput(port: int, requests: list[bytes], seconds: float) -> tuple
     return ok, failed, time.perf_counter() - start
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, every thread) a process has used; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(times: list[float], q: float) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000.0
@@ -348,7 +357,9 @@ def _count_events(url: str) -> int:
         engine.dispose()
 
 
-def _measure(upstream: int, gateway: int, keys: list[str], seconds: float) -> tuple[list[Row], int]:
+def _measure(
+    upstream: int, gateway: int, keys: list[str], seconds: float, pid: int
+) -> tuple[list[Row], int]:
     count = int(os.environ.get("RADIANT_BENCH_GATEWAY_CALLS", "3000"))
     direct_request = _request(keys[0])
     gateway_request = _request(keys[-1])  # its own tenant: not the throughput's
@@ -362,7 +373,9 @@ def _measure(upstream: int, gateway: int, keys: list[str], seconds: float) -> tu
     )
     _progress(f"throughput, {_CONNECTIONS} connections, through the gateway ({seconds:.0f} s)")
     requests = [_request(k) for k in keys[:_CONNECTIONS]]
+    cpu_before = _cpu_seconds(pid)
     ok, failed, elapsed = asyncio.run(_throughput(gateway, requests, seconds))
+    cpu_after = _cpu_seconds(pid)
     rate = ok / elapsed
     d50, d99 = statistics.median(direct) * 1000, _percentile(direct, 0.99)
     g50, g99 = statistics.median(through) * 1000, _percentile(through, 0.99)
@@ -381,6 +394,16 @@ def _measure(upstream: int, gateway: int, keys: list[str], seconds: float) -> tu
         Row(f"gateway: time per request ({conn})", _LABEL, 1000.0 / rate if rate else
             float("inf"), "ms", target=0.5, digits=3),
     ]  # fmt: skip
+    if cpu_before is not None and cpu_after is not None and ok:
+        # what a request costs the gateway process whatever else runs on the machine: the
+        # throughput one core would give it (the load generator and upstream need CPU too)
+        per_request = (cpu_after - cpu_before) / (ok + failed) * 1000
+        rows.append(Row("gateway: CPU time per request (gateway process)", _LABEL,
+                        per_request, "ms", digits=3))  # fmt: skip
+        rows.append(Row("gateway: requests per CPU-second (gateway process)", _LABEL,
+                        1000 / per_request if per_request else 0.0, "req/s", digits=0))  # fmt: skip
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        rows.append(Row("gateway: machine load average during the run", _LABEL, load, "", digits=2))
     if failed:
         rows.append(Row("gateway: answers other than 200", _LABEL, failed, "responses", 0, 0))
     answered = count + 300 + ok + failed
@@ -407,7 +430,7 @@ def gateway_rows() -> list[Row]:
             )
             gateway.start()
             _wait_for(gateway_port)
-            rows, answered = _measure(upstream_port, gateway_port, keys, seconds)
+            rows, answered = _measure(upstream_port, gateway_port, keys, seconds, gateway.pid)
             gateway.terminate()  # SIGTERM: uvicorn stops, the meter flushes what it holds
             gateway.join(timeout=30)
             recorded = _count_events(url)

@@ -14,7 +14,9 @@ no middleware of their own — the hot path is the gateway's work and little els
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -54,6 +56,25 @@ _SSE_HEADERS = [
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
+
+
+class _RequestIds:
+    """Request ids: a random prefix per process and a counter (unique without a syscall
+    each; a forked child draws its own prefix, or two workers would share ids)."""
+
+    def __init__(self) -> None:
+        self.reseed()
+
+    def reseed(self) -> None:
+        self.prefix = uuid.uuid4().hex[:20]
+        self.counter = itertools.count(1)
+
+    def new(self) -> str:
+        return f"{self.prefix}{next(self.counter):012x}"
+
+
+_IDS = _RequestIds()
+os.register_at_fork(after_in_child=_IDS.reseed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -124,7 +145,7 @@ class GatewayEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else _IDS.new()
         reply = _Reply(send, scope["path"], [(b"x-request-id", request_id.encode())])
         try:
             if scope["method"] != "POST":
