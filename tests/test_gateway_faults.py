@@ -156,8 +156,8 @@ def test_a_broken_routes_breaker_opens_and_the_route_is_skipped(world: World) ->
 
 
 def test_no_usage_event_is_lost_under_concurrent_faults(world: World) -> None:
-    world.upstreams["a"].fail("500", times=6)
-    world.upstreams["b"].fail("500", times=3)
+    world.upstreams["a"].fail("500", times=6)  # a's breaker opens on the way
+    world.upstreams["b"].fail("500", times=2)
 
     async def run() -> list[httpx2.Response]:
         async with httpx2.AsyncClient(timeout=10) as http:
@@ -177,7 +177,7 @@ def test_no_usage_event_is_lost_under_concurrent_faults(world: World) -> None:
 
     responses = asyncio.run(run())
     statuses = [r.status_code for r in responses]
-    assert set(statuses) <= {200, 502} and statuses.count(200) >= 20
+    assert set(statuses) <= {200, 502, 503} and statuses.count(200) >= 20
     events = world.events()
     assert sorted(e.request_id for e in events) == sorted(
         r.headers["x-request-id"] for r in responses
@@ -205,3 +205,22 @@ def test_a_client_that_leaves_mid_stream_stops_the_upstream_and_is_recorded(worl
     assert event.billed_price == 0 and event.route_id == "chat-small@a"
     time.sleep(0.2)
     assert world.upstreams["a"].sent < 20  # of 120: the gateway stopped reading
+
+
+def test_when_every_route_is_rate_limited_upstream_the_client_gets_429(world: World) -> None:
+    world.upstreams["a"].fail("429")
+    world.upstreams["b"].fail("429")
+    with pytest.raises(openai.RateLimitError) as caught:
+        world.client().chat.completions.create(model="small", messages=HI)
+    assert caught.value.response.headers["retry-after"] == "30"
+    [event] = world.events()
+    assert (event.status, event.error_code) == ("error", "upstream_rate_limited")
+
+
+def test_a_prompt_too_long_for_every_model_is_the_clients_400(world: World) -> None:
+    world.upstreams["a"].fail("context")
+    world.upstreams["b"].fail("context")
+    with pytest.raises(openai.BadRequestError, match="maximum context length"):
+        world.client().chat.completions.create(model="small", messages=HI)
+    # chat-small's other route was not tried: the prompt would not fit it either
+    assert [c["model"] for c in world.upstreams["b"].calls] == ["big-b"]

@@ -34,7 +34,7 @@ from radiant.errors import RadiantError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
-from radiant.gateway.errors import RateLimitedError, UpstreamError
+from radiant.gateway.errors import NoRouteError, RateLimitedError, UpstreamError
 from radiant.gateway.limits import RateLimiter
 from radiant.gateway.metering import Meter
 from radiant.gateway.records import Outcome, key_limits, usage_event
@@ -192,12 +192,14 @@ class Gateway:
     async def _chain(self, call: Call, invoke: Callable[[Any], Awaitable[T]]) -> tuple[Hop, T]:
         hops = list(call.hops)
         tried: set[str] = set()
-        last: BaseException | None = None
+        #: models a prompt did not fit: their other routes would refuse it the same way
+        too_small: set[str] = set()
+        errors: list[ProviderError] = []
         index = 0
         while index < len(hops):
             hop = hops[index]
             index += 1
-            if hop.route_id in tried:
+            if hop.route_id in tried or hop.entry.id in too_small:
                 continue
             tried.add(hop.route_id)
             try:
@@ -205,19 +207,17 @@ class Gateway:
             except RouteRefused as exc:
                 call.failures.append(f"{hop.route_id}: {exc}")
             except ProviderError as exc:
-                last = exc
+                errors.append(exc)
                 call.failures.append(f"{hop.route_id}: {exc.message}")
                 if exc.context_too_long:
+                    too_small.add(hop.entry.id)
                     bigger = self.chains.larger_context(
                         call.snapshot, call.account, call.ask, hop.entry
                     )
                     hops[index:index] = [h for h in bigger if h.route_id not in tried]
                 elif not exc.retryable:
                     raise
-        if isinstance(last, ProviderError) and last.kind == "timeout" and len(tried) == 1:
-            raise UpstreamError(f"the upstream timed out: {last.message}", status=504)
-        tried_text = "; ".join(call.failures) or "no route could be called"
-        raise UpstreamError(f"every route failed: {tried_text}")
+        raise _exhausted(call, errors)
 
     async def _route(self, call: Call, hop: Hop, invoke: Callable[[Any], Awaitable[T]]) -> T:
         """Call one route: once, and when that fails in a way worth retrying there, again
@@ -339,3 +339,23 @@ class Gateway:
 
 
 _background: set[asyncio.Task[None]] = set()
+
+
+def _exhausted(call: Call, errors: list[ProviderError]) -> Exception:
+    """The error a request ends with when no route of its chain answered."""
+    text = "; ".join(call.failures)
+    if not errors:
+        return NoRouteError(f"no route can be called now: {text}")
+    last = errors[-1]
+    if last.context_too_long:
+        return last  # no larger model could take it: the client's prompt is too long
+    if all(e.status == 429 for e in errors):
+        waits = [e.retry_after for e in errors if e.retry_after is not None]
+        return RateLimitedError(
+            f"every route is rate-limited upstream: {text}",
+            code="upstream_rate_limited",
+            retry_after=min(waits) if waits else 1.0,
+        )
+    if last.kind == "timeout" and len(errors) == 1:
+        return UpstreamError(f"the upstream timed out: {last.message}", status=504)
+    return UpstreamError(f"every route failed: {text}")
