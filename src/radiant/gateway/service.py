@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from radiant.errors import RadiantError
+from radiant.errors import RadiantError, UnsupportedError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
@@ -244,6 +244,8 @@ class Gateway:
         except ProviderError as exc:
             await self.feed(hop, started, exc)
             raise
+        except UnsupportedError as exc:  # the route cannot do this: skip it, it is not broken
+            raise RouteRefused(exc.message) from exc
         except Exception as exc:  # an adapter bug must not take the request down
             logger.exception("gateway: route %s failed unexpectedly", hop.route_id)
             error = ProviderError(
