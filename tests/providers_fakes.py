@@ -50,6 +50,9 @@ class Trouble:
     #: for streams: send this many events, then ``error_event``, then end
     error_at: int | None = None
     error_event: Any = None
+    #: for streams: send this many events, then stall for ``stall`` seconds
+    stall_at: int | None = None
+    stall: float = 0.0
 
 
 @dataclass
@@ -122,7 +125,9 @@ async def trouble_response(upstream: Upstream) -> tuple[Response | None, Trouble
     trouble = upstream.script.pop(0)
     if trouble.delay:
         await asyncio.sleep(trouble.delay)
-    if trouble.cut is not None or trouble.truncate is not None or trouble.error_at is not None:
+    if any(
+        x is not None for x in (trouble.cut, trouble.truncate, trouble.error_at, trouble.stall_at)
+    ):
         return None, trouble
     if trouble.status == 200 and trouble.body is None:
         return None, None
@@ -150,6 +155,8 @@ def sse(
                 raise _Cut("cut")
             if trouble is not None and trouble.truncate == i:
                 return
+            if trouble is not None and trouble.stall_at == i:
+                await asyncio.sleep(trouble.stall)
             if trouble is not None and trouble.error_at == i:
                 yield _event(error_name, trouble.error_event)
                 return
@@ -329,7 +336,14 @@ def fail(target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[Any]]) 
 
 
 def build_app(upstream: Upstream) -> Starlette:
-    from providers_vendor_fakes import anthropic, deepgram, elevenlabs, gemini
+    from providers_vendor_fakes import (
+        anthropic,
+        deepgram,
+        elevenlabs,
+        gemini,
+        gemini_file,
+        gemini_operation,
+    )
 
     app = Starlette(
         routes=[
@@ -339,6 +353,8 @@ def build_app(upstream: Upstream) -> Starlette:
             ),
             Route("/anthropic/v1/messages", anthropic, methods=["POST"]),
             Route("/gemini/v1beta/models/{model_method}", gemini, methods=["POST"]),
+            Route("/gemini/v1beta/models/{model}/operations/{op}", gemini_operation),
+            Route("/gemini/v1beta/files/{file}", gemini_file),
             Route("/elevenlabs/v1/text-to-speech/{voice}", elevenlabs, methods=["POST"]),
             Route("/elevenlabs/v1/text-to-speech/{voice}/stream", elevenlabs, methods=["POST"]),
             Route("/deepgram/v1/listen", deepgram, methods=["POST"]),

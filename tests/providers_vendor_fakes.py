@@ -225,6 +225,13 @@ async def gemini(request: Request) -> Response:
     response, trouble = await trouble_response(upstream)
     if response is not None:
         return response
+    if method == "predict":
+        image = {"bytesBase64Encoded": "iVBORw0KGgo=", "mimeType": "image/png"}
+        return JSONResponse({"predictions": [image]})
+    if method == "predictLongRunning":
+        job_id = f"op{len(upstream.videos) + 1}"
+        upstream.videos[job_id] = 0
+        return JSONResponse({"name": f"models/{model}/operations/{job_id}"})
     if method == "batchEmbedContents":
         vectors = [{"values": [0.5, float(i)]} for i, _ in enumerate(body["requests"])]
         return JSONResponse({"embeddings": vectors})
@@ -280,3 +287,28 @@ async def deepgram(request: Request) -> Response:
     return JSONResponse(
         {"metadata": {"duration": 2.5, "channels": 1}, "results": {"channels": [channel]}}
     )
+
+
+async def gemini_operation(request: Request) -> Response:
+    upstream, _ = await record(request)
+    if request.headers.get("x-goog-api-key") != KEY:
+        return JSONResponse({"error": {"code": 403, "message": "API key not valid"}}, 403)
+    job_id = request.path_params["op"]
+    name = f"models/{request.path_params['model']}/operations/{job_id}"
+    upstream.videos[job_id] += 1
+    if upstream.videos[job_id] < upstream.video_polls:
+        return JSONResponse({"name": name})
+    if upstream.video_fails:
+        error = {"code": 3, "message": "prompt blocked by safety filters"}
+        return JSONResponse({"name": name, "done": True, "error": error})
+    uri = f"{upstream.base}/gemini/v1beta/files/{job_id}:download?alt=media"
+    samples = [{"video": {"uri": uri}}]
+    response = {"generateVideoResponse": {"generatedSamples": samples}}
+    return JSONResponse({"name": name, "done": True, "response": response})
+
+
+async def gemini_file(request: Request) -> Response:
+    await record(request)
+    if request.headers.get("x-goog-api-key") != KEY:
+        return JSONResponse({"error": {"code": 403, "message": "API key not valid"}}, 403)
+    return Response(b"\x00\x00\x00\x18ftypveo", media_type="video/mp4")

@@ -142,6 +142,10 @@ def test_vendor_errors_are_typed(upstream: Upstream) -> None:
     upstream.script.append(Trouble(status=429, retry_after="4"))
     error = fail(deepgram(upstream), lambda a: a.transcription(b"x", "a.wav", {}))
     assert error.status == 429 and error.retry_after == 4.0 and error.retryable
+    wrong_key = UpstreamTarget(**{**deepgram(upstream).__dict__, "api_key": "nope"})
+    error = fail(wrong_key, lambda a: a.transcription(b"x", "a.wav", {}))
+    assert error.code == "INVALID_AUTH" and str(error).endswith("Invalid credentials.")
     wrong = UpstreamTarget(**{**elevenlabs(upstream).__dict__, "api_key": "nope"})
     error = fail(wrong, lambda a: a.speech({"input": "x", "voice": VOICE}))
     assert error.status == 401 and "bad key" in str(error) and not error.retryable
+    assert error.code == "invalid_api_key"

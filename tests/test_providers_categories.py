@@ -95,6 +95,7 @@ def small_registry(
         name="Llama 3 70B",
         display_name="Llama 3 70B",
         category="text_generation",
+        capabilities=["chat", "streaming"],
     )
     claude = Model(
         id="claude-x",
@@ -102,6 +103,7 @@ def small_registry(
         name="Claude X",
         display_name="Claude X",
         category="text_generation",
+        capabilities=["chat", "extended_thinking"],
     )
     routes = [
         Route(model_id="llama-3-70b", platform_id="together", model_string="meta/llama-3-70b"),
@@ -165,6 +167,16 @@ def test_the_snapshot_is_a_registry_too(upstream: Upstream) -> None:
     )
     assert upstream.last.body["thinking"] == {"type": "enabled", "budget_tokens": 1024}
     assert upstream.last.body["model"] == "claude-x-2025"
+
+
+def test_a_model_that_cannot_reason_is_refused_before_any_request(upstream: Upstream) -> None:
+    async def call(client: httpx2.AsyncClient) -> Any:
+        provider = get_text_provider("llama3", catalog_lookup(upstream), client, SECRETS)
+        return await provider.generate_with_reasoning("Think")
+
+    with pytest.raises(UnsupportedError, match="'together:meta' does not support reasoning"):
+        run(call)
+    assert upstream.seen == []
 
 
 def test_an_unknown_model_suggests_names(upstream: Upstream) -> None:
@@ -280,7 +292,7 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
     with pytest.raises(ProviderError, match="not done after") as info:
         run(slow)
     assert info.value.kind == "timeout"
-    with pytest.raises(UnsupportedError, match="video provider registered for 'gemini'"):
+    with pytest.raises(UnsupportedError, match="no video upstream configured for 'gemini'"):
         run(
             lambda c: asyncio.sleep(
                 0, get_video_provider("veo-3", {"openai": openai_target(upstream)}, c)

@@ -249,6 +249,14 @@ def test_a_slow_upstream_times_out(upstream: Upstream) -> None:
     assert error.kind == "timeout" and error.retryable and error.problem_status == 504
 
 
+def test_a_stream_that_stalls_midway_times_out(upstream: Upstream) -> None:
+    upstream.script.append(Trouble(stall_at=2, stall=0.8))
+    target = openai_target(upstream.url("openai/v1"), timeout=0.2)
+    chunks, error = collect(target, {"messages": MESSAGES})
+    assert len(chunks) == 2
+    assert isinstance(error, ProviderError) and error.kind == "timeout" and error.retryable
+
+
 def test_a_wire_without_an_endpoint_is_refused_before_any_request(upstream: Upstream) -> None:
     target = openai_target(upstream.url("openai/v1"), wire="bedrock", platform_id="bedrock")
     error = fail(target, lambda a: a.chat({"messages": MESSAGES}))

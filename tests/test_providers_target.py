@@ -93,6 +93,18 @@ def test_a_direct_route_needs_its_provider(catalog: Catalog) -> None:
         target_for(catalog.platforms["direct"], route("direct"), EnvSecretResolver(ENV))
 
 
+def test_a_providers_own_key_never_goes_to_another_platform(catalog: Catalog) -> None:
+    only_openai = EnvSecretResolver({"OPENAI_API_KEY": "sk-openai"})
+    with pytest.raises(ProviderError, match="OPENROUTER_API_KEY") as info:
+        target_for(
+            catalog.platforms["openrouter"],
+            route("openrouter", "openai/gpt-4o"),
+            only_openai,
+            provider=catalog.providers["openai"],
+        )
+    assert "sk-openai" not in str(info.value)
+
+
 def test_azure_api_version_defaults_and_can_be_set(catalog: Catalog) -> None:
     azure = catalog.platforms["azure_openai"]
     secrets = EnvSecretResolver(ENV)

@@ -5,7 +5,8 @@
     target = target_for(platform, route, secrets, provider=provider)   # registry rows -> target
     adapter = adapter_for(target, client)                               # injected httpx2 client
     completion = await adapter.chat({"messages": [...]})                # OpenAI-shaped dicts
-    async for chunk in adapter.chat_stream({...}): ...                  # the last carries usage
+    async with contextlib.aclosing(adapter.chat_stream({...})) as chunks:
+        async for chunk in chunks: ...                                  # the last carries usage
 
 Category providers (seed 003: text, image, video, text-to-speech, speech-to-text, realtime,
 embeddings/semantic) sit on top: :mod:`radiant.providers.base` for the interfaces,
@@ -13,7 +14,9 @@ embeddings/semantic) sit on top: :mod:`radiant.providers.base` for the interface
 :mod:`radiant.providers.registrations`.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
-``gemini``; ``bedrock`` and ``vertex`` are seams (see :mod:`radiant.providers.seams`).
+``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription); ``bedrock`` and
+``vertex`` are seams (see :mod:`radiant.providers.seams`). Streams are async generators:
+leaving one early inside ``aclosing`` releases its connection at once.
 Every failure is a :class:`~radiant.errors.ProviderError`, also in the middle of a stream.
 """
 

@@ -2,7 +2,8 @@
 
 HTTP errors keep status, body (truncated) and ``Retry-After`` (seconds, an HTTP date or
 ``retry-after-ms``); the message names the vendor's own words when the body carries them
-(OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``).
+(OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``,
+ElevenLabs ``{"detail": {...}}``, Deepgram ``{"err_code", "err_msg"}``).
 Transport failures map by kind: timeouts, connection failures and resets (``connect``),
 a response cut before its end or a body that is not JSON (``protocol``). Errors a stream
 reports in its own events go through :func:`stream_error`.
@@ -61,6 +62,10 @@ def retry_after(headers: httpx2.Headers) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
 def _vendor_detail(payload: Any) -> tuple[str | None, str | None]:
     """(message, code) from an OpenAI, Anthropic or Gemini error body."""
     if not isinstance(payload, dict):
@@ -69,8 +74,12 @@ def _vendor_detail(payload: Any) -> tuple[str | None, str | None]:
     if isinstance(error, str):
         return error, None
     if not isinstance(error, dict):
-        message = payload.get("message") or payload.get("detail")
-        return (str(message) if message else None), None
+        # ElevenLabs {"detail": {"status", "message"}}, Deepgram {"err_code", "err_msg"}
+        detail = payload.get("detail")
+        if isinstance(detail, dict):
+            return _text(detail.get("message")), _text(detail.get("status"))
+        message = payload.get("message") or detail or payload.get("err_msg")
+        return _text(message), _text(payload.get("err_code"))
     message = error.get("message")
     # OpenAI: a string code (or type); Anthropic: type; Gemini: status ("UNAVAILABLE")
     names = [error.get(k) for k in ("code", "type", "status")]

@@ -1,6 +1,6 @@
 """The Gemini wire: ``{base}/models/{model}:generateContent``,
-``:streamGenerateContent?alt=sse`` and ``:batchEmbedContents``, the key in
-``x-goog-api-key``; OpenAI-format requests and responses translated by
+``:streamGenerateContent?alt=sse``, ``:batchEmbedContents`` and (Imagen) ``:predict``,
+the key in ``x-goog-api-key``; OpenAI-format requests and responses translated by
 :mod:`radiant.providers.gemini_translate`.
 
 Each stream event is a whole ``GenerateContentResponse`` (text so far in this event,
@@ -12,6 +12,7 @@ error, as is a connection cut mid-way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, ClassVar
@@ -19,6 +20,7 @@ from typing import Any, ClassVar
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
+from radiant.providers.gemini_media import aspect_ratio
 from radiant.providers.gemini_translate import choice_of, count_calls, to_gemini, usage_of
 from radiant.providers.openai_format import chunk, completion, new_id
 
@@ -98,6 +100,7 @@ class GeminiAdapter(WireAdapter):
         audio_input=True,
         file_input=True,
         embeddings=True,
+        image_generation=True,
     )
 
     @property
@@ -159,6 +162,25 @@ class GeminiAdapter(WireAdapter):
         if not state.finished:
             raise protocol_error(self.name, "the stream ended before a finishReason")
         yield chunk(state.id, state.model, None, use=usage_of(state.meta))
+
+    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+        """OpenAI image generation on Imagen (``:predict``): ``n`` images of ``size``."""
+        self.require("image_generation")
+        width, _, height = str(body.get("size") or "1024x1024").partition("x")
+        ratio = aspect_ratio(int(width or 1024), int(height or 1024))
+        parameters = {"sampleCount": int(body.get("n") or 1), "aspectRatio": ratio}
+        request = {"instances": [{"prompt": str(body.get("prompt", ""))}], "parameters": parameters}
+        done = await self.call.json(
+            "POST", self.url("predict"), headers=self.headers, json_body=request
+        )
+        images = [
+            {"b64_json": p["bytesBase64Encoded"]}
+            for p in done.get("predictions") or []
+            if p.get("bytesBase64Encoded")
+        ]
+        if not images:
+            raise protocol_error(self.name, "an answer without images", str(done)[:500])
+        return {"created": int(time.time()), "data": images}
 
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         self.require("embeddings")

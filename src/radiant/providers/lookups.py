@@ -22,6 +22,9 @@ class RouteLookup(Protocol):
     def route_for(self, model: str) -> Found:
         """The first route of ``model``; raises ``ModelNotFoundError``/``NotFoundError``."""
 
+    def model(self, name: str) -> Model:
+        """The model ``name`` (an id or alias) stands for."""
+
 
 class _CatalogLike(Protocol):
     @property
@@ -71,20 +74,27 @@ class CatalogLookup:
             for name in (model.id, *model.aliases):
                 self.names.setdefault(name.casefold(), model.id)
 
-    def route_for(self, model: str) -> Found:
-        model_id = self.names.get(model.casefold())
+    def model(self, name: str) -> Model:
+        model_id = self.names.get(name.casefold())
         if model_id is None:
             raise ModelNotFoundError(
-                model, difflib.get_close_matches(model.casefold(), self.names, n=3)
+                name, difflib.get_close_matches(name.casefold(), self.names, n=3)
             )
-        found = self.catalog.models[model_id]
-        routes = [r for r in self.catalog.routes.values() if r.model_id == model_id]
+        return self.catalog.models[model_id]
+
+    def route_for(self, model: str) -> Found:
+        found = self.model(model)
+        routes = [r for r in self.catalog.routes.values() if r.model_id == found.id]
         return _found(found, routes, self.catalog.platforms, self.catalog.providers)
 
 
 class SnapshotLookup:
     def __init__(self, snapshot: _SnapshotLike) -> None:
         self.snapshot = snapshot
+
+    def model(self, name: str) -> Model:
+        entry: _EntryLike = self.snapshot.resolve(name)
+        return entry.model
 
     def route_for(self, model: str) -> Found:
         entry: _EntryLike = self.snapshot.resolve(model)

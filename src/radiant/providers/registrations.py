@@ -5,6 +5,7 @@ from __future__ import annotations
 from radiant.providers.anthropic import AnthropicAdapter
 from radiant.providers.audio_wires import DeepgramAdapter, ElevenLabsAdapter
 from radiant.providers.gemini import GeminiAdapter
+from radiant.providers.gemini_media import GeminiImageProvider, GeminiVideoProvider
 from radiant.providers.openai_compat import OPENAI_WIRES, OpenAICompatibleAdapter
 from radiant.providers.registries import register_adapter
 from radiant.providers.resolvers import (
@@ -50,7 +51,9 @@ def register_builtin() -> None:
         AUDIO_PROVIDERS.register(name, WireAudioProvider, replace=False)
     TTS_PROVIDERS.register("elevenlabs", WireTTSProvider, replace=False)
     AUDIO_PROVIDERS.register("deepgram", WireAudioProvider, replace=False)
+    IMAGE_PROVIDERS.register("gemini", GeminiImageProvider, replace=False)
     VIDEO_PROVIDERS.register("openai", OpenAIVideoProvider, replace=False)
+    VIDEO_PROVIDERS.register("gemini", GeminiVideoProvider, replace=False)
     for name in ("openai", "azure_openai", "gemini"):
         EMBEDDING_PROVIDERS.register(name, WireEmbeddingProvider, replace=False)
     # realtime: no implementation ships (it needs a WebSocket client); register one with

@@ -1,7 +1,8 @@
 """One resolver per category (seed 003), over the category registries.
 
 ============  ======================================================================
-text          registry lookup: model name -> first route -> target -> by its wire
+text          registry lookup: model name -> first route -> target -> by its wire (a
+              model that declares capabilities but no reasoning cannot reason)
 image, video  pattern on the model name (``dall-e-*`` -> openai, ``flux*`` -> flux, ...)
 TTS           voice first (an OpenAI voice -> openai, an ElevenLabs voice id ->
               elevenlabs), then the model name, then the target's wire
@@ -20,6 +21,7 @@ register more with ``<REGISTRY>.register(name, factory)``.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
@@ -67,6 +69,9 @@ __all__ = [
 ]
 
 P = TypeVar("P")
+
+#: model capabilities (registry vocabulary) that mean the model can reason
+REASONING_CAPABILITIES = frozenset({"reasoning", "extended_thinking", "thinking"})
 
 #: the upstream of each provider name a resolver may pick
 Targets = Mapping[str, UpstreamTarget]
@@ -145,7 +150,12 @@ def get_text_provider(
 ) -> BaseTextProvider:
     platform, route, provider = lookup.route_for(model)
     target = target_for(platform, route, secrets, provider=provider)
-    return TEXT_PROVIDERS.create(target.wire, target, client)
+    text = TEXT_PROVIDERS.create(target.wire, target, client)
+    declared = {c.casefold() for c in lookup.model(model).capabilities}
+    if declared and not declared & REASONING_CAPABILITIES:
+        # the wire could reason, this model cannot: refuse before a doomed upstream call
+        text.capabilities = dataclasses.replace(text.capabilities, reasoning=False)
+    return text
 
 
 def _upstream(targets: Targets, name: str, category: str) -> UpstreamTarget:

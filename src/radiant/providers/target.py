@@ -173,8 +173,8 @@ def _base_url(
     if route.endpoint_override:
         return route.endpoint_override
     base = platform.base_url
-    if platform.kind is PlatformKind.DIRECT or not base:
-        base = provider.api_base_url if provider else base
+    if platform.kind is PlatformKind.DIRECT and provider is not None:
+        base = provider.api_base_url
     if base and "*" in base:
         filled = _fill_pattern(base, platform, secrets)
         if filled is None and wire not in _SELF_CONFIGURED:
@@ -228,7 +228,8 @@ def target_for(
     auth = platform.auth_config
     refs = _refs(route.secret_ref, auth.get("api_key_env"), auth.get("secret_ref"))
     refs += _refs(auth.get("secret_name"))
-    if provider is not None:
+    if provider is not None and platform.kind is PlatformKind.DIRECT:
+        # a provider's own key goes to its own API only, never to a host or aggregator
         refs += _refs(provider.api_key_env, provider.secret_ref)
     api_key = _resolve(refs, secrets)
     if api_key is None and _needs_key(platform, provider) and wire not in _SELF_CONFIGURED:
