@@ -253,7 +253,7 @@ class GatewayEndpoint:
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
         outcome = gateway.finish(call, hop, tokens_usage(usage) if usage else _estimate(call, 0))
-        tail = b": x-radiant-price " + str(outcome.price).encode() + b"\n\ndata: [DONE]\n\n"
+        tail = b": x-radiant-price " + format(outcome.price, "f").encode() + b"\n\ndata: [DONE]\n\n"
         await reply.body(tail, more=False)
 
 
@@ -303,7 +303,7 @@ class _Reply:
             (b"content-type", media),
             (b"content-length", str(len(data)).encode()),
             *self.extra,
-            (b"x-radiant-price", str(outcome.price).encode()),
+            (b"x-radiant-price", format(outcome.price, "f").encode()),
         ]
         if outcome.hop is not None:
             headers.append((b"x-radiant-route", outcome.hop.route_id.encode()))
