@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from benchmarks._report import Row, format_table, guarded
+from benchmarks.gateway import gateway_rows
 from benchmarks.health import health_rows
 from benchmarks.imports import import_rows
 from benchmarks.pricing import pricing_rows
@@ -135,6 +136,7 @@ def main() -> int:
         ("pricing", pricing_rows),
         ("pricing sync", pricing_sync_rows),
         ("health", health_rows),
+        ("gateway", gateway_rows),
         ("synthetic catalog", _synthetic),
     ]
     rows: list[Row] = []

@@ -26,11 +26,13 @@ from radiant.api.routers import (
     tenants,
 )
 from radiant.api.routers import health as health_routes
+from radiant.gateway.mount import install_gateway
 from radiant.registry import Registry
 from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
 
 if TYPE_CHECKING:
+    from radiant.gateway.service import Gateway
     from radiant.health import HealthMonitor
     from radiant.health.thermal import ThermalManager
     from radiant.sync.scheduler import SyncScheduler
@@ -46,10 +48,12 @@ def create_app(
     scheduler: SyncScheduler | None = None,
     health: HealthMonitor | None = None,
     thermal: ThermalManager | None = None,
+    gateway: Gateway | None = None,
 ) -> FastAPI:
     """The API of ``registry_service``; with ``scheduler``, the app runs the scheduled
     syncs while it serves (``radiant serve`` passes one). ``health`` and ``thermal``:
-    the route health monitor and thermal manager (default: from the settings, on first use)."""
+    the route health monitor and thermal manager (default: from the settings, on first use);
+    ``gateway``: the ``/v1`` gateway (default: from the settings, on the first call)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +67,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.gateway.aclose()
             if thermal is not None:
                 thermal.close()
             if health is not None:
@@ -106,6 +111,7 @@ def create_app(
     app.include_router(routing_rules.router)
     app.include_router(health_routes.router)
     app.include_router(discovery.router)
+    install_gateway(app, registry_service, gateway, health=health)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

@@ -1,0 +1,204 @@
+"""Errors of the ``/v1`` gateway, with the bodies OpenAI clients read.
+
+::
+
+    RadiantError
+    └── GatewayError             an error a /v1 request ends with; status, OpenAI type and code
+        ├── BadRequestError      a body the gateway cannot use (400)
+        ├── MethodNotAllowedError  not a POST (405)
+        ├── PayloadTooLargeError   a body over the endpoint's limit (413)
+        ├── RateLimitedError     a key or tenant over its limits (429, retry-after)
+        ├── ClientGoneError      the client left in the middle of a stream (recorded as 499)
+        ├── NoRouteError         the model has no route that can be called now (503)
+        └── UpstreamError        every route of the chain failed (502; 504 for a timeout)
+
+Every error body is RFC 9457 problem+json that also carries OpenAI's
+``{"error": {"message", "type", "code", "param"}}`` member: OpenAI clients read
+``error``, problem readers the rest. :func:`error_response` maps any exception of the
+tree (a ModelNotFoundError, a RoutingBlockedError, ...) onto it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from radiant.errors import (
+    AuthenticationError,
+    ModelNotFoundError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    RadiantError,
+    ValidationError,
+)
+
+__all__ = [
+    "BadRequestError",
+    "ClientGoneError",
+    "GatewayError",
+    "MethodNotAllowedError",
+    "PayloadTooLargeError",
+    "NoRouteError",
+    "RateLimitedError",
+    "UpstreamError",
+    "error_body",
+    "error_parts",
+]
+
+MEDIA_TYPE = "application/problem+json"
+
+#: OpenAI's error ``type`` per status
+_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    502: "api_error",
+    503: "api_error",
+    504: "timeout_error",
+}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    502: "Bad gateway",
+    503: "Unavailable",
+    504: "Gateway timeout",
+}
+
+
+class GatewayError(RadiantError):
+    status = 500
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        self.param = param
+        self.retry_after = retry_after
+
+
+class BadRequestError(GatewayError):
+    status = 400
+    code = "invalid_request"
+
+
+class MethodNotAllowedError(GatewayError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class PayloadTooLargeError(GatewayError):
+    status = 413
+    code = "payload_too_large"
+
+
+class RateLimitedError(GatewayError):
+    status = 429
+    code = "rate_limit_exceeded"
+
+
+class ClientGoneError(GatewayError):
+    """The client closed the connection before the answer was complete."""
+
+    status = 499
+    code = "client_closed_request"
+
+
+class NoRouteError(GatewayError):
+    status = 503
+    code = "no_route"
+
+
+class UpstreamError(GatewayError):
+    status = 502
+    code = "upstream_error"
+
+
+def _code(exc: RadiantError) -> str:
+    if isinstance(exc, GatewayError):
+        return exc.code
+    if isinstance(exc, ModelNotFoundError):
+        return "model_not_found"
+    if isinstance(exc, NotFoundError):
+        return "not_found"
+    if isinstance(exc, AuthenticationError):
+        return "invalid_api_key"
+    if isinstance(exc, PermissionDeniedError):
+        return "forbidden"
+    if isinstance(exc, ValidationError):
+        return "invalid_request"
+    return "internal_error"
+
+
+def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
+    """(status, code, message, extra headers) of any exception a request ended with."""
+    if not isinstance(exc, RadiantError):
+        return 500, "internal_error", "an unexpected error occurred", {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, ProviderError):
+        return _upstream(exc), exc.code or f"upstream_{exc.kind}", exc.message, headers
+    status = 400 if isinstance(exc, ValidationError) else exc.status
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["retry-after"] = str(max(1, math.ceil(retry_after)))
+    if isinstance(exc, AuthenticationError):
+        headers["www-authenticate"] = "Bearer"
+    return status, _code(exc), exc.message, headers
+
+
+#: upstream statuses that are not the request's fault: our credentials (401, 403, 407),
+#: load (408, 409, 429)
+_OURS = frozenset({401, 403, 407, 408, 409, 429})
+
+
+def _upstream(exc: ProviderError) -> int:
+    """The status a client gets for an upstream error that ended its request: the
+    upstream's own 4xx when the request was at fault, else 502 (504: a timeout)."""
+    status = exc.status
+    if exc.kind == "http" and status is not None and 400 <= status < 500 and status not in _OURS:
+        return status
+    return exc.problem_status
+
+
+def error_body(
+    status: int, code: str, message: str, path: str, param: str | None = None, **extra: Any
+) -> bytes:
+    body: dict[str, Any] = {
+        "type": f"urn:radiant:problem:{code.replace('_', '-')}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": message,
+        "instance": path,
+        **extra,
+        "error": {
+            "message": message,
+            "type": _TYPES.get(status, "api_error"),
+            "code": code,
+            "param": param,
+        },
+    }
+    return json.dumps(body, separators=(",", ":"), default=str).encode()

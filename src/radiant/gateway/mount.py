@@ -1,0 +1,106 @@
+"""Mounting the gateway's ``/v1`` endpoints on an ASGI app (the API's, or one of its own).
+
+The endpoints are plain ASGI apps, dispatched by path from the outermost middleware of
+the app: a gateway call skips the API's middleware stack and router (the gateway does
+its own request ids, body limits and error bodies). Without a gateway given, one is
+built from the settings on the first ``/v1`` call: a meter on the registry's database,
+the rate limiter (Redis when ``RADIANT_REDIS_URL`` is set), and the app's health monitor
+(or one from the settings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from radiant.gateway.endpoints import GatewayEndpoint
+from radiant.gateway.requests import Endpoint
+from radiant.gateway.service import Gateway
+from radiant.registry import Registry
+
+__all__ = ["GatewayDispatch", "GatewayHolder", "gateway_from_settings", "install_gateway"]
+
+
+def gateway_from_settings(registry: Registry, health: Any = None) -> Gateway:
+    """A gateway with the meter, limiter and health monitor the settings describe."""
+    from radiant.gateway.limits import limiter_from_settings
+    from radiant.gateway.metering import meter_from_settings
+    from radiant.health.monitor import monitor_from_settings
+    from radiant.settings import get_settings
+
+    settings = get_settings()
+    if health is None:
+        health = monitor_from_settings(registry.engine)
+        health.start()
+    return Gateway(
+        registry,
+        meter=meter_from_settings(registry.engine, settings),
+        limiter=limiter_from_settings(settings),
+        health=health,
+    )
+
+
+class GatewayHolder:
+    """The app's gateway, given or built on first use; closed with the app."""
+
+    def __init__(self, registry: Registry, gateway: Gateway | None, health: Any = None) -> None:
+        self.registry = registry
+        self.health = health
+        self._gateway = gateway
+        self._lock = threading.Lock()
+        self._started = False
+        #: a health monitor built here (closed here); the app's own is the app's to close
+        self._own_health: Any = None
+
+    def get(self) -> Gateway:
+        gateway = self._gateway
+        if gateway is not None and self._started:
+            return gateway
+        with self._lock:
+            if self._gateway is None:
+                self._gateway = gateway_from_settings(self.registry, self.health)
+                if self.health is None:
+                    self._own_health = self._gateway.health
+            if not self._started:
+                self._gateway.start()
+                self._started = True
+            return self._gateway
+
+    async def aclose(self) -> None:
+        if self._gateway is not None and self._started:
+            await self._gateway.aclose()
+            self._started = False
+        if self._own_health is not None:
+            await asyncio.to_thread(self._own_health.close)
+            self._own_health = None
+
+
+class GatewayDispatch:
+    """Send ``POST /v1/<gateway endpoint>`` to the gateway, everything else on."""
+
+    def __init__(self, app: ASGIApp, endpoints: dict[str, GatewayEndpoint]) -> None:
+        self.app = app
+        self.endpoints = endpoints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            endpoint = self.endpoints.get(scope["path"])
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def install_gateway(
+    app: Any, registry: Registry, gateway: Gateway | None = None, *, health: Any = None
+) -> GatewayHolder:
+    """Serve the ``/v1`` endpoints on ``app`` (before its other middleware);
+    ``app.state.gateway`` holds the gateway (closed by ``await app.state.gateway.aclose()``)."""
+    holder = GatewayHolder(registry, gateway, health)
+    endpoints = {e.path: GatewayEndpoint(holder.get, e) for e in Endpoint}
+    app.add_middleware(GatewayDispatch, endpoints=endpoints)
+    app.state.gateway = holder
+    return holder

@@ -1,0 +1,150 @@
+"""A registry, a tenant with a key, fake upstreams and the API with its gateway, served
+on 127.0.0.1: what the gateway tests point the ``openai`` client at."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openai
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gateway_fakes import FakeUpstream, write_catalog
+from local_server import serve_app
+from radiant.api.app import create_app
+from radiant.catalog import load_catalog
+from radiant.gateway.limits import LocalRateLimiter
+from radiant.gateway.metering import Meter
+from radiant.gateway.retry import RetryPolicy
+from radiant.gateway.service import Gateway
+from radiant.health import HealthMonitor
+from radiant.health.breaker import BreakerPolicy
+from radiant.health.store import open_health_store
+from radiant.registry import Registry
+from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
+from radiant.store.billing_tables import UsageEventRow
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
+from radiant.sync.catalog_sync import sync_catalog
+from radiant.tenants import Tenants
+
+__all__ = ["ADMIN", "Template", "World", "make_template", "open_world"]
+
+ADMIN = Principal(
+    PrincipalKind.ADMIN,
+    subject_id="test-admin",
+    name="admin@example.test",
+    role=Role.SUPER_ADMIN,
+    permissions=ROLE_PERMISSIONS[Role.SUPER_ADMIN],
+)
+GRANTED = ("chat-small", "chat-big", "embed", "paint", "voice", "ears")
+
+
+@dataclass
+class Template:
+    """A migrated SQLite database with the catalog, a tenant and its keys, to copy."""
+
+    path: Path
+    key: str
+    #: a key limited to 2 requests a minute
+    slow_key: str
+
+
+def make_template(directory: Path, urls: dict[str, str], db_url: str | None = None) -> Template:
+    url = db_url or f"sqlite:///{directory / 'template.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        sync_catalog(engine, load_catalog(write_catalog(directory / "catalog", urls)))
+        tenants = Tenants.open(Registry(engine))
+        tenants.tenants.create(ADMIN, name="Globex", slug="globex", tier=2)
+        others = [f"chat-{p}" for p in urls if p not in ("a", "b")]
+        for model in (*GRANTED, *others):
+            tenants.access.grant(ADMIN, "globex", model)
+        key = tenants.keys.issue(ADMIN, "globex", name="app").secret
+        slow = tenants.keys.issue(ADMIN, "globex", name="slow", rate_limit_rpm=2).secret
+    finally:
+        engine.dispose()
+    return Template(directory / "template.db", key, slow)
+
+
+@dataclass
+class World:
+    url: str
+    engine: Engine
+    registry: Registry
+    gateway: Gateway
+    health: HealthMonitor
+    meter: Meter
+    key: str
+    slow_key: str
+    upstreams: dict[str, FakeUpstream] = field(default_factory=dict)
+    #: openai clients made for this world, closed with it
+    clients: list[openai.OpenAI] = field(default_factory=list)
+
+    def client(self, key: str | None = None) -> openai.OpenAI:
+        """The official client pointed at the gateway (no retries of its own)."""
+        made = openai.OpenAI(base_url=self.base, api_key=key or self.key, max_retries=0)
+        self.clients.append(made)
+        return made
+
+    @property
+    def base(self) -> str:
+        return f"{self.url}/v1"
+
+    def events(self) -> list[UsageEventRow]:
+        """Every usage event, once the meter has written what it holds."""
+        self.meter.flush()
+        with Session(self.engine) as session:
+            rows = session.execute(select(UsageEventRow).order_by(UsageEventRow.created_at))
+            return list(rows.scalars())
+
+
+@contextmanager
+def open_world(
+    template: Template,
+    directory: Path,
+    upstreams: dict[str, FakeUpstream],
+    *,
+    breaker: BreakerPolicy | None = None,
+    engine: Engine | None = None,
+    **gateway: Any,
+) -> Iterator[World]:
+    with ExitStack() as stack:
+        if engine is None:
+            db = directory / "radiant.db"
+            shutil.copyfile(template.path, db)
+            engine = make_engine(f"sqlite:///{db}")
+            stack.callback(engine.dispose)
+        registry = Registry(engine)
+        health = HealthMonitor(
+            open_health_store(engine),
+            breaker=breaker or BreakerPolicy(allowed_fails=3, window=60, cooldown=60),
+            refresh_interval=0.0,
+        )
+        meter = Meter(engine, directory / "spool")
+        gw = Gateway(
+            registry,
+            meter=meter,
+            limiter=LocalRateLimiter(),
+            health=health,
+            retry=gateway.pop(
+                "retry", RetryPolicy(attempts_per_route=2, initial_backoff=0.01, max_backoff=0.02)
+            ),
+            **gateway,
+        )
+        app = create_app(registry, health=health, gateway=gw)
+        url = stack.enter_context(serve_app(app))
+        world = World(
+            url, engine, registry, gw, health, meter, template.key, template.slow_key, upstreams
+        )
+        try:
+            yield world
+        finally:
+            for made in world.clients:
+                made.close()
