@@ -82,8 +82,12 @@ class Spool:
             return
         with self._lock:
             self.dirty = False
-            fd = self.active.fd
+            # a duplicate: the segment may be rotated and closed while the disk syncs
+            fd = os.dup(self.active.fd)
+        try:  # outside the lock: appends on the request path never wait for the disk
             os.fdatasync(fd)
+        finally:
+            os.close(fd)
 
     def rotate(self, max_bytes: int) -> None:
         """Start a new active segment when the current one is read to its end and large."""
