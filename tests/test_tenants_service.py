@@ -145,6 +145,8 @@ def test_api_keys_and_authentication(svc: Tenants) -> None:
     assert issued.secret.startswith("rtk_") and len(issued.secret) > 40
     assert issued.secret.startswith(issued.key.key_prefix)
     assert issued.key.scopes == ("chat", "models")
+    # no limits of its own: the gateway limits it by its tenant's tier
+    assert issued.key.rate_limit_rpm is None and issued.key.rate_limit_tpm is None
 
     principal = svc.keys.authenticate(issued.secret)
     assert principal is not None and principal.kind is PrincipalKind.TENANT
@@ -165,6 +167,9 @@ def test_api_keys_and_authentication(svc: Tenants) -> None:
     revoked = svc.keys.revoke(ADMIN, "acme", issued.key.id, expected_version=1)
     assert revoked.status is ApiKeyStatus.REVOKED and revoked.revoked_at is not None
     assert svc.keys.authenticate(issued.secret) is None
+
+    own = svc.keys.issue(ADMIN, "acme", name="batch", rate_limit_rpm=30, rate_limit_tpm=9000)
+    assert (own.key.rate_limit_rpm, own.key.rate_limit_tpm) == (30, 9000)
 
 
 def test_key_expiry_and_bad_input(svc: Tenants, db_url: str) -> None:

@@ -262,8 +262,12 @@ def create_key(
     tenant: TenantArg,
     name: Annotated[str, typer.Option(help="What the key is for.")],
     scope: Annotated[list[str] | None, typer.Option(help="A scope (repeat for more).")] = None,
-    rpm: Annotated[int | None, typer.Option(help="Requests per minute.")] = 60,
-    tpm: Annotated[int | None, typer.Option(help="Tokens per minute.")] = 100_000,
+    rpm: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute (default: the tier's).")
+    ] = None,
+    tpm: Annotated[
+        int | None, typer.Option(min=1, help="Tokens per minute (default: the tier's).")
+    ] = None,
     expires_in_days: Annotated[
         int | None, typer.Option(min=1, help="Expire after this many days.")
     ] = None,

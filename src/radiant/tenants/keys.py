@@ -113,8 +113,8 @@ class ApiKeyService:
         *,
         name: str,
         scopes: Iterable[str] | None = None,
-        rate_limit_rpm: int | None = 60,
-        rate_limit_tpm: int | None = 100_000,
+        rate_limit_rpm: int | None = None,
+        rate_limit_tpm: int | None = None,
         expires_at: datetime | None = None,
     ) -> IssuedKey:
         """A new key for ``tenant``; the returned secret is the only copy there will be."""

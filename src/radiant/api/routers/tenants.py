@@ -75,8 +75,9 @@ class AccessCreate(AccessFields):
 class KeyCreate(_Input):
     name: str
     scopes: list[str] | None = None
-    rate_limit_rpm: int | None = 60
-    rate_limit_tpm: int | None = 100_000
+    #: the key's own limits; None: the tenant's tier decides
+    rate_limit_rpm: int | None = None
+    rate_limit_tpm: int | None = None
     expires_at: datetime | None = None
 
 
