@@ -154,7 +154,12 @@ def test_database_url_option(tmp_path: Path) -> None:
 
 def test_make_bench_prints_the_table() -> None:
     """`make bench` (its command, on a small synthetic catalog to stay quick)."""
-    env = {**os.environ, "RADIANT_BENCH_MODELS": "300"}
+    env = {
+        **os.environ,
+        "RADIANT_BENCH_MODELS": "300",
+        "RADIANT_BENCH_GATEWAY_SECONDS": "2",
+        "RADIANT_BENCH_GATEWAY_CALLS": "200",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks"],
         cwd=ROOT,
@@ -169,6 +174,7 @@ def test_make_bench_prints_the_table() -> None:
     assert "import radiant (fresh process" in table
     assert "resolve id/alias" in table and "list capabilities" in table
     assert "synthetic (300 models)" in table
+    assert "gateway: added latency p50" in table and "gateway: throughput" in table
     assert " ERROR" not in table, table
     # the summary line; whether targets are met is for the reader, not a timed test
     assert re.search(r"\d+ results, \d+ with a target, \d+ missed or failed", table)
