@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     #: Redis for route health and circuit breakers shared by several processes
     #: (``redis://host:6379/0``); unset: the database holds them.
     redis_url: str | None = None
+    #: FastAPI's native OpenTelemetry (spans, metrics, logs of every request) through the
+    #: globally configured providers. Off by default: even with no SDK configured, asking
+    #: whether one is costs every request, the gateway's included.
+    opentelemetry: bool = False
     #: Seconds an active probe (``GET {base}/models``) may take.
     health_probe_timeout_seconds: float = Field(default=5.0, gt=0)
     #: Circuit breaker of a route (seed LiteLLM router: allowed_fails 3, cooldown_time 60).

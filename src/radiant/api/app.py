@@ -29,6 +29,7 @@ from radiant.api.routers import health as health_routes
 from radiant.gateway.mount import install_gateway
 from radiant.registry import Registry
 from radiant.selection.rules_service import RoutingRules
+from radiant.settings import get_settings
 from radiant.tenants import Tenants
 
 if TYPE_CHECKING:
@@ -76,12 +77,14 @@ def create_app(
                 scheduler.stop()
             registry_service.stop_listening()
 
+    traced = get_settings().opentelemetry
     app = FastAPI(
         title="Radiant",
         summary="AI model registry and router",
         version=_version(),
         lifespan=lifespan,
         dependencies=[Depends(single_valued_query)],
+        telemetry={"tracing": traced, "metrics": traced, "logs": traced},
     )
     app.state.registry = registry_service
     app.state.health = health

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from radiant.gateway.jsonx import dumps
+
 __all__ = ["UsageEvent", "decode", "encode"]
 
 _ZERO = Decimal(0)
@@ -70,10 +72,7 @@ def encode(event: UsageEvent) -> bytes:
         str(e.billed_price), e.latency_ms, e.status, e.error_code,
         e.created_at.isoformat(), e.endpoint,
     ]  # fmt: skip
-    return (_DUMPS(values) + "\n").encode()
-
-
-_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    return dumps(values) + b"\n"
 
 
 def decode(line: bytes) -> dict[str, Any]:
