@@ -29,7 +29,7 @@ from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.index import (
     MISSING_PRICE,
-    OrderItem,
+    PriceOrder,
     SelectionIndex,
     Slot,
     selection_index,
@@ -302,7 +302,7 @@ def _walk(
     table: PriceTable,
     criteria: SelectionCriteria,
     mask: int,
-    order: list[OrderItem],
+    order: PriceOrder,
 ) -> Selection:
     """Walk the order (keys 1-3, price, 6-7) and keep the first ``limit`` that pass.
 
@@ -319,7 +319,7 @@ def _walk(
     chosen: list[Candidate] = []
     buckets: list[list[tuple[Slot, int, int]]] = [[] for _ in range(top + 1)]
     group = -1
-    for slot, price, ready in order:
+    for slot, price in order.items:
         if wanted and slot.static_rank != group:
             if _flush(buckets, chosen, limit, table):
                 return Selection(chosen, [], None)
@@ -335,7 +335,7 @@ def _walk(
         ):
             continue
         if not wanted:
-            chosen.append(ready)  # the candidate the order built for this slot and price
+            chosen.append(order.candidate(slot, price))
             if len(chosen) == limit:
                 return Selection(chosen, [], None)
             continue

@@ -33,7 +33,7 @@ from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.prices import PriceTable
 from radiant.selection.ranking import dense_ranks, static_key, tail_key
 
-__all__ = ["MISSING_PRICE", "OrderItem", "SelectionIndex", "Slot", "selection_index"]
+__all__ = ["MISSING_PRICE", "PriceOrder", "SelectionIndex", "Slot", "selection_index"]
 _READY = (ThermalState.WARM, ThermalState.HOT)
 #: task, input tokens, output tokens, price table, hosting type (None: both)
 OrderKey = tuple[str, int, int, int, str | None]
@@ -69,8 +69,27 @@ class Slot:
     warmup_required: bool
 
 
-#: a slot of a price order, its price key, and the plain candidate for it
-OrderItem = tuple[Slot, int, Candidate]
+@dataclass(frozen=True, slots=True)
+class PriceOrder:
+    """A task's slots ranked for one token estimate, as (slot, price key) pairs.
+
+    ``made`` keeps the plain candidate of each slot a selection took from the order, made
+    on first use (selections read the first few slots of an order, over and over).
+    """
+
+    items: list[tuple[Slot, int]]
+    made: dict[Slot, Candidate]
+    table: PriceTable
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def candidate(self, slot: Slot, price: int) -> Candidate:
+        found = self.made.get(slot)
+        if found is None:
+            assert slot.first is not None  # an order holds slots with an active route
+            found = self.made[slot] = make_candidate(slot, slot.first, price, 0, self.table)
+        return found
 
 
 class SelectionIndex:
@@ -95,7 +114,7 @@ class SelectionIndex:
         )
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
-        self._orders: dict[OrderKey, list[OrderItem]] = {}
+        self._orders: dict[OrderKey, PriceOrder] = {}
         self._seen: dict[OrderKey, None] = {}
 
     def _build(self, snapshot: Snapshot) -> None:
@@ -263,7 +282,7 @@ class SelectionIndex:
         input_tokens: int,
         output_tokens: int,
         hosting: str | None = None,
-    ) -> list[OrderItem] | None:
+    ) -> PriceOrder | None:
         """The task's slots (of one hosting type, or all) with an active route, ranked by
         keys 1-3, price, 6-7 for this estimate.
 
@@ -280,18 +299,17 @@ class SelectionIndex:
                 self._seen.clear()
             self._seen[key] = None
             return None
-        ranked: list[tuple[int, int, int, Slot, Route]] = []
+        ranked: list[tuple[int, int, int, Slot]] = []
         for slot in self.slots:
-            first = slot.first
-            if first is None or slot.entry.task.value != task:
+            if slot.first is None or slot.entry.task.value != task:
                 continue
             if hosting is not None and slot.hosting.value != hosting:
                 continue
-            price = table.get(first)
+            price = table.get(slot.first)
             cost = MISSING_PRICE if price is None else price.key(input_tokens, output_tokens)
-            ranked.append((slot.static_rank, cost, slot.tail_rank, slot, first))
+            ranked.append((slot.static_rank, cost, slot.tail_rank, slot))
         ranked.sort(key=lambda item: item[:3])
-        order = [(s, key, make_candidate(s, r, key, 0, table)) for _, key, _, s, r in ranked]
+        order = PriceOrder([(item[3], item[1]) for item in ranked], {}, table)
         with self._lock:
             if len(self._orders) >= _ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
