@@ -14,10 +14,12 @@ import pytest
 
 from radiant.domain import Task
 from radiant.errors import ModelNotFoundError, ProviderError
+from radiant.gateway.aiohttp_transport import AiohttpTransport
 from radiant.gateway.client import GatewayClient
 from radiant.gateway.errors import BadRequestError, error_parts
 from radiant.gateway.requests import Endpoint, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
+from radiant.gateway.transport import PooledTransport
 from radiant.gateway.usage import response_usage, tokens_usage
 from radiant.pricing.usage import Usage
 
@@ -174,6 +176,13 @@ def test_usage_of_images_speech_and_transcriptions() -> None:
 # ---------------------------------------------------------------------- transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+Transport = type[PooledTransport] | type[AiohttpTransport]
+
+
+@pytest.fixture(params=[PooledTransport, AiohttpTransport], ids=["pooled", "aiohttp"])
+def transport(request: pytest.FixtureRequest) -> Transport:
+    kind: Transport = request.param
+    return kind
 
 
 @asynccontextmanager
@@ -209,7 +218,9 @@ async def read_request(reader: asyncio.StreamReader) -> bytes:
     return head + await reader.readexactly(length)
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -> None:
+def test_a_connection_the_server_closed_while_idle_is_replaced_transparently(
+    transport: Transport,
+) -> None:
     served: list[int] = []
 
     async def once_per_connection(
@@ -222,7 +233,10 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -
         writer.close()  # keep-alive promised, then closed: the client finds out on reuse
 
     async def run() -> list[str]:
-        async with server(once_per_connection) as url, GatewayClient() as client:
+        async with (
+            server(once_per_connection) as url,
+            GatewayClient(transport=transport()) as client,
+        ):
             texts = []
             for _ in range(3):
                 response = await client.post(f"{url}/x", json={"a": 1})
@@ -234,7 +248,34 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -
     assert len(served) == 3
 
 
-def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> None:
+def test_a_post_on_a_connection_the_server_just_closed_is_sent_again(
+    transport: Transport,
+) -> None:
+    served: list[int] = []
+
+    async def once_per_connection(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await read_request(reader)
+        served.append(1)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()  # the next request is already on its way: no time to notice
+
+    async def run() -> list[str]:
+        async with (
+            server(once_per_connection) as url,
+            GatewayClient(transport=transport()) as client,
+        ):
+            return [(await client.post(f"{url}/x", json={"a": 1})).text for _ in range(5)]
+
+    assert asyncio.run(run()) == ["ok"] * 5
+    assert len(served) == 5
+
+
+def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused(
+    transport: Transport,
+) -> None:
     connections: list[int] = []
 
     async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -253,7 +294,7 @@ def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> 
             await writer.drain()
 
     async def run() -> list[list[bytes]]:
-        async with server(chunked) as url, GatewayClient() as client:
+        async with server(chunked) as url, GatewayClient(transport=transport()) as client:
             seen = []
             for _ in range(2):
                 async with client.stream("POST", f"{url}/s", json={}) as response:
@@ -273,7 +314,9 @@ def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> 
         (b"", httpx2.RemoteProtocolError),
     ],
 )
-def test_cut_and_broken_answers_are_httpx2_errors(answer: bytes, error: type[Exception]) -> None:
+def test_cut_and_broken_answers_are_httpx2_errors(
+    answer: bytes, error: type[Exception], transport: Transport
+) -> None:
     async def broken(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         writer.write(answer)
@@ -281,28 +324,103 @@ def test_cut_and_broken_answers_are_httpx2_errors(answer: bytes, error: type[Exc
         writer.close()
 
     async def run() -> None:
-        async with server(broken) as url, GatewayClient() as client:
+        async with server(broken) as url, GatewayClient(transport=transport()) as client:
             await client.post(f"{url}/x", json={})
 
     with pytest.raises(error):
         asyncio.run(run())
 
 
-def test_timeouts_and_refusals_are_httpx2_errors() -> None:
+def test_timeouts_and_refusals_are_httpx2_errors(transport: Transport) -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         await reader.read()  # answer nothing; return once the client gives up and closes
 
     async def run() -> None:
-        async with server(silent) as url, GatewayClient() as client:
+        async with server(silent) as url, GatewayClient(transport=transport()) as client:
             await client.post(f"{url}/x", json={}, timeout=0.1)
 
     with pytest.raises(httpx2.ReadTimeout):
         asyncio.run(run())
 
     async def refused() -> None:
-        async with GatewayClient() as client:
+        async with GatewayClient(transport=transport()) as client:
             await client.post("http://127.0.0.1:9/x", json={})
 
     with pytest.raises(httpx2.ConnectError):
         asyncio.run(refused())
+
+
+def test_an_event_arrives_before_the_server_sends_the_next(transport: Transport) -> None:
+    first_seen = asyncio.Event()
+
+    async def events(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+        writer.write(b"transfer-encoding: chunked\r\n\r\n")
+        for part in (b"data: 1\n\n", b"data: 2\n\n"):
+            writer.write(b"%x\r\n%s\r\n" % (len(part), part))
+            await writer.drain()
+            await asyncio.wait_for(first_seen.wait(), 2)  # the next only once this one is in
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    async def run() -> list[str]:
+        async with (
+            server(events) as url,
+            GatewayClient(transport=transport()) as client,
+            client.stream("POST", f"{url}/s", json={}) as response,
+        ):
+            lines = []
+            async for line in response.aiter_lines():
+                if line:
+                    lines.append(line)
+                    first_seen.set()
+            return lines
+
+    assert asyncio.run(run()) == ["data: 1", "data: 2"]
+
+
+def test_bodies_go_up_whole_or_streamed_and_come_down_decoded(transport: Transport) -> None:
+    import gzip
+
+    received: list[bytes] = []
+    packed = gzip.compress(b'{"ok": true}')
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while not reader.at_eof():
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            await answer(reader, writer, head)
+
+    async def answer(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes
+    ) -> None:
+        if b"chunked" in head.lower():
+            body = b""
+            while (size := int((await reader.readuntil(b"\r\n")).strip(), 16)) > 0:
+                body += (await reader.readexactly(size + 2))[:-2]
+            await reader.readuntil(b"\r\n")
+        else:
+            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")]  # fmt: skip
+            body = await reader.readexactly(length[0])
+        received.append(body)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n")
+        writer.write(b"content-length: %d\r\n\r\n%s" % (len(packed), packed))
+        await writer.drain()
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield b"hello, "
+        yield b"world"
+
+    async def run() -> list[object]:
+        async with server(echo) as url, GatewayClient(transport=transport()) as client:
+            whole = await client.post(f"{url}/x", content=b"hello, world")
+            streamed = await client.post(f"{url}/x", content=parts())
+            return [whole.json(), streamed.json()]
+
+    assert asyncio.run(run()) == [{"ok": True}, {"ok": True}]
+    assert received == [b"hello, world", b"hello, world"]
