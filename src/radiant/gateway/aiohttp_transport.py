@@ -13,10 +13,12 @@ decoding (aiohttp's ``auto_decompress`` is off, so ``content-encoding`` reaches 
   written, so a stalled upload ends as ``ReadTimeout`` (callers treat every
   ``TimeoutException`` alike);
 * a reused connection that the server turns out to have closed before any byte of the
-  answer is retried once on a fresh one, whatever the method (the request never arrived);
+  answer is retried once on a fresh one, whatever the method, when the body is bytes (a
+  streamed body cannot be sent twice);
 * failures as httpx2's exceptions, so callers map them as they would httpcore's:
   ``ConnectError``, ``ConnectTimeout``, ``ReadTimeout``, ``RemoteProtocolError`` (a reset,
-  a malformed answer or a body cut short), ``ReadError``.
+  a malformed answer, a connection lost before the answer or a body cut short),
+  ``ReadError`` (another failure while reading the body).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def _mapped(exc: BaseException, *, body: bool) -> Exception:
         return httpx2.RemoteProtocolError(f"a malformed response: {exc.message}")
     if isinstance(exc, aiohttp.InvalidURL):
         return httpx2.UnsupportedProtocol(f"a URL aiohttp cannot use: {exc}")
+    if not body and isinstance(exc, aiohttp.ClientOSError):  # failed before the answer began
+        return httpx2.RemoteProtocolError(f"the connection failed: {exc}")
     return httpx2.ReadError(f"the connection failed: {exc}")
 
 
