@@ -14,12 +14,10 @@ import pytest
 
 from radiant.domain import Task
 from radiant.errors import ModelNotFoundError, ProviderError
-from radiant.gateway.aiohttp_transport import AiohttpTransport
 from radiant.gateway.client import GatewayClient
 from radiant.gateway.errors import BadRequestError, error_parts
 from radiant.gateway.requests import Endpoint, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.transport import PooledTransport
 from radiant.gateway.usage import response_usage, tokens_usage
 from radiant.pricing.usage import Usage
 
@@ -176,13 +174,6 @@ def test_usage_of_images_speech_and_transcriptions() -> None:
 # ---------------------------------------------------------------------- transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-Transport = type[PooledTransport] | type[AiohttpTransport]
-
-
-@pytest.fixture(params=[PooledTransport, AiohttpTransport], ids=["pooled", "aiohttp"])
-def transport(request: pytest.FixtureRequest) -> Transport:
-    kind: Transport = request.param
-    return kind
 
 
 @asynccontextmanager
@@ -218,9 +209,7 @@ async def read_request(reader: asyncio.StreamReader) -> bytes:
     return head + await reader.readexactly(length)
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_transparently(
-    transport: Transport,
-) -> None:
+def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -> None:
     served: list[int] = []
 
     async def once_per_connection(
@@ -233,10 +222,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently(
         writer.close()  # keep-alive promised, then closed: the client finds out on reuse
 
     async def run() -> list[str]:
-        async with (
-            server(once_per_connection) as url,
-            GatewayClient(transport=transport()) as client,
-        ):
+        async with server(once_per_connection) as url, GatewayClient() as client:
             texts = []
             for _ in range(3):
                 response = await client.post(f"{url}/x", json={"a": 1})
@@ -248,9 +234,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently(
     assert len(served) == 3
 
 
-def test_a_post_on_a_connection_the_server_just_closed_is_sent_again(
-    transport: Transport,
-) -> None:
+def test_a_post_on_a_connection_the_server_just_closed_is_sent_again() -> None:
     served: list[int] = []
 
     async def once_per_connection(
@@ -263,19 +247,14 @@ def test_a_post_on_a_connection_the_server_just_closed_is_sent_again(
         writer.close()  # the next request is already on its way: no time to notice
 
     async def run() -> list[str]:
-        async with (
-            server(once_per_connection) as url,
-            GatewayClient(transport=transport()) as client,
-        ):
+        async with server(once_per_connection) as url, GatewayClient() as client:
             return [(await client.post(f"{url}/x", json={"a": 1})).text for _ in range(5)]
 
     assert asyncio.run(run()) == ["ok"] * 5
     assert len(served) == 5
 
 
-def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused(
-    transport: Transport,
-) -> None:
+def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> None:
     connections: list[int] = []
 
     async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -294,7 +273,7 @@ def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused(
             await writer.drain()
 
     async def run() -> list[list[bytes]]:
-        async with server(chunked) as url, GatewayClient(transport=transport()) as client:
+        async with server(chunked) as url, GatewayClient() as client:
             seen = []
             for _ in range(2):
                 async with client.stream("POST", f"{url}/s", json={}) as response:
@@ -314,9 +293,7 @@ def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused(
         (b"", httpx2.RemoteProtocolError),
     ],
 )
-def test_cut_and_broken_answers_are_httpx2_errors(
-    answer: bytes, error: type[Exception], transport: Transport
-) -> None:
+def test_cut_and_broken_answers_are_httpx2_errors(answer: bytes, error: type[Exception]) -> None:
     async def broken(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         writer.write(answer)
@@ -324,34 +301,34 @@ def test_cut_and_broken_answers_are_httpx2_errors(
         writer.close()
 
     async def run() -> None:
-        async with server(broken) as url, GatewayClient(transport=transport()) as client:
+        async with server(broken) as url, GatewayClient() as client:
             await client.post(f"{url}/x", json={})
 
     with pytest.raises(error):
         asyncio.run(run())
 
 
-def test_timeouts_and_refusals_are_httpx2_errors(transport: Transport) -> None:
+def test_timeouts_and_refusals_are_httpx2_errors() -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         await reader.read()  # answer nothing; return once the client gives up and closes
 
     async def run() -> None:
-        async with server(silent) as url, GatewayClient(transport=transport()) as client:
+        async with server(silent) as url, GatewayClient() as client:
             await client.post(f"{url}/x", json={}, timeout=0.1)
 
     with pytest.raises(httpx2.ReadTimeout):
         asyncio.run(run())
 
     async def refused() -> None:
-        async with GatewayClient(transport=transport()) as client:
+        async with GatewayClient() as client:
             await client.post("http://127.0.0.1:9/x", json={})
 
     with pytest.raises(httpx2.ConnectError):
         asyncio.run(refused())
 
 
-def test_an_event_arrives_before_the_server_sends_the_next(transport: Transport) -> None:
+def test_an_event_arrives_before_the_server_sends_the_next() -> None:
     first_seen = asyncio.Event()
 
     async def events(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -368,7 +345,7 @@ def test_an_event_arrives_before_the_server_sends_the_next(transport: Transport)
     async def run() -> list[str]:
         async with (
             server(events) as url,
-            GatewayClient(transport=transport()) as client,
+            GatewayClient() as client,
             client.stream("POST", f"{url}/s", json={}) as response,
         ):
             lines = []
@@ -381,7 +358,7 @@ def test_an_event_arrives_before_the_server_sends_the_next(transport: Transport)
     assert asyncio.run(run()) == ["data: 1", "data: 2"]
 
 
-def test_bodies_go_up_whole_or_streamed_and_come_down_decoded(transport: Transport) -> None:
+def test_bodies_go_up_whole_or_streamed_and_come_down_decoded() -> None:
     import gzip
 
     received: list[bytes] = []
@@ -417,7 +394,7 @@ def test_bodies_go_up_whole_or_streamed_and_come_down_decoded(transport: Transpo
         yield b"world"
 
     async def run() -> list[object]:
-        async with server(echo) as url, GatewayClient(transport=transport()) as client:
+        async with server(echo) as url, GatewayClient() as client:
             whole = await client.post(f"{url}/x", content=b"hello, world")
             streamed = await client.post(f"{url}/x", content=parts())
             return [whole.json(), streamed.json()]
