@@ -234,6 +234,26 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -
     assert len(served) == 3
 
 
+def test_a_post_on_a_connection_the_server_just_closed_is_sent_again() -> None:
+    served: list[int] = []
+
+    async def once_per_connection(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await read_request(reader)
+        served.append(1)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()  # the next request is already on its way: no time to notice
+
+    async def run() -> list[str]:
+        async with server(once_per_connection) as url, GatewayClient() as client:
+            return [(await client.post(f"{url}/x", json={"a": 1})).text for _ in range(5)]
+
+    assert asyncio.run(run()) == ["ok"] * 5
+    assert len(served) == 5
+
+
 def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> None:
     connections: list[int] = []
 
@@ -306,3 +326,78 @@ def test_timeouts_and_refusals_are_httpx2_errors() -> None:
 
     with pytest.raises(httpx2.ConnectError):
         asyncio.run(refused())
+
+
+def test_an_event_arrives_before_the_server_sends_the_next() -> None:
+    first_seen = asyncio.Event()
+
+    async def events(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+        writer.write(b"transfer-encoding: chunked\r\n\r\n")
+        for part in (b"data: 1\n\n", b"data: 2\n\n"):
+            writer.write(b"%x\r\n%s\r\n" % (len(part), part))
+            await writer.drain()
+            await asyncio.wait_for(first_seen.wait(), 2)  # the next only once this one is in
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    async def run() -> list[str]:
+        async with (
+            server(events) as url,
+            GatewayClient() as client,
+            client.stream("POST", f"{url}/s", json={}) as response,
+        ):
+            lines = []
+            async for line in response.aiter_lines():
+                if line:
+                    lines.append(line)
+                    first_seen.set()
+            return lines
+
+    assert asyncio.run(run()) == ["data: 1", "data: 2"]
+
+
+def test_bodies_go_up_whole_or_streamed_and_come_down_decoded() -> None:
+    import gzip
+
+    received: list[bytes] = []
+    packed = gzip.compress(b'{"ok": true}')
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while not reader.at_eof():
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            await answer(reader, writer, head)
+
+    async def answer(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes
+    ) -> None:
+        if b"chunked" in head.lower():
+            body = b""
+            while (size := int((await reader.readuntil(b"\r\n")).strip(), 16)) > 0:
+                body += (await reader.readexactly(size + 2))[:-2]
+            await reader.readuntil(b"\r\n")
+        else:
+            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")]  # fmt: skip
+            body = await reader.readexactly(length[0])
+        received.append(body)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n")
+        writer.write(b"content-length: %d\r\n\r\n%s" % (len(packed), packed))
+        await writer.drain()
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield b"hello, "
+        yield b"world"
+
+    async def run() -> list[object]:
+        async with server(echo) as url, GatewayClient() as client:
+            whole = await client.post(f"{url}/x", content=b"hello, world")
+            streamed = await client.post(f"{url}/x", content=parts())
+            return [whole.json(), streamed.json()]
+
+    assert asyncio.run(run()) == [{"ok": True}, {"ok": True}]
+    assert received == [b"hello, world", b"hello, world"]
