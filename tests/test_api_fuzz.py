@@ -1,11 +1,12 @@
 """A bounded schemathesis run over the whole OpenAPI document.
 
 For every operation, schema-valid and schema-invalid requests are generated (30 of each
-at most, 8 for the sync trigger; no example database) and sent, as a super administrator, to the app over a
-synced SQLite registry. The checks: no 5xx, documented status codes and content types,
-responses that match their schema, and schema-invalid data rejected with a 4xx. Not
-checked: that every schema-valid request succeeds — a valid-looking write may still
-break a rule of the domain (a dangling reference, a tier above the tenant's) and get 422.
+at most, 8 for the sync trigger; no example database) and sent, as a super
+administrator, to the app over a synced SQLite registry. The checks: no 5xx, documented
+status codes and content types, responses that match their schema, and schema-invalid
+data rejected with a 4xx. Not checked: that every schema-valid request succeeds — a
+valid-looking write may still break a rule of the domain (a dangling reference, a tier
+above the tenant's) and get 422.
 """
 
 from __future__ import annotations
