@@ -88,6 +88,27 @@ BAD: list[tuple[str, str, str, Any, int]] = [
         {"context_window": "big"},
         422,
     ),
+    # JSON types as the schema states them: no "5" for 5, no 1 for true
+    (
+        "number as a string",
+        "PATCH",
+        "/api/registry/models/acme-small",
+        {"context_window": "200000"},
+        422,
+    ),
+    ("boolean as a number", "PATCH", "/api/registry/models/acme-small", {"enabled": 0}, 422),
+    (
+        "nested boolean as a string",
+        "POST",
+        "/api/registry/routes",
+        {
+            "model_id": "acme-small",
+            "platform_id": "hostco",
+            "platform_model_id": "s2",
+            "price": {"pricing_type": "per_token", "is_estimated": "yes"},
+        },
+        422,
+    ),
     ("patch unknown field", "PATCH", "/api/registry/models/acme-small", {"colour": "red"}, 422),
     (
         "negative price",

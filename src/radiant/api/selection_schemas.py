@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.domain import Task
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
@@ -38,9 +38,9 @@ class SelectRequest(SelectionCriteria):
     """The criteria, plus what to return."""
 
     #: every excluded model with the first check it failed; candidates with reasons
-    explain: bool = False
+    explain: StrictBool = False
     #: seed ``selectWithFallback``: a ready choice, a cold one warmed, or the task's default
-    fallback: bool = False
+    fallback: StrictBool = False
 
     def criteria(self) -> SelectionCriteria:
         return SelectionCriteria.model_validate(self.model_dump(exclude={"explain", "fallback"}))
@@ -174,8 +174,8 @@ class CheapestRequest(BaseModel):
     output_modalities: list[str] = Field(default_factory=list)
     tier: StrictInt | None = Field(default=None, ge=1, le=5)
     hosting: HostingPreference = HostingPreference.ANY
-    include_estimated: bool = True
-    allow_deprecated: bool = False
+    include_estimated: StrictBool = True
+    allow_deprecated: StrictBool = False
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
     limit: StrictInt = Field(default=5, ge=1, le=100)
 

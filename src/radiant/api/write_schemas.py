@@ -10,8 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, create_model
 
+from radiant.api.strict import strict_annotation, strict_input
 from radiant.domain import Model, Platform, PricingType, Provider, Route
 from radiant.domain.enums import CostSource, LifecycleStatus, RouteStatus
 
@@ -53,7 +54,7 @@ class _Patch(_Body):
 def _partial(name: str, domain: type[BaseModel], exclude: set[str]) -> type[_Patch]:
     fields: dict[str, Any] = {
         field_name: (
-            Optional[info.annotation],  # noqa: UP045 - built at run time from a value
+            Optional[strict_annotation(info.annotation)],  # noqa: UP045 - built at run time
             Field(default=None, description=info.description),
         )
         for field_name, info in domain.model_fields.items()
@@ -62,28 +63,20 @@ def _partial(name: str, domain: type[BaseModel], exclude: set[str]) -> type[_Pat
     return create_model(name, __base__=_Patch, **fields)
 
 
-class PlatformCreate(Platform):
-    pass
-
-
-class ProviderCreate(Provider):
-    pass
-
-
-class ModelCreate(Model):
-    pass
-
-
-class RouteCreate(Route):
-    pass
-
-
 if TYPE_CHECKING:
+    PlatformCreate = Platform
+    ProviderCreate = Provider
+    ModelCreate = Model
+    RouteCreate = Route
     PlatformUpdate = _Patch
     ProviderUpdate = _Patch
     ModelUpdate = _Patch
     RouteUpdate = _Patch
 else:
+    PlatformCreate = strict_input(Platform)
+    ProviderCreate = strict_input(Provider)
+    ModelCreate = strict_input(Model)
+    RouteCreate = strict_input(Route)
     PlatformUpdate = _partial("PlatformUpdate", Platform, {"id"})
     ProviderUpdate = _partial("ProviderUpdate", Provider, {"id"})
     ModelUpdate = _partial("ModelUpdate", Model, {"id", "self_hosted"})
@@ -111,7 +104,7 @@ class PricingUpdate(_Patch):
     cache_write_per_1m: Decimal | None = None
     batch_input_per_1m: Decimal | None = None
     batch_output_per_1m: Decimal | None = None
-    long_context_threshold: int | None = None
+    long_context_threshold: StrictInt | None = None
     long_context_input_per_1m: Decimal | None = None
     long_context_output_per_1m: Decimal | None = None
     reasoning_per_1m: Decimal | None = None
@@ -131,7 +124,7 @@ class PricingUpdate(_Patch):
     flex_input_per_1m: Decimal | None = None
     flex_output_per_1m: Decimal | None = None
     source: CostSource | None = None
-    is_estimated: bool | None = None
+    is_estimated: StrictBool | None = None
     notes: str | None = None
 
 
@@ -140,7 +133,7 @@ class CapabilityChange(_Body):
 
     operation: Literal["add", "remove"]
     capability: str = Field(min_length=1, max_length=100)
-    value: bool = True
+    value: StrictBool = True
 
 
 class ModelStatusUpdate(_Patch):
@@ -150,7 +143,7 @@ class ModelStatusUpdate(_Patch):
     deprecation_date: date | None = None
     migration_guide: str | None = None
     successor_id: str | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class RouteStatusUpdate(_Patch):
@@ -158,7 +151,7 @@ class RouteStatusUpdate(_Patch):
 
 
 class PriorityUpdate(_Body):
-    priority: int = Field(ge=1, description="Fallback order, 1 = primary.")
+    priority: StrictInt = Field(ge=1, description="Fallback order, 1 = primary.")
 
 
 class RecordPublic(BaseModel):
@@ -181,7 +174,7 @@ class AdministratorCreate(_Body):
     first_name: str = ""
     last_name: str = ""
     tenant_id: str | None = None
-    token_days: int | None = Field(default=90, ge=0, description="0 or null: never expires.")
+    token_days: StrictInt | None = Field(default=90, ge=0, description="0 or null: never expires.")
 
 
 class AdministratorUpdate(_Body):
@@ -194,14 +187,14 @@ class TokenCreate(_Body):
     scopes: list[str] | None = Field(
         default=None, description="Permission values to narrow the role to (default: all)."
     )
-    days: int | None = Field(default=90, ge=0, description="0 or null: never expires.")
+    days: StrictInt | None = Field(default=90, ge=0, description="0 or null: never expires.")
 
 
 class InvitationCreate(_Body):
     email: str = Field(min_length=3, max_length=255)
     role: Literal["super_admin", "admin", "operator", "auditor"]
     message: str | None = None
-    hours: int = Field(default=72, ge=1, le=720)
+    hours: StrictInt = Field(default=72, ge=1, le=720)
 
 
 class InvitationAccept(_Body):
@@ -215,9 +208,9 @@ class ApprovalDecision(_Body):
 
 
 class PolicyUpdate(_Body):
-    requires_approval: bool
+    requires_approval: StrictBool
     risk_level: Literal["low", "medium", "high", "critical"] | None = None
-    expires_hours: int = Field(default=24, ge=1, le=720)
+    expires_hours: StrictInt = Field(default=24, ge=1, le=720)
 
 
 class AuditPage(BaseModel):

@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from radiant.domain.base import INT32_MAX, DomainModel, Identifier, normalize_tags
 from radiant.domain.enums import Task
@@ -54,13 +54,13 @@ class RuleConditions(DomainModel):
 
     models: list[str] = Field(default_factory=list, max_length=100)
     providers: list[str] = Field(default_factory=list, max_length=100)
-    tenant_tiers: list[int] = Field(default_factory=list, max_length=5)
-    min_tier: int | None = Field(default=None, ge=1, le=5)
-    max_tier: int | None = Field(default=None, ge=1, le=5)
+    tenant_tiers: list[StrictInt] = Field(default_factory=list, max_length=5)
+    min_tier: StrictInt | None = Field(default=None, ge=1, le=5)
+    max_tier: StrictInt | None = Field(default=None, ge=1, le=5)
     capabilities: list[str] = Field(default_factory=list, max_length=100)
     tasks: list[Task] = Field(default_factory=list, max_length=20)
-    min_estimated_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
-    max_estimated_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    min_estimated_tokens: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
+    max_estimated_tokens: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
 
     @field_validator("models", "providers", "capabilities")
     @classmethod

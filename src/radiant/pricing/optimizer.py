@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from radiant.domain import Route, RouteStatus, ThermalState
 from radiant.errors import NotFoundError, ValidationError
@@ -51,11 +51,11 @@ class RequestShape(_Frozen):
     # strict: a JSON ``true`` is not one token
     estimated_input_tokens: StrictInt = Field(ge=0)
     estimated_output_tokens: StrictInt = Field(ge=0)
-    can_use_caching: bool = False
+    can_use_caching: StrictBool = False
     cached_token_count: StrictInt = Field(default=0, ge=0)
-    can_use_batch: bool = False
-    is_long_context: bool = False
-    requires_tool_calls: bool = False
+    can_use_batch: StrictBool = False
+    is_long_context: StrictBool = False
+    requires_tool_calls: StrictBool = False
     estimated_tool_calls: StrictInt | None = Field(default=None, ge=0)
 
 
@@ -68,8 +68,8 @@ class OptimizationRequest(_Frozen):
     request: RequestShape
     required_capabilities: list[str] = []
     price_preference: Literal["minimize", "balance", "ignore"] = "minimize"
-    min_quality_score: float | None = Field(default=None, ge=0, le=100)
-    include_estimated_pricing: bool = True
+    min_quality_score: StrictFloat | None = Field(default=None, ge=0, le=100)
+    include_estimated_pricing: StrictBool = True
     budget_constraints: BudgetConstraints | None = None
 
 

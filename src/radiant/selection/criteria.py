@@ -24,7 +24,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from radiant.domain import Task
 from radiant.domain.base import DomainModel
@@ -66,8 +66,8 @@ class SelectionCriteria(DomainModel):
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
     estimated_input_tokens: StrictInt = Field(default=DEFAULT_INPUT_TOKENS, ge=0, le=100_000_000)
     estimated_output_tokens: StrictInt = Field(default=DEFAULT_OUTPUT_TOKENS, ge=0, le=100_000_000)
-    allow_deprecated: bool = False
-    include_estimated: bool = True
+    allow_deprecated: StrictBool = False
+    include_estimated: StrictBool = True
     limit: StrictInt = Field(default=10, ge=1, le=1000)
 
     @field_validator(

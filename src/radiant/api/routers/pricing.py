@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy.orm import Session
 
 from radiant.api.admin_deps import WriterDep, write_response
@@ -187,23 +187,23 @@ def model_pricing(
 
 class UsageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    input_tokens: int = Field(0, ge=0)
-    output_tokens: int = Field(0, ge=0)
-    cached_input_tokens: int = Field(0, ge=0)
-    cache_write_tokens: int = Field(0, ge=0)
-    reasoning_tokens: int = Field(0, ge=0)
-    audio_input_tokens: int = Field(0, ge=0)
-    audio_output_tokens: int = Field(0, ge=0)
-    requests: int = Field(1, ge=0)
-    images: int = Field(0, ge=0)
+    input_tokens: StrictInt = Field(0, ge=0)
+    output_tokens: StrictInt = Field(0, ge=0)
+    cached_input_tokens: StrictInt = Field(0, ge=0)
+    cache_write_tokens: StrictInt = Field(0, ge=0)
+    reasoning_tokens: StrictInt = Field(0, ge=0)
+    audio_input_tokens: StrictInt = Field(0, ge=0)
+    audio_output_tokens: StrictInt = Field(0, ge=0)
+    requests: StrictInt = Field(1, ge=0)
+    images: StrictInt = Field(0, ge=0)
     seconds: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
     minutes: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
     video_minutes: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
     hours: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
-    models_3d: int = Field(0, ge=0)
-    tool_calls: int = Field(0, ge=0)
-    search_requests: int = Field(0, ge=0)
-    batch: bool = False
+    models_3d: StrictInt = Field(0, ge=0)
+    tool_calls: StrictInt = Field(0, ge=0)
+    search_requests: StrictInt = Field(0, ge=0)
+    batch: StrictBool = False
 
     def to_usage(self) -> Usage:
         return Usage(**self.model_dump())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.api.auth import require
 from radiant.api.etag import IfMatchDep, set_etag
@@ -46,14 +46,14 @@ class RoutingRuleCreate(_Input):
     #: a tenant's id or slug; absent or null: a global rule
     tenant_id: str | None = None
     description: str | None = None
-    priority: int = Field(default=100, ge=0, le=INT32_MAX)
-    enabled: bool = True
+    priority: StrictInt = Field(default=100, ge=0, le=INT32_MAX)
+    enabled: StrictBool = True
     conditions: RuleConditions = Field(default_factory=RuleConditions)
     target_provider: str | None = None
     target_model: str | None = None
     fallback_models: list[str] = Field(default_factory=list, max_length=20)
-    rate_limit_rpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
-    rate_limit_tpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    rate_limit_rpm: StrictInt | None = Field(default=None, ge=1, le=INT32_MAX)
+    rate_limit_tpm: StrictInt | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 class RoutingRuleUpdate(_Input):
@@ -61,25 +61,25 @@ class RoutingRuleUpdate(_Input):
     action: RuleAction | None = None
     tenant_id: str | None = None
     description: str | None = None
-    priority: int | None = Field(default=None, ge=0, le=INT32_MAX)
-    enabled: bool | None = None
+    priority: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
+    enabled: StrictBool | None = None
     conditions: RuleConditions | None = None
     target_provider: str | None = None
     target_model: str | None = None
     fallback_models: list[str] | None = Field(default=None, max_length=20)
-    rate_limit_rpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
-    rate_limit_tpm: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    rate_limit_rpm: StrictInt | None = Field(default=None, ge=1, le=INT32_MAX)
+    rate_limit_tpm: StrictInt | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 class RuleEvaluation(_Input):
     """A request to test the rules with."""
 
     tenant_id: str | None = Field(default=None, description="A tenant's id or slug.")
-    tenant_tier: int | None = Field(default=None, ge=1, le=5)
+    tenant_tier: StrictInt | None = Field(default=None, ge=1, le=5)
     model: str | None = Field(default=None, max_length=300)
     task: Task | None = None
     capabilities: list[str] = Field(default_factory=list, max_length=100)
-    estimated_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    estimated_tokens: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
 
 
 def _body(rule: RoutingRule, response: Response) -> dict[str, Any]:

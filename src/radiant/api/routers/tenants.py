@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.api.auth import require
 from radiant.api.etag import IfMatchDep, set_etag
@@ -43,7 +43,7 @@ class _Input(BaseModel):
 class TenantCreate(_Input):
     name: str
     slug: str
-    tier: int = 1
+    tier: StrictInt = 1
     domain: str | None = None
     billing_email: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
@@ -52,7 +52,7 @@ class TenantCreate(_Input):
 class TenantUpdate(_Input):
     name: str | None = None
     slug: str | None = None
-    tier: int | None = None
+    tier: StrictInt | None = None
     status: TenantStatus | None = None
     domain: str | None = None
     billing_email: str | None = None
@@ -60,12 +60,12 @@ class TenantUpdate(_Input):
 
 
 class AccessFields(_Input):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     custom_input_price_per_1m: Decimal | None = None
     custom_output_price_per_1m: Decimal | None = None
     custom_markup_percent: Decimal | None = None
-    rate_limit_rpm: int | None = None
-    rate_limit_tpm: int | None = None
+    rate_limit_rpm: StrictInt | None = None
+    rate_limit_tpm: StrictInt | None = None
 
 
 class AccessCreate(AccessFields):
@@ -76,8 +76,8 @@ class KeyCreate(_Input):
     name: str
     scopes: list[str] | None = None
     #: the key's own limits; None: the tenant's tier decides
-    rate_limit_rpm: int | None = None
-    rate_limit_tpm: int | None = None
+    rate_limit_rpm: StrictInt | None = None
+    rate_limit_tpm: StrictInt | None = None
     expires_at: datetime | None = None
 
 
