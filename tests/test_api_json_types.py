@@ -20,6 +20,8 @@ from conftest import Bearer
 from radiant.api.app import create_app
 from radiant.registry import Registry
 from radiant.security import Role
+from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
 
 Field = tuple[tuple[str, ...], Any]
 
@@ -65,8 +67,6 @@ def _body(path: tuple[str, ...], value: Any) -> dict[str, Any]:
 
 
 def _cases() -> list[tuple[str, str, tuple[str, ...], Any]]:
-    from radiant.store.engine import make_engine
-
     document = create_app(Registry(make_engine("sqlite://"))).openapi()
     cases = []
     for url, item in document["paths"].items():
@@ -84,9 +84,6 @@ CASES = _cases()
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    from radiant.store.engine import make_engine
-    from radiant.store.migrate import upgrade
-
     url = f"sqlite:///{tmp_path_factory.mktemp('types') / 'radiant.db'}"
     upgrade(url)
     engine: Engine = make_engine(url)

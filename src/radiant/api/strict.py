@@ -1,11 +1,13 @@
 """Request bodies that take JSON types as the OpenAPI document states them.
 
 Pydantic's lax mode turns ``"5"`` or ``true`` into the integer 5 or 1 and ``"yes"`` into
-``True``; the API documents ``integer`` and ``boolean`` and must reject those. Domain
-objects stay lax (a catalog or a database row may hand them any number type), and the
-API takes them through :func:`strict_input`: the same class, with every integer, boolean
-and float field (nested objects included) made strict. Validators and constraints carry
-over; an integer still passes where a float is asked for.
+``True``; the API documents ``integer`` and ``boolean`` and must reject those. The
+registry's domain objects stay lax (a catalog or a database row may hand them any number
+type), and the API takes them through :func:`strict_input`: the same class, with every
+integer, boolean and float field (nested objects included) made strict. Validators and
+constraints carry over; an integer still passes where a float is asked for. Shapes that
+only ever arrive as requests (selection criteria, rule conditions, the API's own bodies)
+declare strict types themselves.
 """
 
 from __future__ import annotations
