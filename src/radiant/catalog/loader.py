@@ -8,11 +8,14 @@ Layout of a catalog directory::
     models/**/*.yaml      models: [...]   each model may carry routes: [...]
 
 Every problem is raised as :class:`~radiant.errors.CatalogError` naming the file, the entry
-and the field.
+and the field. A route whose model string is not of its platform's form
+(:mod:`radiant.catalog.model_strings`) loads, with a warning in ``Catalog.warnings`` (and
+the log) in the same terms: the gateway would send that string, so it is most likely wrong.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -22,11 +25,14 @@ from typing import Any, TypeVar
 
 import pydantic
 
+from radiant.catalog.model_strings import model_string_problem
 from radiant.catalog.yaml_io import read_yaml
 from radiant.domain import Model, Platform, Provider, Route
 from radiant.errors import CatalogError
 
 __all__ = ["Catalog", "builtin_catalog_dir", "load_catalog"]
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=pydantic.BaseModel)
 K = TypeVar("K", Platform, Provider)
@@ -42,6 +48,8 @@ class Catalog:
     routes: dict[str, Route] = field(default_factory=dict)
     #: Where each model was read from (file name), for error messages.
     origins: dict[str, str] = field(default_factory=dict)
+    #: What loads but is most likely wrong (a model string its platform does not use).
+    warnings: list[str] = field(default_factory=list)
 
 
 def builtin_catalog_dir() -> Path:
@@ -64,6 +72,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         _load_models(path, root, catalog)
     _apply_quality(root / "quality.yaml", catalog)
     _check_references(catalog)
+    _check_model_strings(catalog)
     return catalog
 
 
@@ -227,6 +236,20 @@ def _check_references(catalog: Catalog) -> None:
         )
         if provider.parent_id and provider.parent_id not in catalog.providers:
             raise CatalogError("providers.yaml", provider.id, "parent_id", "unknown provider")
+
+
+def _check_model_strings(catalog: Catalog) -> None:
+    """Warn of every route whose model string its platform's ids never look like."""
+    for route in catalog.routes.values():
+        provider = catalog.models[route.model_id].provider_id
+        problem = model_string_problem(route.platform_id, route.model_string, provider)
+        if problem is None:
+            continue
+        origin = catalog.origins[route.model_id]
+        where = f"routes.{route.platform_id}.model_string"
+        warning = f"{origin}: entry {route.model_id!r}: field {where!r}: {problem}"
+        catalog.warnings.append(warning)
+        logger.warning("catalog %s: %s", catalog.name, warning)
 
 
 def _check_known(
