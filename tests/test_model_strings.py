@@ -1,7 +1,7 @@
 """Route model strings are the platforms' own ids: the rule of each platform accepts the ids
 its list-models API returns and refuses the short names a catalog might invent, every
 route of the built-in catalog fits its platform's rule, and a user's catalog that does
-not fit loads with a warning."""
+not fit loads with a warning the sync run reports."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import Engine
 
 from radiant.catalog import load_catalog
 from radiant.catalog.model_strings import RULES, model_string_problem
+from radiant.settings import Settings
+from radiant.sync.runner import run_job
 
 #: ids as each platform's models list (and its documentation) gives them
 REAL: dict[str, list[str]] = {
@@ -134,3 +137,16 @@ def test_a_users_catalog_with_a_wrong_string_loads_with_a_warning(
     assert "'acme-small' is not of the platform's form: organisation/Model-Name" in warning
     assert warning in caplog.text
     assert "acme-small@together" in catalog.routes  # it still loads: a warning, not an error
+
+
+def test_a_catalog_sync_reports_the_warnings(migrated: Engine, small_catalog: Path) -> None:
+    _with_route(small_catalog, "groq", "Acme Small")
+    run = run_job(
+        migrated,
+        "catalog",
+        options={"directory": str(small_catalog), "estimates": False},
+        settings=Settings(database_url="sqlite://"),
+    )
+    assert run.ok
+    [warning] = run.errors
+    assert "field 'routes.groq.model_string'" in warning and "'Acme Small'" in warning

@@ -369,3 +369,158 @@ def test_job_modules_named_in_the_settings_are_loaded(sqlite_db: str) -> None:
     finally:
         JOBS.pop("t-plugin", None)
         engine.dispose()
+
+
+# ----------------------------------------------------------------------------- killed after commit
+
+_KILLED_AFTER_COMMIT = """
+import sys, time
+from pathlib import Path
+from radiant.settings import Settings
+from radiant.store.engine import make_engine
+from radiant.sync import catalog_job
+from radiant.sync.runner import run_job
+
+url, directory, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+
+def committed_then_hang(engine):  # the upsert committed; its estimates were next
+    marker.write_text("committed")
+    time.sleep(300)
+
+catalog_job._reconcile = committed_then_hang
+run_job(make_engine(url), "catalog", options={"directory": directory},
+        settings=Settings(database_url=url, sync_heartbeat_seconds=0.2))
+"""
+
+
+def _real_price(catalog: Path) -> None:
+    """The small catalog with a real price where it had an estimated one."""
+    models = catalog / "models" / "acme.yaml"
+    text = models.read_text()
+    assert "      is_estimated: true\n" in text
+    models.write_text(text.replace("      is_estimated: true\n", ""))
+
+
+@pytest.mark.slow
+def test_a_sync_killed_after_its_commit_is_completed_with_its_counts_and_alerts_resolved(
+    db_url: str, small_catalog: Path, tmp_path: Path, received: list[events.RegistrySyncCompleted]
+) -> None:
+    from radiant.pricing import store as pricing_store
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    first = run_job(engine, "catalog", options={"directory": str(small_catalog)}, settings=SETTINGS)
+    assert first.details["estimates"]["alerts_created"] == 1
+    [alert] = pricing_store.list_alerts(engine)
+    assert alert.route_id == "acme-large@hostco" and alert.status.value == "pending"
+
+    _real_price(small_catalog)  # the next sync brings the real price: the alert is over
+    marker = tmp_path / "committed"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_AFTER_COMMIT, db_url, str(small_catalog), str(marker)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(marker.exists, timeout=120)  # committed, the run not yet finished
+        running = [r for r in sync_history(engine) if r["status"] == "running"]
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(30)
+        if child.stderr is not None:
+            child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    [row] = running
+    assert row["prices_changed"] == 1  # the counts committed with the changes
+
+    assert reap(engine, SETTINGS) == [row["id"]]
+    done = sync_run(engine, row["id"])
+    assert done is not None and done["status"] == "completed", done
+    assert done["error_message"] is None and "is gone" in done["details"]["recovered"]
+    assert done["prices_changed"] == 1 and done["routes_added"] == 0
+    assert done["completed_at"] is not None and done["duration_ms"] is not None
+    assert done["details"]["estimates"]["alerts_resolved"] == 1  # its recovery ran
+    [alert] = pricing_store.list_alerts(engine)
+    assert alert.status.value == "resolved"
+    assert received[-1].sync_id == row["id"] and received[-1].status == "completed"
+    assert received[-1].counts["prices_changed"] == 1
+    assert reap(engine, SETTINGS) == []  # recovered once
+    engine.dispose()
+
+
+def _dead_pid() -> int:
+    """A process id of this host that no process has (a child that has exited)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(30)
+    return child.pid
+
+
+def _orphan(engine: Engine, sync_id: str) -> None:
+    """Make run ``sync_id`` look like the run of a process of this host that died."""
+    import socket
+
+    from sqlalchemy import update
+
+    from radiant.store.tables import SyncLogRow
+
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(SyncLogRow)
+            .where(SyncLogRow.id == sync_id)
+            .values(owner=f"{socket.gethostname()}:{_dead_pid()}")
+        )
+
+
+def test_a_full_run_that_died_after_its_catalog_step_keeps_its_counts(
+    migrated: Engine, small_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog step's commit lands in the ``full`` row, never final: a dead ``full``
+    run is abandoned with the counts of what committed, and that step is recovered."""
+    from radiant.sync import catalog_job, runner
+
+    calls: list[str] = []
+
+    def reconcile(engine: Engine) -> dict[str, int]:
+        calls.append("reconcile")
+        if len(calls) == 1:
+            raise _Death  # the process "dies" right after the catalog step's commit
+        return {"estimated": 0, "alerts_created": 0, "alerts_resolved": 0}
+
+    monkeypatch.setattr(catalog_job, "_reconcile", reconcile)
+    sync_id = start(migrated, "full", settings=SETTINGS)
+    context = JobContext(
+        sync_id,
+        options={"catalog": {"directory": str(small_catalog)}},
+        recorder=runner._recorder(sync_id),
+    )
+    with pytest.raises(_Death):
+        runner._full(migrated, context)  # as in the dead process: never finished
+    _orphan(migrated, sync_id)
+
+    assert reap(migrated, SETTINGS) == [sync_id]
+    dead = sync_run(migrated, sync_id)
+    assert dead is not None and dead["status"] == "abandoned"  # discovery etc. never ran
+    assert dead["models_added"] == 4 and dead["source"] == str(small_catalog)
+    step = dead["details"]["steps"]["catalog"]
+    assert step["status"] == "committed" and step["counts"]["models_added"] == 4
+    assert step["recovery"] == {
+        "estimates": {"estimated": 0, "alerts_created": 0, "alerts_resolved": 0}
+    }
+    assert calls == ["reconcile", "reconcile"]  # its estimates were done by the reaper
+
+
+class _Death(BaseException):
+    """Stands for the end of a process: nothing after it runs."""
+
+
+def test_an_interrupted_run_is_marked_so(migrated: Engine, test_job: Callable[..., None]) -> None:
+    def interrupted(engine: Engine, context: JobContext) -> JobResult:
+        raise KeyboardInterrupt
+
+    test_job("t-interrupted", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_job(migrated, "t-interrupted", settings=SETTINGS)
+    [run] = sync_history(migrated)
+    assert run["status"] == "failed" and run["error_message"] == "interrupted (KeyboardInterrupt)"
+    assert run["details"]["interrupted"] == "KeyboardInterrupt"

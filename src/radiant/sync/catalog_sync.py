@@ -5,7 +5,9 @@
 * marks entries that left the catalog deprecated (models, providers, platforms) or inactive
   (routes); never deletes;
 * closes the current price sheet and opens a new one when a route's price changes;
-* records a ``registry_sync_log`` row (type, counts, errors, duration, status);
+* records a ``registry_sync_log`` row (type, counts, errors, duration, status), written
+  in the same transaction as the changes it counts (or, run by the sync runner, through
+  ``on_commit``: the runner's row, likewise);
 * bumps the registry version only when something changed, so a second run changes nothing.
 """
 
@@ -109,12 +111,14 @@ def sync_catalog(
     source: str = "builtin",
     sync_id: str | None = None,
     log: bool = True,
+    on_commit: Callable[[Session, SyncReport], None] | None = None,
 ) -> SyncReport:
     """Apply ``catalog`` to the store. Raises StoreError when the store is unusable.
 
     ``sync_id`` continues a run that :func:`start_sync_log` recorded; without it a new
     sync log row is written first. ``log=False``: the caller (the sync runner) writes the
-    sync log row itself.
+    sync log row itself. ``on_commit(session, report)`` is called inside the transaction,
+    after the last change and before the commit (the runner records its counts there).
     """
     started = time.perf_counter()
     if sync_id is None:
@@ -125,17 +129,18 @@ def sync_catalog(
             _Upsert(session, catalog, report).run()
             if report.changed:
                 report.version = bump_version(session)
-        report.status = SyncStatus.COMPLETED.value
+            report.status = SyncStatus.COMPLETED.value
+            if log:  # the completed row commits with the changes it counts
+                _write(session, report, started)
+            if on_commit is not None:
+                on_commit(session, report)
     except Exception as exc:
         report.status = SyncStatus.FAILED.value
         report.errors.append(str(exc))
         if log:
             _finish(engine, report, started, error=str(exc))
         raise
-    if log:
-        _finish(engine, report, started)
-    else:
-        report.duration_ms = int((time.perf_counter() - started) * 1000)
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
     return report
 
 
@@ -146,23 +151,27 @@ def fail_sync_log(engine: Engine, sync_id: str, error: str) -> None:
 
 
 def _finish(engine: Engine, report: SyncReport, started: float, error: str | None = None) -> None:
-    report.duration_ms = int((time.perf_counter() - started) * 1000)
     with store_errors(), session_scope(engine) as session:
-        row = session.get(SyncLogRow, report.sync_id)
-        if row is None:  # pragma: no cover - written at the start
-            return
-        row.status = report.status
-        row.providers_updated = report.providers_added + report.providers_updated
-        row.models_added = report.models_added
-        row.models_updated = report.models_updated
-        row.models_deprecated = report.models_deprecated
-        row.routes_added = report.routes_added
-        row.routes_updated = report.routes_updated + report.routes_deactivated
-        row.prices_changed = report.prices_changed
-        row.errors = list(report.errors)
-        row.completed_at = utcnow()
-        row.duration_ms = report.duration_ms
-        row.error_message = error
+        _write(session, report, started, error)
+
+
+def _write(session: Session, report: SyncReport, started: float, error: str | None = None) -> None:
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    row = session.get(SyncLogRow, report.sync_id)
+    if row is None:  # pragma: no cover - written at the start
+        return
+    row.status = report.status
+    row.providers_updated = report.providers_added + report.providers_updated
+    row.models_added = report.models_added
+    row.models_updated = report.models_updated
+    row.models_deprecated = report.models_deprecated
+    row.routes_added = report.routes_added
+    row.routes_updated = report.routes_updated + report.routes_deactivated
+    row.prices_changed = report.prices_changed
+    row.errors = list(report.errors)
+    row.completed_at = utcnow()
+    row.duration_ms = report.duration_ms
+    row.error_message = error
 
 
 def _apply(row: Any, columns: dict[str, Any], *, skip: tuple[str, ...] = ("id",)) -> bool:

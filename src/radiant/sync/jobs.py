@@ -6,6 +6,17 @@ progress through ``context.progress`` and returns what it counted. The runner ar
 failed), emits the ``RegistrySyncCompleted`` event and holds the one-leader lock; a job
 never does those itself.
 
+**Counts that commit with the changes.** A job that writes the registry in a transaction
+calls ``context.record(session, result)`` inside it, just before it commits, with what
+that transaction changed (a job of several transactions passes ``final=False`` to all but
+the last, each with the counts so far). The log row is then written in the same
+transaction: a process killed after the commit leaves a run that the next process marks
+``completed`` with those counts (or, not final, ``abandoned`` keeping them), never one
+whose changes landed and whose counts are lost. Work that follows the commit (resolving
+alerts, say) is redone by the job's ``recover`` hook, ``register_job(name,
+recover=...)``: it is called, by whichever process reaps the dead run, with the
+``details`` that were recorded, and returns details to add to the run.
+
 Jobs register themselves under a name (``discovery``, ``health``, ``thermal``,
 ``pricing``, ``catalog``); ``full`` runs several in order.
 """
@@ -17,14 +28,18 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 __all__ = [
     "JOBS",
+    "RECOVERIES",
     "Job",
     "JobContext",
     "JobResult",
     "NullProgress",
     "Progress",
+    "Recorder",
+    "Recovery",
     "register_job",
 ]
 
@@ -53,6 +68,15 @@ class JobContext:
     progress: Progress = field(default_factory=NullProgress)
     #: job-specific options (e.g. pricing sources, a platform filter)
     options: dict[str, Any] = field(default_factory=dict)
+    #: writes a result into the run's log row (set by the runner; none: nothing is written)
+    recorder: Recorder | None = field(default=None, repr=False)
+
+    def record(self, session: Session, result: JobResult, *, final: bool = True) -> None:
+        """Write ``result`` into this run's log row inside ``session``, the job's own
+        transaction, right before it commits (see the module docstring). ``final=False``:
+        more changes follow in later transactions."""
+        if self.recorder is not None:
+            self.recorder(session, result, final)
 
 
 @dataclass
@@ -72,14 +96,27 @@ class JobResult:
 
 
 Job = Callable[[Engine, JobContext], JobResult]
+#: (session, result, final): what :meth:`JobContext.record` hands the runner
+Recorder = Callable[[Session, JobResult, bool], None]
+#: (engine, the details a dead run recorded) -> details to add: the work after its commit
+Recovery = Callable[[Engine, dict[str, Any]], dict[str, Any]]
 
 #: every job by name, filled by :func:`register_job`
 JOBS: dict[str, Job] = {}
+#: the recovery of each job that has one
+RECOVERIES: dict[str, Recovery] = {}
 
 
-def register_job(name: str) -> Callable[[Job], Job]:
+def register_job(name: str, *, recover: Recovery | None = None) -> Callable[[Job], Job]:
+    """Register a job under ``name``; ``recover`` redoes what follows its commit when its
+    process died after it (see the module docstring)."""
+
     def decorate(job: Job) -> Job:
         JOBS[name] = job
+        if recover is not None:
+            RECOVERIES[name] = recover
+        else:
+            RECOVERIES.pop(name, None)
         return job
 
     return decorate

@@ -5,11 +5,22 @@ A run is written ``running`` with its owner (``host:pid``) before its job starts
 (:class:`Monitor`) writes ``heartbeat_at`` and the progress the job reports, so the API
 can show how far it got and a later process can tell a live run from a dead one.
 
-A run is **abandoned** when its process is gone: a process of this host whose pid no
-longer exists; a process of another host that wrote no heartbeat for ``stale_after``; or
-any run silent for :data:`UNTRACKED_STALE_AFTER` (rows written without a heartbeat, a
-process that hangs). The next run of any type, and the start of ``radiant serve``, mark
-those rows (:func:`reap_abandoned`).
+A job writes its counts into the row **in its own transaction**, just before it commits
+(:func:`record_committed`, through ``JobContext.record``): the row then commits with the
+changes it describes, marked ``details.committed`` (when, and whether that was the job's
+last change, ``final``). The run's normal end (:func:`finish_run`) writes over it.
+
+A run whose process is gone is reaped: a process of this host whose pid no longer
+exists; a process of another host that wrote no heartbeat for ``stale_after``; or any run
+silent for :data:`UNTRACKED_STALE_AFTER` (rows written without a heartbeat, a process that
+hangs). The next run of any type, and the start of ``radiant serve``, reap those rows
+(:func:`reap_abandoned`): ``completed`` when its final changes had committed (the counts
+are those of that commit, ``details.recovered`` says what happened), else ``abandoned``,
+keeping the counts of whatever part did commit.
+
+A scheduled slot is **done** (:func:`slot_state`) once a run of its type started at or
+after the slot's time and completed, or failed on its own (not by an interruption, which
+``details.interrupted`` marks); an abandoned run leaves it open.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -35,14 +46,21 @@ from radiant.store.repository import store_errors
 from radiant.store.tables import SyncLogRow, utcnow
 
 __all__ = [
+    "COMMITTED",
     "COUNT_COLUMNS",
+    "INTERRUPTED",
+    "RECOVERED",
     "UNTRACKED_STALE_AFTER",
     "Monitor",
     "RunOutcome",
+    "SlotState",
     "current_owner",
     "finish_run",
     "reap_abandoned",
+    "record_committed",
+    "slot_state",
     "start_run",
+    "update_details",
 ]
 
 logger = logging.getLogger(__name__)
@@ -59,6 +77,13 @@ COUNT_COLUMNS = (
 )
 #: a running row without a heartbeat is taken for dead after this long
 UNTRACKED_STALE_AFTER = timedelta(minutes=15)
+#: ``details`` keys: the outcome a job committed with its changes (``{"at", "final"}``),
+#: why a reaped run counts as completed, and the exception that interrupted a run
+COMMITTED = "committed"
+RECOVERED = "recovered"
+INTERRUPTED = "interrupted"
+#: a scheduled slot: a run covered it, one of its type is running now, or neither
+SlotState = Literal["done", "running", "open"]
 
 _start_lock = threading.Lock()
 
@@ -104,42 +129,104 @@ def start_run(
 
 
 def reap_abandoned(engine: Engine, stale_after: timedelta) -> list[SyncLogRow]:
-    """Mark running rows whose process is gone ``abandoned``; those rows, detached.
+    """Close running rows whose process is gone; those rows, detached.
 
-    A row is changed only while it is still ``running``: a run that finishes meanwhile
-    keeps its outcome.
+    A row whose job committed its final changes (``details.committed.final``) becomes
+    ``completed`` with the counts of that commit; any other becomes ``abandoned``, keeping
+    the counts of what did commit. A row is changed only while it is still ``running``: a
+    run that finishes meanwhile keeps its outcome.
     """
     now = utcnow()
     with store_errors(), session_scope(engine) as session:
         candidates = [
-            (row.id, reason)
+            (row, reason)
             for row in session.execute(
                 select(SyncLogRow).where(SyncLogRow.status == "running")
             ).scalars()
             if (reason := _dead(row, now, stale_after)) is not None
         ]
         reaped: list[str] = []
-        for sync_id, reason in candidates:
+        for row, reason in candidates:
             result = session.execute(
                 update(SyncLogRow)
-                .where(SyncLogRow.id == sync_id, SyncLogRow.status == "running")
-                .values(
-                    status=SyncStatus.ABANDONED.value,
-                    completed_at=now,
-                    error_message=f"abandoned: {reason}",
-                )
+                .where(SyncLogRow.id == row.id, SyncLogRow.status == "running")
+                .values(**_reaped(row, reason, now))
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount:  # type: ignore[attr-defined]
-                reaped.append(sync_id)
+                reaped.append(row.id)
     for sync_id in reaped:
-        logger.warning("sync %s was left running by a process that is gone: abandoned", sync_id)
+        logger.warning("sync %s was left running by a process that is gone", sync_id)
     if not reaped:
         return []
     with store_errors(), Session(engine, expire_on_commit=False) as session:
         rows = list(session.execute(select(SyncLogRow).where(SyncLogRow.id.in_(reaped))).scalars())
         session.expunge_all()
     return rows
+
+
+def _reaped(row: SyncLogRow, reason: str, now: datetime) -> dict[str, Any]:
+    """The columns of a dead run: recovered when its final changes committed."""
+    details = dict(row.details or {})
+    committed = details.get(COMMITTED) or {}
+    if not committed.get("final"):
+        return {
+            "status": SyncStatus.ABANDONED.value,
+            "completed_at": now,
+            "error_message": f"abandoned: {reason}",
+        }
+    at = _when(committed.get("at")) or now
+    details[RECOVERED] = f"its changes had committed when {reason}"
+    return {
+        "status": SyncStatus.COMPLETED.value,
+        "completed_at": at,
+        "duration_ms": max(0, int((at - row.started_at).total_seconds() * 1000)),
+        "error_message": None,
+        "details": details,
+    }
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def update_details(engine: Engine, sync_id: str, details: dict[str, Any]) -> None:
+    """Merge ``details`` into a finished run's (what recovering it added)."""
+    with store_errors(), session_scope(engine) as session:
+        row = session.get(SyncLogRow, sync_id)
+        if row is not None:
+            row.details = {**(row.details or {}), **_jsonable(details)}
+
+
+def slot_state(engine: Engine, sync_type: str, since: datetime) -> SlotState:
+    """Whether a scheduled slot of ``sync_type`` due at ``since`` is done (see the module
+    docstring), has a run of its type going, or is still open. A slot older than the whole
+    sync log is done: nothing kept the registry then, so nothing was missed."""
+    with store_errors(), Session(engine) as session:
+        rows = session.execute(
+            select(SyncLogRow.status, SyncLogRow.details).where(
+                SyncLogRow.sync_type == sync_type, SyncLogRow.started_at >= since
+            )
+        ).all()
+        running = session.execute(
+            select(SyncLogRow.id)
+            .where(SyncLogRow.sync_type == sync_type, SyncLogRow.status == "running")
+            .limit(1)
+        ).scalar()
+        kept = session.execute(
+            select(SyncLogRow.id).where(SyncLogRow.started_at < since).limit(1)
+        ).scalar()
+    for status, details in rows:
+        if status == SyncStatus.COMPLETED.value:
+            return "done"
+        if status == SyncStatus.FAILED.value and INTERRUPTED not in (details or {}):
+            return "done"
+    if running is not None:
+        return "running"
+    return "open" if kept is not None else "done"
 
 
 def _dead(row: SyncLogRow, now: datetime, stale_after: timedelta) -> str | None:
@@ -219,25 +306,58 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _finish(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
+def _columns(outcome: RunOutcome) -> dict[str, Any]:
+    """The sync log columns of what a job reported (counts without a column go to
+    ``details.counts``)."""
     counts = {k: v for k, v in outcome.counts.items() if k not in COUNT_COLUMNS}
     details = _jsonable(dict(outcome.details))
     if counts:
         details["counts"] = {**details.get("counts", {}), **counts}
+    values: dict[str, Any] = {
+        column: int(outcome.counts.get(column, 0)) for column in COUNT_COLUMNS
+    }
+    values["errors"] = [str(error) for error in outcome.errors]
+    values["details"] = details or None
+    if outcome.source:
+        values["source"] = outcome.source
+    return values
+
+
+def record_committed(
+    session: Session, sync_id: str, outcome: RunOutcome, *, final: bool = True
+) -> None:
+    """Write ``outcome`` into the running row of ``sync_id`` inside ``session``, the job's
+    own transaction: the row commits with the changes it counts, or not at all.
+
+    ``final``: nothing the run changes is left after this commit (what is left, such as
+    resolving alerts, the job's recovery redoes should the process die). The status stays
+    ``running``; :func:`finish_run` closes the run, :func:`reap_abandoned` a dead one.
+    """
+    values = _columns(outcome)
+    values["details"] = {
+        **(values["details"] or {}),
+        COMMITTED: {"at": utcnow().isoformat(), "final": final},
+    }
+    session.execute(
+        update(SyncLogRow)
+        .where(SyncLogRow.id == sync_id, SyncLogRow.status == "running")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _finish(engine: Engine, sync_id: str, outcome: RunOutcome) -> SyncLogRow:
+    values = _columns(outcome)
     with store_errors(), session_scope(engine) as session:
         row = session.get(SyncLogRow, sync_id)
         if row is None:  # pragma: no cover - written at the start
             raise ConflictError(f"sync {sync_id} is not in the sync log")
-        for column in COUNT_COLUMNS:
-            setattr(row, column, int(outcome.counts.get(column, 0)))
+        for column, value in values.items():
+            setattr(row, column, value)
         row.status = outcome.status
-        row.errors = [str(error) for error in outcome.errors]
-        row.details = details or None
         row.error_message = outcome.error_message
         row.completed_at = utcnow()
         row.duration_ms = outcome.duration_ms
-        if outcome.source:
-            row.source = outcome.source
         if outcome.progress is not None:
             done, total, message = outcome.progress
             row.progress_done, row.progress_total = done, total

@@ -6,10 +6,17 @@ then records it ``completed`` or ``failed`` (a job's exception is caught and bec
 run's ``error_message``; the row is never left ``running``), publishes
 ``RegistrySyncCompleted`` to subscribers and webhooks, and returns the run.
 
+A job that calls ``context.record(session, result)`` in its transaction has its log row
+commit with its changes (:mod:`radiant.sync.jobs`); :func:`reap` closes the run of a
+process that died after such a commit as ``completed`` with those counts and calls the
+job's recovery for the work that was to follow (its alerts, say).
+
 ``full`` is the seed's daily sync: ``catalog``, then ``discovery``, ``health`` and
 ``thermal`` (:data:`FULL_STEPS`), in one log row whose ``details.steps`` says how each
 step went. A step that fails does not stop the next ones; the run is then ``failed``.
-Pricing is not part of it: it has its own (weekly) schedule and sources.
+A step's recorded commit lands in the ``full`` row too, as the counts so far (never
+final: a ``full`` run that died is abandoned with them, and its committed steps are
+recovered). Pricing is not part of it: it has its own (weekly) schedule and sources.
 
 Jobs live in the modules of :data:`JOB_MODULES` (imported the first time a run needs
 them; a module not installed is left out) plus ``RADIANT_SYNC_JOB_MODULES``.
@@ -26,19 +33,35 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from radiant.domain import SyncStatus
 from radiant.errors import RadiantError, ValidationError
 from radiant.settings import Settings, get_settings
+from radiant.store.tables import SyncLogRow
 from radiant.sync import events
-from radiant.sync.jobs import JOBS, Job, JobContext, JobResult, NullProgress, Progress
+from radiant.sync.jobs import (
+    JOBS,
+    RECOVERIES,
+    Job,
+    JobContext,
+    JobResult,
+    NullProgress,
+    Progress,
+    Recorder,
+    Recovery,
+)
 from radiant.sync.log import (
+    COMMITTED,
     COUNT_COLUMNS,
+    INTERRUPTED,
     Monitor,
     RunOutcome,
     finish_run,
     reap_abandoned,
+    record_committed,
     start_run,
+    update_details,
 )
 
 if TYPE_CHECKING:
@@ -127,14 +150,46 @@ def _stale_after(settings: Settings) -> timedelta:
 
 
 def reap(engine: Engine, settings: Settings | None = None) -> list[str]:
-    """Mark runs left ``running`` by dead processes ``abandoned`` and announce each
-    (``RegistrySyncCompleted`` with status ``abandoned``); their ids."""
+    """Close the runs dead processes left ``running`` (``completed`` when their final
+    changes had committed, else ``abandoned``), recover what they had committed, and
+    announce each (``RegistrySyncCompleted``); their ids."""
     settings = settings or get_settings()
+    load_jobs(settings.sync_job_modules)  # their recoveries
     rows = reap_abandoned(engine, _stale_after(settings))
     for row in rows:
+        _recover(engine, row)
         counts = {column: int(getattr(row, column) or 0) for column in COUNT_COLUMNS}
+        counts.update((row.details or {}).get("counts") or {})
         _announce(events.RegistrySyncCompleted.from_row(row, counts), settings)
     return [row.id for row in rows]
+
+
+def _recover(engine: Engine, row: SyncLogRow) -> None:
+    """Call the recovery of each job whose changes a dead run committed; its details land
+    in the run (``details.steps.<step>.recovery`` for a step of ``full``)."""
+    details = dict(row.details or {})
+    added: dict[str, Any] = {}
+    if row.sync_type == "full":
+        steps = dict(details.get("steps") or {})
+        for step, info in steps.items():
+            hook = RECOVERIES.get(step)
+            if hook is not None and isinstance(info, dict) and info.get("status") == "committed":
+                recovered = _call(hook, engine, dict(info.get("details") or {}), row.id)
+                steps[step] = {**info, "recovery": recovered}
+                added["steps"] = steps
+    elif COMMITTED in details and (hook := RECOVERIES.get(row.sync_type)) is not None:
+        added = _call(hook, engine, details, row.id)
+    if added:
+        update_details(engine, row.id, added)
+        row.details = {**details, **added}
+
+
+def _call(hook: Recovery, engine: Engine, details: dict[str, Any], sync_id: str) -> dict[str, Any]:
+    try:
+        return hook(engine, details)
+    except Exception as exc:  # the run stays closed; its recovery is told in the row
+        logger.exception("sync %s: recovering its committed work failed", sync_id)
+        return {"recovery_error": str(exc) or type(exc).__name__}
 
 
 def start(
@@ -189,7 +244,10 @@ def execute_run(
     failure: BaseException | None = None
     with Monitor(engine, sync_id, settings.sync_heartbeat_seconds) as monitor:
         context = JobContext(
-            sync_id=sync_id, progress=_Tee(monitor, progress), options=dict(options or {})
+            sync_id=sync_id,
+            progress=_Tee(monitor, progress),
+            options=dict(options or {}),
+            recorder=_recorder(sync_id),
         )
         try:
             _absorb(outcome, _job(name, settings)(engine, context))
@@ -204,6 +262,7 @@ def execute_run(
                 logger.exception("sync %s (%s) failed", sync_id, name)
         except BaseException as exc:  # Ctrl-C, SystemExit: record it, then let it go on
             _fail(outcome, exc, message=f"interrupted ({type(exc).__name__})")
+            outcome.details[INTERRUPTED] = type(exc).__name__  # its slot is not done
             outcome.progress = monitor.state
             outcome.duration_ms = int((time.perf_counter() - started) * 1000)
             finish_run(engine, sync_id, outcome)
@@ -230,6 +289,17 @@ def execute_run(
         event=event,
         exception=failure,
     )
+
+
+def _recorder(sync_id: str) -> Recorder:
+    """What ``context.record`` does for run ``sync_id``: its row, in the job's session."""
+
+    def record(session: Session, result: JobResult, final: bool) -> None:
+        outcome = RunOutcome(status=SyncStatus.RUNNING.value)
+        _absorb(outcome, result)
+        record_committed(session, sync_id, outcome, final=final)
+
+    return record
 
 
 def _absorb(outcome: RunOutcome, result: JobResult) -> None:
@@ -291,7 +361,12 @@ def _full(engine: Engine, context: JobContext) -> JobResult:
             steps[step] = {"status": "skipped", "reason": "not installed"}
             continue
         options = context.options.get(step, {})
-        step_context = JobContext(context.sync_id, _Step(context.progress, step), dict(options))
+        step_context = JobContext(
+            context.sync_id,
+            _Step(context.progress, step),
+            dict(options),
+            recorder=_step_recorder(context, total, steps, step),
+        )
         started = time.perf_counter()
         try:
             result = job(engine, step_context)
@@ -317,6 +392,24 @@ def _full(engine: Engine, context: JobContext) -> JobResult:
     if failed:
         raise _StepsFailed(failed, total)
     return total
+
+
+def _step_recorder(
+    context: JobContext, total: JobResult, steps: dict[str, dict[str, Any]], step: str
+) -> Recorder:
+    """A step's ``record``: the ``full`` run's counts so far plus the step's, never final."""
+
+    def record(session: Session, result: JobResult, final: bool) -> None:
+        so_far = JobResult(counts=dict(total.counts), errors=list(total.errors))
+        for key, value in result.counts.items():
+            so_far.add(key, value)
+        so_far.errors.extend(f"{step}: {error}" for error in result.errors)
+        so_far.source = result.source if step == "catalog" else total.source
+        committed = {"status": "committed", "counts": dict(result.counts)}
+        so_far.details["steps"] = {**steps, step: {**committed, "details": result.details}}
+        context.record(session, so_far, final=False)
+
+    return record
 
 
 class _Tee:
