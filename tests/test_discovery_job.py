@@ -26,6 +26,7 @@ from discovery_fakes import (
     serve,
 )
 from manage_helpers import ctx
+from radiant.errors import ValidationError
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import Registry
 from radiant.store.discovery_tables import DiscoveredModelRow, DiscoveryRouteStateRow
@@ -117,7 +118,8 @@ def test_new_models_wait_for_review_and_keyless_platforms_are_skipped(
 
     assert "hostco: skipped: no credentials (environment variable HOSTCO_API_KEY)" in result.errors
     assert result.counts["models_discovered"] == 3
-    assert result.counts["providers_updated"] == 3  # anthropic, google, openrouter listed
+    # listed, but none of them changed in the registry: no provider updated
+    assert result.counts["providers_updated"] == 0
     assert result.details["targets"]["direct:anthropic"] == {
         "status": "listed",
         "pages": 1,
@@ -154,6 +156,7 @@ def test_new_models_wait_for_review_and_keyless_platforms_are_skipped(
 
     again = discover(store)
     assert again.counts["models_discovered"] == 0 and len(pending(store)) == 3
+    assert again.counts["providers_updated"] == 0  # nothing changed: no phantom update
     assert upstream.hits("/endpoints") == 1  # endpoints are looked up once per new model
 
 
@@ -192,6 +195,7 @@ def test_a_vanished_model_is_deprecated_after_two_runs_not_one(
 
     second = discover(store)
     assert second.counts["models_deprecated"] == 1
+    assert second.counts["providers_updated"] == 1  # the direct API's routes changed
     gone = model(store, "claude-two")
     assert gone.deprecated and gone.status == "deprecated"
     assert gone.deprecation_date == date.today()
@@ -199,7 +203,8 @@ def test_a_vanished_model_is_deprecated_after_two_runs_not_one(
     assert registry_version(store) > version
     assert Registry(store).snapshot().resolve("claude-two").model.is_deprecated
 
-    assert discover(store).counts["models_deprecated"] == 0  # once is enough
+    once = discover(store)  # once is enough
+    assert once.counts["models_deprecated"] == 0 and once.counts["providers_updated"] == 0
 
     upstream.anthropic.append(anthropic_model("claude-two"))  # it came back
     back = discover(store)
@@ -249,8 +254,13 @@ def test_a_platform_filter_lists_only_that_platform(store: Engine, upstream: Ups
     result = discover(store, platforms="anthropic,openrouter")
     assert set(result.details["targets"]) == {"direct:anthropic", "openrouter"}
     assert upstream.hits("gemini") == 0
-    unknown = discover(store, platforms=["nowhere"])
-    assert unknown.errors == ["no platform to discover matches nowhere"]
+    # a name that matches nothing is the caller's mistake, before anything is listed
+    hits = upstream.hits("anthropic")
+    with pytest.raises(ValidationError, match="no platform to discover matches nowhere"):
+        discover(store, platforms=["anthropic", "nowhere"])
+    with pytest.raises(ValidationError, match="no list-models API to discover bedrock"):
+        discover(store, platforms="bedrock")
+    assert upstream.hits("anthropic") == hits
 
 
 def test_an_upstream_listing_5000_models(store: Engine, upstream: Upstream) -> None:
@@ -276,7 +286,7 @@ def test_a_run_through_the_sync_runner_is_logged(store: Engine, upstream: Upstre
     assert run.ok and run.counts["models_deprecated"] == 1
     logged = sync_run(store, run.id)
     assert logged is not None and logged["status"] == "completed"
-    assert logged["models_deprecated"] == 1 and logged["providers_updated"] == 3
+    assert logged["models_deprecated"] == 1 and logged["providers_updated"] == 1
     assert any("HOSTCO_API_KEY" in e for e in logged["errors"])
 
 

@@ -2,10 +2,16 @@
 new ones for review, count and retire the vanished ones.
 
 Options (``JobContext.options``): ``platforms`` (names of platforms, providers or targets
-such as ``direct:anthropic``; a list or a comma-separated string) limits the run; from
-code also ``secrets`` (a :class:`SecretResolver`), ``retry`` (a :class:`RetryPolicy`),
-``timeout`` (seconds), ``missing_runs`` and ``endpoint_lookups``. Settings give the
-defaults (``RADIANT_DISCOVERY_*``).
+such as ``direct:anthropic``; a list or a comma-separated string) limits the run, and a
+name that matches nothing is a ValidationError before anything is listed; from code also
+``secrets`` (a :class:`SecretResolver`), ``retry`` (a :class:`RetryPolicy`), ``timeout``
+(seconds), ``missing_runs`` and ``endpoint_lookups``. Settings give the defaults
+(``RADIANT_DISCOVERY_*``).
+
+Each listing is written in a transaction of its own, with the run's counts so far
+(``context.record``; the last one final). ``providers_updated`` counts the platforms whose
+registry entries changed (a route retired or revived, a model deprecated or revived), not
+the platforms listed: a run that changes nothing reports none.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from radiant.errors import ValidationError
 from radiant.secrets import EnvSecretResolver, SecretResolver
 from radiant.store.discovery_tables import DiscoveredModelRow
 from radiant.store.engine import session_scope
@@ -180,6 +188,7 @@ def _record(
     providers: set[str],
     sync_id: str,
     config: DiscoveryConfig,
+    on_commit: Callable[[Session, Outcome], None],
 ) -> Outcome:
     with store_errors(), session_scope(engine) as session:
         outcome = record_listing(
@@ -193,6 +202,7 @@ def _record(
         )
         if outcome.registry_changed:
             bump_version(session)
+        on_commit(session, outcome)
     return outcome
 
 
@@ -219,9 +229,8 @@ def discovery_job(engine: Engine, context: JobContext) -> JobResult:
     targets, unsupported = build_targets(
         snapshot.platforms.values(), snapshot.providers.values(), config.secrets, only=config.only
     )
+    _check_filter(config.only, targets, unsupported)
     result = JobResult(source="discovery", details={"targets": {}, "unsupported": unsupported})
-    if config.only and not targets:
-        result.errors.append(f"no platform to discover matches {', '.join(config.only)}")
     context.progress.start(len(targets), "listing models upstream")
     listings = _run(_list_all(targets, config, context.progress))
     classified = {
@@ -237,10 +246,25 @@ def discovery_job(engine: Engine, context: JobContext) -> JobResult:
             lookups.append((target, wanted))
     if any(models for _, models in lookups):
         result.errors += _run(_endpoints(lookups, config))
+    listed = _complete(result, targets, listings)
     total = Outcome()
     providers = set(snapshot.providers)
+    for index, (target, listing) in enumerate(listed):
+        found = classified[target.name]
+        last = index == len(listed) - 1
+        commit = _committer(context, result, total, target, listing, found, last=last)
+        outcome = _record(engine, target, found, providers, context.sync_id, config, commit)
+        _tally(result, total, target, listing, found, outcome)
+    _count(result, total)
+    return result
+
+
+def _complete(
+    result: JobResult, targets: list[Target], listings: list[Listing]
+) -> list[tuple[Target, Listing]]:
+    """The complete listings; the skipped and failed ones become errors of the run."""
+    listed: list[tuple[Target, Listing]] = []
     for target, listing in zip(targets, listings, strict=True):
-        outcome = None
         if listing.skipped is not None:
             log.info("discovery skipped %s: %s", target.name, listing.skipped)
             result.errors.append(f"{target.name}: skipped: {listing.skipped}")
@@ -248,19 +272,78 @@ def discovery_job(engine: Engine, context: JobContext) -> JobResult:
             log.warning("discovery of %s failed: %s", target.name, listing.error)
             result.errors.append(f"{target.name}: {listing.error}")
         else:
-            outcome = _record(
-                engine, target, classified[target.name], providers, context.sync_id, config
-            )
-            total.merge(outcome)
-            result.add("providers_updated")
-        result.details["targets"][target.name] = _summary(
-            listing, classified.get(target.name), outcome
+            listed.append((target, listing))
+            continue
+        result.details["targets"][target.name] = _summary(listing, None, None)
+    return listed
+
+
+def _check_filter(only: list[str] | None, targets: list[Target], unsupported: list[str]) -> None:
+    """A platform filter naming nothing discovery can list is the caller's mistake."""
+    if not only:
+        return
+    matched = {n for t in targets for n in (t.name, t.platform_id, *(t.provider_ids or ()))}
+    unknown = [name for name in only if name.strip() not in matched]
+    if not unknown:
+        return
+    without = [name for name in unknown if name in unsupported]
+    if without:
+        raise ValidationError(
+            f"no list-models API to discover {', '.join(without)} with "
+            "(discovery lists OpenAI-compatible platforms, OpenRouter and direct providers)"
         )
-    _count(result, total)
-    return result
+    raise ValidationError(
+        f"no platform to discover matches {', '.join(unknown)}; "
+        "name a platform, a provider or a target such as direct:anthropic"
+    )
+
+
+def _tally(
+    result: JobResult,
+    total: Outcome,
+    target: Target,
+    listing: Listing,
+    classified: Classified,
+    outcome: Outcome,
+) -> None:
+    """Add one written listing to the run: its outcome, its summary, its platform when the
+    registry changed."""
+    total.merge(outcome)
+    if outcome.registry_changed:
+        result.add("providers_updated")
+    result.details["targets"][target.name] = _summary(listing, classified, outcome)
+
+
+def _committer(
+    context: JobContext,
+    result: JobResult,
+    total: Outcome,
+    target: Target,
+    listing: Listing,
+    classified: Classified,
+    *,
+    last: bool,
+) -> Callable[[Session, Outcome], None]:
+    """What a listing's transaction records: the run so far with this listing in it."""
+
+    def commit(session: Session, outcome: Outcome) -> None:
+        so_far = JobResult(
+            counts=dict(result.counts),
+            errors=list(result.errors),
+            details={**result.details, "targets": dict(result.details["targets"])},
+            source=result.source,
+        )
+        running = Outcome()
+        running.merge(total)
+        _tally(so_far, running, target, listing, classified, outcome)
+        _count(so_far, running)
+        context.record(session, so_far, final=last)
+
+    return commit
 
 
 def _count(result: JobResult, total: Outcome) -> None:
+    result.add("providers_updated", 0)
     result.add("models_discovered", total.discovered)
     result.add("models_deprecated", total.models_deprecated)
     result.add("models_updated", total.models_revived)
