@@ -80,6 +80,9 @@ def test_who_may_start_and_read_syncs(client: TestClient, bearer: Bearer) -> Non
     assert client.get(f"{SYNC}/history", headers=bearer(client.app, Role.AUDITOR)).json() == {
         "data": [],
         "count": 0,
+        "total": 0,
+        "limit": 50,
+        "offset": 0,
     }
 
 

@@ -142,3 +142,40 @@ def test_a_running_sync_reports_its_progress(
         server.should_exit = True
         thread.join(timeout=10)
         JOBS.pop("t-api-slow", None)
+
+
+def test_the_history_counts_every_matching_run_and_filters_by_type_and_status(
+    client: TestClient, bearer: Bearer
+) -> None:
+    from radiant.store.repository import sync_run
+    from radiant.sync.runner import execute_run
+
+    auditor = bearer(client.app, Role.AUDITOR)
+    engine = client.app.state.registry.engine  # type: ignore[attr-defined]
+    settings = get_settings()
+    ids = [execute_run(engine, start(engine, "thermal"), "thermal", settings=settings).id]
+    ids.append(execute_run(engine, start(engine, "thermal"), "thermal", settings=settings).id)
+    catalog = start(engine, "catalog")  # left running
+    assert sync_run(engine, catalog)["status"] == "running"  # type: ignore[index]
+
+    page = client.get(f"{SYNC}/history", params={"limit": 2}, headers=auditor).json()
+    assert page["count"] == 3 and page["total"] == 3 and len(page["data"]) == 2  # a page of 3
+    assert page["data"][0]["id"] == catalog
+    rest = client.get(f"{SYNC}/history", params={"limit": 2, "offset": 2}, headers=auditor)
+    assert [r["id"] for r in rest.json()["data"]] == ids[:1] and rest.json()["count"] == 3
+
+    thermal = client.get(f"{SYNC}/history", params={"type": "thermal"}, headers=auditor).json()
+    assert thermal["count"] == 2 and {r["id"] for r in thermal["data"]} == set(ids)
+    running = client.get(f"{SYNC}/history", params={"status": "running"}, headers=auditor).json()
+    assert running["count"] == 1 and [r["id"] for r in running["data"]] == [catalog]
+    both = client.get(
+        f"{SYNC}/history", params={"type": "thermal", "status": "running"}, headers=auditor
+    )
+    assert both.json()["count"] == 0 and both.json()["data"] == []
+
+    for params in ({"status": "finished"}, {"type": "everything"}, {"limit": 0}):
+        bad = client.get(f"{SYNC}/history", params=params, headers=auditor)
+        assert bad.status_code == 422, params
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    unknown = client.get(f"{SYNC}/history", params={"type": "everything"}, headers=auditor)
+    assert "unknown sync type 'everything'" in unknown.json()["detail"]

@@ -1,4 +1,4 @@
-"""``radiant sync full|discovery|health|thermal|pricing`` as a user runs them."""
+"""``radiant sync full|discovery|health|thermal|pricing|history`` as a user runs them."""
 
 from __future__ import annotations
 
@@ -160,3 +160,55 @@ def test_any_registered_job_runs_by_name(db: str) -> None:
     assert run["sync_type"] == "t-plugin" and run["counts"] == {"widgets": 3}
     unknown = radiant(db, "sync", "run", "t-plugin", ok=False)  # not without the module
     assert unknown.returncode == 2 and "unknown sync type 't-plugin'" in unknown.stderr
+
+
+def test_history_lists_the_runs_by_type_and_status(db: str) -> None:
+    first = as_json(db, "sync", "thermal")
+    radiant(db, "sync", "catalog", "--dir", str(SMALL))
+    second = as_json(db, "sync", "thermal")
+    running = start(make_engine(db), "health")
+
+    every = as_json(db, "sync", "history")
+    assert every["count"] == 4 and [r["id"] for r in every["data"]][0] == running
+    thermal = as_json(db, "sync", "history", "--type", "thermal")
+    assert [r["id"] for r in thermal["data"]] == [second["id"], first["id"]]
+    assert thermal["count"] == 2
+    page = as_json(db, "sync", "history", "--type", "thermal", "--limit", "1")
+    assert [r["id"] for r in page["data"]] == [second["id"]] and page["count"] == 2
+    assert [r["id"] for r in as_json(db, "sync", "history", "--status", "running")["data"]] == [
+        running
+    ]
+
+    text = radiant(db, "sync", "history", "--type", "catalog").stdout
+    assert "1 of 1 sync runs" in text and "completed" in text and "models_added 4" in text
+    assert "thermal" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--status", "finished"), "unknown status 'finished'; known: running, completed"),
+        (("--type", "everything"), "unknown sync type 'everything'; known: catalog"),
+        (("--limit", "0"), "--limit"),
+    ],
+)
+def test_history_refuses_what_it_cannot_filter_by(
+    db: str, args: tuple[str, ...], fragment: str
+) -> None:
+    result = radiant(db, "sync", "history", *args, ok=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
+
+
+def test_discovery_can_be_limited_to_some_platforms(db: str) -> None:
+    radiant(db, "sync", "catalog", "--dir", str(SMALL))
+    run = as_json(db, "sync", "discovery", "--platform", "hostco")
+    assert run["status"] == "completed"
+    assert set(run["details"]["targets"]) == {"hostco"}  # nothing else was looked at
+    assert run["details"]["targets"]["hostco"]["status"] == "skipped"  # it has no key here
+    assert run["providers_updated"] == 0  # nothing changed: no phantom update
+    wrong = radiant(db, "sync", "discovery", "--platform", "nowhere", ok=False)
+    assert wrong.returncode == 2
+    errors = [line for line in wrong.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "no platform to discover matches nowhere" in errors[0]

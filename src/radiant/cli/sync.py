@@ -1,7 +1,8 @@
-"""``radiant sync full|discovery|health|thermal|pricing``: run one sync now.
+"""``radiant sync full|discovery|health|thermal|pricing``: run one sync now; ``radiant
+sync history``: the runs so far.
 
-Each command runs its job in this process through the sync runner (so it is recorded in
-the sync log, announced to webhooks, and refused while another run of the same type is
+Each run command runs its job in this process through the sync runner (so it is recorded
+in the sync log, announced to webhooks, and refused while another run of the same type is
 going), shows a progress bar on stderr while it runs (a terminal only, or
 ``--progress``), and prints the run: a summary line, or the whole run with ``--json``.
 A failed run prints one ``error:`` line and exits 1.
@@ -15,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from radiant.cli._base import JsonOpt, load_settings, print_json, sync_app
+from radiant.cli._base import JsonOpt, load_settings, print_json, sync_app, table
 from radiant.errors import RadiantError
 
 __all__ = ["RichProgress", "SyncFailedError", "run_sync"]
@@ -141,9 +142,20 @@ def sync_full(
 
 
 @sync_app.command("discovery")
-def sync_discovery(as_json: JsonOpt = False, progress: ProgressOpt = None) -> None:
+def sync_discovery(
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform",
+            help="Only this platform, provider or target (direct:anthropic); repeat it.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
+) -> None:
     """Ask each platform which models it serves: new ones wait for review, gone ones retire."""
-    run_sync("discovery", {}, as_json=as_json, progress=progress)
+    options = {"platforms": list(platform)} if platform else {}
+    run_sync("discovery", options, as_json=as_json, progress=progress)
 
 
 @sync_app.command("health")
@@ -193,3 +205,73 @@ def sync_run_cmd(
     from radiant.sync.options import default_options
 
     run_sync(name, default_options(name, load_settings()), as_json=as_json, progress=progress)
+
+
+@sync_app.command("history")
+def sync_history_cmd(
+    sync_type: Annotated[
+        str | None, typer.Option("--type", help="Only runs of this type (full, catalog, ...).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only runs that ended so: running, completed, failed, abandoned."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many runs.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many of the newest.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """The sync runs so far, newest first: what each changed and how it ended."""
+    from radiant.domain import SyncStatus
+    from radiant.errors import ValidationError
+    from radiant.store.engine import make_engine
+    from radiant.store.repository import count_sync_runs, sync_history
+    from radiant.sync.runner import check_sync_type
+
+    settings = load_settings()
+    if status is not None and status not in {s.value for s in SyncStatus}:
+        known = ", ".join(s.value for s in SyncStatus)
+        raise ValidationError(f"unknown status {status!r}; known: {known}")
+    if sync_type is not None:
+        check_sync_type(sync_type, settings)
+    engine = make_engine(settings.database_url, role=settings.database_role or None)
+    try:
+        rows = sync_history(engine, limit, sync_type=sync_type, status=status, offset=offset)
+        total = count_sync_runs(engine, sync_type=sync_type, status=status)
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json({"data": rows, "count": total, "limit": limit, "offset": offset})
+        return
+    table(
+        f"{len(rows)} of {total} sync runs",
+        ["id", "type", "status", "trigger", "started", "ms", "changes", "error"],
+        [
+            [
+                row["id"],
+                row["sync_type"],
+                row["status"],
+                row["trigger"],
+                row["started_at"].isoformat(timespec="seconds"),
+                row["duration_ms"],
+                _changes(row),
+                row["error_message"],
+            ]
+            for row in rows
+        ],
+    )
+
+
+_CHANGES = (
+    "models_added",
+    "models_updated",
+    "models_deprecated",
+    "routes_added",
+    "routes_updated",
+    "prices_changed",
+    "providers_updated",
+)
+
+
+def _changes(row: dict[str, Any]) -> str:
+    """What a run changed, in a few words ("" when nothing)."""
+    return ", ".join(f"{key} {row[key]}" for key in _CHANGES if row.get(key))

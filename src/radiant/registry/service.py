@@ -147,8 +147,20 @@ class Registry:
     def stats(self) -> dict[str, Any]:
         return self.snapshot().stats()
 
-    def sync_history(self, limit: int = 50) -> list[dict[str, Any]]:
-        return repository.sync_history(self.engine, limit)
+    def sync_history(
+        self,
+        limit: int = 50,
+        *,
+        sync_type: str | None = None,
+        status: str | None = None,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Sync runs, newest first (of one type and/or status), and how many match."""
+        rows = repository.sync_history(
+            self.engine, limit, sync_type=sync_type, status=status, offset=offset
+        )
+        total = repository.count_sync_runs(self.engine, sync_type=sync_type, status=status)
+        return rows, total
 
     # ------------------------------------------------------------------ writes
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select, text, update
+from sqlalchemy import Engine, func, inspect, select, text, update
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,7 @@ __all__ = [
     "NOTIFY_CHANNEL",
     "RegistryData",
     "bump_version",
+    "count_sync_runs",
     "price_history",
     "read_registry",
     "registry_version",
@@ -218,12 +219,38 @@ def price_history(engine: Engine, route_id: str) -> list[PriceSheet]:
         return [row_to_price(r) for r in rows]
 
 
-def sync_history(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
+def sync_history(
+    engine: Engine,
+    limit: int = 50,
+    *,
+    sync_type: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Sync runs, newest first, of one type and/or status when given."""
     with store_errors(), Session(engine) as session:
+        query = _sync_filter(select(SyncLogRow), sync_type, status)
         rows = session.execute(
-            select(SyncLogRow).order_by(SyncLogRow.started_at.desc()).limit(limit)
+            query.order_by(SyncLogRow.started_at.desc(), SyncLogRow.id).offset(offset).limit(limit)
         ).scalars()
         return [_sync_run(r) for r in rows]
+
+
+def count_sync_runs(
+    engine: Engine, *, sync_type: str | None = None, status: str | None = None
+) -> int:
+    """How many sync runs :func:`sync_history` would page through."""
+    with store_errors(), Session(engine) as session:
+        query = _sync_filter(select(func.count()).select_from(SyncLogRow), sync_type, status)
+        return int(session.execute(query).scalar() or 0)
+
+
+def _sync_filter(query: Any, sync_type: str | None, status: str | None) -> Any:
+    if sync_type is not None:
+        query = query.where(SyncLogRow.sync_type == sync_type)
+    if status is not None:
+        query = query.where(SyncLogRow.status == status)
+    return query
 
 
 def sync_run(engine: Engine, sync_id: str) -> dict[str, Any] | None:

@@ -71,6 +71,7 @@ __all__ = [
     "FULL_STEPS",
     "JOB_MODULES",
     "SyncRun",
+    "check_sync_type",
     "execute_run",
     "job_names",
     "load_jobs",
@@ -115,6 +116,13 @@ def job_names(settings: Settings | None = None) -> list[str]:
     """Every sync type that can run: the registered jobs and ``full``."""
     jobs = load_jobs((settings or get_settings()).sync_job_modules)
     return sorted({*jobs, "full"})
+
+
+def check_sync_type(name: str, settings: Settings | None = None) -> None:
+    """ValidationError, naming the known ones, unless ``name`` is a sync type."""
+    known = job_names(settings)
+    if name not in known:
+        raise ValidationError(f"unknown sync type {name!r}; known: {', '.join(known)}")
 
 
 @dataclass
@@ -203,9 +211,7 @@ def start(
     """Check ``name``, record its run as running and return the id (ConflictError while
     another run of that type is alive); :func:`execute_run` does the work."""
     settings = settings or get_settings()
-    known = job_names(settings)
-    if name not in known:
-        raise ValidationError(f"unknown sync type {name!r}; known: {', '.join(known)}")
+    check_sync_type(name, settings)
     if trigger not in TRIGGERS:
         raise ValidationError(f"unknown trigger {trigger!r}; known: {', '.join(TRIGGERS)}")
     reap(engine, settings)

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
 from radiant.api.routers.sync import start_in_background
-from radiant.domain import HostingType
+from radiant.domain import HostingType, SyncStatus
 from radiant.security import Permission
+from radiant.sync.runner import check_sync_type
 
 router = APIRouter(
     prefix="/api/v2/admin/registry",
@@ -88,10 +89,24 @@ def start_sync(
 
 @router.get("/sync/history")
 def sync_history(
-    registry: RegistryDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    registry: RegistryDep,
+    sync_type: Annotated[
+        str | None, Query(alias="type", max_length=50, description="Only runs of this type.")
+    ] = None,
+    status: Annotated[SyncStatus | None, Query(description="Only runs that ended so.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
-    rows = registry.sync_history(limit)
-    return {"data": rows, "count": len(rows)}
+    """Sync runs, newest first; ``count`` is how many match, ``data`` one page of them."""
+    if sync_type is not None:
+        check_sync_type(sync_type)
+    rows, total = registry.sync_history(
+        limit,
+        sync_type=sync_type,
+        status=None if status is None else status.value,
+        offset=offset,
+    )
+    return {"data": rows, "count": total, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/sync/{sync_id}")
