@@ -213,6 +213,7 @@ class SyncScheduler:
         #: schedules whose slot waits for a run of their type to end
         self._pending: set[str] = set()
         self._pending_lock = threading.Lock()
+        self._catching_up = threading.Event()
 
     def start(self) -> None:
         """Mark runs dead processes left ``running``; then, unless turned off, schedule,
@@ -268,8 +269,9 @@ class SyncScheduler:
             return set(self._pending)
 
     def _catch_up_soon(self, names: set[str] | None) -> None:
-        """Catch up in a thread of the scheduler's (a run may take minutes)."""
-        if self._scheduler is None:
+        """Catch up in a thread of the scheduler's (a run may take minutes); a catch-up
+        still going looks at the pending slots again when it is done."""
+        if self._scheduler is None or self._catching_up.is_set():
             return
         self._scheduler.add_job(self.catch_up, args=[names], id="catch-up", replace_existing=True)
 
@@ -278,22 +280,25 @@ class SyncScheduler:
         no completed run since; the ones that ran. Does nothing unless this process leads."""
         if not self.leadership.check():
             return []
+        self._catching_up.set()
         try:
             reap(self.engine, self.settings)  # a dead run's slot is open, not busy
+            ran: list[str] = []
+            for name, trigger in self.triggers.items():
+                if names is not None and name not in names:
+                    continue
+                due = last_due(trigger, self.clock())
+                if due is None or self._done(name, due):
+                    continue
+                logger.info("catching up the %s sync due at %s", name, due.isoformat())
+                if self._attempt(name, keep=True) == "ran":
+                    ran.append(name)
+            return ran
         except RadiantError as exc:
             logger.warning("scheduler cannot catch up: %s", exc)
             return []
-        ran: list[str] = []
-        for name, trigger in self.triggers.items():
-            if names is not None and name not in names:
-                continue
-            due = last_due(trigger, self.clock())
-            if due is None or self._done(name, due):
-                continue
-            logger.info("catching up the %s sync due at %s", name, due.isoformat())
-            if self._attempt(name, keep=True) == "ran":
-                ran.append(name)
-        return ran
+        finally:
+            self._catching_up.clear()
 
     def tick(self, name: str) -> None:
         """One scheduled run of ``name``, if this process leads (a cron slot a catch-up
