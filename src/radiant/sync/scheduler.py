@@ -25,7 +25,8 @@ looks at each schedule's last due time (:func:`last_due`: a cron line's latest s
 an interval, one interval ago) and, when no run of that type started since then has
 completed (or failed on its own), runs it once: a slot whose run was abandoned by a
 dying leader, interrupted, or missed while nobody led. Several missed slots make one
-run. A slot whose run is still going elsewhere (a dead leader's, not yet found dead) is
+run; a slot older than the whole sync log missed nothing (a fresh install does not sync
+at once). A slot whose run is still going elsewhere (a dead leader's, not yet found dead) is
 looked at again at every leader check until that run ends. A cron tick whose slot a
 catch-up already ran does nothing, and one that finds its type busy is retried the same
 way, so each slot of a cron schedule gets exactly one run.
