@@ -20,8 +20,18 @@ from openai.types.chat import ChatCompletionMessageParam
 from gateway_fakes import FakeUpstream
 from gateway_world import ADMIN, Template, World, make_template, open_world
 from local_server import serve_app
+from radiant.errors import StoreError
+from radiant.gateway.errors import DEFAULT_RETRY_AFTER, NoRouteError, error_parts
 from radiant.gateway.limits import LocalRateLimiter, RateLimiter
 from radiant.gateway.redis_limits import RedisRateLimiter
+from radiant.health.breaker import (
+    BreakerPolicy,
+    BreakerState,
+    CircuitState,
+    on_failure,
+    reopens_in,
+    try_trial,
+)
 from radiant.manage.context import WriteContext
 from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
@@ -231,6 +241,30 @@ def test_every_answer_carries_the_rate_limit_headers(world: World) -> None:
     assert all(name in failed.headers for name in LIMIT_HEADERS)
 
 
+@pytest.fixture
+def fragile(
+    template: Template, tmp_path: Path, upstreams: dict[str, FakeUpstream]
+) -> Iterator[World]:
+    """A gateway whose breakers open on the second failure and stay open 45 s."""
+    breaker = BreakerPolicy(allowed_fails=2, window=60, cooldown=45)
+    yield from _open("local", template, tmp_path, upstreams, breaker=breaker)
+
+
+def test_a_breaker_open_503_says_when_to_retry(fragile: World) -> None:
+    world = fragile
+    for fake in world.upstreams.values():
+        fake.fail("500")
+    assert post(world).status_code == 502  # both routes tried (and retried): both open
+    for route in ("chat-small@a", "chat-small@b"):
+        assert world.health.breaker(route).state is CircuitState.OPEN
+    refused = post(world)
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "no_route"
+    assert 40 <= int(refused.headers["retry-after"]) <= 45  # the rest of the cooldown
+    assert all(name in refused.headers for name in LIMIT_HEADERS)
+    assert len(world.events()) == 2
+
+
 def test_an_upstream_429_everywhere_is_a_429_with_retry_after(world: World) -> None:
     for fake in world.upstreams.values():
         fake.fail("429")
@@ -251,3 +285,25 @@ def test_the_openai_client_reads_a_refusal(world: World) -> None:
     assert headers["x-ratelimit-remaining-requests"] == "0"
     assert re.fullmatch(r"59(\.\d+)?s|1m0s", headers["x-ratelimit-reset-requests"])
     assert int(headers["retry-after"]) == 60
+
+
+# ---------------------------------------------------------------------- retry-after
+
+
+def test_a_503_or_429_that_knows_no_better_time_still_says_when() -> None:
+    for error in (NoRouteError("no usable route"), StoreError("the database is down")):
+        status, _, _, headers = error_parts(error)
+        assert (status, headers["retry-after"]) == (503, str(DEFAULT_RETRY_AFTER))
+    _, _, _, headers = error_parts(NoRouteError("breakers open", retry_after=41.2))
+    assert headers["retry-after"] == "42"
+
+
+def test_the_breaker_says_when_it_lets_a_call_through() -> None:
+    policy = BreakerPolicy(allowed_fails=1, window=60, cooldown=30)
+    opened = on_failure(BreakerState(), 1000.0, policy)
+    assert opened.state is CircuitState.OPEN
+    assert reopens_in(opened, 1010.0, policy) == pytest.approx(20.0)
+    assert reopens_in(opened, 1031.0, policy) == 0.0  # the trial is free: call now
+    trial, granted = try_trial(opened, 1031.0, policy)
+    assert granted and reopens_in(trial, 1031.5, policy) == 1.0  # its outcome decides
+    assert reopens_in(BreakerState(), 1000.0, policy) == 0.0

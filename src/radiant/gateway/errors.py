@@ -49,6 +49,9 @@ __all__ = [
 ]
 
 MEDIA_TYPE = "application/problem+json"
+#: the ``Retry-After`` (seconds) of a 429 or 503 that knows no better time (a store that
+#: is down, a model none of whose routes is usable in the registry)
+DEFAULT_RETRY_AFTER = 10
 
 #: OpenAI's error ``type`` per status
 _TYPES = {
@@ -171,6 +174,8 @@ def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         headers["retry-after"] = str(max(1, math.ceil(retry_after)))
+    elif status in (429, 503):  # every 429 and 503 says when to come back
+        headers["retry-after"] = str(DEFAULT_RETRY_AFTER)
     if isinstance(exc, AuthenticationError):
         headers["www-authenticate"] = "Bearer"
     return status, _code(exc), exc.message, headers

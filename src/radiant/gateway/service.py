@@ -211,6 +211,8 @@ class Gateway:
         #: models a prompt did not fit: their other routes would refuse it the same way
         too_small: set[str] = set()
         errors: list[ProviderError] = []
+        #: seconds until each refused route's breaker lets a call through
+        waits: list[float] = []
         index = 0
         while index < len(hops):
             hop = hops[index]
@@ -222,6 +224,8 @@ class Gateway:
                 return hop, await self._route(call, hop, invoke)
             except RouteRefused as exc:
                 call.failures.append(f"{hop.route_id}: {exc}")
+                if exc.retry_after is not None:
+                    waits.append(exc.retry_after)
             except ProviderError as exc:
                 errors.append(exc)
                 call.failures.append(f"{hop.route_id}: {exc.message}")
@@ -233,7 +237,7 @@ class Gateway:
                     hops[index:index] = [h for h in bigger if h.route_id not in tried]
                 elif not exc.retryable:
                     raise
-        raise _exhausted(call, errors)
+        raise _exhausted(call, errors, waits)
 
     async def _route(self, call: Call, hop: Hop, invoke: Callable[[Any], Awaitable[T]]) -> T:
         """Call one route: once, and when that fails in a way worth retrying there, again
@@ -253,7 +257,8 @@ class Gateway:
 
     async def _attempt(self, hop: Hop, adapter: Any, invoke: Callable[[Any], Awaitable[T]]) -> T:
         if self.health is not None and not self.health.allowed(hop.route_id):
-            raise RouteRefused("circuit breaker open")
+            wait = self.health.reopens_in(hop.route_id)
+            raise RouteRefused("circuit breaker open", retry_after=wait)
         started = time.perf_counter()
         try:
             result = await invoke(adapter)
@@ -356,11 +361,14 @@ def _own(rpm: int | None, tpm: int | None) -> KeyLimits | None:
 _background: set[asyncio.Task[None]] = set()
 
 
-def _exhausted(call: Call, errors: list[ProviderError]) -> Exception:
-    """The error a request ends with when no route of its chain answered."""
+def _exhausted(call: Call, errors: list[ProviderError], waits: list[float]) -> Exception:
+    """The error a request ends with when no route of its chain answered; ``waits``: when
+    each route whose breaker refused it lets a call through again (the 503's retry-after:
+    the first of them)."""
     text = "; ".join(call.failures)
     if not errors:
-        return NoRouteError(f"no route can be called now: {text}")
+        wait = min(waits) if waits else None
+        return NoRouteError(f"no route can be called now: {text}", retry_after=wait)
     last = errors[-1]
     if last.context_too_long:
         return last  # no larger model could take it: the client's prompt is too long
