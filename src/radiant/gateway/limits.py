@@ -222,26 +222,33 @@ def judge(
 ) -> LimitDecision:
     """The decision, from each bucket's TAT after the request (before it, when refused) and
     the index of the refusing bucket (-1: admitted). Shared by both limiters."""
-    requests: Headroom | None = None
-    tokens: Headroom | None = None
     window = now + PERIOD + _SLACK
-    for bucket, tat in zip(buckets, tats, strict=True):
-        limit = bucket.limit
-        left = int((window - tat) * limit / PERIOD)
+    # per dimension, the bucket with the fewest left (compared unscaled: x * limit)
+    requests = tokens = -1
+    least_r = least_t = 0.0
+    for i, bucket in enumerate(buckets):
+        left = (window - tats[i]) * bucket.limit
         if bucket.tokens:
-            if tokens is None or left < tokens[0]:
-                tokens = Headroom(left if left < limit else limit, limit, tat - now)
-        elif requests is None or left < requests[0]:
-            requests = Headroom(left if left < limit else limit, limit, tat - now)
+            if tokens < 0 or left < least_t:
+                tokens, least_t = i, left
+        elif requests < 0 or left < least_r:
+            requests, least_r = i, left
+    if refused >= 0:  # a refusal reports the refusing bucket in its dimension
+        if buckets[refused].tokens:
+            tokens = refused
+        else:
+            requests = refused
+    r = None if requests < 0 else _room(buckets[requests], tats[requests], now, window)
+    t = None if tokens < 0 else _room(buckets[tokens], tats[tokens], now, window)
     if refused < 0:
-        return LimitDecision(True, 0.0, None, requests, tokens)
-    # a refusal reports the refusing bucket in its dimension
-    bucket, tat = buckets[refused], tats[refused]
-    left = min(max(int((window - tat) * bucket.limit / PERIOD), 0), bucket.limit)
-    room = Headroom(left, bucket.limit, tat - now)
-    if bucket.tokens:
-        return LimitDecision(False, retry, bucket, requests, room)
-    return LimitDecision(False, retry, bucket, room, tokens)
+        return LimitDecision(True, 0.0, None, r, t)
+    return LimitDecision(False, retry, buckets[refused], r, t)
+
+
+def _room(bucket: Bucket, tat: float, now: float, window: float) -> Headroom:
+    limit = bucket.limit
+    left = int((window - tat) * limit / PERIOD)
+    return Headroom(0 if left < 0 else limit if left > limit else left, limit, tat - now)
 
 
 class RateLimiter:

@@ -36,9 +36,10 @@ __all__ = ["RedisRateLimiter"]
 
 log = logging.getLogger(__name__)
 
-# KEYS: bucket keys; ARGV: period, then (limit, cost) per key. Returns {index of the
-# refusing key (0: admitted), retry_after, now, TAT of every key}: the TATs after the
-# request when admitted, before it when refused (nothing is taken then).
+# KEYS: bucket keys; ARGV: period, then (limit, cost) per key. Returns one string (one
+# reply to parse, not one per key): "<index of the refusing key, 0: admitted> <retry_after>
+# <now> <TAT of every key>", the TATs after the request when admitted, before it when
+# refused (nothing is taken then).
 _ACQUIRE = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
@@ -54,7 +55,7 @@ for i = 1, #KEYS do
   if excess > 1e-9 and excess > worst then worst, which = excess, i end
   tats[i], news[i] = tat, new
 end
-local out = {which, string.format('%.6f', worst), string.format('%.6f', now)}
+local out = {tostring(which), string.format('%.6f', worst), string.format('%.6f', now)}
 if which > 0 then news = tats end
 for i = 1, #KEYS do
   if which == 0 and news[i] > tats[i] then
@@ -63,7 +64,7 @@ for i = 1, #KEYS do
   end
   out[i + 3] = string.format('%.6f', news[i])
 end
-return out
+return table.concat(out, ' ')
 """
 
 # KEYS: token bucket keys; ARGV: period, then (limit, delta tokens) per key.
@@ -121,7 +122,7 @@ class RedisRateLimiter(RateLimiter):
         except (redis.RedisError, OSError) as error:
             self._unavailable(error)
             return self.fallback.try_acquire(buckets, tokens)
-        which, retry, now, *tats = answer
+        which, retry, now, *tats = answer.split()
         return judge(buckets, [float(t) for t in tats], float(now), int(which) - 1, float(retry))
 
     async def settle(self, buckets: Sequence[Bucket], delta_tokens: int) -> None:
