@@ -131,7 +131,7 @@ def open_world(
         gw = Gateway(
             registry,
             meter=meter,
-            limiter=LocalRateLimiter(),
+            limiter=gateway.pop("limiter", None) or LocalRateLimiter(),
             health=health,
             retry=gateway.pop(
                 "retry", RetryPolicy(attempts_per_route=2, initial_backoff=0.01, max_backoff=0.02)

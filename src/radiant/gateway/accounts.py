@@ -3,7 +3,8 @@
 :meth:`AccountCache.account` answers from memory on the hot path. A key not seen in the
 last ``ttl`` seconds is verified by :meth:`radiant.tenants.ApiKeyService.authenticate`
 (revoked, expired, suspended tenants: no account) and its tenant's tier, the key's rate
-limits and the tenant's model grants are read with it, in a worker thread. A revoked key
+limits and the tenant's model grants (with their terms and rpm/tpm limits) are read with
+it, in a worker thread. A revoked key
 therefore stops working within ``ttl`` seconds (default 10). Only the key's SHA-256 is
 kept in memory, never the key.
 """
@@ -41,7 +42,7 @@ class Account:
     tier: int
     rate_limit_rpm: int | None
     rate_limit_tpm: int | None
-    #: the tenant's grants by model id (enabled or not)
+    #: the tenant's grants by model id (enabled or not), with their rpm/tpm limits
     access: Mapping[str, TenantModelAccess]
 
     def may_use(self, entry: ModelEntry) -> bool:

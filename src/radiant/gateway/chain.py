@@ -16,6 +16,11 @@ endpoint's task are kept; a name the tenant may not use is an error, not a silen
 
 Chains for named models are cached per registry version and tenant terms, so the hot
 path builds none: health comes from the breaker at call time, not from the chain.
+
+:meth:`ChainBuilder.rule_limits` gives the ``rate_limit`` routing rules a request
+matches, for the rate limiter: judged as ``rules evaluate`` judges them, on the model
+the request names (``model``; ``auto``: no model, the criteria's capabilities), its task,
+the tenant and tier, and the request's own token estimate (prompt plus ``max_tokens``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from radiant.domain import Platform, Route
+from radiant.domain.routing_rule import RoutingRule, RuleAction
 from radiant.errors import ModelNotFoundError
 from radiant.gateway.accounts import Account
 from radiant.gateway.errors import BadRequestError, NoRouteError
@@ -30,6 +36,8 @@ from radiant.gateway.requests import AUTO, Ask
 from radiant.registry import ModelEntry, Snapshot
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.routes import rank_routes
+from radiant.selection.rule_routing import rule_request
+from radiant.selection.rules import RateLimit, apply_rules
 from radiant.selection.service import Selector
 
 __all__ = ["ChainBuilder", "Hop"]
@@ -55,6 +63,11 @@ class ChainBuilder:
         self.cache_size = cache_size
         self._cache: dict[tuple[object, ...], tuple[Hop, ...]] = {}
         self._version = -1
+        #: the enabled rate_limit rules, whether one has a size condition, their answers
+        self._limit_rules: tuple[RoutingRule, ...] = ()
+        self._sized = False
+        self._limits: dict[tuple[object, ...], tuple[RateLimit, ...]] = {}
+        self._limits_version = -1
 
     def build(self, snapshot: Snapshot, account: Account, ask: Ask) -> tuple[Hop, ...]:
         if AUTO in ask.models:
@@ -70,6 +83,42 @@ class ChainBuilder:
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             self._cache[key] = found
+        return found
+
+    def rule_limits(self, snapshot: Snapshot, account: Account, ask: Ask) -> tuple[RateLimit, ...]:
+        """The ``rate_limit`` rules this request matches (none: no rule limits it)."""
+        if snapshot.version != self._limits_version:
+            rules = self.selector.routing_rules.rules(snapshot.version)
+            self._limit_rules = tuple(r for r in rules if r.action is RuleAction.RATE_LIMIT)
+            self._sized = any(
+                r.conditions.min_estimated_tokens is not None
+                or r.conditions.max_estimated_tokens is not None
+                for r in self._limit_rules
+            )
+            self._limits = {}
+            self._limits_version = snapshot.version
+        if not self._limit_rules:
+            return ()
+        name = ask.models[0]
+        criteria = ask.criteria if name == AUTO else None
+        capabilities = frozenset(criteria.required_capabilities) if criteria else frozenset()
+        key = (account.tenant_id, account.tier, ask.endpoint, name, capabilities)
+        found = None if self._sized else self._limits.get(key)
+        if found is None:
+            request = rule_request(
+                snapshot,
+                tenant_id=account.tenant_id,
+                tenant_tier=account.tier,
+                model=None if criteria is not None else name,
+                task=criteria.task if criteria is not None else None,  # a model brings its own
+                capabilities=capabilities,
+                estimated_tokens=ask.estimated_tokens,
+            )
+            found = apply_rules(self._limit_rules, request).rate_limits
+            if not self._sized:  # else the answer depends on each request's size
+                if len(self._limits) >= self.cache_size:
+                    self._limits.clear()
+                self._limits[key] = found
         return found
 
     def _build(self, snapshot: Snapshot, account: Account, ask: Ask) -> tuple[Hop, ...]:

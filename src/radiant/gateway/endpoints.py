@@ -8,6 +8,11 @@ no middleware of their own — the hot path is the gateway's work and little els
   and ``x-radiant-price`` (the billed price in USD); a stream cannot know its price when
   its headers leave, so it sends it as an SSE comment (``: x-radiant-price 0.0012``)
   right before ``data: [DONE]``;
+* every answer to a request the rate limiter judged (a success, a 429, an upstream
+  error, a stream's first response) carries OpenAI's ``x-ratelimit-limit-requests``,
+  ``-remaining-requests``, ``-reset-requests`` and the ``-tokens`` three, for the limit
+  closest to being hit (:meth:`radiant.gateway.limits.LimitDecision.headers`); every
+  429 and 503 carries ``retry-after``;
 * errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457 problem).
 """
 
@@ -166,6 +171,7 @@ class GatewayEndpoint:
             call.file = file
         else:
             call = await gateway.begin(token, self.endpoint, raw, request_id)
+        reply.extra += call.limit_headers
         if call.ask.stream:
             await self._stream(gateway, call, reply, receive)
             return

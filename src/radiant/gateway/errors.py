@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from radiant.errors import (
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 MEDIA_TYPE = "application/problem+json"
+#: the ``Retry-After`` (seconds) of a 429 or 503 that knows no better time (a store that
+#: is down, a model none of whose routes is usable in the registry)
+DEFAULT_RETRY_AFTER = 10
 
 #: OpenAI's error ``type`` per status
 _TYPES = {
@@ -91,6 +95,7 @@ class GatewayError(RadiantError):
         code: str | None = None,
         param: str | None = None,
         retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         if status is not None:
@@ -99,6 +104,8 @@ class GatewayError(RadiantError):
             self.code = code
         self.param = param
         self.retry_after = retry_after
+        #: more headers for the answer (a refusal's ``x-ratelimit-*``)
+        self.headers: Mapping[str, str] = headers or {}
 
 
 class BadRequestError(GatewayError):
@@ -162,9 +169,13 @@ def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
     if isinstance(exc, ProviderError):
         return _upstream(exc), exc.code or f"upstream_{exc.kind}", exc.message, headers
     status = 400 if isinstance(exc, ValidationError) else exc.status
+    if isinstance(exc, GatewayError):
+        headers.update(exc.headers)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         headers["retry-after"] = str(max(1, math.ceil(retry_after)))
+    elif status in (429, 503):  # every 429 and 503 says when to come back
+        headers["retry-after"] = str(DEFAULT_RETRY_AFTER)
     if isinstance(exc, AuthenticationError):
         headers["www-authenticate"] = "Bearer"
     return status, _code(exc), exc.message, headers

@@ -1,28 +1,32 @@
 """Rate limits shared by every process through Redis (``RADIANT_REDIS_URL``).
 
-The GCRA of :mod:`radiant.gateway.limits`, as two Lua scripts: each call is atomic and
-one round trip, and Redis ``TIME`` is the clock of every process. Each bucket is one
-key holding its theoretical arrival time, expiring when the bucket is full again. When
-Redis cannot be reached the limiter falls back to limiting in this process (and logs
-it, at most every 10 s), rather than refusing or admitting everything.
+The GCRA of :mod:`radiant.gateway.limits`, as two Lua scripts: each call checks and
+takes every bucket of a request (key, tenant, grant, routing rules) atomically in one
+round trip, and Redis ``TIME`` is the clock of every process. Each bucket is one key
+holding its theoretical arrival time, expiring when the bucket is full again. The
+acquire script answers with the clock and every bucket's TAT, from which
+:func:`radiant.gateway.limits.judge` makes the decision and its ``x-ratelimit-*``
+headroom, so the headers cost no second round trip. When Redis cannot be reached the
+limiter falls back to limiting in this process (and logs it, at most every 10 s), rather
+than refusing or admitting everything.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import redis
+
 from radiant.gateway.limits import (
-    ALLOWED,
-    KEY_TPM,
     PERIOD,
-    TENANT_TPM,
-    KeyLimits,
+    Bucket,
     LimitDecision,
     LocalRateLimiter,
     RateLimiter,
-    checks_for,
+    judge,
 )
 
 if TYPE_CHECKING:
@@ -32,14 +36,16 @@ __all__ = ["RedisRateLimiter"]
 
 log = logging.getLogger(__name__)
 
-# KEYS: bucket keys; ARGV: period, then (limit, cost) per key. Returns {0, "0"} when
-# admitted, else {index of the refusing key, retry_after seconds as a string}.
+# KEYS: bucket keys; ARGV: period, then (limit, cost) per key. Returns one string (one
+# reply to parse, not one per key): "<index of the refusing key, 0: admitted> <retry_after>
+# <now> <TAT of every key>", the TATs after the request when admitted, before it when
+# refused (nothing is taken then).
 _ACQUIRE = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local period = tonumber(ARGV[1])
-local worst, which, news = 0, 0, {}
+local worst, which, tats, news = 0, 0, {}, {}
 for i = 1, #KEYS do
   local limit, cost = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -47,17 +53,21 @@ for i = 1, #KEYS do
   local new = tat + cost * period / limit
   local excess = new - now - period
   if excess > 1e-9 and excess > worst then worst, which = excess, i end
-  news[i] = new
+  tats[i], news[i] = tat, new
 end
-if which > 0 then return {which, string.format('%.6f', worst)} end
+local out = {tostring(which), string.format('%.6f', worst), string.format('%.6f', now)}
+if which > 0 then news = tats end
 for i = 1, #KEYS do
-  local ttl = math.ceil((news[i] - now) * 1000) + 1000
-  redis.call('SET', KEYS[i], string.format('%.6f', news[i]), 'PX', ttl)
+  if which == 0 and news[i] > tats[i] then
+    local ttl = math.ceil((news[i] - now) * 1000) + 1000
+    redis.call('SET', KEYS[i], string.format('%.6f', news[i]), 'PX', ttl)
+  end
+  out[i + 3] = string.format('%.6f', news[i])
 end
-return {0, '0'}
+return table.concat(out, ' ')
 """
 
-# KEYS: TPM bucket keys; ARGV: period, then (limit, delta tokens) per key.
+# KEYS: token bucket keys; ARGV: period, then (limit, delta tokens) per key.
 _ADJUST = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
@@ -102,58 +112,33 @@ class RedisRateLimiter(RateLimiter):
             self._warned_at = now
             log.warning("Redis unavailable for rate limits, limiting per process: %s", error)
 
-    async def acquire(
-        self,
-        key_id: str,
-        tenant_id: str,
-        tier: int,
-        tokens: int,
-        overrides: KeyLimits | None = None,
-    ) -> LimitDecision:
-        import redis
-
-        checks = [c for c in checks_for(key_id, tenant_id, tier, tokens, overrides) if c[2] > 0]
-        checks = [c for c in checks if c[3] > 0]
+    async def acquire(self, buckets: Sequence[Bucket], tokens: int) -> LimitDecision:
         args: list[Any] = [PERIOD]
-        for _, _, limit, cost in checks:
-            args += [limit, cost]
+        for bucket in buckets:
+            args += (bucket.limit, tokens if bucket.tokens else 1)
+        keys = [self.prefix + b.key for b in buckets]
         try:
-            which, retry = await self._acquire(keys=[self.prefix + c[1] for c in checks], args=args)
+            answer = await self._acquire(keys=keys, args=args)
         except (redis.RedisError, OSError) as error:
             self._unavailable(error)
-            return self.fallback.try_acquire(key_id, tenant_id, tier, tokens, overrides)
-        if not int(which):
-            return ALLOWED
-        name, _, limit, _ = checks[int(which) - 1]
-        return LimitDecision(False, float(retry), name, limit)
+            return self.fallback.try_acquire(buckets, tokens)
+        which, retry, now, *tats = answer.split()
+        return judge(buckets, [float(t) for t in tats], float(now), int(which) - 1, float(retry))
 
-    async def settle(
-        self,
-        key_id: str,
-        tenant_id: str,
-        tier: int,
-        estimated_tokens: int,
-        actual_tokens: int,
-        overrides: KeyLimits | None = None,
-    ) -> None:
-        import redis
-
-        delta = actual_tokens - estimated_tokens
-        if not delta:
+    async def settle(self, buckets: Sequence[Bucket], delta_tokens: int) -> None:
+        if not delta_tokens:
             return
-        checks = [
-            c
-            for c in checks_for(key_id, tenant_id, tier, delta, overrides)
-            if c[0] in (KEY_TPM, TENANT_TPM) and c[2] > 0
-        ]
+        counted = [b for b in buckets if b.tokens]
+        if not counted:
+            return
         args: list[Any] = [PERIOD]
-        for _, _, limit, cost in checks:
-            args += [limit, cost]
+        for bucket in counted:
+            args += (bucket.limit, delta_tokens)
         try:
-            await self._adjust(keys=[self.prefix + c[1] for c in checks], args=args)
+            await self._adjust(keys=[self.prefix + b.key for b in counted], args=args)
         except (redis.RedisError, OSError) as error:
             self._unavailable(error)
-            self.fallback.adjust(key_id, tenant_id, tier, delta, overrides)
+            self.fallback.adjust(buckets, delta_tokens)
 
     async def close(self) -> None:
         await self.client.aclose()

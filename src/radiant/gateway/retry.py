@@ -30,7 +30,12 @@ __all__ = ["RetryPolicy", "RouteRefused"]
 
 
 class RouteRefused(Exception):
-    """The route's circuit breaker is open: skip it (not a call, not a failure)."""
+    """The route's circuit breaker is open: skip it (not a call, not a failure).
+    ``retry_after``: seconds until the breaker lets a call through, when it knows."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

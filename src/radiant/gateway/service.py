@@ -5,7 +5,8 @@
     key -> account (cached)      accounts.AccountCache
     body -> what it asks for     requests.read_ask
     names -> routes to try       chain.ChainBuilder (snapshot, routing rules, selection)
-    rate limits                  limits.RateLimiter.acquire  (429 + retry-after)
+    rate limits                  limits.RateLimiter.acquire: key, tenant, grant, rules
+                                 (429 + retry-after; x-ratelimit-* on every answer)
     for each route:              breaker closed? (HealthMonitor.allowed)
         call, retried with backoff on a retryable failure (retry.RetryPolicy)
         every outcome -> HealthMonitor.record_outcome (feeds the circuit breaker)
@@ -35,9 +36,9 @@ from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
 from radiant.gateway.errors import NoRouteError, RateLimitedError, UpstreamError
-from radiant.gateway.limits import RateLimiter
+from radiant.gateway.limits import Bucket, KeyLimits, RateLimiter, buckets_for, decision_headers
 from radiant.gateway.metering import Meter
-from radiant.gateway.records import Outcome, key_limits, usage_event
+from radiant.gateway.records import Outcome, usage_event
 from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
 from radiant.gateway.usage import charge
@@ -71,6 +72,10 @@ class Call:
     file: tuple[bytes, str] | None = None
     #: the rate limiter admitted it (its estimate is to be settled)
     admitted: bool = False
+    #: the rate-limit buckets it counts against
+    buckets: tuple[Bucket, ...] = ()
+    #: the ``x-ratelimit-*`` headers of its answer (set once the limiter has judged it)
+    limit_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 class Gateway:
@@ -145,22 +150,33 @@ class Gateway:
         return call
 
     async def _acquire(self, call: Call) -> None:
+        """Take the request from every limit that applies (one limiter round trip): the
+        key's, the tenant's tier, the grant of the model it goes to first, and the
+        routing rules' ``rate_limit``; refuse it (429) when one has no room left."""
         if self.limiter is None:
             return
         account = call.account
-        decision = await self.limiter.acquire(
+        model_id = call.hops[0].entry.id if call.hops else None
+        grant = account.access.get(model_id) if model_id is not None else None
+        call.buckets = buckets_for(
             account.key_id,
             account.tenant_id,
             account.tier,
-            call.ask.estimated_tokens,
-            overrides=key_limits(account),
+            _own(account.rate_limit_rpm, account.rate_limit_tpm),
+            model_id=model_id,
+            grant=_own(grant.rate_limit_rpm, grant.rate_limit_tpm) if grant else None,
+            rules=self.chains.rule_limits(call.snapshot, account, call.ask),
         )
+        decision = await self.limiter.acquire(call.buckets, call.ask.estimated_tokens)
         call.admitted = decision.allowed
+        call.limit_headers = decision.headers()
         if not decision.allowed:
+            assert decision.bucket is not None
             raise RateLimitedError(
-                f"rate limit exceeded: {decision.which} of {decision.limit} per minute; "
+                f"rate limit exceeded: {decision.bucket.describe()}; "
                 f"retry after {decision.retry_after_header} s",
                 retry_after=max(decision.retry_after, 1.0),
+                headers=decision_headers(decision),
             )
 
     async def complete(self, call: Call, invoke: Callable[[Any], Awaitable[T]]) -> tuple[Hop, T]:
@@ -195,6 +211,8 @@ class Gateway:
         #: models a prompt did not fit: their other routes would refuse it the same way
         too_small: set[str] = set()
         errors: list[ProviderError] = []
+        #: seconds until each refused route's breaker lets a call through
+        waits: list[float] = []
         index = 0
         while index < len(hops):
             hop = hops[index]
@@ -206,6 +224,8 @@ class Gateway:
                 return hop, await self._route(call, hop, invoke)
             except RouteRefused as exc:
                 call.failures.append(f"{hop.route_id}: {exc}")
+                if exc.retry_after is not None:
+                    waits.append(exc.retry_after)
             except ProviderError as exc:
                 errors.append(exc)
                 call.failures.append(f"{hop.route_id}: {exc.message}")
@@ -217,7 +237,7 @@ class Gateway:
                     hops[index:index] = [h for h in bigger if h.route_id not in tried]
                 elif not exc.retryable:
                     raise
-        raise _exhausted(call, errors)
+        raise _exhausted(call, errors, waits)
 
     async def _route(self, call: Call, hop: Hop, invoke: Callable[[Any], Awaitable[T]]) -> T:
         """Call one route: once, and when that fails in a way worth retrying there, again
@@ -237,7 +257,8 @@ class Gateway:
 
     async def _attempt(self, hop: Hop, adapter: Any, invoke: Callable[[Any], Awaitable[T]]) -> T:
         if self.health is not None and not self.health.allowed(hop.route_id):
-            raise RouteRefused("circuit breaker open")
+            wait = self.health.reopens_in(hop.route_id)
+            raise RouteRefused("circuit breaker open", retry_after=wait)
         started = time.perf_counter()
         try:
             result = await invoke(adapter)
@@ -326,28 +347,28 @@ class Gateway:
 
     async def _settle(self, call: Call, tokens: int) -> None:
         assert self.limiter is not None
-        account = call.account
         try:
-            await self.limiter.settle(
-                account.key_id,
-                account.tenant_id,
-                account.tier,
-                call.ask.estimated_tokens,
-                tokens,
-                key_limits(account),
-            )
+            await self.limiter.settle(call.buckets, tokens - call.ask.estimated_tokens)
         except Exception:  # pragma: no cover - the limiter logs its own store failures
             logger.exception("gateway: cannot settle the rate limit of %s", call.request_id)
+
+
+def _own(rpm: int | None, tpm: int | None) -> KeyLimits | None:
+    """A key's or a grant's own limits (None when it sets neither)."""
+    return None if rpm is None and tpm is None else KeyLimits(rpm, tpm)
 
 
 _background: set[asyncio.Task[None]] = set()
 
 
-def _exhausted(call: Call, errors: list[ProviderError]) -> Exception:
-    """The error a request ends with when no route of its chain answered."""
+def _exhausted(call: Call, errors: list[ProviderError], waits: list[float]) -> Exception:
+    """The error a request ends with when no route of its chain answered; ``waits``: when
+    each route whose breaker refused it lets a call through again (the 503's retry-after:
+    the first of them)."""
     text = "; ".join(call.failures)
     if not errors:
-        return NoRouteError(f"no route can be called now: {text}")
+        wait = min(waits) if waits else None
+        return NoRouteError(f"no route can be called now: {text}", retry_after=wait)
     last = errors[-1]
     if last.context_too_long:
         return last  # no larger model could take it: the client's prompt is too long

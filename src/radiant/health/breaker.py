@@ -32,6 +32,7 @@ __all__ = [
     "admits",
     "on_failure",
     "on_success",
+    "reopens_in",
     "try_trial",
 ]
 
@@ -145,3 +146,15 @@ def try_trial(state: BreakerState, now: float, policy: BreakerPolicy) -> tuple[B
     if verdict is not None:
         return state, verdict
     return replace(state, state=CircuitState.HALF_OPEN, trial_started_at=now), True
+
+
+def reopens_in(state: BreakerState, now: float, policy: BreakerPolicy) -> float:
+    """Seconds until the breaker lets a call through (0: it does now): the rest of an open
+    breaker's cooldown; while another caller holds the half-open trial, 1 (its outcome
+    decides at once: closed, or open again) or the rest of the trial's time if shorter."""
+    if admits(state, now, policy) is not False:
+        return 0.0
+    if state.state is CircuitState.OPEN and state.open_until is not None:
+        return max(state.open_until - now, 0.0)
+    started = state.trial_started_at or now
+    return min(1.0, max(started + policy.cooldown - now, 0.0))

@@ -34,6 +34,7 @@ from radiant.health.breaker import (
     admits,
     on_failure,
     on_success,
+    reopens_in,
     try_trial,
 )
 from radiant.health.stats import HealthStats, Sample, WindowPolicy, classify, timestamp
@@ -128,6 +129,14 @@ class HealthMonitor:
             logger.warning("health: cannot read the breaker of %s: %s", route_id, exc)
             state = self._breakers.get(route_id)
             return state is None or admits(state, now, self.breaker_policy) is not False
+
+    def reopens_in(self, route_id: str) -> float:
+        """Seconds until ``route_id``'s breaker lets a call through (0: now), from this
+        process's copy of the breakers: no I/O (a ``Retry-After`` for a refused route)."""
+        state = self._breakers.get(route_id)
+        if state is None:
+            return 0.0
+        return reopens_in(state, self.clock(), self.breaker_policy)
 
     # ------------------------------------------------------------------ breakers
 

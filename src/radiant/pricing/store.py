@@ -237,6 +237,8 @@ def _access(tenant_id: str, row: TenantModelAccessRow) -> TenantModelAccess:
         custom_input_price_per_1m=row.custom_input_price_per_1m,
         custom_output_price_per_1m=row.custom_output_price_per_1m,
         custom_markup_percent=row.custom_markup_percent,
+        rate_limit_rpm=row.rate_limit_rpm,
+        rate_limit_tpm=row.rate_limit_tpm,
     )
 
 
