@@ -35,6 +35,7 @@ from radiant.errors import ValidationError
 from radiant.pricing import cost, price_usage
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Snapshot
+from radiant.registry.snapshot import RouteCheck
 from radiant.selection import HostingPreference, SelectionCriteria
 from radiant.selection.prices import request_usage
 
@@ -78,7 +79,20 @@ def random_state(snapshot: Snapshot, rng: random.Random) -> Snapshot:
     providers = list(snapshot.providers.values())
     models = [e.model for e in snapshot.entries]
     routes = [r for e in snapshot.entries for r in e.routes]
-    return Snapshot.build(2, platforms, providers, models, routes, health, thermal)
+    # about a quarter of the routes cannot be called from this process
+    blocked = {r.id for r in routes if rng.random() < 0.25}
+    return Snapshot.build(
+        2, platforms, providers, models, routes, health, thermal, route_check=blocking(blocked)
+    )
+
+
+def blocking(route_ids: set[str], reason: str = "no adapter for wire 'test'") -> RouteCheck:
+    """A route check: the routes named are not callable, for ``reason``."""
+
+    def check(platform: Platform, route: Route, provider: Provider | None) -> str | None:
+        return reason if route.id in route_ids else None
+
+    return check
 
 
 # ---------------------------------------------------------------------- small catalogs
@@ -158,6 +172,7 @@ def random_criteria(snapshot: Snapshot, rng: random.Random) -> SelectionCriteria
         "estimated_output_tokens": rng.choice([0, 1, 500, 500, 8000]),
         "allow_deprecated": rng.random() < 0.2,
         "include_estimated": rng.random() < 0.8,
+        "include_uncallable": rng.random() < 0.3,
     }
     optional: list[tuple[float, str, Any]] = [
         (0.5, "input_modalities", lambda: sample.model.input_modalities[:1]),
@@ -276,6 +291,8 @@ def _route_of(
     passing = []
     for r in routes:
         if r.status is not RouteStatus.ACTIVE:
+            continue
+        if not c.include_uncallable and snapshot.not_callable(r) is not None:
             continue
         regions = r.regions or snapshot.platforms[r.platform_id].regions
         if c.region and regions and c.region.casefold() not in _fold(regions):

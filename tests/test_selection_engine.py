@@ -60,7 +60,7 @@ def test_engine_ranks_like_the_reference_on_the_builtin_catalog(seed: int) -> No
         assert _rows(explained) == expected[: criteria.limit], criteria
         assert explained.total == len(expected)
         compared += bool(expected)
-    assert compared > 60  # most random criteria found something to rank
+    assert compared > 50  # most random criteria found something to rank
 
 
 def test_engine_ranks_like_the_reference_with_markup_overrides() -> None:
