@@ -353,3 +353,30 @@ def reference_select(
             out.append((key, (m.id, hosting.value, route.id, price)))
     out.sort(key=lambda item: item[0])
     return [item[1] for item in out]
+
+
+# ---------------------------------------------------------------------- credentials
+
+
+def catalog_credentials(directory: Any = None) -> dict[str, str]:
+    """Environment variables giving every platform and provider of a catalog (the built-in
+    one by default) a credential and an endpoint, as a configured deployment has them:
+    its routes with an adapter are then callable (none is called by these tests)."""
+    from radiant.secrets import env_name
+
+    catalog = load_catalog(directory)
+    values: dict[str, str] = {}
+    refs: list[Any] = []
+    for prov in catalog.providers.values():
+        refs += [prov.api_key_env, prov.secret_ref]
+    for plat in catalog.platforms.values():
+        auth = plat.auth_config
+        refs += [auth.get("api_key_env"), auth.get("secret_ref"), auth.get("secret_name")]
+        if isinstance(auth.get("endpoint_env"), str):
+            values[auth["endpoint_env"]] = f"https://radiant-test.{plat.id}.example.test"
+        if isinstance(auth.get("region_env"), str):
+            values[auth["region_env"]] = "test-region"
+    for ref in refs:
+        if isinstance(ref, str) and ref.strip():
+            values[env_name(ref)] = "test-key"
+    return values

@@ -77,8 +77,16 @@ class CallabilityCheck:
             target_for(platform, route, self.secrets, provider=provider)
         except ProviderError as exc:
             # "<name>: no credentials (environment variable X)", "<name>: no endpoint (...)"
-            detail = exc.message.split(": ", 1)[-1]
-            if detail.startswith("no credentials ("):
-                return f"no credential ({detail[len('no credentials (') :].rstrip(')')} is not set)"
-            return detail
+            return _reworded(exc.message.split(": ", 1)[-1])
         return None
+
+
+def _reworded(detail: str) -> str:
+    """target_for's "no credentials (environment variable X or Y)" as a reason."""
+    prefix = "no credentials (environment variable "
+    if not detail.startswith(prefix):
+        return detail
+    names = detail[len(prefix) :].rstrip(")")
+    if names == "none named":
+        return "no credential (none is named for it)"
+    return f"no credential ({names} is not set)"
