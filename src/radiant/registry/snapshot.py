@@ -101,6 +101,8 @@ class Snapshot:
         self._undated_names: dict[str, set[int]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._orders: dict[str, list[int]] = {}
+        #: what engines derive from this snapshot (the selection index), kept while it lives
+        self.derived: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import gc
 import threading
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +30,8 @@ from radiant.domain import (
     HealthStatus,
     HostingType,
     LifecycleStatus,
+    Model,
+    PlatformKind,
     Route,
     RouteStatus,
     ThermalState,
@@ -42,7 +44,7 @@ from radiant.selection.candidate import MISSING_PRICE, Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.ladder import Ladder
 from radiant.selection.prices import PriceTable
-from radiant.selection.ranking import dense_ranks, static_key, tail_key
+from radiant.selection.ranking import dense_ranks, static_key
 
 __all__ = [
     "HOSTINGS",
@@ -62,6 +64,19 @@ OrderKey = tuple[str, int, int, int, str | None, bool]
 #: price table, task, hosting type (None: both), uncallable too
 LadderKey = tuple[int, str, str | None, bool]
 _ORDERS_KEPT = 32
+_MISSING = float("inf")
+#: thermal, health, latency, tier, compliance, capabilities, owners, warm-up, warm-up needed
+SlotFacts = tuple[
+    ThermalState | None,
+    HealthStatus,
+    float | None,
+    int,
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    int | None,
+    bool,
+]
 
 
 @dataclass(slots=True, eq=False)
@@ -164,14 +179,9 @@ class SelectionIndex:
         self.blocked: dict[int, str] = {}
         self.slots: list[Slot] = []
         self.slot_at: dict[HostingType, list[Slot | None]] = {}
-        enabled = gc.isenabled()
-        gc.disable()  # every object made here lives on: collecting meanwhile is wasted work
-        try:
+        with paused_gc():
             self._build(snapshot)
             self._build_masks(snapshot.entries, snapshot.size)
-        finally:
-            if enabled:
-                gc.enable()
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
         self._orders: dict[OrderKey, PriceOrder] = {}
@@ -184,73 +194,116 @@ class SelectionIndex:
     # ------------------------------------------------------------------ building
 
     def _build(self, snapshot: Snapshot) -> None:
-        platforms = snapshot.platforms
         uncallable = snapshot.uncallable
-        self_hosted = snapshot.providers.get("self_hosted")
+        providers = snapshot.providers
+        self_hosted = providers.get("self_hosted")
         hosted_compliance = (
             frozenset(c.casefold() for c in self_hosted.compliance) if self_hosted else frozenset()
         )
-        raw: list[tuple[int, ModelEntry, HostingType, tuple[Route, ...]]] = []
-        for pos, entry in enumerate(snapshot.entries):
-            groups: dict[HostingType, list[Route]] = {}
-            for route in entry.routes:
-                platform = platforms.get(route.platform_id)
-                if platform is not None:
-                    groups.setdefault(route.hosting_type(platform.kind), []).append(route)
-                    if uncallable:
-                        reason = uncallable.get(route.id)
-                        if reason is not None:
-                            self.blocked[id(route)] = reason
-            for hosting in HOSTINGS:
-                if hosting in groups:
-                    raw.append((pos, entry, hosting, tuple(groups[hosting])))
-        facts = [
-            self._facts(snapshot, entry, hosting, hosted_compliance) for _, entry, hosting, _ in raw
-        ]
-        statics = dense_ranks([static_key(f[0], f[2], f[1]) for f in facts])
-        tails = dense_ranks(
-            [tail_key(entry.model.quality_score, entry.id, hosting) for _, entry, hosting, _ in raw]
-        )
+        hosting_of = {
+            pid: HostingType.SELF_HOSTED
+            if p.kind in (PlatformKind.SELF_HOSTED, PlatformKind.LOCAL)
+            else HostingType.EXTERNAL
+            for pid, p in snapshot.platforms.items()
+        }
+        # what many models share is made once: capability sets, owners, provider facts
+        cap_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        owner_sets: dict[str, frozenset[str]] = {}
+        external_facts: dict[str, tuple[HealthStatus, float | None, frozenset[str]]] = {}
         blocked = self.blocked
+        raw: list[tuple[int, ModelEntry, HostingType, tuple[Route, ...]]] = []
+        statics: list[tuple[int, float, int]] = []
+        tails: list[tuple[float, str, int]] = []
+        made: list[SlotFacts] = []
+        external, hosted = HostingType.EXTERNAL, HostingType.SELF_HOSTED
+        for pos, entry in enumerate(snapshot.entries):
+            ext_routes, own_routes = _by_hosting(entry, hosting_of, uncallable, blocked)
+            if not ext_routes and not own_routes:
+                continue
+            model = entry.model
+            key = tuple(model.capabilities)
+            caps = cap_sets.get(key)
+            if caps is None:
+                caps = cap_sets[key] = frozenset(map(str.casefold, key))
+            owners = owner_sets.get(model.provider_id)
+            if owners is None:
+                provider = providers.get(model.provider_id)
+                parent = provider.parent_id if provider is not None else None
+                owners = owner_sets[model.provider_id] = frozenset(
+                    {model.provider_id, parent} if parent else {model.provider_id}
+                )
+            quality = _MISSING if model.quality_score is None else -model.quality_score
+            if ext_routes:
+                facts = external_facts.get(model.provider_id)
+                if facts is None:
+                    facts = external_facts[model.provider_id] = _external_facts(snapshot, model)
+                health, latency, compliance = facts
+                raw.append((pos, entry, external, tuple(ext_routes)))
+                statics.append(static_key(None, latency, health))
+                tails.append((quality, model.id, 0))
+                made.append((None, health, latency, 0, compliance, caps, owners, None, False))
+            if own_routes:
+                thermal = entry.thermal_state
+                health = HealthStatus.HEALTHY if thermal in _READY else HealthStatus.UNKNOWN
+                routes = tuple(own_routes)
+                raw.append((pos, entry, hosted, routes))
+                statics.append(static_key(thermal, None, health))
+                tails.append((quality, model.id, 1))
+                made.append(
+                    (
+                        thermal,
+                        health,
+                        None,
+                        model.min_tier,
+                        hosted_compliance,
+                        caps,
+                        owners,
+                        _warmup_seconds(routes),
+                        thermal in _COLD,
+                    )
+                )
+        static_ranks = dense_ranks(statics)
+        tail_ranks = dense_ranks(tails)
         slot_at: dict[HostingType, list[Slot | None]] = {
             h: [None] * snapshot.size for h in HOSTINGS
         }
-        providers = snapshot.providers
+        unhealthy = HealthStatus.UNHEALTHY
         for i, (pos, entry, hosting, routes) in enumerate(raw):
-            thermal, health, latency, compliance = facts[i]
-            model = entry.model
-            provider = providers.get(model.provider_id)
-            owners = {model.provider_id}
-            if provider is not None and provider.parent_id:
-                owners.add(provider.parent_id)
-            active = [r for r in routes if r.status is RouteStatus.ACTIVE]
-            hosted = hosting is HostingType.SELF_HOSTED
+            thermal, health, latency, tier, compliance, caps, owners, warmup, cold = made[i]
+            first, first_any = _leads(routes, blocked)
             slot = Slot(
                 pos,
                 entry,
                 hosting,
                 routes,
-                next((r for r in active if id(r) not in blocked), None),
-                active[0] if active else None,
+                first,
+                first_any,
                 thermal,
                 health,
                 latency,
-                model.min_tier if hosted else 0,
+                tier,
                 compliance,
-                frozenset(c.casefold() for c in model.capabilities),
-                frozenset(owners),
-                health is HealthStatus.UNHEALTHY,
-                _warmup_seconds(routes) if hosted else None,
-                statics[i],
-                tails[i],
-                hosted and thermal in _COLD,
+                caps,
+                owners,
+                health is unhealthy,
+                warmup,
+                static_ranks[i],
+                tail_ranks[i],
+                cold,
             )
             self.slots.append(slot)
             slot_at[hosting][pos] = slot
         self.slot_at = slot_at
+        ext_at, own_at = slot_at[external], slot_at[hosted]
         self.by_pos: list[tuple[Slot, ...]] = [
-            tuple(s for h in HOSTINGS if (s := slot_at[h][pos]) is not None)
-            for pos in range(snapshot.size)
+            (e, o)
+            if e is not None and o is not None
+            else (e,)
+            if e is not None
+            else (o,)
+            if o is not None
+            else ()
+            for e, o in zip(ext_at, own_at, strict=True)
         ]
 
     def _build_masks(self, entries: list[ModelEntry], size: int) -> None:
@@ -260,16 +313,19 @@ class SelectionIndex:
         outputs: dict[str, list[int]] = defaultdict(list)
         eligible: list[int] = []
         deprecated: list[int] = []
+        inactive = LifecycleStatus.INACTIVE
         for pos, entry in enumerate(entries):
             model = entry.model
             task[entry.task.value].append(pos)
-            for cap in model.capabilities:
-                caps[cap.casefold()].append(pos)
+            slots = self.by_pos[pos]
+            folded = slots[0].capabilities if slots else map(str.casefold, model.capabilities)
+            for cap in folded:
+                caps[cap].append(pos)
             for mod in model.input_modalities:
                 inputs[mod.casefold()].append(pos)
             for mod in model.output_modalities:
                 outputs[mod.casefold()].append(pos)
-            if model.enabled and model.status is not LifecycleStatus.INACTIVE:
+            if model.enabled and model.status is not inactive:
                 eligible.append(pos)
             if model.is_deprecated:
                 deprecated.append(pos)
@@ -342,27 +398,6 @@ class SelectionIndex:
             latency_known=from_positions((p for p, w in enumerate(waits) if w is not None), size),
         )
 
-    @staticmethod
-    def _facts(
-        snapshot: Snapshot,
-        entry: ModelEntry,
-        hosting: HostingType,
-        hosted_compliance: frozenset[str],
-    ) -> tuple[ThermalState | None, HealthStatus, float | None, frozenset[str]]:
-        if hosting is HostingType.SELF_HOSTED:
-            thermal = entry.thermal_state
-            health = HealthStatus.HEALTHY if thermal in _READY else HealthStatus.UNKNOWN
-            return thermal, health, None, hosted_compliance
-        record = snapshot.health.get(entry.model.provider_id)
-        provider = snapshot.providers.get(entry.model.provider_id)
-        compliance = (
-            frozenset(c.casefold() for c in provider.compliance) if provider else frozenset()
-        )
-        if record is None:
-            return None, HealthStatus.UNKNOWN, None, compliance
-        latency = None if record.avg_latency_ms is None else float(record.avg_latency_ms)
-        return None, record.status, latency, compliance
-
     # ------------------------------------------------------------------ filters
 
     def model_mask(self, criteria: SelectionCriteria) -> int:
@@ -420,7 +455,7 @@ class SelectionIndex:
         table = self._tables.get(id(book))
         if table is not None and table.book is book and table.fresh():
             return table
-        with self._lock:
+        with self._lock, paused_gc():
             table = PriceTable(list(self._routes()), book, datetime.now(UTC))
             if len(self._tables) > 8:
                 self._tables.clear()
@@ -493,11 +528,71 @@ class SelectionIndex:
         key = (id(table), task, hosting, include_uncallable)
         found = self._ladders.get(key)
         if found is None or found.table is not table:
-            members = list(self._members(task, hosting, include_uncallable))
-            found = Ladder(members, table)
+            with paused_gc():
+                found = Ladder(list(self._members(task, hosting, include_uncallable)), table)
             with self._lock:
                 self._ladders[key] = found
         return found
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic collection meanwhile: what is built here lives on, and a collection
+    triggered by its allocations would walk the whole snapshot (most of the time spent)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _by_hosting(
+    entry: ModelEntry,
+    hosting_of: dict[str, HostingType],
+    uncallable: dict[str, str],
+    blocked: dict[int, str],
+) -> tuple[list[Route], list[Route]]:
+    """The entry's routes on known platforms, external then self-hosted; the uncallable
+    ones are noted in ``blocked`` (by route object)."""
+    external: list[Route] = []
+    hosted: list[Route] = []
+    for route in entry.routes:
+        kind = hosting_of.get(route.platform_id)
+        if kind is None:
+            continue
+        (hosted if kind is HostingType.SELF_HOSTED else external).append(route)
+        if uncallable:
+            reason = uncallable.get(route.id)
+            if reason is not None:
+                blocked[id(route)] = reason
+    return external, hosted
+
+
+def _leads(routes: tuple[Route, ...], blocked: dict[int, str]) -> tuple[Route | None, Route | None]:
+    """The first active route this process can call, and the first active route."""
+    first_any = None
+    for route in routes:
+        if route.status is RouteStatus.ACTIVE:
+            if first_any is None:
+                first_any = route
+            if id(route) not in blocked:
+                return route, first_any
+    return None, first_any
+
+
+def _external_facts(
+    snapshot: Snapshot, model: Model
+) -> tuple[HealthStatus, float | None, frozenset[str]]:
+    """Health, average latency and certifications of an external slot: its provider's."""
+    provider = snapshot.providers.get(model.provider_id)
+    compliance = frozenset(c.casefold() for c in provider.compliance) if provider else frozenset()
+    record = snapshot.health.get(model.provider_id)
+    if record is None:
+        return HealthStatus.UNKNOWN, None, compliance
+    latency = None if record.avg_latency_ms is None else float(record.avg_latency_ms)
+    return record.status, latency, compliance
 
 
 def _warmup_seconds(routes: tuple[Route, ...]) -> int | None:
@@ -516,16 +611,19 @@ def _wait_ms(slot: Slot) -> float | None:
     return None
 
 
-_indexes: weakref.WeakKeyDictionary[Snapshot, SelectionIndex] = weakref.WeakKeyDictionary()
 _build_lock = threading.Lock()
+_KEY = "selection.index"
 
 
 def selection_index(snapshot: Snapshot) -> SelectionIndex:
-    """The index of ``snapshot``, built on first use and kept while the snapshot lives."""
-    found = _indexes.get(snapshot)
+    """The index of ``snapshot``, built on first use and kept while the snapshot lives.
+
+    It is kept on the snapshot itself (not in a weak mapping whose value would hold the
+    snapshot alive: every snapshot ever selected from would stay in memory)."""
+    found: SelectionIndex | None = snapshot.derived.get(_KEY)
     if found is None:
         with _build_lock:
-            found = _indexes.get(snapshot)
+            found = snapshot.derived.get(_KEY)
             if found is None:
-                found = _indexes[snapshot] = SelectionIndex(snapshot)
+                found = snapshot.derived[_KEY] = SelectionIndex(snapshot)
     return found

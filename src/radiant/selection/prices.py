@@ -15,12 +15,13 @@ request unit (``per_request`` + ``per_image`` + ``per_3d_model``, those set), no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 
 from radiant.domain import HostingType, PriceSheet, PricingType, Route
-from radiant.pricing.markup import Markup, MarkupBook, apply_markup
+from radiant.pricing.markup import Markup, MarkupBook, MarkupSource, apply_markup
 from radiant.pricing.usage import Usage
 
 __all__ = ["DEFAULT_BOOK", "PriceTable", "RoutePrice", "request_usage"]
@@ -66,34 +67,53 @@ class PriceTable:
         when = at or datetime.now(UTC)
         self.book = book
         self.valid_until = _next_expiry(book, when)
-        raw: dict[int, tuple[bool, Decimal, Decimal, Decimal, Markup, bool] | None] = {}
+        markup_of = _markups(book, when)
+        # routes sharing a sheet's figures and a markup share one price: computed once
+        shared: dict[tuple[object, ...], tuple[bool, Decimal, Decimal, Decimal, Markup, bool]] = {}
+        missing: set[tuple[object, ...]] = set()
+        keys: dict[int, tuple[object, ...] | None] = {}
+        exponents: dict[Decimal, int] = {}
         places = 0
         for route, provider_id, hosting in routes:
             sheet = route.price
             if sheet is None:
-                raw[id(route)] = None
+                keys[id(route)] = None
                 continue
-            markup = book.resolve(route, provider_id, hosting, at=when)
-            found = _marked_up(sheet, markup.percent)
-            if found is None:
-                raw[id(route)] = None
-                continue
-            per_token, rin, rout, fixed = found
-            for value in (rin, rout, fixed):
-                places = max(places, -int(value.normalize().as_tuple().exponent))
-            raw[id(route)] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
+            markup = markup_of(route, provider_id, hosting)
+            key: tuple[object, ...] = (
+                sheet.pricing_type,
+                sheet.input_per_1m,
+                sheet.output_per_1m,
+                sheet.per_request,
+                sheet.per_image,
+                sheet.per_3d_model,
+                sheet.is_estimated,
+                id(markup),
+            )
+            if key not in shared and key not in missing:
+                found = _marked_up(sheet, markup.percent)
+                if found is None:
+                    missing.add(key)
+                else:
+                    per_token, rin, rout, fixed = found
+                    for value in (rin, rout, fixed):
+                        exponent = exponents.get(value)
+                        if exponent is None:
+                            exponent = exponents[value] = -int(
+                                value.normalize().as_tuple().exponent
+                            )
+                        places = max(places, exponent)
+                    shared[key] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
+            keys[id(route)] = None if key in missing else key
         self.scale = places
         self._decimals: dict[int, Decimal] = {}
         self._unit = f"E-{places + 6}"
-        self.by_route: dict[int, RoutePrice | None] = {}
+        prices: dict[tuple[object, ...], RoutePrice] = {}
         with localcontext() as ctx:
             ctx.prec = 80
-            for key, item in raw.items():
-                if item is None:
-                    self.by_route[key] = None
-                    continue
+            for key, item in shared.items():
                 per_token, rin, rout, fixed, markup, estimated = item
-                self.by_route[key] = RoutePrice(
+                prices[key] = RoutePrice(
                     per_token,
                     int(rin.scaleb(places)),
                     int(rout.scaleb(places)),
@@ -101,6 +121,9 @@ class PriceTable:
                     markup,
                     estimated,
                 )
+        self.by_route: dict[int, RoutePrice | None] = {
+            rid: None if key is None else prices[key] for rid, key in keys.items()
+        }
 
     def get(self, route: Route) -> RoutePrice | None:
         return self.by_route.get(id(route))
@@ -124,6 +147,30 @@ class PriceTable:
         if self.valid_until is None:
             return True
         return (now or datetime.now(UTC)) < self.valid_until
+
+
+def _markups(book: MarkupBook, when: datetime) -> Callable[[Route, str, HostingType], Markup]:
+    """``book.resolve`` for every route, sharing one Markup per default (the usual case)."""
+    if book.model_overrides or book.provider_overrides:
+        return lambda route, provider_id, hosting: book.resolve(
+            route, provider_id, hosting, at=when
+        )
+    external = Markup(book.external_percent, MarkupSource.DEFAULT)
+    hosted = Markup(book.self_hosted_percent, MarkupSource.DEFAULT)
+    own: dict[Decimal, Markup] = {}
+
+    def resolve(route: Route, provider_id: str, hosting: HostingType) -> Markup:
+        if hosting is not HostingType.SELF_HOSTED:
+            return external
+        percent = route.self_hosted.markup_percent if route.self_hosted else None
+        if percent is None:
+            return hosted
+        found = own.get(percent)
+        if found is None:
+            found = own[percent] = Markup(percent, MarkupSource.DEFAULT)
+        return found
+
+    return resolve
 
 
 def _marked_up(
