@@ -343,3 +343,17 @@ def test_routes_of_a_model_rank_usable_then_priority_health_success_latency() ->
     ]
     assert ranked[2].reason == "route is maintenance" and ranked[3].reason == "route is unhealthy"
     assert ranked[0].price_per_request == Decimal("0.0021")  # (1000 + 500) / 1e6 x 1.4
+
+
+def test_a_snapshot_no_longer_used_is_freed_with_its_selection_index() -> None:
+    """Each registry change builds a new snapshot: the old one, and the index selection
+    built for it, must go (a weak mapping whose value held the snapshot kept them all)."""
+    import gc
+    import weakref
+
+    snapshot = builtin_snapshot()
+    assert select(snapshot, SelectionCriteria(task=Task.CHAT)).candidates
+    gone = weakref.ref(snapshot)
+    del snapshot
+    gc.collect()
+    assert gone() is None
