@@ -61,6 +61,7 @@ def fresh(snapshot: Snapshot) -> Snapshot:
         snapshot.entries,
         snapshot.health,
         snapshot.uncallable,
+        snapshot.blocked,
     )
 
 

@@ -75,6 +75,7 @@ class Snapshot:
         entries: list[ModelEntry],
         health: dict[str, ProviderHealth],
         uncallable: dict[str, str] | None = None,
+        blocked: dict[int, str] | None = None,
     ) -> None:
         self.version = version
         self.platforms = platforms
@@ -83,6 +84,17 @@ class Snapshot:
         self.health = health
         #: route id -> why this process cannot call that route (absent: it can)
         self.uncallable: dict[str, str] = uncallable if uncallable is not None else {}
+        #: the same by route object (``id(route)`` of the routes in ``entries``)
+        self.blocked: dict[int, str] = (
+            blocked
+            if blocked is not None
+            else {
+                id(r): reason
+                for e in entries
+                for r in e.routes
+                if self.uncallable and (reason := self.uncallable.get(r.id)) is not None
+            }
+        )
         self.size = len(entries)
         self.all_mask = (1 << self.size) - 1
         self._names: dict[str, int] = {}
@@ -126,6 +138,7 @@ class Snapshot:
         for route in routes:
             by_model[route.model_id].append(route)
         uncallable: dict[str, str] = {}
+        blocked: dict[int, str] = {}
         if route_check is not None:
             for model in models:
                 provider = provider_map.get(model.provider_id)
@@ -135,6 +148,7 @@ class Snapshot:
                         reason = route_check(platform, route, provider)
                         if reason:
                             uncallable[route.id] = reason
+                            blocked[id(route)] = reason
         health_map = _provider_health(health)
         thermal_map = {t.model_id: t.current_state for t in thermal}
         entries = [
@@ -147,7 +161,7 @@ class Snapshot:
             )
             for model in sorted(models, key=lambda m: m.id)
         ]
-        return cls(version, platform_map, provider_map, entries, health_map, uncallable)
+        return cls(version, platform_map, provider_map, entries, health_map, uncallable, blocked)
 
     def _build_indexes(self) -> dict[str, dict[str, int]]:
         raw: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _INDEXES}

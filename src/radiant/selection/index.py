@@ -176,7 +176,7 @@ class SelectionIndex:
         self.snapshot = snapshot
         self.size = snapshot.size
         #: id(route) -> why this process cannot call it
-        self.blocked: dict[int, str] = {}
+        self.blocked: dict[int, str] = snapshot.blocked
         self.slots: list[Slot] = []
         self.slot_at: dict[HostingType, list[Slot | None]] = {}
         with paused_gc():
@@ -194,7 +194,6 @@ class SelectionIndex:
     # ------------------------------------------------------------------ building
 
     def _build(self, snapshot: Snapshot) -> None:
-        uncallable = snapshot.uncallable
         providers = snapshot.providers
         self_hosted = providers.get("self_hosted")
         hosted_compliance = (
@@ -217,7 +216,7 @@ class SelectionIndex:
         made: list[SlotFacts] = []
         external, hosted = HostingType.EXTERNAL, HostingType.SELF_HOSTED
         for pos, entry in enumerate(snapshot.entries):
-            ext_routes, own_routes = _by_hosting(entry, hosting_of, uncallable, blocked)
+            ext_routes, own_routes = _by_hosting(entry, hosting_of)
             if not ext_routes and not own_routes:
                 continue
             model = entry.model
@@ -549,24 +548,15 @@ def paused_gc() -> Iterator[None]:
 
 
 def _by_hosting(
-    entry: ModelEntry,
-    hosting_of: dict[str, HostingType],
-    uncallable: dict[str, str],
-    blocked: dict[int, str],
+    entry: ModelEntry, hosting_of: dict[str, HostingType]
 ) -> tuple[list[Route], list[Route]]:
-    """The entry's routes on known platforms, external then self-hosted; the uncallable
-    ones are noted in ``blocked`` (by route object)."""
+    """The entry's routes on known platforms: external ones, self-hosted ones."""
     external: list[Route] = []
     hosted: list[Route] = []
     for route in entry.routes:
         kind = hosting_of.get(route.platform_id)
-        if kind is None:
-            continue
-        (hosted if kind is HostingType.SELF_HOSTED else external).append(route)
-        if uncallable:
-            reason = uncallable.get(route.id)
-            if reason is not None:
-                blocked[id(route)] = reason
+        if kind is not None:
+            (hosted if kind is HostingType.SELF_HOSTED else external).append(route)
     return external, hosted
 
 

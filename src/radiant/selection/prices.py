@@ -30,6 +30,13 @@ __all__ = ["DEFAULT_BOOK", "PriceTable", "RoutePrice", "request_usage"]
 DEFAULT_BOOK = MarkupBook()
 _ZERO = Decimal(0)
 _UNIT_FIELDS = ("per_request", "per_image", "per_3d_model")
+#: per token?, marked-up input and output rates, fixed part, their most decimal places
+Marked = tuple[bool, Decimal, Decimal, Decimal, int]
+#: marked-up figures by (sheet figures, markup percent), kept across price tables: after a
+#: registry change most sheets are the same, so the next table computes few of them
+_MARKED: dict[tuple[object, ...], Marked | None] = {}
+_MARKED_KEPT = 1 << 18
+_UNSEEN: Marked = (False, _ZERO, _ZERO, _ZERO, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,50 +76,46 @@ class PriceTable:
         self.valid_until = _next_expiry(book, when)
         markup_of = _markups(book, when)
         # routes sharing a sheet's figures and a markup share one price: computed once
-        shared: dict[tuple[object, ...], tuple[bool, Decimal, Decimal, Decimal, Markup, bool]] = {}
-        missing: set[tuple[object, ...]] = set()
+        shared: dict[tuple[object, ...], tuple[Marked, Markup, bool]] = {}
         keys: dict[int, tuple[object, ...] | None] = {}
-        exponents: dict[Decimal, int] = {}
         places = 0
+        marked_cache = _MARKED
+        if len(marked_cache) > _MARKED_KEPT:
+            marked_cache.clear()
         for route, provider_id, hosting in routes:
             sheet = route.price
             if sheet is None:
                 keys[id(route)] = None
                 continue
             markup = markup_of(route, provider_id, hosting)
-            key: tuple[object, ...] = (
+            figures = (
                 sheet.pricing_type,
                 sheet.input_per_1m,
                 sheet.output_per_1m,
                 sheet.per_request,
                 sheet.per_image,
                 sheet.per_3d_model,
-                sheet.is_estimated,
-                id(markup),
+                markup.percent,
             )
-            if key not in shared and key not in missing:
-                found = _marked_up(sheet, markup.percent)
-                if found is None:
-                    missing.add(key)
-                else:
-                    per_token, rin, rout, fixed = found
-                    for value in (rin, rout, fixed):
-                        exponent = exponents.get(value)
-                        if exponent is None:
-                            exponent = exponents[value] = -int(
-                                value.normalize().as_tuple().exponent
-                            )
-                        places = max(places, exponent)
-                    shared[key] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
-            keys[id(route)] = None if key in missing else key
+            marked = marked_cache.get(figures, _UNSEEN)
+            if marked is _UNSEEN:
+                marked = marked_cache[figures] = _marked_up(sheet, markup.percent)
+            if marked is None:
+                keys[id(route)] = None
+                continue
+            # the cached figures stand for the sheet's: keyed by identity, nothing rehashed
+            key: tuple[object, ...] = (id(marked), id(markup), sheet.is_estimated)
+            if key not in shared:
+                shared[key] = (marked, markup, sheet.is_estimated)
+                places = max(places, marked[4])
+            keys[id(route)] = key
         self.scale = places
         self._decimals: dict[int, Decimal] = {}
         self._unit = f"E-{places + 6}"
         prices: dict[tuple[object, ...], RoutePrice] = {}
         with localcontext() as ctx:
             ctx.prec = 80
-            for key, item in shared.items():
-                per_token, rin, rout, fixed, markup, estimated = item
+            for key, ((per_token, rin, rout, fixed, _), markup, estimated) in shared.items():
                 prices[key] = RoutePrice(
                     per_token,
                     int(rin.scaleb(places)),
@@ -173,21 +176,25 @@ def _markups(book: MarkupBook, when: datetime) -> Callable[[Route, str, HostingT
     return resolve
 
 
-def _marked_up(
-    sheet: PriceSheet, percent: Decimal
-) -> tuple[bool, Decimal, Decimal, Decimal] | None:
+def _marked_up(sheet: PriceSheet, percent: Decimal) -> Marked | None:
+    """The marked-up rates and fixed part of a sheet, with their most decimal places."""
     if sheet.pricing_type is PricingType.PER_TOKEN:
         rin = apply_markup(sheet.input_per_1m or _ZERO, percent)
         rout = apply_markup(sheet.output_per_1m or _ZERO, percent)
         fee = sheet.per_request
-        return True, rin, rout, apply_markup(fee, percent) if fee is not None else _ZERO
+        fixed = apply_markup(fee, percent) if fee is not None else _ZERO
+        return True, rin, rout, fixed, _places(rin, rout, fixed)
     units = [value for name in _UNIT_FIELDS if (value := getattr(sheet, name)) is not None]
     if not units:
         return None
     total = _ZERO
     for value in units:
         total += apply_markup(value, percent)
-    return False, _ZERO, _ZERO, total
+    return False, _ZERO, _ZERO, total, _places(total)
+
+
+def _places(*values: Decimal) -> int:
+    return max(-int(v.normalize().as_tuple().exponent) for v in values)
 
 
 def _next_expiry(book: MarkupBook, now: datetime) -> datetime | None:
