@@ -357,3 +357,43 @@ def test_a_snapshot_no_longer_used_is_freed_with_its_selection_index() -> None:
     del snapshot
     gc.collect()
     assert gone() is None
+
+
+def _one_by_one(snapshot: Snapshot, criteria: SelectionCriteria) -> set[tuple[object, ...]]:
+    """The exclusions checked the straightforward way: model by model, slot by slot."""
+    from radiant.selection.engine import choose_route, slot_failure
+    from radiant.selection.explain import model_failure
+    from radiant.selection.index import selection_index
+    from radiant.selection.prices import DEFAULT_BOOK
+
+    index = selection_index(snapshot)
+    table = index.prices(DEFAULT_BOOK)
+    found: set[tuple[object, ...]] = set()
+    for pos, entry in enumerate(snapshot.entries):
+        failed = model_failure(entry, criteria)
+        if failed is None and not index.by_pos[pos]:
+            failed = ("no_route", "no route on a known platform")
+        if failed is not None:
+            found.add((entry.id, None, *failed))
+            continue
+        for slot in index.by_pos[pos]:
+            failed = slot_failure(slot, criteria)
+            if failed is None:
+                chosen = choose_route(slot, criteria, table, index)
+                if chosen[0] is not None:
+                    continue
+                failed = chosen[1]
+            found.add((entry.id, slot.routes[0].id, *failed))
+    return found
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_explain_gives_every_exclusion_the_one_by_one_checks_give(seed: int) -> None:
+    rng = random.Random(seed)
+    snapshot = random_state(builtin_snapshot(), rng)
+    for _ in range(60):
+        criteria = random_criteria(snapshot, rng)
+        explained = select(snapshot, criteria, explain=True)
+        got = {(e.model_id, e.route_id, e.code, e.reason) for e in explained.excluded}
+        assert len(got) == len(explained.excluded)
+        assert got == _one_by_one(snapshot, criteria), criteria

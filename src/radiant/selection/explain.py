@@ -12,7 +12,7 @@ reported when none fits).
 
 Each check is one bitset operation over all models (the index's masks), so only the
 models failing it are looked at, to word their reason; exclusions come grouped by check,
-in the order above, each group in model order. The candidates are those of the fast path
+in the order above (within a check, by reason), each group in model order. The candidates are those of the fast path
 (:func:`radiant.selection.engine.select`), with reasons.
 """
 
