@@ -12,8 +12,9 @@ reported when none fits).
 
 Each check is one bitset operation over all models (the index's masks), so only the
 models failing it are looked at, to word their reason; exclusions come grouped by check,
-in the order above (within a check, by reason), each group in model order. The candidates are those of the fast path
-(:func:`radiant.selection.engine.select`), with reasons.
+in the order above (within a check, by reason), each group in model order. The
+candidates are those of the fast path (:func:`radiant.selection.engine.select`), with
+reasons.
 """
 
 from __future__ import annotations
@@ -107,10 +108,16 @@ class _Exclusions:
 
     def same(self, failed: int, code: str, reason: str, hosting: HostingType | None = None) -> None:
         """Every position of ``failed`` for the same reason."""
-        ids, add, new = self.columns.ids, self.found.append, tuple.__new__
-        routes = self.columns.first_ids[hosting] if hosting is not None else None
-        for pos in positions(failed):
-            add(new(Exclusion, (ids[pos], routes[pos] if routes else None, code, reason)))
+        if not failed:
+            return
+        ids, new = self.columns.ids, tuple.__new__
+        if hosting is None:
+            self.found += [new(Exclusion, (ids[p], None, code, reason)) for p in positions(failed)]
+        else:
+            routes = self.columns.first_ids[hosting]
+            self.found += [
+                new(Exclusion, (ids[p], routes[p], code, reason)) for p in positions(failed)
+            ]
 
     def keyed(
         self,
