@@ -17,6 +17,7 @@ from benchmarks.imports import import_rows
 from benchmarks.pricing import pricing_rows
 from benchmarks.pricing_sync import pricing_sync_rows
 from benchmarks.selection import postgres_rows, selection_rows
+from benchmarks.serve import serve_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
 from benchmarks.synthetic import SyntheticCatalog, make_catalog
@@ -58,7 +59,9 @@ def _builtin() -> list[Row]:
     rows += guarded(
         "selection",
         inputs.label,
-        lambda: selection_rows(inputs.build(), inputs.label, target_us=20, rounds=3000),
+        lambda: selection_rows(
+            inputs.build(), inputs.label, target_us=20, rounds=3000, rebuild=inputs.build
+        ),
     )
     _progress(f"{inputs.label}: select_model() on PostgreSQL")
     rows += guarded(
@@ -66,7 +69,9 @@ def _builtin() -> list[Row]:
     )
     _progress(f"{inputs.label}: SQLite store")
     rows += guarded(
-        "build_snapshot(engine)", inputs.label, lambda: store_rows(catalog, inputs.label, runs=5)
+        "build_snapshot(engine)",
+        inputs.label,
+        lambda: store_rows(catalog, inputs.label, runs=5),
     )
     return rows
 
@@ -111,7 +116,9 @@ def _synthetic() -> list[Row]:
     rows += guarded(
         "selection",
         inputs.label,
-        lambda: selection_rows(inputs.build(), inputs.label, target_us=200, rounds=300),
+        lambda: selection_rows(
+            inputs.build(), inputs.label, target_us=200, rounds=300, rebuild=inputs.build
+        ),
     )
     catalog = Catalog(
         name="synthetic",
@@ -123,7 +130,9 @@ def _synthetic() -> list[Row]:
     )
     _progress(f"{inputs.label}: SQLite store (sync + one build, ~30 s)")
     rows += guarded(
-        "build_snapshot(engine)", inputs.label, lambda: store_rows(catalog, inputs.label, runs=0)
+        "build_snapshot(engine)",
+        inputs.label,
+        lambda: store_rows(catalog, inputs.label, runs=1, also=serve_rows),
     )
     return rows
 

@@ -1,4 +1,10 @@
-"""A deterministic synthetic catalog: 10,000 models with 3 routes each, as domain objects."""
+"""A deterministic synthetic catalog: 10,000 models with 3 routes each, as domain objects.
+
+Its platforms speak OpenAI's wire on 127.0.0.1 and need no key, but for ``cloud_b``, whose
+key (``RADIANT_BENCH_CLOUD_B_KEY``) is never set, and ``self_hosted``, whose endpoints no
+adapter calls: as in a real registry, about a third of the routes cannot be called, and
+selection skips them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from radiant.domain import (
+    AuthType,
     LifecycleStatus,
     Model,
     Platform,
@@ -19,7 +26,7 @@ from radiant.domain import (
     RouteStatus,
 )
 
-__all__ = ["CAPABILITIES", "PROVIDERS", "SyntheticCatalog", "make_catalog"]
+__all__ = ["CAPABILITIES", "PROVIDERS", "UNSET_KEY", "SyntheticCatalog", "make_catalog"]
 
 PROVIDERS: tuple[str, ...] = tuple(f"vendor{i:02d}" for i in range(20))
 
@@ -111,10 +118,31 @@ class SyntheticCatalog:
     routes: list[Route]
 
 
+_BASE = "http://127.0.0.1:9/v1"
+#: the environment variable of cloud_b's key, which no benchmark sets
+UNSET_KEY = "RADIANT_BENCH_CLOUD_B_KEY"
+
+
 def _platforms() -> list[Platform]:
-    return [
-        Platform(id=pid, name=pid.replace("_", " ").title(), kind=kind) for pid, kind in PLATFORMS
-    ]
+    made = []
+    for pid, kind in PLATFORMS:
+        name = pid.replace("_", " ").title()
+        if kind is PlatformKind.SELF_HOSTED:
+            made.append(Platform(id=pid, name=name, kind=kind, auth_type=AuthType.NONE))
+            continue
+        keyed = pid == "cloud_b"
+        made.append(
+            Platform(
+                id=pid,
+                name=name,
+                kind=kind,
+                base_url=_BASE,
+                openai_compatible=True,
+                auth_type=AuthType.API_KEY if keyed else AuthType.NONE,
+                auth_config={"api_key_env": UNSET_KEY} if keyed else {},
+            )
+        )
+    return made
 
 
 def _providers() -> list[Provider]:
@@ -125,6 +153,8 @@ def _providers() -> list[Provider]:
             display_name=pid.title(),
             category="llm",
             platforms=[p for p, _ in PLATFORMS],
+            api_base_url=_BASE,
+            auth_type=AuthType.NONE,
         )
         for pid in PROVIDERS
     ]

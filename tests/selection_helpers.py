@@ -35,6 +35,7 @@ from radiant.errors import ValidationError
 from radiant.pricing import cost, price_usage
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Snapshot
+from radiant.registry.snapshot import RouteCheck
 from radiant.selection import HostingPreference, SelectionCriteria
 from radiant.selection.prices import request_usage
 
@@ -78,7 +79,25 @@ def random_state(snapshot: Snapshot, rng: random.Random) -> Snapshot:
     providers = list(snapshot.providers.values())
     models = [e.model for e in snapshot.entries]
     routes = [r for e in snapshot.entries for r in e.routes]
-    return Snapshot.build(2, platforms, providers, models, routes, health, thermal)
+    # about a quarter of the routes cannot be called from this process
+    blocked = {r.id for r in routes if rng.random() < 0.25}
+    return Snapshot.build(
+        2, platforms, providers, models, routes, health, thermal, route_check=blocking(blocked)
+    )
+
+
+def every_route_callable(platform: Platform, route: Route, provider: Provider | None) -> None:
+    """A route check that finds every route callable (for tests about something else)."""
+    return None
+
+
+def blocking(route_ids: set[str], reason: str = "no adapter for wire 'test'") -> RouteCheck:
+    """A route check: the routes named are not callable, for ``reason``."""
+
+    def check(platform: Platform, route: Route, provider: Provider | None) -> str | None:
+        return reason if route.id in route_ids else None
+
+    return check
 
 
 # ---------------------------------------------------------------------- small catalogs
@@ -158,6 +177,7 @@ def random_criteria(snapshot: Snapshot, rng: random.Random) -> SelectionCriteria
         "estimated_output_tokens": rng.choice([0, 1, 500, 500, 8000]),
         "allow_deprecated": rng.random() < 0.2,
         "include_estimated": rng.random() < 0.8,
+        "include_uncallable": rng.random() < 0.3,
     }
     optional: list[tuple[float, str, Any]] = [
         (0.5, "input_modalities", lambda: sample.model.input_modalities[:1]),
@@ -277,6 +297,8 @@ def _route_of(
     for r in routes:
         if r.status is not RouteStatus.ACTIVE:
             continue
+        if not c.include_uncallable and snapshot.not_callable(r) is not None:
+            continue
         regions = r.regions or snapshot.platforms[r.platform_id].regions
         if c.region and regions and c.region.casefold() not in _fold(regions):
             continue
@@ -336,3 +358,30 @@ def reference_select(
             out.append((key, (m.id, hosting.value, route.id, price)))
     out.sort(key=lambda item: item[0])
     return [item[1] for item in out]
+
+
+# ---------------------------------------------------------------------- credentials
+
+
+def catalog_credentials(directory: Any = None) -> dict[str, str]:
+    """Environment variables giving every platform and provider of a catalog (the built-in
+    one by default) a credential and an endpoint, as a configured deployment has them:
+    its routes with an adapter are then callable (none is called by these tests)."""
+    from radiant.secrets import env_name
+
+    catalog = load_catalog(directory)
+    values: dict[str, str] = {}
+    refs: list[Any] = []
+    for prov in catalog.providers.values():
+        refs += [prov.api_key_env, prov.secret_ref]
+    for plat in catalog.platforms.values():
+        auth = plat.auth_config
+        refs += [auth.get("api_key_env"), auth.get("secret_ref"), auth.get("secret_name")]
+        if isinstance(auth.get("endpoint_env"), str):
+            values[auth["endpoint_env"]] = f"https://radiant-test.{plat.id}.example.test"
+        if isinstance(auth.get("region_env"), str):
+            values[auth["region_env"]] = "test-region"
+    for ref in refs:
+        if isinstance(ref, str) and ref.strip():
+            values[env_name(ref)] = "test-key"
+    return values

@@ -280,7 +280,8 @@ def test_no_client_payload_carries_a_cost_or_margin(
 def test_no_selection_payload_carries_a_cost_or_margin(
     client: TestClient, app: FastAPI, bearer: Bearer, who: str
 ) -> None:
-    """The selection and routing endpoints answer clients: prices only, for every model."""
+    """The selection and routing endpoints answer clients: prices only, for every model
+    (every route: ``include_uncallable``, whether this server can call it or not)."""
     principal = CLIENTS[who]
     headers = {} if principal is None else bearer(app, principal)
     registry: Registry = app.state.registry
@@ -292,6 +293,7 @@ def test_no_selection_payload_carries_a_cost_or_margin(
             ("/api/registry/recommend", {"task": task, "limit": 200}),
             ("/api/registry/routes/cheapest", {"task": task, "prompt_tokens": 900, "limit": 100}),
         ):
+            body = {**body, "include_uncallable": True}
             response = client.post(url, json=body, headers=headers)
             assert response.status_code == 200, (url, body, response.text)
             assert_no_cost(response.json(), set(), f"{who} {url} {task}")
@@ -299,7 +301,8 @@ def test_no_selection_payload_carries_a_cost_or_margin(
         costs = set().union(*(_route_costs(r) for r in entry.routes))
         base = f"/api/registry/models/{entry.id}"
         for suffix in ("routes/best", "fallbacks", "availability", "alternatives"):
-            response = client.get(f"{base}/{suffix}", headers=headers)
+            every = {"include_uncallable": "true"} if suffix != "alternatives" else {}
+            response = client.get(f"{base}/{suffix}", params=every, headers=headers)
             assert response.status_code in (200, 404), response.text
             assert_no_cost(response.json(), costs, f"{who} {base}/{suffix}")
 

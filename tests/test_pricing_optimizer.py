@@ -23,11 +23,14 @@ from radiant.pricing.optimizer import (
     optimize,
 )
 from radiant.pricing.service import PricingService
+from radiant.providers.callability import CallabilityCheck
 from radiant.registry import Registry
+from radiant.secrets import EnvSecretResolver
 from radiant.security import Principal, Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
+from selection_helpers import catalog_credentials
 
 Bearer = Callable[[FastAPI, "Role | Principal"], dict[str, str]]
 SHAPE = RequestShape(estimated_input_tokens=20_000, estimated_output_tokens=2_000)
@@ -43,9 +46,14 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     eng.dispose()
 
 
+def _configured() -> CallabilityCheck:
+    """Callability as in a deployment with every platform's credential set."""
+    return CallabilityCheck(EnvSecretResolver(catalog_credentials()))
+
+
 @pytest.fixture(scope="module")
 def service(engine: Engine) -> PricingService:
-    return PricingService(Registry(engine))
+    return PricingService(Registry(engine, route_check=_configured))
 
 
 def test_minimize_selects_the_cheapest_and_explains(service: PricingService) -> None:
@@ -138,7 +146,7 @@ def test_low_margin_and_estimated_admin_warnings(service: PricingService) -> Non
 
 
 def test_optimize_endpoint_hides_costs_from_clients(engine: Engine, bearer: Bearer) -> None:
-    app = create_app(Registry(engine))
+    app = create_app(Registry(engine, route_check=_configured))
     body = {
         "request": {"estimated_input_tokens": 5000, "estimated_output_tokens": 500},
         "required_capabilities": ["chat"],

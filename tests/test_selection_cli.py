@@ -1,5 +1,9 @@
-"""``radiant select``, ``recommend``, ``routes best|fallbacks|availability|cheapest`` and
-``models alternatives`` on a database synced from the built-in catalog."""
+"""``radiant select``, ``recommend``, ``routes list|best|fallbacks|availability|cheapest``
+and ``models alternatives`` on a database synced from the built-in catalog.
+
+The commands run with a credential for every platform (``catalog_credentials``) unless a
+test says otherwise: routes with an adapter are callable, self-hosted ones are not (no
+adapter calls them yet) and are reached with ``--include-uncallable``."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.store.tables import ThermalStateRow
 from radiant.sync import sync_catalog
+from selection_helpers import catalog_credentials
 
 BIN = Path(sys.executable).parent
 
@@ -36,6 +41,12 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> str:
     sync_catalog(engine, load_catalog())
     engine.dispose()
     return db
+
+
+@pytest.fixture(autouse=True)
+def configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in catalog_credentials().items():
+        monkeypatch.setenv(name, value)
 
 
 def invoke(url: str, *args: str) -> str:
@@ -81,7 +92,8 @@ def test_select_explain_lists_every_excluded_model(url: str) -> None:
 
 
 def test_select_with_fallback_records_the_warm_up(url: str) -> None:
-    result = as_json(url, "select", "--task", "chat", "--tier", "5", "--fallback")
+    args = ("select", "--task", "chat", "--tier", "5", "--fallback", "--include-uncallable")
+    result = as_json(url, *args)
     assert result["path"] == "ready_alternative"
     cold = result["warmup"]["model_id"]
     assert result["warmup"]["requested"] is True and result["data"][0]["model_id"] == cold
@@ -94,13 +106,15 @@ def test_select_with_fallback_records_the_warm_up(url: str) -> None:
         ).one()
     engine.dispose()
     assert tuple(row) == ("WARM", True)
-    text = invoke(url, "select", "--task", "chat", "--tier", "5", "--fallback")
+    text = invoke(url, *args)
     assert f"warm-up of {cold}: already under way" in text
 
 
 def test_routes_and_recommendations(url: str) -> None:
     chain = as_json(url, "routes", "fallbacks", "llama-3.3-70b")
-    assert [r["platform_id"] for r in chain["data"]] == ["together", "self_hosted"]
+    assert [r["platform_id"] for r in chain["data"]] == ["together"]
+    every = as_json(url, "routes", "fallbacks", "llama-3.3-70b", "--include-uncallable")
+    assert [r["platform_id"] for r in every["data"]] == ["together", "self_hosted"]
     best = as_json(url, "routes", "best", "gpt-4o")
     assert best["route_id"] == "openai-gpt-4o@direct"
     where = as_json(url, "routes", "availability", "llama-3.3-70b")
@@ -117,6 +131,24 @@ def test_routes_and_recommendations(url: str) -> None:
     assert shared == sorted(shared, reverse=True) and shared[0] >= 4
     for output in (chain, best, where, cheap, recs, alts):
         assert not _money_keys(output) & {"cost", "margin", "markup"}
+
+
+def test_recommend_names_only_routes_this_shell_can_call(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue: with no adapter for self-hosted endpoints and only OpenAI's key set,
+    ``radiant recommend --task chat`` put ``mistral-7b@self_hosted`` first."""
+    for name in catalog_credentials():
+        monkeypatch.delenv(name, raising=False)
+    assert as_json(url, "recommend", "--task", "chat")["data"] == []
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    recs = as_json(url, "recommend", "--task", "chat", "--limit", "5")
+    assert recs["count"] == 5
+    assert {(r["platform_id"], r["provider_id"]) for r in recs["data"]} == {("direct", "openai")}
+    listed = invoke(url, "routes", "list", "mistral-7b-v0.3")
+    assert "no: no adapter: no wire protocol is known for self_hosted" in listed
+    every = as_json(url, "recommend", "--task", "chat", "--include-uncallable", "--limit", "1")
+    assert every["data"][0]["hosting_type"] == "self_hosted"
 
 
 def _money_keys(value: Any) -> set[str]:

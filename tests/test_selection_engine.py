@@ -60,7 +60,7 @@ def test_engine_ranks_like_the_reference_on_the_builtin_catalog(seed: int) -> No
         assert _rows(explained) == expected[: criteria.limit], criteria
         assert explained.total == len(expected)
         compared += bool(expected)
-    assert compared > 60  # most random criteria found something to rank
+    assert compared > 50  # most random criteria found something to rank
 
 
 def test_engine_ranks_like_the_reference_with_markup_overrides() -> None:
@@ -343,3 +343,57 @@ def test_routes_of_a_model_rank_usable_then_priority_health_success_latency() ->
     ]
     assert ranked[2].reason == "route is maintenance" and ranked[3].reason == "route is unhealthy"
     assert ranked[0].price_per_request == Decimal("0.0021")  # (1000 + 500) / 1e6 x 1.4
+
+
+def test_a_snapshot_no_longer_used_is_freed_with_its_selection_index() -> None:
+    """Each registry change builds a new snapshot: the old one, and the index selection
+    built for it, must go (a weak mapping whose value held the snapshot kept them all)."""
+    import gc
+    import weakref
+
+    snapshot = builtin_snapshot()
+    assert select(snapshot, SelectionCriteria(task=Task.CHAT)).candidates
+    gone = weakref.ref(snapshot)
+    del snapshot
+    gc.collect()
+    assert gone() is None
+
+
+def _one_by_one(snapshot: Snapshot, criteria: SelectionCriteria) -> set[tuple[object, ...]]:
+    """The exclusions checked the straightforward way: model by model, slot by slot."""
+    from radiant.selection.engine import choose_route, slot_failure
+    from radiant.selection.explain import model_failure
+    from radiant.selection.index import selection_index
+    from radiant.selection.prices import DEFAULT_BOOK
+
+    index = selection_index(snapshot)
+    table = index.prices(DEFAULT_BOOK)
+    found: set[tuple[object, ...]] = set()
+    for pos, entry in enumerate(snapshot.entries):
+        failed = model_failure(entry, criteria)
+        if failed is None and not index.by_pos[pos]:
+            failed = ("no_route", "no route on a known platform")
+        if failed is not None:
+            found.add((entry.id, None, *failed))
+            continue
+        for slot in index.by_pos[pos]:
+            failed = slot_failure(slot, criteria)
+            if failed is None:
+                chosen = choose_route(slot, criteria, table, index)
+                if chosen[0] is not None:
+                    continue
+                failed = chosen[1]
+            found.add((entry.id, slot.routes[0].id, *failed))
+    return found
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_explain_gives_every_exclusion_the_one_by_one_checks_give(seed: int) -> None:
+    rng = random.Random(seed)
+    snapshot = random_state(builtin_snapshot(), rng)
+    for _ in range(60):
+        criteria = random_criteria(snapshot, rng)
+        explained = select(snapshot, criteria, explain=True)
+        got = {(e.model_id, e.route_id, e.code, e.reason) for e in explained.excluded}
+        assert len(got) == len(explained.excluded)
+        assert got == _one_by_one(snapshot, criteria), criteria

@@ -6,6 +6,14 @@ expired), a deprecated model and an inactive route. For several hundred random c
 that both understand, the function's rows and ``radiant.selection.engine.select`` agree:
 same models and hosting types in the same order (so the same first choice, and nothing
 together), and the same estimated price per request.
+
+Callability: the seed's function knows nothing of adapters nor of this process's
+credentials (it reads the database, which every process shares), so it does not filter
+routes this process cannot call. The snapshot here is built as the product builds it
+(with :class:`~radiant.providers.callability.CallabilityCheck` on this environment, where
+most routes cannot be called), and the in-memory side is asked with
+``include_uncallable=True``: the same registry-wide ranking an administrator sees.
+``test_the_in_memory_side_also_skips_uncallable_routes`` checks the difference.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from radiant.catalog import load_catalog
 from radiant.domain import Task
 from radiant.pricing.markup import MarkupBook
 from radiant.pricing.store import markup_book
+from radiant.providers.callability import CallabilityCheck
 from radiant.registry import Snapshot
 from radiant.registry.service import build_snapshot
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
@@ -144,7 +153,7 @@ def world() -> Iterator[World]:
         sync_catalog(owner, load_catalog())
         _prepare(owner, random.Random(2026))
         app = make_engine(url, role="radiant_app")
-        yield World(owner, app, build_snapshot(app), markup_book(app))
+        yield World(owner, app, build_snapshot(app, CallabilityCheck()), markup_book(app))
         owner.dispose()
         app.dispose()
     finally:
@@ -173,7 +182,8 @@ def _sql(world: World, c: SelectionCriteria) -> list[dict[str, Any]]:
 
 
 def _memory(world: World, c: SelectionCriteria) -> list[tuple[str, str, Decimal | None]]:
-    found = select(world.snapshot, c, markups=world.book)
+    everything = c.model_copy(update={"include_uncallable": True})
+    found = select(world.snapshot, everything, markups=world.book)
     return [(x.model_id, x.hosting_type.value, x.price_per_request) for x in found.candidates]
 
 
@@ -233,6 +243,18 @@ def test_select_model_ranks_as_the_in_memory_selection(world: World) -> None:
             empty += 1
     # the comparison covered both outcomes, plentifully
     assert answered >= 200 and empty >= 40, (answered, empty)
+
+
+def test_the_in_memory_side_also_skips_uncallable_routes(world: World) -> None:
+    """What the SQL function cannot know: without ``include_uncallable`` only the routes
+    this process can call are candidates (here, with no credential set, only the local
+    routes that need none)."""
+    snapshot = world.snapshot
+    assert snapshot.uncallable  # most routes: no key in this environment, or no adapter
+    criteria = SelectionCriteria(task=Task.CHAT, limit=1000)
+    callable_only = select(snapshot, criteria, markups=world.book).candidates
+    assert all(snapshot.not_callable(c.route) is None for c in callable_only)
+    assert len(_memory(world, criteria)) > len(callable_only)
 
 
 def test_hand_checked_cases(world: World) -> None:

@@ -66,6 +66,11 @@ class RoutePublic(_Public):
     #: what a customer pays on this route, per unit (the cost sheet marked up)
     price: PriceSheet | None
     self_hosted: dict[str, Any] | None
+    #: whether this server can call the route: an adapter serves its wire and its
+    #: credential is set in this server's environment (selection skips it otherwise)
+    callable: bool
+    #: why not (no adapter for the wire, no credential), None when callable
+    not_callable_reason: str | None
 
 
 class RouteAdmin(RoutePublic):
@@ -157,6 +162,8 @@ def route_public(route: Route, entry: ModelEntry, lens: PriceLens) -> RoutePubli
         avg_latency_ms=route.avg_latency_ms,
         price=lens.price_sheet(entry, route),
         self_hosted=_deployment(route, lens.sees_cost),
+        callable=lens.snapshot.not_callable(route) is None,
+        not_callable_reason=lens.snapshot.not_callable(route),
     )
     if not lens.sees_cost:
         return RoutePublic(**fields)

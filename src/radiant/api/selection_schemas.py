@@ -136,6 +136,9 @@ class RoutePublicRank(_Out):
     health_status: str
     usable: bool
     reason: str | None
+    #: whether this server can call the route (an adapter for its wire, its credential set)
+    callable: bool
+    not_callable_reason: str | None
     success_rate: float | None
     avg_latency_ms: float | None
     price_per_request: str | None
@@ -155,6 +158,8 @@ class RoutePublicRank(_Out):
             health_status=r.health.value,
             usable=r.usable,
             reason=r.reason,
+            callable=r.not_callable is None,
+            not_callable_reason=r.not_callable,
             success_rate=route.success_rate,
             avg_latency_ms=route.avg_latency_ms,
             price_per_request=money(r.price_per_request),
@@ -177,6 +182,8 @@ class CheapestRequest(BaseModel):
     include_estimated: StrictBool = True
     allow_deprecated: StrictBool = False
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    #: also routes this server cannot call (no adapter for the wire, no credential)
+    include_uncallable: StrictBool = False
     limit: StrictInt = Field(default=5, ge=1, le=100)
 
     def criteria(self) -> SelectionCriteria:
@@ -192,6 +199,7 @@ class CheapestRequest(BaseModel):
             max_price_per_request=self.max_price_per_request,
             estimated_input_tokens=self.prompt_tokens,
             estimated_output_tokens=self.max_output_tokens,
+            include_uncallable=self.include_uncallable,
             limit=self.limit,
         )
 

@@ -1,8 +1,11 @@
-"""``radiant select``, ``radiant recommend``, ``radiant routes best|fallbacks|availability``,
+"""``radiant select``, ``radiant recommend``, ``radiant routes list|best|fallbacks|availability``,
 ``radiant routes cheapest`` and ``radiant models alternatives``.
 
 Every money value printed is a client PRICE; ``--json`` prints the same payloads as the
-API (``radiant.api.selection_schemas``).
+API (``radiant.api.selection_schemas``). Routes this process cannot call — no adapter
+serves the wire, or the credential is not set in this shell's environment — are never
+chosen; ``--include-uncallable`` shows and ranks them too (``routes list`` says why each
+route is callable or not).
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ Capability = Annotated[
 ]
 Tier = Annotated[int | None, typer.Option(min=1, max=5, help="The tenant's tier (1-5).")]
 Limit = Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")]
+Uncallable = Annotated[
+    bool,
+    typer.Option(
+        "--include-uncallable",
+        help="Also routes this process cannot call (no adapter for the wire, no credential).",
+    ),
+]
 Task = Annotated[
     str,
     typer.Option(
@@ -129,6 +139,7 @@ def select_command(
         bool, typer.Option("--estimated/--no-estimated", help="Accept estimated prices.")
     ] = True,
     limit: Limit = 10,
+    include_uncallable: Uncallable = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Why each candidate ranks, why others lost.")
     ] = False,
@@ -166,6 +177,7 @@ def select_command(
             "estimated_output_tokens": output_tokens,
             "allow_deprecated": allow_deprecated,
             "include_estimated": estimated,
+            "include_uncallable": include_uncallable,
             "limit": limit,
         }
     )
@@ -222,6 +234,7 @@ def recommend_command(
         str | None, typer.Option(help="Maximum price of one request, USD.")
     ] = None,
     limit: Limit = 5,
+    include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The top models for a task and constraints, with the reasons for each."""
@@ -236,6 +249,7 @@ def recommend_command(
             "required_capabilities": capability,
             "optional_capabilities": optional,
             "max_price_per_request": _decimal("--max-price", max_price),
+            "include_uncallable": include_uncallable,
             "limit": limit,
         }
     )
@@ -265,15 +279,46 @@ def _print_routes(title: str, data: list[Any]) -> None:
     table(title, columns, rows)
 
 
+@routes_app.command("list")
+def list_routes(
+    model: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Every route of a model, best first, and whether this process can call each."""
+    from radiant.api.selection_schemas import RoutePublicRank
+
+    ranked = _selector().routes(model)
+    data = [RoutePublicRank.of(i, r) for i, r in enumerate(ranked, start=1)]
+    if as_json:
+        print_json({"data": [r.model_dump() for r in data], "count": len(data)})
+        return
+    rows = [
+        [
+            r.rank,
+            r.route_id,
+            r.hosting_type,
+            r.status,
+            "yes" if r.callable else f"no: {r.not_callable_reason}",
+            _price(r.price_per_request),
+        ]
+        for r in data
+    ]
+    columns = ["#", "route", "hosting", "status", "callable", "price/request"]
+    table(f"Routes of {model}", columns, rows)
+
+
 @routes_app.command("best")
 def best_route(
     model: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The route to send a model's requests to (seed 004 get_best_route)."""
     from radiant.api.selection_schemas import RoutePublicRank
 
-    found = RoutePublicRank.of(1, _selector().best_route(model))
+    found = RoutePublicRank.of(
+        1, _selector().best_route(model, include_uncallable=include_uncallable)
+    )
     if as_json:
         print_json(found.model_dump())
         return
@@ -283,12 +328,14 @@ def best_route(
 @routes_app.command("fallbacks")
 def fallback_chain(
     model: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The usable routes of a model across platforms, in the order to try them."""
     from radiant.api.selection_schemas import RoutePublicRank
 
-    data = [RoutePublicRank.of(i, r) for i, r in enumerate(_selector().fallbacks(model), start=1)]
+    chain = _selector().fallbacks(model, include_uncallable=include_uncallable)
+    data = [RoutePublicRank.of(i, r) for i, r in enumerate(chain, start=1)]
     if as_json:
         print_json({"data": [r.model_dump() for r in data], "count": len(data)})
         return
@@ -298,12 +345,13 @@ def fallback_chain(
 @routes_app.command("availability")
 def availability(
     model: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Every platform a model is on, with its routes there."""
     from radiant.api.selection_schemas import RoutePublicRank
 
-    grouped = _selector().availability(model)
+    grouped = _selector().availability(model, include_uncallable=include_uncallable)
     platforms = {
         p: [RoutePublicRank.of(i, r) for i, r in enumerate(routes, start=1)]
         for p, routes in grouped.items()
@@ -322,6 +370,7 @@ def cheapest(
     task: Task = "chat",
     tier: Tier = None,
     limit: Limit = 5,
+    include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The cheapest routes of any model for a prompt, with their price."""
@@ -334,6 +383,7 @@ def cheapest(
             required_capabilities=capability,
             task=task,
             tier=tier,
+            include_uncallable=include_uncallable,
             limit=min(limit, 100),
         )
     except ValueError as exc:

@@ -4,9 +4,11 @@ customer pays, and explains its choice.
 Every priced route of every model that has the required capabilities is a candidate; its
 price for the request is computed three ways (plain, with caching, with caching and
 batch), plus the self-hosted warm-up when the endpoint is COLD. Candidates are filtered
-(availability, estimated prices, minimum quality, budget), ranked by price and by value
-(quality per dollar), and one is selected by the preference: ``minimize`` the price,
-``balance`` quality and price, or ``ignore`` the price (best quality).
+(availability, callable from this process — an adapter for the route's wire and its
+credential set, unless ``include_uncallable`` —, estimated prices, minimum quality,
+budget), ranked by price and by value (quality per dollar), and one is selected by the
+preference: ``minimize`` the price, ``balance`` quality and price, or ``ignore`` the
+price (best quality).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class OptimizationRequest(_Frozen):
     price_preference: Literal["minimize", "balance", "ignore"] = "minimize"
     min_quality_score: StrictFloat | None = Field(default=None, ge=0, le=100)
     include_estimated_pricing: StrictBool = True
+    #: also routes this process cannot call (no adapter for the wire, no credential)
+    include_uncallable: StrictBool = False
     budget_constraints: BudgetConstraints | None = None
 
 
@@ -102,6 +106,9 @@ class Flags(_Frozen):
     is_available: bool
     requires_warmup: bool
     warmup_wait_seconds: int | None
+    #: whether this process can call the route, and why not
+    is_callable: bool = True
+    not_callable_reason: str | None = None
 
 
 class Rankings(_Frozen):
@@ -193,8 +200,10 @@ def analyse(
     markup: Markup,
     shape: RequestShape,
     thermal: ThermalState | None,
+    not_callable: str | None = None,
 ) -> ModelPriceAnalysis | None:
-    """The price analysis of one route, or None when the route cannot price the request."""
+    """The price analysis of one route, or None when the route cannot price the request;
+    ``not_callable`` is why this process cannot call the route (None: it can)."""
     plain_u, caching_u, batch_u = _usages(shape)
     try:
         plain = price_usage(cost(plain_u, route), markup)
@@ -243,6 +252,8 @@ def analyse(
             is_available=route.status is RouteStatus.ACTIVE,
             requires_warmup=cold,
             warmup_wait_seconds=warmup if cold else None,
+            is_callable=not_callable is None,
+            not_callable_reason=not_callable,
         ),
     )
 
@@ -259,6 +270,8 @@ def _eligible(
 ) -> list[ModelPriceAnalysis]:
     wanted = set(req.required_capabilities)
     eligible = [c for c in candidates if wanted <= set(c.capabilities) and c.flags.is_available]
+    if not req.include_uncallable:
+        eligible = [c for c in eligible if c.flags.is_callable]
     if not req.include_estimated_pricing:
         eligible = [c for c in eligible if not c.flags.is_estimated_price]
     if req.min_quality_score is not None:
@@ -276,8 +289,11 @@ def optimize(candidates: list[ModelPriceAnalysis], req: OptimizationRequest) -> 
     """Select among analysed candidates; NotFoundError when none is eligible."""
     eligible = _eligible(candidates, req)
     if not eligible:
+        callable_only = "" if req.include_uncallable else " on a route this server can call"
         raise NotFoundError(
-            "candidate", "request", "no model meets the capabilities, quality and budget asked"
+            "candidate",
+            "request",
+            f"no model meets the capabilities, quality and budget asked{callable_only}",
         )
     by_price = sorted(eligible, key=lambda c: (c.calculated_prices.total_price, c.route_id))
     by_value = sorted(eligible, key=lambda c: (-_value(c), c.route_id))

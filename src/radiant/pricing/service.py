@@ -284,7 +284,7 @@ class PricingService:
                 hosting = self.hosting(snapshot, route)
                 thermal = entry.thermal_state if hosting is HostingType.SELF_HOSTED else None
                 markup = self._markup(snapshot, book, entry, route, access)
-                found = analyse(entry, route, markup, shape, thermal)
+                found = analyse(entry, route, markup, shape, thermal, snapshot.not_callable(route))
                 if found is not None:
                     candidates.append(found)
         return optimize(candidates, req)

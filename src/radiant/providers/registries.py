@@ -21,7 +21,13 @@ from radiant.errors import ProviderError, UnsupportedError
 from radiant.providers.adapter import AdapterFactory, WireAdapter
 from radiant.providers.target import UpstreamTarget
 
-__all__ = ["CategoryRegistry", "adapter_for", "register_adapter", "registered_wires"]
+__all__ = [
+    "CategoryRegistry",
+    "adapter_factory",
+    "adapter_for",
+    "register_adapter",
+    "registered_wires",
+]
 
 P = TypeVar("P")
 ProviderFactory = Callable[[UpstreamTarget, httpx2.AsyncClient], P]
@@ -37,6 +43,11 @@ def register_adapter(wire: str, factory: AdapterFactory, *, replace: bool = True
 
 def registered_wires() -> list[str]:
     return sorted(_ADAPTERS)
+
+
+def adapter_factory(wire: str) -> AdapterFactory | None:
+    """The factory registered for ``wire``, or None."""
+    return _ADAPTERS.get(wire)
 
 
 def adapter_for(target: UpstreamTarget, client: httpx2.AsyncClient) -> WireAdapter:

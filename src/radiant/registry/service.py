@@ -2,6 +2,9 @@
 
 A process keeps one snapshot. It checks the registry version at most every
 ``check_interval`` seconds (a one-row query) and rebuilds when another process wrote.
+Every build asks ``route_check`` (a factory of :data:`~radiant.registry.snapshot.RouteCheck`,
+by default :class:`~radiant.providers.callability.CallabilityCheck` on this process's
+environment) which routes this process can call.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,9 +22,10 @@ from sqlalchemy import Engine
 from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Route
 from radiant.errors import ConflictError, NotFoundError, RadiantError
+from radiant.providers.callability import CallabilityCheck
 from radiant.registry.entry import ModelEntry
 from radiant.registry.query import ModelQuery
-from radiant.registry.snapshot import Page, Snapshot
+from radiant.registry.snapshot import Page, RouteCheck, Snapshot
 from radiant.registry.views import search, unified_rows
 from radiant.store import repository
 from radiant.sync import SyncReport, fail_sync_log, start_sync_log, sync_catalog
@@ -34,7 +39,9 @@ __all__ = ["SYNC_STALE_AFTER", "Registry", "build_snapshot"]
 SYNC_STALE_AFTER = timedelta(minutes=15)
 
 
-def build_snapshot(engine: Engine) -> Snapshot:
+def build_snapshot(engine: Engine, route_check: RouteCheck | None = None) -> Snapshot:
+    """The registry in ``engine`` as a snapshot; ``route_check`` decides which routes are
+    callable (None: every one)."""
     # Building allocates many small objects that all live on; pausing the cyclic collector
     # while it runs saves about a third of the time on large registries.
     enabled = gc.isenabled()
@@ -49,6 +56,7 @@ def build_snapshot(engine: Engine) -> Snapshot:
             data.routes,
             data.health,
             data.thermal,
+            route_check,
         )
     finally:
         if enabled:
@@ -57,9 +65,16 @@ def build_snapshot(engine: Engine) -> Snapshot:
 
 class Registry:
     def __init__(
-        self, engine: Engine, *, check_interval: float = 0.5, catalog_dir: Path | None = None
+        self,
+        engine: Engine,
+        *,
+        check_interval: float = 0.5,
+        catalog_dir: Path | None = None,
+        route_check: Callable[[], RouteCheck] = CallabilityCheck,
     ) -> None:
         self.engine = engine
+        #: makes the check of one snapshot build (a new one each build: keys may be set since)
+        self.route_check = route_check
         #: the catalog a sync started through the API applies (None: the built-in one)
         self.catalog_dir = catalog_dir
         self.check_interval = check_interval
@@ -82,7 +97,7 @@ class Registry:
                 return current
             version = repository.registry_version(self.engine)
             if current is None or current.version != version:
-                current = build_snapshot(self.engine)
+                current = build_snapshot(self.engine, self.route_check())
                 self._snapshot = current
             self._checked_at = time.monotonic()
             return current
@@ -112,7 +127,7 @@ class Registry:
     def refresh(self) -> Snapshot:
         """Rebuild now, whatever the version says."""
         with self._lock:
-            self._snapshot = build_snapshot(self.engine)
+            self._snapshot = build_snapshot(self.engine, self.route_check())
             self._checked_at = time.monotonic()
             return self._snapshot
 

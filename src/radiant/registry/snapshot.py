@@ -3,6 +3,11 @@
 Every read and every selection runs here, with no SQL. Indexes are bitsets (see
 :mod:`radiant.registry.bitset`) keyed by task, capability, modality, provider, platform,
 hosting type, category and status, so a filtered listing is a handful of integer ANDs.
+
+Whether each route can be called from this process is decided once, when the snapshot is
+built, by an injected :data:`RouteCheck` (the registry passes
+:class:`radiant.providers.callability.CallabilityCheck`); :attr:`Snapshot.uncallable` holds
+the reason of every route that cannot be. Without a check every route counts as callable.
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ from radiant.registry.entry import ModelEntry, build_entry
 from radiant.registry.numeric import NumericIndex
 from radiant.registry.query import ModelQuery
 
-__all__ = ["Page", "Snapshot"]
+__all__ = ["Page", "RouteCheck", "Snapshot"]
+
+#: why a route cannot be called from this process (None: it can), given its platform and
+#: its model's provider (None when the provider is not in the registry)
+RouteCheck = Callable[[Platform, Route, Provider | None], str | None]
 
 #: The exact-match indexes: every one exists, even over an empty registry.
 _INDEXES = (
@@ -65,12 +74,27 @@ class Snapshot:
         providers: dict[str, Provider],
         entries: list[ModelEntry],
         health: dict[str, ProviderHealth],
+        uncallable: dict[str, str] | None = None,
+        blocked: dict[int, str] | None = None,
     ) -> None:
         self.version = version
         self.platforms = platforms
         self.providers = providers
         self.entries = entries
         self.health = health
+        #: route id -> why this process cannot call that route (absent: it can)
+        self.uncallable: dict[str, str] = uncallable if uncallable is not None else {}
+        #: the same by route object (``id(route)`` of the routes in ``entries``)
+        self.blocked: dict[int, str] = (
+            blocked
+            if blocked is not None
+            else {
+                id(r): reason
+                for e in entries
+                for r in e.routes
+                if self.uncallable and (reason := self.uncallable.get(r.id)) is not None
+            }
+        )
         self.size = len(entries)
         self.all_mask = (1 << self.size) - 1
         self._names: dict[str, int] = {}
@@ -89,6 +113,8 @@ class Snapshot:
         self._undated_names: dict[str, set[int]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._orders: dict[str, list[int]] = {}
+        #: what engines derive from this snapshot (the selection index), kept while it lives
+        self.derived: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -102,12 +128,27 @@ class Snapshot:
         routes: Iterable[Route],
         health: Iterable[ProviderHealth] = (),
         thermal: Iterable[ThermalStatus] = (),
+        route_check: RouteCheck | None = None,
     ) -> Snapshot:
+        """``route_check`` runs once per route on a known platform (see :data:`RouteCheck`)."""
         platform_map = {p.id: p for p in platforms}
         provider_map = {p.id: p for p in providers}
+        models = builtins.list(models)
         by_model: dict[str, list[Route]] = defaultdict(list)
         for route in routes:
             by_model[route.model_id].append(route)
+        uncallable: dict[str, str] = {}
+        blocked: dict[int, str] = {}
+        if route_check is not None:
+            for model in models:
+                provider = provider_map.get(model.provider_id)
+                for route in by_model.get(model.id, ()):
+                    platform = platform_map.get(route.platform_id)
+                    if platform is not None:
+                        reason = route_check(platform, route, provider)
+                        if reason:
+                            uncallable[route.id] = reason
+                            blocked[id(route)] = reason
         health_map = _provider_health(health)
         thermal_map = {t.model_id: t.current_state for t in thermal}
         entries = [
@@ -120,7 +161,7 @@ class Snapshot:
             )
             for model in sorted(models, key=lambda m: m.id)
         ]
-        return cls(version, platform_map, provider_map, entries, health_map)
+        return cls(version, platform_map, provider_map, entries, health_map, uncallable, blocked)
 
     def _build_indexes(self) -> dict[str, dict[str, int]]:
         raw: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _INDEXES}
@@ -230,6 +271,10 @@ class Snapshot:
         for key in close:
             seen.setdefault(self.entries[self._folded[key]].id, None)
         return builtins.list(seen)[:limit]
+
+    def not_callable(self, route: Route) -> str | None:
+        """Why this process cannot call ``route`` (no adapter, no credential), or None."""
+        return self.uncallable.get(route.id)
 
     def platform(self, platform_id: str) -> Platform:
         try:

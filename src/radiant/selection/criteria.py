@@ -10,6 +10,9 @@ Filters (a candidate failing any one is excluded) and preferences (they only ran
   latency above it, or a warm-up longer than it, excludes), ``max_price_per_request``
   (a route with no price for the request, or a dearer one, is skipped),
   ``allow_deprecated`` and ``include_estimated`` (estimated prices) — all filters;
+* routes this process cannot call (no adapter serves their wire, or their credential is
+  not set: :mod:`radiant.providers.callability`) are never chosen, unless
+  ``include_uncallable`` (for an administrator looking at the whole registry);
 * ``preferred_providers`` and ``preferred_platforms`` — preferences: candidates from a
   preferred provider or on a preferred platform rank ahead of the others (and a model's
   route on a preferred platform is chosen over its other routes); they never exclude;
@@ -68,6 +71,8 @@ class SelectionCriteria(DomainModel):
     estimated_output_tokens: StrictInt = Field(default=DEFAULT_OUTPUT_TOKENS, ge=0, le=100_000_000)
     allow_deprecated: StrictBool = False
     include_estimated: StrictBool = True
+    #: also routes this process cannot call (no adapter for the wire, no credential)
+    include_uncallable: StrictBool = False
     limit: StrictInt = Field(default=10, ge=1, le=1000)
 
     @field_validator(

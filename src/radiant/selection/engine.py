@@ -1,33 +1,39 @@
 """Selection on the snapshot: which (model, route) pairs fit the criteria, best first.
 
 Seed 002 ``select_model()`` in memory: the model-level filters are bitset ANDs over the
-:class:`~radiant.selection.index.SelectionIndex`; only the models that pass are looked at
-one by one (slot filters, then the route of each slot), and only the survivors are
-ranked (:mod:`radiant.selection.ranking`). When many models pass and no criterion can
-change which route a model uses, the index's precomputed order for the token estimate is
-walked instead, stopping at ``limit`` candidates.
+:class:`~radiant.selection.index.SelectionIndex`, and so are the slot-level ones
+(:meth:`~radiant.selection.index.SelectionIndex.passing`); only then are slots looked at
+one by one. When no criterion can change which route a model uses (no region, price
+cap, preferred platform or provider, estimated prices allowed), a slot's route is its lead
+route and the candidates are ranked lazily: from the index's cached order when the token
+estimate was seen before (:meth:`~radiant.selection.index.SelectionIndex.order`), else from
+the task's price ladder (:mod:`radiant.selection.ladder`), either stopping at ``limit``;
+when few slots pass, ranking them directly is cheaper and is done instead.
 
 A candidate is a model served one way (external or self-hosted) on one route: the first
 route of that hosting type (active, then priority, then cheapest) that passes the route
-filters — active, in the region, priced if estimated prices are excluded, at most the
-price cap; a route on a preferred platform wins over the model's other routes.
+filters — active, callable from this process unless ``include_uncallable`` (an adapter
+serves its wire and its credential is set: :mod:`radiant.providers.callability`), in the
+region, priced if estimated prices are excluded, at most the price cap; a route on a
+preferred platform wins over the model's other routes.
 
-With ``explain=True`` the checks run one by one in a fixed order (see
-:mod:`radiant.selection.explain`) and every excluded model or slot is returned with the
-first check it failed; candidates then carry reasons too.
+With ``explain=True`` every excluded model or slot is returned with the first check it
+failed (see :mod:`radiant.selection.explain`); candidates then carry reasons too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from radiant.domain import HealthStatus, HostingType, Route, RouteStatus
+from radiant.domain import HealthStatus, Route, RouteStatus
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Snapshot
 from radiant.registry.bitset import positions
 from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.index import (
+    HOSTINGS,
     MISSING_PRICE,
     PriceOrder,
     SelectionIndex,
@@ -38,9 +44,15 @@ from radiant.selection.prices import DEFAULT_BOOK, PriceTable
 
 __all__ = ["Candidate", "Exclusion", "Selection", "select"]
 
+#: ranking by the ladder beats ranking every passing slot once passing**2 exceeds this
+#: times limit * ladder size (a step of the ladder costs several of a direct ranking)
+_LADDER_FACTOR = 6
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
+
+class Exclusion(NamedTuple):
+    """A model (``route_id`` None) or one of its slots (named by its first route) that
+    failed check ``code``; a tuple: explaining 10,000 models makes thousands."""
+
     model_id: str
     route_id: str | None
     code: str
@@ -76,21 +88,49 @@ def select(
 
         return explained(index, table, criteria)
     mask = index.model_mask(criteria)
-    if not criteria.has_route_filters and not criteria.preferred_providers:
-        hosting = criteria.hosting.value if criteria.hosting is not HostingPreference.ANY else None
-        order = index.order(
-            table,
-            criteria.task.value,
-            criteria.estimated_input_tokens,
-            criteria.estimated_output_tokens,
-            hosting,
+    if is_simple(criteria):
+        return ranked_simple(index, table, criteria, mask)
+    return ranked_directly(index, table, criteria, index.passing(criteria, mask, lead=False))
+
+
+def is_simple(criteria: SelectionCriteria) -> bool:
+    """True when every slot's route is its lead route and no preference ranks first."""
+    return not criteria.has_route_filters and not criteria.preferred_providers
+
+
+def ranked_simple(
+    index: SelectionIndex, table: PriceTable, criteria: SelectionCriteria, mask: int
+) -> Selection:
+    """Criteria without route filters: a cached order, the ladder, or ranking directly."""
+    hosting = criteria.hosting.value if criteria.hosting is not HostingPreference.ANY else None
+    inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
+    flag = criteria.include_uncallable
+    passing = index.passing(criteria, mask)
+    order = index.order(table, criteria.task.value, inp, out, hosting, flag)
+    if order is not None:
+        # walking costs about limit * len(order) / count steps; ranking costs count
+        count = mask.bit_count()
+        if criteria.optional_capabilities or 4 * count * count >= criteria.limit * len(order):
+            return _walk(index, table, criteria, passing, order)
+        return ranked_directly(index, table, criteria, passing)
+    count = sum(p.bit_count() for p in passing)
+    if count < _LADDER_FACTOR * criteria.limit:  # the ladder holds at least count slots
+        return ranked_directly(index, table, criteria, passing)
+    ladder = index.ladder(table, criteria.task.value, hosting, flag)
+    if count * count >= _LADDER_FACTOR * criteria.limit * ladder.size:
+        wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
+        found = ladder.best(inp, out, _as_bytes(passing, index.size), criteria.limit, wanted)
+        return Selection(
+            [make_candidate(s, r, k, h, table) for s, r, k, h in found],
+            [],
+            None,
         )
-        if order is not None:
-            # walking costs about limit * len(order) / count steps; ranking costs count
-            count = mask.bit_count()
-            if criteria.optional_capabilities or 4 * count * count >= criteria.limit * len(order):
-                return _walk(index, table, criteria, mask, order)
-    return _direct(index, table, criteria, mask)
+    return ranked_directly(index, table, criteria, passing)
+
+
+def _as_bytes(masks: list[int], size: int) -> list[bytes]:
+    width = (size + 7) // 8
+    return [m.to_bytes(width, "little") for m in masks]
 
 
 # ---------------------------------------------------------------------- shared checks
@@ -134,7 +174,7 @@ def choose_route(
     slot: Slot,
     criteria: SelectionCriteria,
     table: PriceTable,
-    snapshot: Snapshot,
+    index: SelectionIndex,
     cap_key: int | None = None,
     *,
     why: bool = True,
@@ -149,6 +189,7 @@ def choose_route(
     if cap_key is None and cap is not None:
         cap_key = table.cap_key(cap)
     preferred = criteria.preferred_platforms
+    blocked = None if criteria.include_uncallable else index.blocked
     # without ``why`` the first failure is a placeholder: no message is built
     failure: tuple[str, str] | None = None if why else ("no_route", "")
     fallback: tuple[Route, int] | None = None
@@ -156,7 +197,12 @@ def choose_route(
         if route.status is not RouteStatus.ACTIVE:
             failure = failure or ("route_status", f"route {route.id} is {route.status.value}")
             continue
-        if criteria.region and not in_region(route, criteria.region, snapshot):
+        if blocked:
+            reason = blocked.get(id(route))
+            if reason is not None:
+                failure = failure or ("callable", f"route {route.id} is not callable: {reason}")
+                continue
+        if criteria.region and not in_region(route, criteria.region, index.snapshot):
             failure = failure or ("region", f"route {route.id} is not in {criteria.region}")
             continue
         price = table.by_route.get(id(route))
@@ -196,6 +242,7 @@ def optional_hits(slot: Slot, criteria: SelectionCriteria) -> int:
 
 
 RankKey = tuple[int, int, int, int, int]
+Ranked = tuple[RankKey, Slot, Route, int, int]
 
 
 def rank_key(
@@ -204,41 +251,25 @@ def rank_key(
     return (preference(slot, route, criteria), slot.static_rank, -hits, price, slot.tail_rank)
 
 
-# ---------------------------------------------------------------------- the two paths
+# ---------------------------------------------------------------------- the paths
 
 
-def _too_slow(slot: Slot, criteria: SelectionCriteria) -> bool:
-    failed = slot_failure(slot, criteria)
-    return failed is not None and failed[0] == "latency"
-
-
-def _first(item: tuple[RankKey, Slot, Route, int, int]) -> RankKey:
+def _first(item: Ranked) -> RankKey:
     return item[0]
 
 
-_HOSTING = {
-    HostingPreference.ANY: None,
-    HostingPreference.EXTERNAL: HostingType.EXTERNAL,
-    HostingPreference.SELF_HOSTED: HostingType.SELF_HOSTED,
-}
-_NONE: frozenset[str] = frozenset()
-
-
-def _quick(criteria: SelectionCriteria) -> tuple[int, HostingType | None, frozenset[str], bool]:
-    """Tier bound, hosting wanted, compliance wanted, and whether latency is capped."""
-    tier = 9 if criteria.tier is None else criteria.tier
-    wanted = criteria.compliance
-    compliance = frozenset(c.casefold() for c in wanted) if wanted else _NONE
-    return tier, _HOSTING[criteria.hosting], compliance, criteria.max_latency_ms is not None
-
-
-def _direct(
-    index: SelectionIndex, table: PriceTable, criteria: SelectionCriteria, mask: int
-) -> Selection:
-    snapshot = index.snapshot
-    by_pos = index.by_pos
-    simple = not criteria.has_route_filters
-    # only a price cap: the first active route is the answer whenever it fits under the cap
+def rank_all(
+    index: SelectionIndex,
+    table: PriceTable,
+    criteria: SelectionCriteria,
+    passing: list[int],
+    failures: list[tuple[Slot, tuple[str, str]]] | None = None,
+) -> list[Ranked]:
+    """Every slot of ``passing`` (per hosting type) that has a route for ``criteria``,
+    ranked; with ``failures``, the others are added to it with the reason."""
+    simple = is_simple(criteria)
+    flag = criteria.include_uncallable
+    # only a price cap: the lead route is the answer whenever it fits under the cap
     cap_only = (
         not simple
         and criteria.include_estimated
@@ -248,26 +279,19 @@ def _direct(
     inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
     wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
     prefers = bool(criteria.preferred_providers or criteria.preferred_platforms)
-    tier, hosting, compliance, capped = _quick(criteria)
     cap = criteria.max_price_per_request
     cap_key = table.cap_key(cap) if cap is not None else None
     ceiling = cap_key if cap_only else None
     prices = table.by_route
-    ranked: list[tuple[RankKey, Slot, Route, int, int]] = []
-    for pos in positions(mask):
-        for slot in by_pos[pos]:
-            if (
-                slot.min_tier > tier
-                or slot.unhealthy
-                or (hosting and slot.hosting is not hosting)
-                or (compliance and not compliance <= slot.compliance)
-                or (capped and _too_slow(slot, criteria))
-            ):
-                continue
-            if simple or cap_only:
-                route = slot.first
-                if route is None:
-                    continue
+    why = failures is not None
+    ranked: list[Ranked] = []
+    for hosting, mask in zip(HOSTINGS, passing, strict=True):
+        slot_at = index.slot_at[hosting]
+        for pos in positions(mask):
+            slot = slot_at[pos]
+            assert slot is not None  # passing holds models with a slot of this type
+            route = slot.lead(flag) if simple or cap_only else None
+            if route is not None:
                 price = prices.get(id(route))
                 key = (
                     MISSING_PRICE
@@ -275,13 +299,16 @@ def _direct(
                     else inp * price.input_rate + out * price.output_rate + price.fixed
                 )
                 if ceiling is not None and key > ceiling:
-                    found = choose_route(slot, criteria, table, snapshot, ceiling, why=False)
-                    if found[0] is None:
-                        continue
-                    route, key = found
-            else:
-                found = choose_route(slot, criteria, table, snapshot, cap_key, why=False)
+                    route = None
+            if route is None:
+                if simple:  # only explain asks for slots without a lead route
+                    if failures is not None:
+                        failures.append((slot, lead_failure(slot, criteria, table, index)))
+                    continue
+                found = choose_route(slot, criteria, table, index, cap_key, why=why)
                 if found[0] is None:
+                    if failures is not None:
+                        failures.append((slot, found[1]))
                     continue
                 route, key = found
             hits = len(wanted & slot.capabilities) if wanted else 0
@@ -290,6 +317,27 @@ def _direct(
                 ((pref, slot.static_rank, -hits, key, slot.tail_rank), slot, route, key, hits)
             )
     ranked.sort(key=_first)
+    return ranked
+
+
+def lead_failure(
+    slot: Slot, criteria: SelectionCriteria, table: PriceTable, index: SelectionIndex
+) -> tuple[str, str]:
+    """Why a slot has no lead route (no active route, or none this process can call):
+    for criteria without route filters it depends on the slot alone, so it is kept."""
+    key = (id(slot), criteria.include_uncallable)
+    known = index.lead_failures.get(key)
+    if known is None:
+        found = choose_route(slot, criteria, table, index)
+        assert found[0] is None, "a slot without a lead route has no route"
+        known = index.lead_failures[key] = found[1]
+    return known
+
+
+def ranked_directly(
+    index: SelectionIndex, table: PriceTable, criteria: SelectionCriteria, passing: list[int]
+) -> Selection:
+    ranked = rank_all(index, table, criteria, passing)
     return Selection(
         [make_candidate(s, r, k, h, table) for _, s, r, k, h in ranked[: criteria.limit]],
         [],
@@ -301,7 +349,7 @@ def _walk(
     index: SelectionIndex,
     table: PriceTable,
     criteria: SelectionCriteria,
-    mask: int,
+    passing: list[int],
     order: PriceOrder,
 ) -> Selection:
     """Walk the order (keys 1-3, price, 6-7) and keep the first ``limit`` that pass.
@@ -311,28 +359,22 @@ def _walk(
     in walk order) and the buckets are emitted best first at the end of the run. A full
     bucket of slots matching every optional capability ends the walk: nothing later beats it.
     """
-    bits = mask.to_bytes((index.size + 7) // 8, "little")
+    external, hosted = _as_bytes(passing, index.size)
     limit = criteria.limit
-    tier, hosting, compliance, capped = _quick(criteria)
     wanted = frozenset(c.casefold() for c in criteria.optional_capabilities)
     top = len(wanted)
     chosen: list[Candidate] = []
     buckets: list[list[tuple[Slot, int, int]]] = [[] for _ in range(top + 1)]
     group = -1
+    self_hosted = HOSTINGS[1]
     for slot, price in order.items:
         if wanted and slot.static_rank != group:
-            if _flush(buckets, chosen, limit, table):
+            if _flush(buckets, chosen, limit, table, criteria.include_uncallable):
                 return Selection(chosen, [], None)
             group = slot.static_rank
         pos = slot.pos
-        if (
-            not (bits[pos >> 3] >> (pos & 7)) & 1
-            or slot.min_tier > tier
-            or slot.unhealthy
-            or (hosting and slot.hosting is not hosting)
-            or (compliance and not compliance <= slot.compliance)
-            or (capped and _too_slow(slot, criteria))
-        ):
+        bits = hosted if slot.hosting is self_hosted else external
+        if not (bits[pos >> 3] >> (pos & 7)) & 1:
             continue
         if not wanted:
             chosen.append(order.candidate(slot, price))
@@ -344,9 +386,9 @@ def _walk(
         if len(bucket) < limit:
             bucket.append((slot, price, hits))
             if hits == top and len(bucket) >= limit - len(chosen):
-                _flush(buckets, chosen, limit, table)
+                _flush(buckets, chosen, limit, table, criteria.include_uncallable)
                 return Selection(chosen, [], None)
-    _flush(buckets, chosen, limit, table)
+    _flush(buckets, chosen, limit, table, criteria.include_uncallable)
     return Selection(chosen, [], len(chosen) if not wanted else None)
 
 
@@ -355,13 +397,15 @@ def _flush(
     chosen: list[Candidate],
     limit: int,
     table: PriceTable,
+    include_uncallable: bool,
 ) -> bool:
     """Emit the buckets best first into ``chosen``; True once ``chosen`` is full."""
     for bucket in reversed(buckets):
         for slot, price, hits in bucket:
             if len(chosen) == limit:
                 break
-            assert slot.first is not None
-            chosen.append(make_candidate(slot, slot.first, price, hits, table))
+            route = slot.lead(include_uncallable)
+            assert route is not None
+            chosen.append(make_candidate(slot, route, price, hits, table))
         bucket.clear()
     return len(chosen) >= limit

@@ -1,33 +1,42 @@
-"""Selection with reasons: every model is checked, one check at a time, in a fixed order.
+"""Selection with reasons: every excluded model or slot with the first check it failed.
 
 Model checks, in order (the first failed one is the reason a model is excluded):
 ``unavailable`` (disabled or inactive), ``deprecated``, ``task``, ``input_modality``,
 ``output_modality``, ``capability`` (a required one missing), ``excluded_capability``,
 ``context_window``, ``no_route`` (no route on a known platform). Then for each way the
 model is served (external, self-hosted): ``hosting``, ``tier``, ``health``,
-``compliance``, ``latency``, then its routes: ``route_status``, ``region``,
-``estimated``, ``price`` (the first route's failure is reported when none fits).
+``compliance``, ``latency``, then its routes: ``route_status``, ``callable`` (no adapter
+for the route's wire, or no credential in this process: skipped with
+``include_uncallable``), ``region``, ``estimated``, ``price`` (the first route's failure is
+reported when none fits).
 
-The candidates are the same as those of the fast path; they carry reasons here.
+Each check is one bitset operation over all models (the index's masks), so only the
+models failing it are looked at, to word their reason; exclusions come grouped by check,
+in the order above (within a check, by reason), each group in model order. The
+candidates are those of the fast path (:func:`radiant.selection.engine.select`), with
+reasons.
 """
 
 from __future__ import annotations
 
-from radiant.domain import HostingType, Route
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from radiant.domain import HostingType
 from radiant.registry import ModelEntry
+from radiant.registry.bitset import positions
 from radiant.selection.candidate import Candidate, make_candidate
-from radiant.selection.criteria import SelectionCriteria
+from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.engine import (
     Exclusion,
-    RankKey,
     Selection,
-    choose_route,
-    optional_hits,
+    is_simple,
+    lead_failure,
     preference,
-    rank_key,
-    slot_failure,
+    rank_all,
+    ranked_simple,
 )
-from radiant.selection.index import SelectionIndex, Slot
+from radiant.selection.index import HOSTINGS, SelectionIndex, Slot
 from radiant.selection.prices import PriceTable
 
 __all__ = ["describe", "explained", "model_failure"]
@@ -39,8 +48,7 @@ def model_failure(entry: ModelEntry, criteria: SelectionCriteria) -> tuple[str, 
     if not model.enabled or model.status.value == "inactive":
         return "unavailable", "model is disabled" if not model.enabled else "model is inactive"
     if model.is_deprecated and not criteria.allow_deprecated:
-        successor = f"; successor {model.successor_id}" if model.successor_id else ""
-        return "deprecated", f"model is deprecated{successor}"
+        return "deprecated", _deprecated(entry)
     if entry.task is not criteria.task:
         return "task", f"task is {entry.task.value}, {criteria.task.value} requested"
     for code, wanted, have in (
@@ -48,55 +56,258 @@ def model_failure(entry: ModelEntry, criteria: SelectionCriteria) -> tuple[str, 
         ("output_modality", criteria.output_modalities, model.output_modalities),
         ("capability", criteria.required_capabilities, model.capabilities),
     ):
-        have_folded = {h.casefold() for h in have}
-        missing = [w for w in wanted if w.casefold() not in have_folded]
+        missing = _missing(wanted, have)
         if missing:
             return code, f"lacks {code.replace('_', ' ')} {', '.join(missing)}"
-    caps = {c.casefold() for c in model.capabilities}
-    unwanted = [c for c in criteria.excluded_capabilities if c.casefold() in caps]
+    unwanted = _unwanted(criteria, entry)
     if unwanted:
         return "excluded_capability", f"has excluded capability {', '.join(unwanted)}"
     need = criteria.min_context_window
     if need is not None and (model.context_window is None or model.context_window < need):
-        size = "unknown" if model.context_window is None else f"{model.context_window:,}"
-        return "context_window", f"context window {size} < {need:,}"
+        return "context_window", _too_small(entry, need)
     return None
 
 
-def explained(index: SelectionIndex, table: PriceTable, criteria: SelectionCriteria) -> Selection:
-    excluded: list[Exclusion] = []
-    ranked: list[tuple[RankKey, Slot, Route, int, int]] = []
-    for pos, entry in enumerate(index.snapshot.entries):
-        failed = model_failure(entry, criteria)
-        slots = index.by_pos[pos]
-        if failed is None and not slots:
-            failed = ("no_route", "no route on a known platform")
-        if failed is not None:
-            excluded.append(Exclusion(entry.id, None, *failed))
+def _deprecated(entry: ModelEntry) -> str:
+    successor = entry.model.successor_id
+    return f"model is deprecated{f'; successor {successor}' if successor else ''}"
+
+
+def _missing(wanted: list[str], have: list[str]) -> list[str]:
+    folded = {h.casefold() for h in have}
+    return [w for w in wanted if w.casefold() not in folded]
+
+
+def _unwanted(criteria: SelectionCriteria, entry: ModelEntry) -> list[str]:
+    caps = {c.casefold() for c in entry.model.capabilities}
+    return [c for c in criteria.excluded_capabilities if c.casefold() in caps]
+
+
+def _too_small(entry: ModelEntry, need: int) -> str:
+    return _smaller(entry.model.context_window, need)
+
+
+def _smaller(window: int | None, need: int) -> str:
+    size = "unknown" if window is None else f"{window:,}"
+    return f"context window {size} < {need:,}"
+
+
+# ---------------------------------------------------------------------- the checks
+
+Why = Callable[[ModelEntry], str]
+
+
+class _Exclusions:
+    """Collects the exclusions of one explained selection, worded once per distinct key."""
+
+    def __init__(self, index: SelectionIndex) -> None:
+        self.index = index
+        self.entries = index.snapshot.entries
+        self.columns = index.columns()
+        self.found: list[Exclusion] = []
+
+    def same(self, failed: int, code: str, reason: str, hosting: HostingType | None = None) -> None:
+        """Every position of ``failed`` for the same reason."""
+        if not failed:
+            return
+        ids, new = self.columns.ids, tuple.__new__
+        if hosting is None:
+            self.found += [new(Exclusion, (ids[p], None, code, reason)) for p in positions(failed)]
+        else:
+            routes = self.columns.first_ids[hosting]
+            self.found += [
+                new(Exclusion, (ids[p], routes[p], code, reason)) for p in positions(failed)
+            ]
+
+    def keyed(
+        self,
+        failed: int,
+        code: str,
+        keys: Sequence[Hashable],
+        word: Callable[[Any], str],
+        hosting: HostingType | None = None,
+    ) -> None:
+        """The reason of a position depends on ``keys[pos]`` only: worded once per key."""
+        ids, add, new = self.columns.ids, self.found.append, tuple.__new__
+        routes = self.columns.first_ids[hosting] if hosting is not None else None
+        said: dict[Hashable, str] = {}
+        for pos in positions(failed):
+            key = keys[pos]
+            reason = said.get(key)
+            if reason is None:
+                reason = said[key] = word(key)
+            add(new(Exclusion, (ids[pos], routes[pos] if routes else None, code, reason)))
+
+    def models(self, failed: int, code: str, why: Why) -> None:
+        entries, ids, add, new = self.entries, self.columns.ids, self.found.append, tuple.__new__
+        for pos in positions(failed):
+            add(new(Exclusion, (ids[pos], None, code, why(entries[pos]))))
+
+    def slots(
+        self,
+        hosting: HostingType,
+        failed: int,
+        failure: Callable[[Slot], tuple[str, str]],
+    ) -> None:
+        """Slots of ``hosting`` at the positions of ``failed``, each with its own check
+        and reason."""
+        slot_at, add, new = self.index.slot_at[hosting], self.found.append, tuple.__new__
+        ids, routes = self.columns.ids, self.columns.first_ids[hosting]
+        for pos in positions(failed):
+            slot = slot_at[pos]
+            assert slot is not None
+            code, reason = failure(slot)
+            add(new(Exclusion, (ids[pos], routes[pos], code, reason)))
+
+
+def _model_checks(out: _Exclusions, criteria: SelectionCriteria) -> int:
+    """Models passing every model-level check; the others are added to ``out``."""
+    index = out.index
+    left = (1 << index.size) - 1
+    failed = left & ~index.eligible_mask
+    out.models(
+        failed,
+        "unavailable",
+        lambda e: "model is disabled" if not e.model.enabled else "model is inactive",
+    )
+    left &= index.eligible_mask
+    if not criteria.allow_deprecated:
+        out.models(left & index.deprecated_mask, "deprecated", _deprecated)
+        left &= ~index.deprecated_mask
+    task = index.task_masks.get(criteria.task.value, 0)
+    wanted = criteria.task.value
+    out.keyed(left & ~task, "task", out.columns.tasks, lambda t: f"task is {t}, {wanted} requested")
+    left &= task
+    for code, values, masks in (
+        ("input_modality", criteria.input_modalities, index.input_masks),
+        ("output_modality", criteria.output_modalities, index.output_masks),
+        ("capability", criteria.required_capabilities, index.capability_masks),
+    ):
+        if not values:
             continue
-        for slot in slots:
-            failed = slot_failure(slot, criteria)
-            if failed is None:
-                found = choose_route(slot, criteria, table, index.snapshot)
-                if found[0] is None:
-                    failed = found[1]
-                else:
-                    route, key = found
-                    hits = optional_hits(slot, criteria)
-                    ranked.append(
-                        (rank_key(slot, route, key, hits, criteria), slot, route, key, hits)
-                    )
-                    continue
-            first = slot.routes[0].id if slot.routes else None
-            excluded.append(Exclusion(entry.id, first, *failed))
-    ranked.sort(key=lambda item: item[0])
+        lacking = [(v, left & ~masks.get(v.casefold(), 0)) for v in values]
+        label = code.replace("_", " ")
+        for failed, missing in _by_subset(lacking):
+            out.same(failed, code, f"lacks {label} {', '.join(missing)}")
+            left &= ~failed
+    if criteria.excluded_capabilities:
+        having = [
+            (c, left & index.capability_masks.get(c.casefold(), 0))
+            for c in criteria.excluded_capabilities
+        ]
+        for failed, found in _by_subset(having):
+            out.same(failed, "excluded_capability", f"has excluded capability {', '.join(found)}")
+            left &= ~failed
+    need = criteria.min_context_window
+    if need is not None:
+        large = index.context.at_least(need)
+        out.keyed(left & ~large, "context_window", out.columns.windows, lambda w: _smaller(w, need))
+        left &= large
+    served = index.hosting[HOSTINGS[0]].present | index.hosting[HOSTINGS[1]].present
+    out.same(left & ~served, "no_route", "no route on a known platform")
+    return left & served
+
+
+def _by_subset(marked: list[tuple[str, int]]) -> list[tuple[int, list[str]]]:
+    """The positions marked by some value, grouped by which values mark them: a bitset and
+    those values (in the order given) per group, found with bitset operations alone."""
+    groups: list[tuple[int, list[str]]] = [(-1, [])]  # -1: every position
+    for value, mask in marked:
+        split: list[tuple[int, list[str]]] = []
+        for members, values in groups:
+            inside, outside = members & mask, members & ~mask
+            if inside:
+                split.append((inside, [*values, value]))
+            if outside:
+                split.append((outside, values))
+        groups = split
+    return [(members, values) for members, values in groups if values]
+
+
+def _slot_checks(out: _Exclusions, criteria: SelectionCriteria, models: int) -> list[int]:
+    """Per hosting type, the models whose slot passes every slot-level check."""
+    index = out.index
+    return [_slot_checks_of(out, criteria, h, models & index.hosting[h].present) for h in HOSTINGS]
+
+
+def _slot_checks_of(
+    out: _Exclusions, criteria: SelectionCriteria, hosting: HostingType, left: int
+) -> int:
+    masks = out.index.hosting[hosting]
+    wanted = criteria.hosting
+    if wanted is not HostingPreference.ANY and wanted.value != hosting.value:
+        reason = f"served {hosting.value}, {wanted.value} requested"
+        out.same(left, "hosting", reason, hosting)
+        return 0
+    tier = criteria.tier
+    if tier is not None:
+        allowed = masks.tier[tier]
+        out.slots(
+            hosting,
+            left & ~allowed,
+            lambda s: ("tier", f"self-hosted needs tier {s.min_tier}, tenant tier is {tier}"),
+        )
+        left &= allowed
+    out.same(left & masks.unhealthy, "health", "provider is unhealthy", hosting)
+    left &= ~masks.unhealthy
+    names = criteria.compliance
+    if names:
+        lacking = [(n, left & ~masks.compliance.get(n.casefold(), 0)) for n in names]
+        for failed, missing in _by_subset(lacking):
+            out.same(failed, "compliance", f"provider lacks {', '.join(missing)}", hosting)
+            left &= ~failed
+    cap = criteria.max_latency_ms
+    if cap is not None:
+        slow = left & masks.latency_known & ~masks.latency.at_most(cap)
+        out.slots(hosting, slow, lambda s: ("latency", _too_slow(s, cap)))
+        left &= ~slow
+    return left
+
+
+def _too_slow(slot: Slot, cap: int) -> str:
+    if slot.latency_ms is not None:
+        return f"average latency {slot.latency_ms:g} ms > {cap} ms"
+    return f"needs a {slot.warmup_seconds} s warm-up > {cap} ms"
+
+
+# ---------------------------------------------------------------------- explained
+
+
+def explained(index: SelectionIndex, table: PriceTable, criteria: SelectionCriteria) -> Selection:
+    out = _Exclusions(index)
+    models = _model_checks(out, criteria)
+    passing = _slot_checks(out, criteria, models)
+    plain: list[tuple[Candidate, Slot | None]]
+    if is_simple(criteria):
+        flag = criteria.include_uncallable
+        total = 0
+        for hosting, mask in zip(HOSTINGS, passing, strict=True):
+            masks = index.hosting[hosting]
+            lead = masks.active if flag else masks.ready
+            out.slots(hosting, mask & ~lead, lambda s: lead_failure(s, criteria, table, index))
+            total += (mask & lead).bit_count()
+        fast = ranked_simple(index, table, criteria, index.model_mask(criteria))
+        # no preferences in simple criteria: no slot is needed to say a candidate is preferred
+        plain = [(c, None) for c in fast.candidates]
+    else:
+        failures: list[tuple[Slot, tuple[str, str]]] = []
+        ranked = rank_all(index, table, criteria, passing, failures)
+        first_ids = out.columns.first_ids
+        for slot, (code, reason) in failures:
+            out.found.append(
+                Exclusion(slot.entry.id, first_ids[slot.hosting][slot.pos], code, reason)
+            )
+        plain = [
+            (make_candidate(slot, route, key, hits, table), slot)
+            for _, slot, route, key, hits in ranked[: criteria.limit]
+        ]
+        total = len(ranked)
     candidates = []
-    for _, slot, route, key, hits in ranked[: criteria.limit]:
-        plain = make_candidate(slot, route, key, hits, table)
-        preferred = not preference(slot, route, criteria)
-        reasons = tuple(describe(plain, criteria, preferred=preferred))
-        candidates.append(plain._replace(reasons=reasons))
-    return Selection(candidates, excluded, len(ranked))
+    for candidate, owner in plain:
+        preferred = owner is not None and not preference(owner, candidate.route, criteria)
+        reasons = tuple(describe(candidate, criteria, preferred=preferred))
+        candidates.append(candidate._replace(reasons=reasons))
+    return Selection(candidates, out.found, total)
 
 
 def describe(

@@ -8,7 +8,8 @@
    and still warmed (``primary_needs_warmup``), as when no external candidate fits.
 3. No candidate at all: the seed's default model for the task (``task_default``),
    whatever the criteria; a clear NotFoundError when that model is not in the registry
-   either, or has no active route.
+   either, or has no active route this process can call (``include_uncallable``: any
+   active route).
 
 Pure: the warm-up itself is the caller's (see :class:`radiant.selection.service.Selector`).
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from radiant.domain import RouteStatus, Task
+from radiant.domain import Task
 from radiant.errors import NotFoundError
 from radiant.pricing.markup import MarkupBook
 from radiant.registry import Snapshot
@@ -102,22 +103,21 @@ def _task_default(
     table = index.prices(markups or DEFAULT_BOOK)
     pos = snapshot.entries.index(entry)
     for slot in index.by_pos[pos]:
-        for route in slot.routes:
-            if route.status is RouteStatus.ACTIVE:
-                price = table.get(route)
-                key = (
-                    MISSING_PRICE
-                    if price is None
-                    else price.key(
-                        criteria.estimated_input_tokens, criteria.estimated_output_tokens
-                    )
-                )
-                return make_candidate(
-                    slot, route, key, 0, table, (f"default model for {criteria.task.value}",)
-                )
+        route = slot.lead(criteria.include_uncallable)
+        if route is not None:
+            price = table.get(route)
+            key = (
+                MISSING_PRICE
+                if price is None
+                else price.key(criteria.estimated_input_tokens, criteria.estimated_output_tokens)
+            )
+            return make_candidate(
+                slot, route, key, 0, table, (f"default model for {criteria.task.value}",)
+            )
+    usable = "an active route" if criteria.include_uncallable else "an active route to call"
     raise NotFoundError(
         "route",
         name,
         f"no model fits the criteria, and the default model for task "
-        f"{criteria.task.value!r}, {name!r}, has no active route",
+        f"{criteria.task.value!r}, {name!r}, has no {usable}",
     )

@@ -2,17 +2,27 @@
 
 A *slot* is a model served one way (external or self-hosted) with that way's routes, its
 thermal state, health, latency and the two static ranks of :mod:`radiant.selection.ranking`.
+Every slot-level filter is also a bitset over model positions, one per hosting type
+(:class:`HostingMasks`), so the slots passing a criteria's filters are a few integer ANDs
+(:meth:`SelectionIndex.passing`).
+
+A slot's *lead* route is its first active route this process can call (the snapshot says
+which can: :attr:`radiant.registry.Snapshot.uncallable`), or with ``include_uncallable``
+its first active route.
+
 The index is built lazily the first time a snapshot is selected from and kept as long as
-the snapshot lives; price tables (per markup book) and price orders (per token estimate)
-are cached in it.
+the snapshot lives; price tables (per markup book), price orders (per token estimate, for
+estimates that come again) and price ladders (per task, for any estimate:
+:mod:`radiant.selection.ladder`) are cached in it.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,6 +30,8 @@ from radiant.domain import (
     HealthStatus,
     HostingType,
     LifecycleStatus,
+    Model,
+    PlatformKind,
     Route,
     RouteStatus,
     ThermalState,
@@ -30,25 +42,56 @@ from radiant.registry.bitset import from_positions
 from radiant.registry.numeric import NumericIndex
 from radiant.selection.candidate import MISSING_PRICE, Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
+from radiant.selection.ladder import Ladder
 from radiant.selection.prices import PriceTable
-from radiant.selection.ranking import dense_ranks, static_key, tail_key
+from radiant.selection.ranking import dense_ranks, static_key
 
-__all__ = ["MISSING_PRICE", "PriceOrder", "SelectionIndex", "Slot", "selection_index"]
+__all__ = [
+    "HOSTINGS",
+    "MISSING_PRICE",
+    "Columns",
+    "HostingMasks",
+    "PriceOrder",
+    "SelectionIndex",
+    "Slot",
+    "selection_index",
+]
 _READY = (ThermalState.WARM, ThermalState.HOT)
-#: task, input tokens, output tokens, price table, hosting type (None: both)
-OrderKey = tuple[str, int, int, int, str | None]
+_COLD = (ThermalState.COLD, ThermalState.OFF)
+HOSTINGS = (HostingType.EXTERNAL, HostingType.SELF_HOSTED)
+#: task, input tokens, output tokens, price table, hosting type (None: both), uncallable too
+OrderKey = tuple[str, int, int, int, str | None, bool]
+#: price table, task, hosting type (None: both), uncallable too
+LadderKey = tuple[int, str, str | None, bool]
 _ORDERS_KEPT = 32
+_MISSING = float("inf")
+#: thermal, health, latency, tier, compliance, capabilities, owners, warm-up, warm-up needed
+SlotFacts = tuple[
+    ThermalState | None,
+    HealthStatus,
+    float | None,
+    int,
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    int | None,
+    bool,
+]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Slot:
+    """Never changed once built (not frozen: a frozen dataclass is built 10x slower)."""
+
     pos: int
     entry: ModelEntry
     hosting: HostingType
     #: the routes of this hosting type, in the entry's order (active, priority, cheapest)
     routes: tuple[Route, ...]
-    #: the first active one, or None
+    #: the first active route this process can call, or None
     first: Route | None
+    #: the first active route, callable or not, or None
+    first_any: Route | None
     thermal: ThermalState | None
     health: HealthStatus
     latency_ms: float | None
@@ -68,6 +111,40 @@ class Slot:
     #: self-hosted and COLD or OFF: a request would wait for the warm-up
     warmup_required: bool
 
+    def lead(self, include_uncallable: bool) -> Route | None:
+        """The route a selection without route filters uses."""
+        return self.first_any if include_uncallable else self.first
+
+
+@dataclass(slots=True)
+class HostingMasks:
+    """The models served one way (external or self-hosted), by what their slot is."""
+
+    present: int
+    #: the slot has an active route / an active route this process can call
+    active: int
+    ready: int
+    unhealthy: int
+    #: tier -> models whose slot a tenant of that tier may use
+    tier: dict[int, int]
+    #: certification (case-folded) -> models whose slot's provider holds it
+    compliance: dict[str, int]
+    #: the latency a request waits for in ms: an external provider's average latency, a
+    #: COLD or OFF endpoint's warm-up; models without one are not in the index
+    latency: NumericIndex
+    latency_known: int
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Per model position: id, task, context window; per hosting type and position: the
+    id of the slot's first route (None: no slot)."""
+
+    ids: list[str]
+    tasks: list[str]
+    windows: list[int | None]
+    first_ids: dict[HostingType, list[str | None]]
+
 
 @dataclass(frozen=True, slots=True)
 class PriceOrder:
@@ -80,6 +157,7 @@ class PriceOrder:
     items: list[tuple[Slot, int]]
     made: dict[Slot, Candidate]
     table: PriceTable
+    include_uncallable: bool
 
     def __len__(self) -> int:
         return len(self.items)
@@ -87,129 +165,239 @@ class PriceOrder:
     def candidate(self, slot: Slot, price: int) -> Candidate:
         found = self.made.get(slot)
         if found is None:
-            assert slot.first is not None  # an order holds slots with an active route
-            found = self.made[slot] = make_candidate(slot, slot.first, price, 0, self.table)
+            route = slot.lead(self.include_uncallable)
+            assert route is not None  # an order holds slots with a lead route
+            found = self.made[slot] = make_candidate(slot, route, price, 0, self.table)
         return found
 
 
 class SelectionIndex:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.by_pos: list[tuple[Slot, ...]] = []
-        self.slots: list[Slot] = []
-        self._build(snapshot)
         self.size = snapshot.size
-        entries = snapshot.entries
-        self._build_masks(entries, snapshot.size)
-        self.eligible_mask = from_positions(
-            (
-                i
-                for i, e in enumerate(entries)
-                if e.model.enabled and e.model.status is not LifecycleStatus.INACTIVE
-            ),
-            snapshot.size,
-        )
-        self.deprecated_mask = from_positions(
-            (i for i, e in enumerate(entries) if e.model.is_deprecated), snapshot.size
-        )
+        #: id(route) -> why this process cannot call it
+        self.blocked: dict[int, str] = snapshot.blocked
+        self.slots: list[Slot] = []
+        self.slot_at: dict[HostingType, list[Slot | None]] = {}
+        with paused_gc():
+            self._build(snapshot)
+            self._build_masks(snapshot.entries, snapshot.size)
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
         self._orders: dict[OrderKey, PriceOrder] = {}
         self._seen: dict[OrderKey, None] = {}
+        self._ladders: dict[LadderKey, Ladder] = {}
+        self._columns: Columns | None = None
+        #: (id(slot), include_uncallable) -> why the slot has no lead route
+        self.lead_failures: dict[tuple[int, bool], tuple[str, str]] = {}
+
+    # ------------------------------------------------------------------ building
 
     def _build(self, snapshot: Snapshot) -> None:
-        platforms = snapshot.platforms
-        self_hosted = snapshot.providers.get("self_hosted")
+        providers = snapshot.providers
+        self_hosted = providers.get("self_hosted")
         hosted_compliance = (
-            frozenset(c.casefold() for c in self_hosted.compliance)
-            if (self_hosted)
-            else frozenset()
+            frozenset(c.casefold() for c in self_hosted.compliance) if self_hosted else frozenset()
         )
+        hosting_of = {
+            pid: HostingType.SELF_HOSTED
+            if p.kind in (PlatformKind.SELF_HOSTED, PlatformKind.LOCAL)
+            else HostingType.EXTERNAL
+            for pid, p in snapshot.platforms.items()
+        }
+        # what many models share is made once: capability sets, owners, provider facts
+        cap_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        owner_sets: dict[str, frozenset[str]] = {}
+        external_facts: dict[str, tuple[HealthStatus, float | None, frozenset[str]]] = {}
+        blocked = self.blocked
         raw: list[tuple[int, ModelEntry, HostingType, tuple[Route, ...]]] = []
+        statics: list[tuple[int, float, int]] = []
+        tails: list[tuple[float, str, int]] = []
+        made: list[SlotFacts] = []
+        external, hosted = HostingType.EXTERNAL, HostingType.SELF_HOSTED
         for pos, entry in enumerate(snapshot.entries):
-            groups: dict[HostingType, list[Route]] = {}
-            for route in entry.routes:
-                platform = platforms.get(route.platform_id)
-                if platform is not None:
-                    groups.setdefault(route.hosting_type(platform.kind), []).append(route)
-            for hosting in (HostingType.EXTERNAL, HostingType.SELF_HOSTED):
-                if hosting in groups:
-                    raw.append((pos, entry, hosting, tuple(groups[hosting])))
-        facts = [
-            self._facts(snapshot, entry, hosting, hosted_compliance) for _, entry, hosting, _ in raw
-        ]
-        statics = dense_ranks([static_key(f[0], f[2], f[1]) for f in facts])
-        tails = dense_ranks(
-            [tail_key(entry.model.quality_score, entry.id, hosting) for _, entry, hosting, _ in raw]
-        )
-        by_pos: list[list[Slot]] = [[] for _ in snapshot.entries]
+            ext_routes, own_routes = _by_hosting(entry, hosting_of)
+            if not ext_routes and not own_routes:
+                continue
+            model = entry.model
+            key = tuple(model.capabilities)
+            caps = cap_sets.get(key)
+            if caps is None:
+                caps = cap_sets[key] = frozenset(map(str.casefold, key))
+            owners = owner_sets.get(model.provider_id)
+            if owners is None:
+                provider = providers.get(model.provider_id)
+                parent = provider.parent_id if provider is not None else None
+                owners = owner_sets[model.provider_id] = frozenset(
+                    {model.provider_id, parent} if parent else {model.provider_id}
+                )
+            quality = _MISSING if model.quality_score is None else -model.quality_score
+            if ext_routes:
+                facts = external_facts.get(model.provider_id)
+                if facts is None:
+                    facts = external_facts[model.provider_id] = _external_facts(snapshot, model)
+                health, latency, compliance = facts
+                raw.append((pos, entry, external, tuple(ext_routes)))
+                statics.append(static_key(None, latency, health))
+                tails.append((quality, model.id, 0))
+                made.append((None, health, latency, 0, compliance, caps, owners, None, False))
+            if own_routes:
+                thermal = entry.thermal_state
+                health = HealthStatus.HEALTHY if thermal in _READY else HealthStatus.UNKNOWN
+                routes = tuple(own_routes)
+                raw.append((pos, entry, hosted, routes))
+                statics.append(static_key(thermal, None, health))
+                tails.append((quality, model.id, 1))
+                made.append(
+                    (
+                        thermal,
+                        health,
+                        None,
+                        model.min_tier,
+                        hosted_compliance,
+                        caps,
+                        owners,
+                        _warmup_seconds(routes),
+                        thermal in _COLD,
+                    )
+                )
+        static_ranks = dense_ranks(statics)
+        tail_ranks = dense_ranks(tails)
+        slot_at: dict[HostingType, list[Slot | None]] = {
+            h: [None] * snapshot.size for h in HOSTINGS
+        }
+        unhealthy = HealthStatus.UNHEALTHY
         for i, (pos, entry, hosting, routes) in enumerate(raw):
-            thermal, health, latency, compliance = facts[i]
-            provider = snapshot.providers.get(entry.model.provider_id)
-            owners = {entry.model.provider_id}
-            if provider is not None and provider.parent_id:
-                owners.add(provider.parent_id)
+            thermal, health, latency, tier, compliance, caps, owners, warmup, cold = made[i]
+            first, first_any = _leads(routes, blocked)
             slot = Slot(
-                pos=pos,
-                entry=entry,
-                hosting=hosting,
-                routes=routes,
-                first=next((r for r in routes if r.status is RouteStatus.ACTIVE), None),
-                thermal=thermal,
-                health=health,
-                latency_ms=latency,
-                min_tier=0 if hosting is HostingType.EXTERNAL else entry.model.min_tier,
-                compliance=compliance,
-                capabilities=frozenset(c.casefold() for c in entry.model.capabilities),
-                providers=frozenset(owners),
-                unhealthy=health is HealthStatus.UNHEALTHY,
-                warmup_seconds=_warmup_seconds(routes)
-                if hosting is HostingType.SELF_HOSTED
-                else None,
-                static_rank=statics[i],
-                tail_rank=tails[i],
-                warmup_required=hosting is HostingType.SELF_HOSTED
-                and thermal in (ThermalState.COLD, ThermalState.OFF),
+                pos,
+                entry,
+                hosting,
+                routes,
+                first,
+                first_any,
+                thermal,
+                health,
+                latency,
+                tier,
+                compliance,
+                caps,
+                owners,
+                health is unhealthy,
+                warmup,
+                static_ranks[i],
+                tail_ranks[i],
+                cold,
             )
             self.slots.append(slot)
-            by_pos[pos].append(slot)
-        self.by_pos = [tuple(slots) for slots in by_pos]
+            slot_at[hosting][pos] = slot
+        self.slot_at = slot_at
+        ext_at, own_at = slot_at[external], slot_at[hosted]
+        self.by_pos: list[tuple[Slot, ...]] = [
+            (e, o)
+            if e is not None and o is not None
+            else (e,)
+            if e is not None
+            else (o,)
+            if o is not None
+            else ()
+            for e, o in zip(ext_at, own_at, strict=True)
+        ]
 
     def _build_masks(self, entries: list[ModelEntry], size: int) -> None:
         task: dict[str, list[int]] = defaultdict(list)
         caps: dict[str, list[int]] = defaultdict(list)
         inputs: dict[str, list[int]] = defaultdict(list)
         outputs: dict[str, list[int]] = defaultdict(list)
-        hosting: dict[HostingType, list[int]] = defaultdict(list)
+        eligible: list[int] = []
+        deprecated: list[int] = []
+        inactive = LifecycleStatus.INACTIVE
         for pos, entry in enumerate(entries):
             model = entry.model
             task[entry.task.value].append(pos)
-            for cap in model.capabilities:
-                caps[cap.casefold()].append(pos)
+            slots = self.by_pos[pos]
+            folded = slots[0].capabilities if slots else map(str.casefold, model.capabilities)
+            for cap in folded:
+                caps[cap].append(pos)
             for mod in model.input_modalities:
                 inputs[mod.casefold()].append(pos)
             for mod in model.output_modalities:
                 outputs[mod.casefold()].append(pos)
-            for slot in self.by_pos[pos]:
-                hosting[slot.hosting].append(pos)
+            if model.enabled and model.status is not inactive:
+                eligible.append(pos)
+            if model.is_deprecated:
+                deprecated.append(pos)
         self.task_masks = {k: from_positions(v, size) for k, v in task.items()}
         self.capability_masks = {k: from_positions(v, size) for k, v in caps.items()}
         self.input_masks = {k: from_positions(v, size) for k, v in inputs.items()}
         self.output_masks = {k: from_positions(v, size) for k, v in outputs.items()}
-        self.hosting_masks = {k: from_positions(v, size) for k, v in hosting.items()}
-        compliance: dict[str, list[int]] = defaultdict(list)
-        for pos in range(size):
-            for name in {c for slot in self.by_pos[pos] for c in slot.compliance}:
-                compliance[name].append(pos)
-        self.compliance_masks = {k: from_positions(v, size) for k, v in compliance.items()}
+        self.eligible_mask = from_positions(eligible, size)
+        self.deprecated_mask = from_positions(deprecated, size)
         self.context = NumericIndex([e.model.context_window for e in entries], size)
-        external = self.hosting_masks.get(HostingType.EXTERNAL, 0)
-        # tier t: every model with an external route, and the others with min_tier <= t
-        self.tier_masks = {
-            tier: external
-            | from_positions((i for i, e in enumerate(entries) if e.model.min_tier <= tier), size)
-            for tier in range(1, 6)
+        self.hosting = {h: self._hosting_masks(h, size) for h in HOSTINGS}
+        self.hosting_masks = {h: m.present for h, m in self.hosting.items()}
+        external = self.hosting[HostingType.EXTERNAL].present
+        hosted = self.hosting[HostingType.SELF_HOSTED].present
+        # some slot of the model holds the certification (each slot is checked later)
+        names = set(self.hosting[HostingType.EXTERNAL].compliance)
+        names |= set(self.hosting[HostingType.SELF_HOSTED].compliance)
+        self.compliance_masks = {
+            name: self.hosting[HostingType.EXTERNAL].compliance.get(name, 0)
+            | self.hosting[HostingType.SELF_HOSTED].compliance.get(name, 0)
+            for name in names
         }
+        # tier t: every model with an external route, and the others with min_tier <= t
+        self_tiers = self.hosting[HostingType.SELF_HOSTED].tier
+        self.tier_masks = {tier: external | (hosted & self_tiers[tier]) for tier in range(1, 6)}
+
+    def columns(self) -> Columns:
+        """What explaining reads per position, made on first use."""
+        found = self._columns
+        if found is None:
+            entries = self.snapshot.entries
+            found = self._columns = Columns(
+                ids=[e.id for e in entries],
+                tasks=[e.task.value for e in entries],
+                windows=[e.model.context_window for e in entries],
+                first_ids={
+                    h: [s.routes[0].id if s is not None else None for s in self.slot_at[h]]
+                    for h in HOSTINGS
+                },
+            )
+        return found
+
+    def _hosting_masks(self, hosting: HostingType, size: int) -> HostingMasks:
+        slots = [s for s in self.slot_at[hosting] if s is not None]
+        present = [s.pos for s in slots]
+        compliance: dict[str, list[int]] = defaultdict(list)
+        for slot in slots:
+            for name in slot.compliance:
+                compliance[name].append(slot.pos)
+        waits: list[float | None] = [None] * size
+        for slot in slots:
+            waits[slot.pos] = _wait_ms(slot)
+        tiers: dict[int, int]
+        if hosting is HostingType.EXTERNAL:
+            every = from_positions(present, size)
+            tiers = {tier: every for tier in range(1, 6)}
+        else:
+            tiers = {
+                tier: from_positions((s.pos for s in slots if s.min_tier <= tier), size)
+                for tier in range(1, 6)
+            }
+        return HostingMasks(
+            present=from_positions(present, size),
+            active=from_positions((s.pos for s in slots if s.first_any is not None), size),
+            ready=from_positions((s.pos for s in slots if s.first is not None), size),
+            unhealthy=from_positions((s.pos for s in slots if s.unhealthy), size),
+            tier=tiers,
+            compliance={k: from_positions(v, size) for k, v in compliance.items()},
+            latency=NumericIndex(waits, size),
+            latency_known=from_positions((p for p, w in enumerate(waits) if w is not None), size),
+        )
+
+    # ------------------------------------------------------------------ filters
 
     def model_mask(self, criteria: SelectionCriteria) -> int:
         """Models passing every model-level filter of ``criteria``."""
@@ -234,26 +422,31 @@ class SelectionIndex:
             mask &= self.compliance_masks.get(name.casefold(), 0)
         return mask
 
-    @staticmethod
-    def _facts(
-        snapshot: Snapshot,
-        entry: ModelEntry,
-        hosting: HostingType,
-        hosted_compliance: frozenset[str],
-    ) -> tuple[ThermalState | None, HealthStatus, float | None, frozenset[str]]:
-        if hosting is HostingType.SELF_HOSTED:
-            thermal = entry.thermal_state
-            health = HealthStatus.HEALTHY if thermal in _READY else HealthStatus.UNKNOWN
-            return thermal, health, None, hosted_compliance
-        record = snapshot.health.get(entry.model.provider_id)
-        provider = snapshot.providers.get(entry.model.provider_id)
-        compliance = (
-            frozenset(c.casefold() for c in provider.compliance) if provider else frozenset()
-        )
-        if record is None:
-            return None, HealthStatus.UNKNOWN, None, compliance
-        latency = None if record.avg_latency_ms is None else float(record.avg_latency_ms)
-        return None, record.status, latency, compliance
+    def passing(self, criteria: SelectionCriteria, mask: int, *, lead: bool = True) -> list[int]:
+        """Per hosting type (in :data:`HOSTINGS` order), the models of ``mask`` whose slot
+        passes every slot-level filter (hosting, tier, health, compliance, latency) and,
+        with ``lead``, has a lead route (see :meth:`Slot.lead`)."""
+        wanted = criteria.hosting
+        found: list[int] = []
+        for hosting in HOSTINGS:
+            if wanted is not HostingPreference.ANY and wanted.value != hosting.value:
+                found.append(0)
+                continue
+            masks = self.hosting[hosting]
+            if lead:
+                out = mask & (masks.active if criteria.include_uncallable else masks.ready)
+            else:
+                out = mask & masks.present
+            out &= ~masks.unhealthy
+            if criteria.tier is not None:
+                out &= masks.tier[criteria.tier]
+            for name in criteria.compliance:
+                out &= masks.compliance.get(name.casefold(), 0)
+            cap = criteria.max_latency_ms
+            if cap is not None:
+                out &= ~(masks.latency_known & ~masks.latency.at_most(cap))
+            found.append(out)
+        return found
 
     # ------------------------------------------------------------------ prices
 
@@ -261,19 +454,33 @@ class SelectionIndex:
         table = self._tables.get(id(book))
         if table is not None and table.book is book and table.fresh():
             return table
-        with self._lock:
+        with self._lock, paused_gc():
             table = PriceTable(list(self._routes()), book, datetime.now(UTC))
             if len(self._tables) > 8:
                 self._tables.clear()
                 self._orders.clear()
+                self._ladders.clear()
             self._tables[id(book)] = table
             self._orders = {k: v for k, v in self._orders.items() if k[3] != id(book)}
+            self._ladders = {k: v for k, v in self._ladders.items() if k[0] != id(book)}
             return table
 
     def _routes(self) -> Iterable[tuple[Route, str, HostingType]]:
         for slot in self.slots:
             for route in slot.routes:
                 yield route, slot.entry.model.provider_id, slot.hosting
+
+    def _members(
+        self, task: str, hosting: str | None, include_uncallable: bool
+    ) -> Iterable[tuple[Slot, Route]]:
+        for slot in self.slots:
+            if slot.entry.task.value != task:
+                continue
+            if hosting is not None and slot.hosting.value != hosting:
+                continue
+            route = slot.first_any if include_uncallable else slot.first
+            if route is not None:
+                yield slot, route
 
     def order(
         self,
@@ -282,15 +489,16 @@ class SelectionIndex:
         input_tokens: int,
         output_tokens: int,
         hosting: str | None = None,
+        include_uncallable: bool = False,
     ) -> PriceOrder | None:
-        """The task's slots (of one hosting type, or all) with an active route, ranked by
+        """The task's slots (of one hosting type, or all) with a lead route, ranked by
         keys 1-3, price, 6-7 for this estimate.
 
         Orders are cached (a few dozen per markup book). An estimate seen for the first
-        time returns None — ranking the passing candidates directly is cheaper than
-        sorting every slot once — and its order is built when it comes again.
+        time returns None — ranking by the ladder is cheaper than sorting every slot once —
+        and its order is built when it comes again.
         """
-        key = (task, input_tokens, output_tokens, id(table), hosting)
+        key = (task, input_tokens, output_tokens, id(table), hosting, include_uncallable)
         found = self._orders.get(key)
         if found is not None:
             return found
@@ -300,21 +508,81 @@ class SelectionIndex:
             self._seen[key] = None
             return None
         ranked: list[tuple[int, int, int, Slot]] = []
-        for slot in self.slots:
-            if slot.first is None or slot.entry.task.value != task:
-                continue
-            if hosting is not None and slot.hosting.value != hosting:
-                continue
-            price = table.get(slot.first)
+        for slot, route in self._members(task, hosting, include_uncallable):
+            price = table.get(route)
             cost = MISSING_PRICE if price is None else price.key(input_tokens, output_tokens)
             ranked.append((slot.static_rank, cost, slot.tail_rank, slot))
         ranked.sort(key=lambda item: item[:3])
-        order = PriceOrder([(item[3], item[1]) for item in ranked], {}, table)
+        order = PriceOrder([(item[3], item[1]) for item in ranked], {}, table, include_uncallable)
         with self._lock:
             if len(self._orders) >= _ORDERS_KEPT:
                 self._orders.pop(next(iter(self._orders)))
             self._orders[key] = order
         return order
+
+    def ladder(
+        self, table: PriceTable, task: str, hosting: str | None, include_uncallable: bool
+    ) -> Ladder:
+        """The task's slots with a lead route, for ranking by price at any estimate."""
+        key = (id(table), task, hosting, include_uncallable)
+        found = self._ladders.get(key)
+        if found is None or found.table is not table:
+            with paused_gc():
+                found = Ladder(list(self._members(task, hosting, include_uncallable)), table)
+            with self._lock:
+                self._ladders[key] = found
+        return found
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic collection meanwhile: what is built here lives on, and a collection
+    triggered by its allocations would walk the whole snapshot (most of the time spent)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _by_hosting(
+    entry: ModelEntry, hosting_of: dict[str, HostingType]
+) -> tuple[list[Route], list[Route]]:
+    """The entry's routes on known platforms: external ones, self-hosted ones."""
+    external: list[Route] = []
+    hosted: list[Route] = []
+    for route in entry.routes:
+        kind = hosting_of.get(route.platform_id)
+        if kind is not None:
+            (hosted if kind is HostingType.SELF_HOSTED else external).append(route)
+    return external, hosted
+
+
+def _leads(routes: tuple[Route, ...], blocked: dict[int, str]) -> tuple[Route | None, Route | None]:
+    """The first active route this process can call, and the first active route."""
+    first_any = None
+    for route in routes:
+        if route.status is RouteStatus.ACTIVE:
+            if first_any is None:
+                first_any = route
+            if id(route) not in blocked:
+                return route, first_any
+    return None, first_any
+
+
+def _external_facts(
+    snapshot: Snapshot, model: Model
+) -> tuple[HealthStatus, float | None, frozenset[str]]:
+    """Health, average latency and certifications of an external slot: its provider's."""
+    provider = snapshot.providers.get(model.provider_id)
+    compliance = frozenset(c.casefold() for c in provider.compliance) if provider else frozenset()
+    record = snapshot.health.get(model.provider_id)
+    if record is None:
+        return HealthStatus.UNKNOWN, None, compliance
+    latency = None if record.avg_latency_ms is None else float(record.avg_latency_ms)
+    return record.status, latency, compliance
 
 
 def _warmup_seconds(routes: tuple[Route, ...]) -> int | None:
@@ -324,16 +592,28 @@ def _warmup_seconds(routes: tuple[Route, ...]) -> int | None:
     return None
 
 
-_indexes: weakref.WeakKeyDictionary[Snapshot, SelectionIndex] = weakref.WeakKeyDictionary()
+def _wait_ms(slot: Slot) -> float | None:
+    """What the latency filter compares: average latency, or a needed warm-up, in ms."""
+    if slot.latency_ms is not None:
+        return slot.latency_ms
+    if slot.warmup_required and slot.warmup_seconds is not None:
+        return float(slot.warmup_seconds * 1000)
+    return None
+
+
 _build_lock = threading.Lock()
+_KEY = "selection.index"
 
 
 def selection_index(snapshot: Snapshot) -> SelectionIndex:
-    """The index of ``snapshot``, built on first use and kept while the snapshot lives."""
-    found = _indexes.get(snapshot)
+    """The index of ``snapshot``, built on first use and kept while the snapshot lives.
+
+    It is kept on the snapshot itself (not in a weak mapping whose value would hold the
+    snapshot alive: every snapshot ever selected from would stay in memory)."""
+    found: SelectionIndex | None = snapshot.derived.get(_KEY)
     if found is None:
         with _build_lock:
-            found = _indexes.get(snapshot)
+            found = snapshot.derived.get(_KEY)
             if found is None:
-                found = _indexes[snapshot] = SelectionIndex(snapshot)
+                found = snapshot.derived[_KEY] = SelectionIndex(snapshot)
     return found

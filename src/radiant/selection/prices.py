@@ -15,12 +15,13 @@ request unit (``per_request`` + ``per_image`` + ``per_3d_model``, those set), no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 
 from radiant.domain import HostingType, PriceSheet, PricingType, Route
-from radiant.pricing.markup import Markup, MarkupBook, apply_markup
+from radiant.pricing.markup import Markup, MarkupBook, MarkupSource, apply_markup
 from radiant.pricing.usage import Usage
 
 __all__ = ["DEFAULT_BOOK", "PriceTable", "RoutePrice", "request_usage"]
@@ -29,6 +30,13 @@ __all__ = ["DEFAULT_BOOK", "PriceTable", "RoutePrice", "request_usage"]
 DEFAULT_BOOK = MarkupBook()
 _ZERO = Decimal(0)
 _UNIT_FIELDS = ("per_request", "per_image", "per_3d_model")
+#: per token?, marked-up input and output rates, fixed part, their most decimal places
+Marked = tuple[bool, Decimal, Decimal, Decimal, int]
+#: marked-up figures by (sheet figures, markup percent), kept across price tables: after a
+#: registry change most sheets are the same, so the next table computes few of them
+_MARKED: dict[tuple[object, ...], Marked | None] = {}
+_MARKED_KEPT = 1 << 18
+_UNSEEN: Marked = (False, _ZERO, _ZERO, _ZERO, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,34 +74,49 @@ class PriceTable:
         when = at or datetime.now(UTC)
         self.book = book
         self.valid_until = _next_expiry(book, when)
-        raw: dict[int, tuple[bool, Decimal, Decimal, Decimal, Markup, bool] | None] = {}
+        markup_of = _markups(book, when)
+        # routes sharing a sheet's figures and a markup share one price: computed once
+        shared: dict[tuple[object, ...], tuple[Marked, Markup, bool]] = {}
+        keys: dict[int, tuple[object, ...] | None] = {}
         places = 0
+        marked_cache = _MARKED
+        if len(marked_cache) > _MARKED_KEPT:
+            marked_cache.clear()
         for route, provider_id, hosting in routes:
             sheet = route.price
             if sheet is None:
-                raw[id(route)] = None
+                keys[id(route)] = None
                 continue
-            markup = book.resolve(route, provider_id, hosting, at=when)
-            found = _marked_up(sheet, markup.percent)
-            if found is None:
-                raw[id(route)] = None
+            markup = markup_of(route, provider_id, hosting)
+            figures = (
+                sheet.pricing_type,
+                sheet.input_per_1m,
+                sheet.output_per_1m,
+                sheet.per_request,
+                sheet.per_image,
+                sheet.per_3d_model,
+                markup.percent,
+            )
+            marked = marked_cache.get(figures, _UNSEEN)
+            if marked is _UNSEEN:
+                marked = marked_cache[figures] = _marked_up(sheet, markup.percent)
+            if marked is None:
+                keys[id(route)] = None
                 continue
-            per_token, rin, rout, fixed = found
-            for value in (rin, rout, fixed):
-                places = max(places, -int(value.normalize().as_tuple().exponent))
-            raw[id(route)] = (per_token, rin, rout, fixed, markup, sheet.is_estimated)
+            # the cached figures stand for the sheet's: keyed by identity, nothing rehashed
+            key: tuple[object, ...] = (id(marked), id(markup), sheet.is_estimated)
+            if key not in shared:
+                shared[key] = (marked, markup, sheet.is_estimated)
+                places = max(places, marked[4])
+            keys[id(route)] = key
         self.scale = places
         self._decimals: dict[int, Decimal] = {}
         self._unit = f"E-{places + 6}"
-        self.by_route: dict[int, RoutePrice | None] = {}
+        prices: dict[tuple[object, ...], RoutePrice] = {}
         with localcontext() as ctx:
             ctx.prec = 80
-            for key, item in raw.items():
-                if item is None:
-                    self.by_route[key] = None
-                    continue
-                per_token, rin, rout, fixed, markup, estimated = item
-                self.by_route[key] = RoutePrice(
+            for key, ((per_token, rin, rout, fixed, _), markup, estimated) in shared.items():
+                prices[key] = RoutePrice(
                     per_token,
                     int(rin.scaleb(places)),
                     int(rout.scaleb(places)),
@@ -101,6 +124,9 @@ class PriceTable:
                     markup,
                     estimated,
                 )
+        self.by_route: dict[int, RoutePrice | None] = {
+            rid: None if key is None else prices[key] for rid, key in keys.items()
+        }
 
     def get(self, route: Route) -> RoutePrice | None:
         return self.by_route.get(id(route))
@@ -126,21 +152,49 @@ class PriceTable:
         return (now or datetime.now(UTC)) < self.valid_until
 
 
-def _marked_up(
-    sheet: PriceSheet, percent: Decimal
-) -> tuple[bool, Decimal, Decimal, Decimal] | None:
+def _markups(book: MarkupBook, when: datetime) -> Callable[[Route, str, HostingType], Markup]:
+    """``book.resolve`` for every route, sharing one Markup per default (the usual case)."""
+    if book.model_overrides or book.provider_overrides:
+        return lambda route, provider_id, hosting: book.resolve(
+            route, provider_id, hosting, at=when
+        )
+    external = Markup(book.external_percent, MarkupSource.DEFAULT)
+    hosted = Markup(book.self_hosted_percent, MarkupSource.DEFAULT)
+    own: dict[Decimal, Markup] = {}
+
+    def resolve(route: Route, provider_id: str, hosting: HostingType) -> Markup:
+        if hosting is not HostingType.SELF_HOSTED:
+            return external
+        percent = route.self_hosted.markup_percent if route.self_hosted else None
+        if percent is None:
+            return hosted
+        found = own.get(percent)
+        if found is None:
+            found = own[percent] = Markup(percent, MarkupSource.DEFAULT)
+        return found
+
+    return resolve
+
+
+def _marked_up(sheet: PriceSheet, percent: Decimal) -> Marked | None:
+    """The marked-up rates and fixed part of a sheet, with their most decimal places."""
     if sheet.pricing_type is PricingType.PER_TOKEN:
         rin = apply_markup(sheet.input_per_1m or _ZERO, percent)
         rout = apply_markup(sheet.output_per_1m or _ZERO, percent)
         fee = sheet.per_request
-        return True, rin, rout, apply_markup(fee, percent) if fee is not None else _ZERO
+        fixed = apply_markup(fee, percent) if fee is not None else _ZERO
+        return True, rin, rout, fixed, _places(rin, rout, fixed)
     units = [value for name in _UNIT_FIELDS if (value := getattr(sheet, name)) is not None]
     if not units:
         return None
     total = _ZERO
     for value in units:
         total += apply_markup(value, percent)
-    return False, _ZERO, _ZERO, total
+    return False, _ZERO, _ZERO, total, _places(total)
+
+
+def _places(*values: Decimal) -> int:
+    return max(-int(v.normalize().as_tuple().exponent) for v in values)
 
 
 def _next_expiry(book: MarkupBook, now: datetime) -> datetime | None:

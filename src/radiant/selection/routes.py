@@ -1,16 +1,18 @@
 """Routes of one model, and routes across models (seed 004 query patterns).
 
 * :func:`rank_routes` — every route of a model, best first (``get_best_route``): usable
-  routes (active and not unhealthy) first, then priority (1 = primary), health (healthy,
-  degraded, other), success rate (highest first, missing last), average latency (lowest
-  first, missing last), price (lowest first, missing last). A route's health is its
-  platform's health record when there is one (an aggregator, a cloud, a host), else —
-  for the provider's own API — the provider's; a self-hosted route is healthy when WARM
-  or HOT. The usable ones, in that order, are the model's fallback chain.
+  routes (active, not unhealthy and callable from this process — an adapter serves the
+  wire and the credential is set; ``include_uncallable`` waives that) first, then
+  priority (1 = primary), health (healthy, degraded, other), success rate (highest
+  first, missing last), average latency (lowest first, missing last), price (lowest
+  first, missing last). A route's health is its platform's health record when there is
+  one (an aggregator, a cloud, a host), else — for the provider's own API — the
+  provider's; a self-hosted route is healthy when WARM or HOT. The usable ones, in that
+  order, are the model's fallback chain.
 * :func:`availability` — the routes of a model grouped by platform (``get_model_availability``).
 * :func:`cheapest_routes` — the cheapest routes of any model for a prompt
   (``find_cheapest_route_for_prompt``): every active, priced route of every model that
-  fits, not only each model's first.
+  fits, not only each model's first (callable ones only, unless ``include_uncallable``).
 * :func:`alternatives` — models to move to from a (deprecated) model: its successor
   first, then models of the same task and modalities with the most capabilities in
   common, in selection order among equals.
@@ -31,6 +33,7 @@ from radiant.domain import (
 )
 from radiant.pricing.markup import Markup, MarkupBook
 from radiant.registry import ModelEntry, Snapshot
+from radiant.registry.bitset import positions
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import Candidate, select, slot_failure
 from radiant.selection.index import MISSING_PRICE, selection_index
@@ -61,6 +64,8 @@ class RankedRoute:
     #: estimated PRICE of one request of the given size (None: cannot be priced)
     price_per_request: Decimal | None
     markup: Markup | None
+    #: why this process cannot call the route (no adapter, no credential); None: it can
+    not_callable: str | None = None
 
 
 def _route_health(
@@ -85,14 +90,18 @@ def rank_routes(
     input_tokens: int = 1000,
     output_tokens: int = 500,
     markups: MarkupBook | None = None,
+    include_uncallable: bool = False,
 ) -> list[RankedRoute]:
     table = selection_index(snapshot).prices(markups or DEFAULT_BOOK)
     ranked: list[tuple[tuple[bool, int, int, float, float, int, str], RankedRoute]] = []
     for route in entry.routes:
         hosting, health = _route_health(snapshot, entry, route)
+        blocked = snapshot.not_callable(route)
         reason = None
         if route.status is not RouteStatus.ACTIVE:
             reason = f"route is {route.status.value}"
+        elif blocked is not None and not include_uncallable:
+            reason = f"not callable: {blocked}"
         elif health is HealthStatus.UNHEALTHY:
             reason = "route is unhealthy"
         price = table.get(route)
@@ -105,6 +114,7 @@ def rank_routes(
             reason,
             None if key is None else table.to_decimal(key),
             None if price is None else price.markup,
+            blocked,
         )
         order = (
             reason is not None,
@@ -121,11 +131,16 @@ def rank_routes(
 
 
 def availability(
-    snapshot: Snapshot, entry: ModelEntry, *, markups: MarkupBook | None = None
+    snapshot: Snapshot,
+    entry: ModelEntry,
+    *,
+    markups: MarkupBook | None = None,
+    include_uncallable: bool = False,
 ) -> dict[str, list[RankedRoute]]:
     """Every platform the model is on, with its routes there, best platform first."""
     grouped: dict[str, list[RankedRoute]] = {}
-    for item in rank_routes(snapshot, entry, markups=markups):
+    ranked = rank_routes(snapshot, entry, markups=markups, include_uncallable=include_uncallable)
+    for item in ranked:
         grouped.setdefault(item.route.platform_id, []).append(item)
     return grouped
 
@@ -149,20 +164,21 @@ def cheapest_routes(
     """The ``criteria.limit`` cheapest priced routes for a request of the estimated size."""
     index = selection_index(snapshot)
     table: PriceTable = index.prices(markups or DEFAULT_BOOK)
+    blocked = {} if criteria.include_uncallable else index.blocked
     inp, out = criteria.estimated_input_tokens, criteria.estimated_output_tokens
     cap = criteria.max_price_per_request
     cap_key = table.cap_key(cap) if cap is not None else None
     mask = index.model_mask(criteria)
     found: list[tuple[int, int, str, CheapRoute]] = []
-    for pos, slots in enumerate(index.by_pos):
-        if not (mask >> pos) & 1:
-            continue
-        for slot in slots:
+    for pos in positions(mask):
+        for slot in index.by_pos[pos]:
             if slot_failure(slot, criteria) is not None:
                 continue
             for route in slot.routes:
                 price = table.get(route)
                 if route.status is not RouteStatus.ACTIVE or price is None:
+                    continue
+                if id(route) in blocked:
                     continue
                 if price.is_estimated and not criteria.include_estimated:
                     continue

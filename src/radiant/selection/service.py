@@ -125,8 +125,15 @@ class Selector:
     # ------------------------------------------------------------------ routes
 
     def routes(
-        self, name: str, *, input_tokens: int = 1000, output_tokens: int = 500
+        self,
+        name: str,
+        *,
+        input_tokens: int = 1000,
+        output_tokens: int = 500,
+        include_uncallable: bool = False,
     ) -> list[RankedRoute]:
+        """Every route of a model, best first; a route this process cannot call is not
+        usable unless ``include_uncallable``."""
         snapshot = self.snapshot()
         entry = snapshot.resolve(name)
         return rank_routes(
@@ -135,22 +142,34 @@ class Selector:
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             markups=self.book(snapshot),
+            include_uncallable=include_uncallable,
         )
 
-    def best_route(self, name: str) -> RankedRoute:
-        ranked = self.routes(name)
+    def best_route(self, name: str, *, include_uncallable: bool = False) -> RankedRoute:
+        ranked = self.routes(name, include_uncallable=include_uncallable)
         if not ranked or not ranked[0].usable:
             entry = self.snapshot().resolve(name)
-            raise NotFoundError("route", entry.id, f"model {entry.id!r} has no usable route")
+            detail = f"model {entry.id!r} has no usable route"
+            if ranked and ranked[0].not_callable is not None and not include_uncallable:
+                detail += f" (not callable here: {ranked[0].not_callable})"
+            raise NotFoundError("route", entry.id, detail)
         return ranked[0]
 
-    def fallbacks(self, name: str) -> list[RankedRoute]:
+    def fallbacks(self, name: str, *, include_uncallable: bool = False) -> list[RankedRoute]:
         """The usable routes of a model, in the order to try them."""
-        return [r for r in self.routes(name) if r.usable]
+        ranked = self.routes(name, include_uncallable=include_uncallable)
+        return [r for r in ranked if r.usable]
 
-    def availability(self, name: str) -> dict[str, list[RankedRoute]]:
+    def availability(
+        self, name: str, *, include_uncallable: bool = False
+    ) -> dict[str, list[RankedRoute]]:
         snapshot = self.snapshot()
-        return availability(snapshot, snapshot.resolve(name), markups=self.book(snapshot))
+        return availability(
+            snapshot,
+            snapshot.resolve(name),
+            markups=self.book(snapshot),
+            include_uncallable=include_uncallable,
+        )
 
     def cheapest(self, criteria: SelectionCriteria) -> list[CheapRoute]:
         snapshot = self.snapshot()

@@ -9,6 +9,9 @@
 * ``POST /routes/cheapest`` — the cheapest routes of any model for a prompt.
 
 A tenant's API key selects within its tenant's tier (a higher ``tier`` is lowered to it).
+Routes this server cannot call (no adapter serves the wire, or the credential is not set
+in its environment) are never chosen nor usable unless the request says
+``include_uncallable`` (the criteria field, or the query parameter of the route reads).
 Every money value is a client PRICE; nothing here carries a cost or a margin.
 """
 
@@ -51,6 +54,8 @@ def get_selector(request: Request) -> Selector:
 
 SelectorDep = Annotated[Selector, Depends(get_selector)]
 Tokens = Annotated[int, Query(ge=0, le=100_000_000)]
+#: also routes this server cannot call (no adapter for the wire, no credential): off by default
+Uncallable = Annotated[bool, Query()]
 
 
 def _scoped(
@@ -124,8 +129,14 @@ def cheapest_routes(
 
 
 @router.get("/models/{model_id:path}/routes/best", response_model=RoutePublicRank)
-def best_route(model_id: str, selector: SelectorDep) -> RoutePublicRank:
-    return RoutePublicRank.of(1, selector.best_route(model_id))
+def best_route(
+    model_id: str, selector: SelectorDep, include_uncallable: Uncallable = False
+) -> RoutePublicRank:
+    """The route to send the model's requests to: usable, and callable by this server
+    unless ``include_uncallable``."""
+    return RoutePublicRank.of(
+        1, selector.best_route(model_id, include_uncallable=include_uncallable)
+    )
 
 
 @router.get("/models/{model_id:path}/fallbacks")
@@ -134,9 +145,15 @@ def fallbacks(
     selector: SelectorDep,
     input_tokens: Tokens = 1000,
     output_tokens: Tokens = 500,
+    include_uncallable: Uncallable = False,
 ) -> dict[str, object]:
     """The usable routes of a model in the order to try them (the first is the best)."""
-    ranked = selector.routes(model_id, input_tokens=input_tokens, output_tokens=output_tokens)
+    ranked = selector.routes(
+        model_id,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        include_uncallable=include_uncallable,
+    )
     usable = [r for r in ranked if r.usable]
     entry = selector.snapshot().resolve(model_id)
     data = [RoutePublicRank.of(i, r) for i, r in enumerate(usable, start=1)]
@@ -144,10 +161,12 @@ def fallbacks(
 
 
 @router.get("/models/{model_id:path}/availability")
-def availability(model_id: str, selector: SelectorDep) -> dict[str, object]:
+def availability(
+    model_id: str, selector: SelectorDep, include_uncallable: Uncallable = False
+) -> dict[str, object]:
     """Every platform the model is on, with its routes there, best platform first."""
     entry = selector.snapshot().resolve(model_id)
-    grouped = selector.availability(model_id)
+    grouped = selector.availability(model_id, include_uncallable=include_uncallable)
     platforms = {
         platform: [RoutePublicRank.of(i, r) for i, r in enumerate(routes, start=1)]
         for platform, routes in grouped.items()

@@ -1,0 +1,103 @@
+"""Memory of ``radiant serve`` — the product path, with its defaults — over a database.
+
+The server is started on the bench database (whatever registry it holds: the built-in
+catalog, the synthetic 10,000 models, or an imported world), asked once to list and once
+to select (so the snapshot and the selection index are built, as the first requests
+build them), and its resident memory is read from ``/proc``. The scheduled syncs are
+off (``RADIANT_SCHEDULER=false``): a sync would change the database being measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks._report import Row
+
+__all__ = ["SERVE_RSS_TARGET_MB", "serve_rows"]
+
+#: the catalog-world issue: a server with the world loaded stays under 300 MB
+SERVE_RSS_TARGET_MB = 300.0
+_BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) memory of ``pid`` in MB."""
+    fields: dict[str, float] = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = float(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def _call(base: str, path: str, body: dict[str, object] | None = None) -> None:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path, data=data, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=300) as response:
+        response.read()
+
+
+def serve_rows(database_url: str, label: str, *, timeout: float = 300.0) -> list[Row]:
+    if not Path("/proc/self/status").exists():
+        note = "skipped: no /proc to read the server's memory from"
+        return [Row("radiant serve RSS", label, float("nan"), "MB", note=note)]
+    port = _free_port()
+    env = {**os.environ, "RADIANT_DATABASE_URL": database_url, "RADIANT_SCHEDULER": "false"}
+    command = [str(_BIN / "radiant"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                _call(base, "/healthz")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() - started > timeout:
+                    error = server.stderr.read() if server.stderr else ""
+                    raise RuntimeError(f"radiant serve did not start: {error[-500:]}") from None
+                time.sleep(0.2)
+        serving = time.monotonic() - started
+        _call(base, "/api/registry/models?limit=1")
+        _call(base, "/api/registry/select", {"task": "chat", "tier": 3})
+        resident, peak = _memory_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stderr is not None:
+            server.stderr.close()
+    return [
+        Row(
+            "radiant serve RSS: registry loaded, selected from",
+            label,
+            resident,
+            "MB",
+            SERVE_RSS_TARGET_MB,
+            digits=0,
+        ),
+        Row("radiant serve peak RSS (VmHWM)", label, peak, "MB", digits=0),
+        Row("radiant serve: start until /healthz answers", label, serving * 1000, "ms", digits=0),
+    ]
