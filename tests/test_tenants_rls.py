@@ -202,9 +202,7 @@ def _seed_platform_rows(world: World) -> None:
                 )
             )
         for rule_id, tenant in (("r-global", None), ("r-a", world.a), ("r-b", world.b)):
-            session.add(
-                RoutingRuleRow(id=rule_id, tenant_id=tenant, name=rule_id, action="block")
-            )
+            session.add(RoutingRuleRow(id=rule_id, tenant_id=tenant, name=rule_id, action="block"))
         for audit_tenant in (None, world.a, world.b):
             session.add(
                 AuditLogRow(

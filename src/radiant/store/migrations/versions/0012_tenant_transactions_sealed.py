@@ -174,8 +174,7 @@ def _policies() -> list[str]:
         *_own_rows("usage_rollups"),
         *_own_rows("invoices"),
         _platform("routing_rules"),
-        "CREATE POLICY routing_rules_global ON routing_rules FOR SELECT"
-        " USING (tenant_id IS NULL)",
+        "CREATE POLICY routing_rules_global ON routing_rules FOR SELECT USING (tenant_id IS NULL)",
         f"CREATE POLICY routing_rules_tenant ON routing_rules FOR ALL"
         f" USING (tenant_id = {TENANT}) WITH CHECK (tenant_id = {TENANT})",
         _platform("audit_logs"),
