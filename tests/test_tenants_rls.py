@@ -201,8 +201,10 @@ def _seed_platform_rows(world: World) -> None:
                     endpoint="chat",
                 )
             )
-        for rule_id, tenant in (("r-global", None), ("r-a", world.a), ("r-b", world.b)):
-            session.add(RoutingRuleRow(id=rule_id, tenant_id=tenant, name=rule_id, action="block"))
+        for rule_id, owner_id in (("r-global", None), ("r-a", world.a), ("r-b", world.b)):
+            session.add(
+                RoutingRuleRow(id=rule_id, tenant_id=owner_id, name=rule_id, action="block")
+            )
         for audit_tenant in (None, world.a, world.b):
             session.add(
                 AuditLogRow(
