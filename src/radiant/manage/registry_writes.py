@@ -171,7 +171,7 @@ class RegistryWriter:
             op = self._canonical(session, op)
             policy = policy_for(session, change_types(op))
             if policy is not None:
-                self._dry_run(session, op, ctx)
+                self.dry_run(session, [op], ctx)
                 old = self._peek(session, op)
                 row = create_request(session, ctx, op, policy, old_values=old)
                 return WriteResult(approval=request_dict(row), changed=False)
@@ -203,13 +203,15 @@ class RegistryWriter:
             raise ConflictError(f"the write collides with stored data: {detail}") from None
         return result
 
-    def _dry_run(self, session: Session, op: WriteOp, ctx: WriteContext) -> None:
-        """Apply ``op`` in a savepoint and roll it back: every check of the write itself
-        (validation, links, versions, conflicts) runs, nothing of it is kept (the audit row,
-        the version bump and its NOTIFY go with the savepoint)."""
+    def dry_run(self, session: Session, ops: list[WriteOp], ctx: WriteContext) -> None:
+        """Apply ``ops`` in order in a savepoint and roll it back: every check of the writes
+        themselves (validation, links, versions, conflicts) runs and raises as they would,
+        nothing of them is kept (audit rows, the version bump and its NOTIFY go with the
+        savepoint). What an approval request runs before it waits."""
         savepoint = session.begin_nested()
         try:
-            self.apply(session, op, ctx)
+            for op in ops:
+                self.apply(session, op, ctx)
         finally:
             savepoint.rollback()
 
