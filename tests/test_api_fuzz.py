@@ -4,9 +4,10 @@ For every operation, schema-valid and schema-invalid requests are generated and 
 a super administrator, to the app over a synced SQLite registry. Every built-in check
 runs: no 5xx, documented status codes, content types and headers, responses that match
 their schema, schema-invalid data rejected with a 4xx, a missing required header or an
-undeclared method refused. ``positive_data_acceptance`` takes 422 besides its defaults:
-a schema-valid write may still break a rule of the domain the schema cannot state (a
-dangling reference, a tier above the tenant's).
+undeclared method refused. ``positive_data_acceptance`` takes 412 and 422 besides its
+defaults: a schema-valid write may still break a rule of the domain the schema cannot
+state (a dangling reference, a tier above the tenant's), and a well-formed ``If-Match``
+may name a version that is not the current one.
 
 Two budgets:
 
@@ -67,7 +68,7 @@ _METHODS = {"get", "post", "put", "patch", "delete"}
 _CONFIG = {
     "checks": {
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "401", "403", "404", "409", "422"],
+            "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"],
         },
     },
 }
