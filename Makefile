@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench services clean
+.PHONY: run test lint typecheck pytest fuzz bench services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ pytest: $(VENV)/.installed-dev services
 
 ## test: ruff, mypy and pytest (SQLite and PostgreSQL)
 test: lint typecheck pytest
+
+## fuzz: schemathesis over the whole API, randomized, for RADIANT_FUZZ_SECONDS (default 300)
+RADIANT_FUZZ_SECONDS ?= 300
+fuzz: $(VENV)/.installed-dev
+	RADIANT_FUZZ_SECONDS=$(RADIANT_FUZZ_SECONDS) $(BIN)/pytest -p no:xdist -q tests/test_api_fuzz.py
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

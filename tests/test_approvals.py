@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from manage_helpers import ctx, seed
 from radiant.api.app import create_app
-from radiant.errors import ConflictError, PermissionDeniedError
+from radiant.errors import ConflictError, PermissionDeniedError, RadiantError
 from radiant.manage.approvals import ApprovalService
 from radiant.manage.audit import AuditQuery, list_audit
+from radiant.manage.context import WriteContext
+from radiant.manage.operations import WriteOp
 from radiant.manage.policy import get_policy, set_policy
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import Registry
@@ -181,3 +184,64 @@ def test_the_approval_flow_over_http(migrated: Engine, small_catalog: Path) -> N
         assert ok.status_code == 200, ok.text
         assert ok.json()["approval"]["status"] == "executed"
         assert client.get("/api/registry/providers/acme").json()["description"] == "Acme Corp"
+
+
+# ------------------------------------------------------------ validated when asked for
+
+#: change type -> an invalid write of that type (by alice), as a function of the writer
+_INVALID: dict[str, Callable[[RegistryWriter, WriteContext], object]] = {
+    "billing_change": lambda w, c: w.set_price(
+        "model", "acme-large", {"input_per_1m": "abc"}, w.get("model", "acme-large").row_version, c
+    ),
+    "billing_change/markup": lambda w, c: w.execute(
+        WriteOp("markup", "model", "acme-large", {"percent": "abc"}), c
+    ),
+    "model_activation": lambda w, c: w.create("model", {"id": "fresh-model"}, c),
+    "provider_change": lambda w, c: w.update(
+        "provider", "acme", {"name": ""}, w.get("provider", "acme").row_version, c
+    ),
+    "security_change": lambda w, c: w.update(
+        "platform",
+        "hostco",
+        {"auth_type": "carrier-pigeon"},
+        w.get("platform", "hostco").row_version,
+        c,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_INVALID))
+def test_an_invalid_change_is_refused_when_asked_for_not_when_approved(
+    migrated: Engine, small_catalog: Path, case: str
+) -> None:
+    seed(migrated, small_catalog)
+    writer = RegistryWriter(migrated, Registry(migrated))
+    approvals = ApprovalService(migrated, writer)
+    alice = ctx(Role.SUPER_ADMIN, "alice")
+    with pytest.raises(RadiantError) as direct:
+        _INVALID[case](writer, alice)
+    set_policy(migrated, alice, case.split("/")[0], requires_approval=True)
+    with pytest.raises(RadiantError) as queued:
+        _INVALID[case](writer, alice)
+    assert (type(queued.value), queued.value.message) == (type(direct.value), direct.value.message)
+    assert approvals.list(alice, status="pending") == ([], 0)
+    # the dry run left nothing behind: no audit row of the refused write, no new version
+    actions = [r["action"] for r in list_audit(migrated, AuditQuery(limit=5))[0]]
+    assert actions[0] == "approval_policy.set"
+
+
+def test_a_valid_change_still_waits_and_its_dry_run_leaves_nothing(
+    services: tuple[RegistryWriter, ApprovalService],
+) -> None:
+    writer, approvals = services
+    alice = ctx(Role.ADMIN, "alice")
+    before = writer.registry.snapshot().version if writer.registry else 0
+    version = writer.get("route", "acme-large@hostco").row_version
+    queued = writer.set_price("route", "acme-large@hostco", {"input_per_1m": "3"}, version, alice)
+    assert queued.approval is not None and queued.approval["status"] == "pending"
+    route = writer.get("route", "acme-large@hostco")
+    assert route.row_version == version and route.obj.price is not None
+    assert route.obj.price.input_per_1m != 3
+    assert Registry(writer.engine).snapshot().version == before
+    actions = [r["action"] for r in list_audit(writer.engine, AuditQuery(limit=5))[0]]
+    assert actions[0] == "approval.request" and "route.pricing" not in actions

@@ -206,6 +206,13 @@ def test_the_approval_policy_holds_an_approval_for_a_second_administrator(
     engine = client.app.state.registry.engine  # type: ignore[attr-defined]
     set_policy(engine, ctx(Role.SUPER_ADMIN), "model_activation", requires_approval=True)
     three = item_id(client, admin, "claude-three")
+    # an invalid promotion is refused at once, as without the policy: nothing waits
+    bad = client.post(
+        f"{BASE}/{three}/approve", headers=admin, json={"model": {"context_window": -5}}
+    )
+    assert bad.status_code == 422, bad.text
+    pending = client.get("/api/v2/admin/approvals", params={"status": "pending"}, headers=admin)
+    assert pending.json()["total"] == 0
     held = client.post(f"{BASE}/{three}/approve", headers=admin, json={})
     assert held.status_code == 202, held.text
     body = held.json()

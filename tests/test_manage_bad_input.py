@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,104 @@ def test_a_patch_without_if_match_is_428_and_a_stale_one_412(
         client, "models/acme-small", auth
     )
     assert _dump(migrated) == before
+
+
+# ------------------------------------------------------------ numbers, methods, headers
+
+HUGE = 10**41
+
+
+@pytest.mark.parametrize(
+    ("path", "answer"),
+    [
+        (f"/api/v2/admin/audit?offset={2**63}", 422),
+        (f"/api/v2/admin/audit?offset={HUGE}", 422),
+        (f"/api/v2/admin/approvals?offset={HUGE}", 422),
+        (f"/api/registry/models?offset={HUGE}", 422),
+        (f"/api/v2/admin/audit?offset={2**63 - 1}&limit=500", 200),
+        (f"/api/v2/admin/approvals?offset={2**63 - 1}", 200),
+    ],
+)
+def test_an_offset_beyond_a_64_bit_integer_is_a_422_on_every_store(
+    client: TestClient, path: str, answer: int
+) -> None:
+    response = client.get(path, headers=_token(client))
+    assert response.status_code == answer, response.text
+    if answer == 200:
+        assert response.json()["data"] == []
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {"input_tokens": HUGE},
+        {"output_tokens": 10**15 + 1},
+        {"seconds": "1e41"},
+        {"minutes": 1e41},
+        {"hours": "0.00000000001"},
+    ],
+)
+def test_an_estimate_of_numbers_no_column_holds_is_a_422(
+    client: TestClient, usage: dict[str, Any]
+) -> None:
+    response = client.post(
+        "/api/registry/pricing/estimate", json={"model": "acme-large", "usage": usage}
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    largest = {"input_tokens": 10**15, "output_tokens": 10**15, "seconds": "9999999999.5"}
+    fine = client.post(
+        "/api/registry/pricing/estimate", json={"model": "acme-large", "usage": largest}
+    )
+    assert fine.status_code == 200, fine.text
+
+
+def test_an_unsupported_method_is_a_405_that_says_what_is_allowed(client: TestClient) -> None:
+    for method, path, allowed in (
+        ("TRACE", "/api/registry/models", "GET, POST"),
+        ("PUT", "/api/registry/models", "GET, POST"),
+        ("TRACE", "/healthz", "GET"),
+        ("POST", "/api/registry/models/acme-large", "GET, PATCH, DELETE"),
+    ):
+        response = client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["Allow"] == allowed, (method, path)
+        assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_if_match_is_declared_wherever_it_is_required(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    declared = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if any(
+            p["in"] == "header" and p["name"] == "If-Match" and p["required"]
+            for p in operation.get("parameters", [])
+        )
+    }
+    assert ("PATCH", "/api/registry/models/{model_id}") in declared
+    assert ("DELETE", "/api/v2/admin/routing-rules/{rule_id}") in declared
+    # and every PATCH or DELETE that declares it answers 428 without it
+    auth = _token(client)
+    for method, path in sorted(declared):
+        concrete = path.replace("{", "").replace("}", "")
+        response = client.request(method, concrete, headers=auth, json={})
+        assert response.status_code == 428, (method, path, response.text)
+
+
+def test_the_cli_says_one_line_for_a_bad_database_url_or_a_huge_number(sqlite_db: str) -> None:
+    radiant = str(Path(sys.executable).parent / "radiant")
+    for args, code in (
+        (("--database-url", "garbage://", "stats"), 2),
+        (("--database-url", "not a url", "stats"), 2),
+        (("--database-url", sqlite_db, "price", "x", "--input-tokens", str(HUGE)), 2),
+        (("--database-url", sqlite_db, "price", "x", "--seconds", "1e41"), 2),
+        (("--database-url", sqlite_db, "audit", "list", "--offset", str(HUGE)), 2),
+    ):
+        done = subprocess.run(
+            [radiant, *args], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == code, (args, done.stderr)
+        assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+        assert "Traceback" not in done.stderr

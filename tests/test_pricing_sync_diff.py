@@ -186,7 +186,7 @@ def test_catalog_diff_bad_input(cli_db: tuple[str, str]) -> None:
     assert isinstance(anonymous.exception, AuthenticationError)
     bad = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--min-percent", "lots")])
     assert isinstance(bad.exception, ValidationError)
-    assert "--min-percent wants a number" in str(bad.exception)
+    assert "--min-percent must be a number" in str(bad.exception)
     wrong = runner.invoke(
         cli_app, ["--database-url", url, "catalog", "diff", "--source", "helicone=x.json"]
     )

@@ -20,8 +20,11 @@ from radiant.errors import NotFoundError, PermissionDeniedError
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.settings import Settings
+from radiant.store.admin_tables import AdministratorRow, AdminTokenRow, AuditLogRow
+from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine, session_scope
 from radiant.store.migrate import upgrade
+from radiant.store.tables import RoutingRuleRow
 from radiant.sync import sync_catalog
 from radiant.tenants import Tenants, admin_scope, tenant_scope
 
@@ -179,3 +182,108 @@ def test_later_migrations_tables_are_granted_to_the_app_role(world: World) -> No
         session_scope(world.app) as session,
     ):
         session.execute(text("DELETE FROM alembic_version"))
+
+
+# ------------------------------------------------------------ tenant-scoped platform tables
+
+
+def _seed_platform_rows(world: World) -> None:
+    """As the owner (a superuser here, so no row-level security): rows of A, B and nobody."""
+    owner = make_engine(world.url)
+    with session_scope(owner) as session:
+        for tenant in (world.a, world.b):
+            session.add(
+                UsageEventRow(
+                    request_id=f"req-{tenant}",
+                    tenant_id=tenant,
+                    model_id="acme-large",
+                    provider_id="acme",
+                    endpoint="chat",
+                )
+            )
+        for rule_id, owner_id in (("r-global", None), ("r-a", world.a), ("r-b", world.b)):
+            session.add(
+                RoutingRuleRow(id=rule_id, tenant_id=owner_id, name=rule_id, action="block")
+            )
+        for audit_tenant in (None, world.a, world.b):
+            session.add(
+                AuditLogRow(
+                    tenant_id=audit_tenant,
+                    actor_kind="admin",
+                    actor_name="someone",
+                    action="probe",
+                    resource_type="probe",
+                )
+            )
+        session.add(AdministratorRow(id="adm-1", email="root@example.test", role="super_admin"))
+        session.flush()
+        session.add(
+            AdminTokenRow(id="tok-1", admin_id="adm-1", name="t", prefix="rat_", token_hash="h1")
+        )
+    owner.dispose()
+
+
+def test_a_tenant_transaction_cannot_turn_the_administrator_bypass_on(world: World) -> None:
+    _seed_platform_rows(world)
+    attempts = (
+        "SET LOCAL app.admin_bypass = 'on'",
+        "SELECT set_config('app.admin_bypass', 'on', true)",
+        f"SELECT set_config('app.current_tenant_id', '{world.b}', true)",
+        "SET LOCAL ROLE radiant_app",
+    )
+    with session_scope(world.app) as session:
+        tenant_scope(session, world.a)
+        for sql in attempts:
+            session.execute(text(sql))
+        tenants = session.execute(text("SELECT DISTINCT tenant_id FROM usage_events")).scalars()
+        assert list(tenants) == [world.a]
+        assert session.execute(text("SELECT count(*) FROM tenant_api_keys")).scalar() == 1
+        assert [r for (r,) in session.execute(text("SELECT id FROM tenants"))] == [world.a]
+    # nor can it re-scope itself to another tenant, or forget whom it acts for
+    for sql in (
+        f"SELECT radiant_enter_tenant('{world.b}')",
+        "DELETE FROM transaction_tenants",
+        "UPDATE transaction_tenants SET tenant_id = NULL",
+    ):
+        with pytest.raises(ProgrammingError), session_scope(world.app) as session:
+            tenant_scope(session, world.a)
+            session.execute(text(sql))
+    # the trusted administrator path keeps working, on the same pooled connection
+    with session_scope(world.app) as session:
+        admin_scope(session)
+        assert session.execute(text("SELECT count(*) FROM usage_events")).scalar() == 2
+
+
+def test_a_tenant_sees_its_own_routing_rules_and_audit_rows_and_no_administrators(
+    world: World,
+) -> None:
+    _seed_platform_rows(world)
+    rules = {r["id"] for r in _rows(world.app, "SELECT id FROM routing_rules", world.a)}
+    assert rules == {"r-global", "r-a"}
+    audit = _rows(world.app, "SELECT tenant_id FROM audit_logs WHERE action = 'probe'", world.a)
+    assert [r["tenant_id"] for r in audit] == [world.a]
+    for table in ("administrators", "admin_tokens", "invitations", "approval_requests"):
+        assert _rows(world.app, f"SELECT * FROM {table}", world.a) == [], table
+    # platform code (no tenant) still sees the platform's tables whole
+    assert len(_rows(world.app, "SELECT id FROM routing_rules", None)) == 3
+    assert len(_rows(world.app, "SELECT id FROM admin_tokens", None)) == 1
+    # a tenant writes its own rules only: not another tenant's, not a global one
+    insert_rule = text(
+        "INSERT INTO routing_rules (id, tenant_id, name, priority, enabled, conditions, action,"
+        " fallback_models, row_version, created_at, updated_at)"
+        " VALUES (:id, :tenant, 'x', 1, true, '{}', 'block', '[]', 1, now(), now())"
+    )
+    for rule_id, tenant in (("r-evil", world.b), ("r-evil-global", None)):
+        with (
+            pytest.raises(ProgrammingError, match="row-level security"),
+            session_scope(world.app) as session,
+        ):
+            tenant_scope(session, world.a)
+            session.execute(insert_rule, {"id": rule_id, "tenant": tenant})
+    with session_scope(world.app) as session:
+        tenant_scope(session, world.a)
+        session.execute(insert_rule, {"id": "r-a2", "tenant": world.a})
+        hit = session.execute(text("UPDATE routing_rules SET priority = 0 WHERE id = 'r-b'"))
+        assert hit.rowcount == 0  # type: ignore[attr-defined]
+        hit = session.execute(text("UPDATE routing_rules SET priority = 0 WHERE id = 'r-global'"))
+        assert hit.rowcount == 0  # type: ignore[attr-defined]

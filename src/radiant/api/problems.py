@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError as PydanticValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from radiant.api.etag import precondition_required
 from radiant.errors import (
     AuthenticationError,
     CatalogError,
@@ -19,7 +21,7 @@ from radiant.errors import (
     RadiantError,
 )
 
-__all__ = ["install_problem_handlers", "problem"]
+__all__ = ["allowed_methods", "install_problem_handlers", "problem"]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -56,6 +58,22 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on the request's path (RFC 9110: a 405
+    says them in ``Allow``), not just those of the first route that matched the path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+
+
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     out = []
     for err in errors:
@@ -64,16 +82,21 @@ def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     return out
 
 
+def _extension_members(exc: RadiantError) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ModelNotFoundError):
+        extra["suggestions"] = exc.suggestions
+    if isinstance(exc, CatalogError):
+        extra.update(file=exc.file, entry=exc.entry, field=exc.field)
+    if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
+        extra["current_version"] = exc.current_version
+    return extra
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RadiantError)
     async def _radiant(request: Request, exc: RadiantError) -> JSONResponse:
-        extra: dict[str, Any] = {}
-        if isinstance(exc, ModelNotFoundError):
-            extra["suggestions"] = exc.suggestions
-        if isinstance(exc, CatalogError):
-            extra.update(file=exc.file, entry=exc.entry, field=exc.field)
-        if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
-            extra["current_version"] = exc.current_version
+        extra = _extension_members(exc)
         status = exc.problem_status if isinstance(exc, ProviderError) else exc.status
         response = problem(request, status, exc.title, exc.message, **extra)
         if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
@@ -84,6 +107,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        required = precondition_required(list(exc.errors()))
+        if required is not None:
+            return problem(request, required.status, required.title, required.message)
         errors = _field_errors(list(exc.errors()))
         detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
         return problem(request, 422, "Invalid input", detail, errors=errors)
@@ -97,7 +123,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
-        return problem(request, exc.status_code, title, str(exc.detail))
+        response = problem(request, exc.status_code, title, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

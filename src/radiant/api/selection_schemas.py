@@ -11,6 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.domain import Task
+from radiant.domain.numbers import Money
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.engine import Candidate, Exclusion
 from radiant.selection.fallback import FallbackPath
@@ -181,7 +182,7 @@ class CheapestRequest(BaseModel):
     hosting: HostingPreference = HostingPreference.ANY
     include_estimated: StrictBool = True
     allow_deprecated: StrictBool = False
-    max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    max_price_per_request: Money | None = None
     #: also routes this server cannot call (no adapter for the wire, no credential)
     include_uncallable: StrictBool = False
     limit: StrictInt = Field(default=5, ge=1, le=100)

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, create_model
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, create
 from radiant.api.strict import strict_annotation, strict_input
 from radiant.domain import Model, Platform, PricingType, Provider, Route
 from radiant.domain.enums import CostSource, LifecycleStatus, RouteStatus
+from radiant.domain.numbers import Money
 
 __all__ = [
     "AdministratorCreate",
@@ -96,33 +96,33 @@ class PricingUpdate(_Patch):
         default=None, description="Model pricing only: which route (default: the primary one)."
     )
     pricing_type: PricingType | None = None
-    input_cost: Decimal | None = None
-    output_cost: Decimal | None = None
-    input_per_1m: Decimal | None = None
-    output_per_1m: Decimal | None = None
-    cached_input_per_1m: Decimal | None = None
-    cache_write_per_1m: Decimal | None = None
-    batch_input_per_1m: Decimal | None = None
-    batch_output_per_1m: Decimal | None = None
+    input_cost: Money | None = None
+    output_cost: Money | None = None
+    input_per_1m: Money | None = None
+    output_per_1m: Money | None = None
+    cached_input_per_1m: Money | None = None
+    cache_write_per_1m: Money | None = None
+    batch_input_per_1m: Money | None = None
+    batch_output_per_1m: Money | None = None
     long_context_threshold: StrictInt | None = None
-    long_context_input_per_1m: Decimal | None = None
-    long_context_output_per_1m: Decimal | None = None
-    reasoning_per_1m: Decimal | None = None
-    audio_input_per_1m: Decimal | None = None
-    audio_output_per_1m: Decimal | None = None
-    per_request: Decimal | None = None
-    per_search_request: Decimal | None = None
-    per_tool_call: Decimal | None = None
-    per_image: Decimal | None = None
-    per_second: Decimal | None = None
-    per_minute: Decimal | None = None
-    per_video_minute: Decimal | None = None
-    per_hour: Decimal | None = None
-    per_3d_model: Decimal | None = None
-    priority_input_per_1m: Decimal | None = None
-    priority_output_per_1m: Decimal | None = None
-    flex_input_per_1m: Decimal | None = None
-    flex_output_per_1m: Decimal | None = None
+    long_context_input_per_1m: Money | None = None
+    long_context_output_per_1m: Money | None = None
+    reasoning_per_1m: Money | None = None
+    audio_input_per_1m: Money | None = None
+    audio_output_per_1m: Money | None = None
+    per_request: Money | None = None
+    per_search_request: Money | None = None
+    per_tool_call: Money | None = None
+    per_image: Money | None = None
+    per_second: Money | None = None
+    per_minute: Money | None = None
+    per_video_minute: Money | None = None
+    per_hour: Money | None = None
+    per_3d_model: Money | None = None
+    priority_input_per_1m: Money | None = None
+    priority_output_per_1m: Money | None = None
+    flex_input_per_1m: Money | None = None
+    flex_output_per_1m: Money | None = None
     source: CostSource | None = None
     is_estimated: StrictBool | None = None
     notes: str | None = None

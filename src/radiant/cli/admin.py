@@ -10,6 +10,7 @@ import typer
 
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, print_json, table
+from radiant.domain.numbers import INT64_MAX
 from radiant.manage.audit import jsonable
 
 admin_app = typer.Typer(help="Administrators, their tokens and invitations.", no_args_is_help=True)
@@ -20,7 +21,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(approvals_app, name="approvals")
 
 RoleOpt = Annotated[str, typer.Option("--role", help="super_admin, admin, operator or auditor.")]
-DaysOpt = Annotated[int, typer.Option("--days", help="Token lifetime in days; 0: never expires.")]
+DaysOpt = Annotated[
+    int, typer.Option("--days", min=0, max=36_500, help="Token lifetime in days; 0: never expires.")
+]
 
 
 def _services(token: str | None) -> tuple[Any, Any]:
@@ -155,7 +158,7 @@ def invite(
     email: str,
     role: RoleOpt = "operator",
     message: Annotated[str | None, typer.Option("--message")] = None,
-    hours: Annotated[int, typer.Option("--hours")] = 72,
+    hours: Annotated[int, typer.Option("--hours", min=1, max=24 * 365)] = 72,
     token: TokenOpt = None,
 ) -> None:
     """Invite an administrator; prints the one-time invitation token."""
@@ -220,7 +223,7 @@ def audit_list(
     resource_id: Annotated[str | None, typer.Option("--resource-id")] = None,
     since: Annotated[datetime | None, typer.Option("--since")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
-    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    offset: Annotated[int, typer.Option("--offset", min=0, max=INT64_MAX)] = 0,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -376,7 +379,7 @@ def approvals_set_policy(
     change_type: str,
     require: Annotated[bool, typer.Option("--require/--no-require")] = True,
     risk: Annotated[str | None, typer.Option("--risk")] = None,
-    hours: Annotated[int, typer.Option("--hours")] = 24,
+    hours: Annotated[int, typer.Option("--hours", min=1, max=24 * 30)] = 24,
     token: TokenOpt = None,
 ) -> None:
     """Require (or stop requiring) approval for a change type (super_admin)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 
 from radiant.cli._base import AdminOpt, JsonOpt, app, open_registry, print_json, table
-from radiant.errors import ValidationError
+from radiant.domain.numbers import to_decimal
 
 __all__ = ["catalog_app"]
 
@@ -28,13 +28,7 @@ SourceOpt = Annotated[
 
 
 def _percent(value: str) -> Decimal:
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValidationError(f"--min-percent wants a number, got {value!r}") from None
-    if not result.is_finite() or result < 0:
-        raise ValidationError(f"--min-percent wants a number >= 0, got {value!r}")
-    return result
+    return to_decimal("--min-percent", value)
 
 
 @catalog_app.command("diff")
@@ -43,7 +37,9 @@ def diff(
     min_percent: Annotated[
         str, typer.Option("--min-percent", help="Leave out disagreements smaller than P %.")
     ] = "0",
-    limit: Annotated[int, typer.Option(help="Rows shown in the table (JSON: all).", min=1)] = 50,
+    limit: Annotated[
+        int, typer.Option(help="Rows shown in the table (JSON: all).", min=1, max=10_000)
+    ] = 50,
     admin: AdminOpt = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -13,6 +13,7 @@ import typer
 
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, money, print_json, state, table
+from radiant.domain.numbers import INT64_MAX
 
 __all__ = ["discovery_app"]
 
@@ -22,7 +23,9 @@ discovery_app = typer.Typer(
 )
 app.add_typer(discovery_app, name="discovery")
 
-ItemArg = Annotated[int, typer.Argument(help="The discovered model's id (from 'list').")]
+ItemArg = Annotated[
+    int, typer.Argument(min=1, max=INT64_MAX, help="The discovered model's id (from 'list').")
+]
 PairsOpt = Annotated[
     list[str] | None, typer.Option(help="FIELD=VALUE (VALUE as JSON when it parses); repeat.")
 ]
@@ -54,7 +57,7 @@ def list_items(
     provider: Annotated[str | None, typer.Option(help="Only this suggested provider.")] = None,
     search: Annotated[str | None, typer.Option("--search", help="Text in the id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=INT64_MAX)] = 0,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

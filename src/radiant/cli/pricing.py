@@ -8,13 +8,14 @@ the administrator whose token ``--token`` or ``RADIANT_TOKEN`` names.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 
 from radiant.cli._auth import cost_reader
 from radiant.cli._base import AdminOpt, JsonOpt, app, open_registry, print_json, table
+from radiant.domain.numbers import COUNT_MAX, INT64_MAX, to_decimal
 from radiant.errors import ValidationError
 
 pricing_app = typer.Typer(help="Prices, markups and estimated costs.", no_args_is_help=True)
@@ -36,15 +37,7 @@ def _principal() -> Any:
 
 
 def _decimal(name: str, value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValidationError(f"{name} must be a number, not {value!r}") from None
-    if not result.is_finite() or result < 0:
-        raise ValidationError(f"{name} must be a non-negative number")
-    return result
+    return None if value is None else to_decimal(name, value)
 
 
 def _money(value: Any) -> str:
@@ -58,15 +51,21 @@ def _money(value: Any) -> str:
 @app.command("price")
 def price(
     model: Annotated[str, typer.Argument(help="Model id or any alias.")],
-    input_tokens: Annotated[int, typer.Option(min=0, help="Input (prompt) tokens.")] = 0,
-    output_tokens: Annotated[int, typer.Option(min=0, help="Output tokens.")] = 0,
-    cached_input_tokens: Annotated[int, typer.Option(min=0, help="Cached prompt tokens.")] = 0,
-    images: Annotated[int, typer.Option(min=0, help="Images generated.")] = 0,
+    input_tokens: Annotated[
+        int, typer.Option(min=0, max=COUNT_MAX, help="Input (prompt) tokens.")
+    ] = 0,
+    output_tokens: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="Output tokens.")] = 0,
+    cached_input_tokens: Annotated[
+        int, typer.Option(min=0, max=COUNT_MAX, help="Cached prompt tokens.")
+    ] = 0,
+    images: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="Images generated.")] = 0,
     seconds: Annotated[str | None, typer.Option(help="Seconds (video, compute).")] = None,
     minutes: Annotated[str | None, typer.Option(help="Audio minutes.")] = None,
-    requests: Annotated[int, typer.Option(min=0, help="API calls.")] = 1,
-    tool_calls: Annotated[int, typer.Option(min=0, help="Tool calls.")] = 0,
-    search_requests: Annotated[int, typer.Option(min=0, help="Search requests.")] = 0,
+    requests: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="API calls.")] = 1,
+    tool_calls: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="Tool calls.")] = 0,
+    search_requests: Annotated[
+        int, typer.Option(min=0, max=COUNT_MAX, help="Search requests.")
+    ] = 0,
     batch: Annotated[bool, typer.Option("--batch", help="Through the batch API.")] = False,
     platform: Annotated[str | None, typer.Option(help="Route platform (default: first).")] = None,
     tenant: Annotated[str | None, typer.Option(help="Price on this tenant's terms.")] = None,
@@ -132,7 +131,7 @@ def compare(
     provider: Annotated[str | None, typer.Option(help="Provider id.")] = None,
     platform: Annotated[str | None, typer.Option(help="Platform id.")] = None,
     tenant: Annotated[str | None, typer.Option(help="Price on this tenant's terms.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many routes.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many routes.")] = 50,
     as_json: JsonOpt = False,
     admin: AdminOpt = False,
 ) -> None:
@@ -304,7 +303,9 @@ def _show(alert: Any) -> None:
 
 
 @alerts_app.command("ack")
-def alerts_ack(alert_id: Annotated[int, typer.Argument(help="Alert id.")]) -> None:
+def alerts_ack(
+    alert_id: Annotated[int, typer.Argument(min=1, max=INT64_MAX, help="Alert id.")],
+) -> None:
     """Acknowledge a pending alert."""
     from radiant.pricing import store
 
@@ -313,7 +314,7 @@ def alerts_ack(alert_id: Annotated[int, typer.Argument(help="Alert id.")]) -> No
 
 @alerts_app.command("adjust")
 def alerts_adjust(
-    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    alert_id: Annotated[int, typer.Argument(min=1, max=INT64_MAX, help="Alert id.")],
     input_per_1m: Annotated[str | None, typer.Option(help="Input cost per 1M tokens.")] = None,
     output_per_1m: Annotated[str | None, typer.Option(help="Output cost per 1M tokens.")] = None,
 ) -> None:
@@ -332,7 +333,7 @@ def alerts_adjust(
 
 @alerts_app.command("resolve")
 def alerts_resolve(
-    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    alert_id: Annotated[int, typer.Argument(min=1, max=INT64_MAX, help="Alert id.")],
     input_per_1m: Annotated[str | None, typer.Option(help="The real input cost per 1M.")] = None,
     output_per_1m: Annotated[str | None, typer.Option(help="The real output cost per 1M.")] = None,
 ) -> None:

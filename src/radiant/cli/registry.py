@@ -24,6 +24,8 @@ from radiant.cli._base import (
     sync_app,
     table,
 )
+from radiant.domain.base import INT32_MAX
+from radiant.domain.numbers import INT64_MAX
 
 # ---------------------------------------------------------------------------- db, serve, sync
 
@@ -69,7 +71,7 @@ def sync_catalog_cmd(
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs) and run the scheduled syncs
     (RADIANT_SCHEDULE_*; RADIANT_SCHEDULER=false turns them off)."""
@@ -115,19 +117,21 @@ def models_list(
     output_modality: Annotated[list[str] | None, typer.Option(help="Produced output.")] = None,
     status: Annotated[list[str] | None, typer.Option(help="active, deprecated, ...")] = None,
     hosting_type: Annotated[str | None, typer.Option(help="external or self_hosted.")] = None,
-    min_context: Annotated[int | None, typer.Option(help="Minimum context window.")] = None,
+    min_context: Annotated[
+        int | None, typer.Option(min=0, max=INT32_MAX, help="Minimum context window.")
+    ] = None,
     max_input_price: Annotated[
         str | None, typer.Option(help="Max input price, USD per 1M tokens.")
     ] = None,
     max_output_price: Annotated[
         str | None, typer.Option(help="Max output price, USD per 1M tokens.")
     ] = None,
-    tier: Annotated[int | None, typer.Option(help="Tenant tier 1-5.")] = None,
+    tier: Annotated[int | None, typer.Option(min=1, max=5, help="Tenant tier 1-5.")] = None,
     sort: Annotated[str, typer.Option(help="id, name, input_price, context_window, ...")] = "id",
     descending: Annotated[bool, typer.Option("--descending", help="Reverse the order.")] = False,
     search: Annotated[str | None, typer.Option("--search", "-q", help="Text search.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, max=INT64_MAX, help="Skip this many.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """List models, filtered."""
@@ -276,7 +280,7 @@ def _prices(price: Any) -> str:
 @models_app.command("search")
 def models_search(
     text: Annotated[str, typer.Argument(help="Words to look for.")],
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="At most this many.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Search models by id, alias, name and description."""

@@ -15,6 +15,7 @@ import typer
 
 from radiant.cli._auth import TokenOpt, context
 from radiant.cli._base import JsonOpt, app, open_registry, print_json, state, table
+from radiant.domain.base import INT32_MAX
 from radiant.errors import ValidationError
 
 rules_app = typer.Typer(
@@ -30,13 +31,19 @@ ExpectOpt = Annotated[
 Many = list[str] | None
 ModelsOpt = Annotated[Many, typer.Option("--model", help="Glob on model id/alias; repeat.")]
 ProvidersOpt = Annotated[Many, typer.Option("--provider", help="Glob on provider id; repeat.")]
-TiersOpt = Annotated[list[int] | None, typer.Option("--tier", help="A tenant tier; repeat.")]
-MinTierOpt = Annotated[int | None, typer.Option(help="Lowest tenant tier.")]
-MaxTierOpt = Annotated[int | None, typer.Option(help="Highest tenant tier.")]
+TiersOpt = Annotated[
+    list[int] | None, typer.Option("--tier", min=1, max=5, help="A tenant tier; repeat.")
+]
+MinTierOpt = Annotated[int | None, typer.Option(min=1, max=5, help="Lowest tenant tier.")]
+MaxTierOpt = Annotated[int | None, typer.Option(min=1, max=5, help="Highest tenant tier.")]
 CapsOpt = Annotated[Many, typer.Option("--capability", help="A required capability; repeat.")]
 TasksOpt = Annotated[Many, typer.Option("--task", help="A task (chat, embedding, ...); repeat.")]
-MinTokOpt = Annotated[int | None, typer.Option(help="Smallest estimated request, in tokens.")]
-MaxTokOpt = Annotated[int | None, typer.Option(help="Largest estimated request, in tokens.")]
+MinTokOpt = Annotated[
+    int | None, typer.Option(min=0, max=INT32_MAX, help="Smallest estimated request, in tokens.")
+]
+MaxTokOpt = Annotated[
+    int | None, typer.Option(min=0, max=INT32_MAX, help="Largest estimated request, in tokens.")
+]
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="A tenant's id or slug.")]
 FallbackOpt = Annotated[Many, typer.Option("--fallback", help="A fallback model; repeat.")]
 
@@ -116,7 +123,9 @@ def create(
     name: Annotated[str, typer.Option(help="A short name.")],
     action: Annotated[str, typer.Option(help="route, fallback, block or rate_limit.")],
     tenant: TenantOpt = None,
-    priority: Annotated[int, typer.Option(help="Lower numbers are considered first.")] = 100,
+    priority: Annotated[
+        int, typer.Option(min=0, max=INT32_MAX, help="Lower numbers are considered first.")
+    ] = 100,
     description: Annotated[str | None, typer.Option(help="Why (a block's reason).")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Store it switched off.")] = False,
     model: ModelsOpt = None,
@@ -131,8 +140,12 @@ def create(
     target_model: Annotated[str | None, typer.Option(help="Route to this model.")] = None,
     target_provider: Annotated[str | None, typer.Option(help="Route to this provider.")] = None,
     fallback: FallbackOpt = None,
-    rpm: Annotated[int | None, typer.Option(help="Requests per minute (rate_limit).")] = None,
-    tpm: Annotated[int | None, typer.Option(help="Tokens per minute (rate_limit).")] = None,
+    rpm: Annotated[
+        int | None, typer.Option(min=1, max=INT32_MAX, help="Requests per minute (rate_limit).")
+    ] = None,
+    tpm: Annotated[
+        int | None, typer.Option(min=1, max=INT32_MAX, help="Tokens per minute (rate_limit).")
+    ] = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

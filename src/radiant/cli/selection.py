@@ -10,13 +10,14 @@ route is callable or not).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 
 from radiant.cli._base import JsonOpt, app, models_app, open_registry, print_json, table
 from radiant.cli.manage import routes_app
+from radiant.domain.numbers import to_decimal
 from radiant.errors import ValidationError
 
 __all__: list[str] = []
@@ -54,15 +55,7 @@ def _selector() -> Any:
 
 
 def _decimal(name: str, value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValidationError(f"{name} must be a number, not {value!r}") from None
-    if not result.is_finite() or result < 0:
-        raise ValidationError(f"{name} must be a non-negative number")
-    return result
+    return None if value is None else to_decimal(name, value)
 
 
 def _criteria(values: dict[str, Any]) -> Any:

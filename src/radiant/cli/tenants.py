@@ -7,12 +7,13 @@ names, with that administrator's permissions, exactly as the API would.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 
 from radiant.cli._base import JsonOpt, app, open_registry, print_json, table
+from radiant.domain.numbers import to_decimal
 from radiant.errors import ValidationError
 
 tenants_app = typer.Typer(help="Tenants, their model access and API keys.", no_args_is_help=True)
@@ -44,10 +45,7 @@ def _money(option: str, value: str | None) -> Decimal | None:
     """A decimal option; ``none`` clears the value."""
     if value is None or value.strip().lower() in ("none", ""):
         return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise ValidationError(f"{option} {value!r} is not a decimal number") from None
+    return to_decimal(option, value)
 
 
 def _show_tenant(tenant: Any, as_json: bool) -> None:

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import Field, field_serializer, model_validator
 
 from radiant.domain.base import DomainModel
 from radiant.domain.enums import CostSource, PricingType
+from radiant.domain.numbers import Money
 
 __all__ = ["MONEY_FIELDS", "Money", "PriceSheet"]
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=10)]
 
 #: Every money field of a price sheet, in display order.
 MONEY_FIELDS: tuple[str, ...] = (

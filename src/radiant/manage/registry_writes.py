@@ -4,7 +4,9 @@ prices, capabilities, lifecycle status and route priorities.
 Each write is one transaction:
 
 1. check the caller's permission (401/403) and the approval policy (a change that needs a
-   second administrator becomes an approval request instead);
+   second administrator becomes an approval request instead, once a dry run of steps 2-5
+   in a savepoint, rolled back, has shown it would apply: an invalid change is refused at
+   once with the error the direct write gives, and only valid ones wait);
 2. read the row and compare its ``row_version`` with ``If-Match`` (412 when stale);
 3. merge the change and validate the whole object with the domain model (422);
 4. compare-and-set: ``UPDATE ... WHERE row_version = :expected`` (412 when another write
@@ -169,6 +171,7 @@ class RegistryWriter:
             op = self._canonical(session, op)
             policy = policy_for(session, change_types(op))
             if policy is not None:
+                self.dry_run(session, [op], ctx)
                 old = self._peek(session, op)
                 row = create_request(session, ctx, op, policy, old_values=old)
                 return WriteResult(approval=request_dict(row), changed=False)
@@ -199,6 +202,18 @@ class RegistryWriter:
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise ConflictError(f"the write collides with stored data: {detail}") from None
         return result
+
+    def dry_run(self, session: Session, ops: list[WriteOp], ctx: WriteContext) -> None:
+        """Apply ``ops`` in order in a savepoint and roll it back: every check of the writes
+        themselves (validation, links, versions, conflicts) runs and raises as they would,
+        nothing of them is kept (audit rows, the version bump and its NOTIFY go with the
+        savepoint). What an approval request runs before it waits."""
+        savepoint = session.begin_nested()
+        try:
+            for op in ops:
+                self.apply(session, op, ctx)
+        finally:
+            savepoint.rollback()
 
     def _canonical(self, session: Session, op: WriteOp) -> WriteOp:
         """Names as a user gives them (aliases) turned into stored ids."""

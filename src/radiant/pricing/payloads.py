@@ -3,7 +3,7 @@ and client (prices only). Money stays ``Decimal``; JSON carries it as strings.""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from radiant.pricing.price import PricedUsage
@@ -11,11 +11,14 @@ from radiant.pricing.price import PricedUsage
 __all__ = ["plain", "plain_dict", "priced_payload", "to_cents"]
 
 _CENT = Decimal("0.01")
+#: wide enough for the largest amount bounded inputs make (10^15 tokens at the largest
+#: price and markup): the default 28 digits would make quantize raise, not round
+_DISPLAY = Context(prec=60)
 
 
 def to_cents(value: Decimal) -> Decimal:
     """Rounded for display and invoices (half up); the engine itself never rounds."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def plain(value: Any) -> Any:

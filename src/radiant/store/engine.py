@@ -16,14 +16,24 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from radiant.errors import ValidationError
 
 __all__ = ["make_engine", "normalize_url", "session_scope"]
 
 
 def normalize_url(url: str) -> str:
-    """``postgres://`` and ``postgresql://`` mean psycopg 3."""
-    parsed = make_url(url)
+    """``postgres://`` and ``postgresql://`` mean psycopg 3; a URL that is none is a
+    :class:`~radiant.errors.ValidationError` (the CLI prints one line, exit 2)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValidationError(
+            "the database URL is not a URL; expected e.g. sqlite:///radiant.db or"
+            " postgresql://user@host/db"
+        ) from None
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
@@ -76,14 +86,25 @@ def make_engine(url: str, *, role: str | None = None, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_serializer", json_dumps)
     kwargs.setdefault("json_deserializer", json_loads)
     if url.startswith("sqlite"):
-        engine = create_engine(url, **kwargs)
+        engine = _create(url, kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    engine = create_engine(url, **kwargs)
+    engine = _create(url, kwargs)
     if role:
         event.listen(engine, "connect", _set_role(role))
     return engine
+
+
+def _create(url: str, kwargs: dict[str, Any]) -> Engine:
+    try:
+        return create_engine(url, **kwargs)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        scheme = url.partition(":")[0]
+        raise ValidationError(
+            f"cannot use a {scheme!r} database URL ({exc}); Radiant speaks sqlite:// and"
+            " postgresql://"
+        ) from None
 
 
 @contextmanager

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from radiant.store.tables import Base, utcnow
 from radiant.store.types import UTCDateTime
 
-__all__ = ["RLS_TABLES", "TenantApiKeyRow", "TenantModelAccessRow", "TenantRow"]
+__all__ = [
+    "RLS_TABLES",
+    "TenantApiKeyRow",
+    "TenantModelAccessRow",
+    "TenantRow",
+    "TransactionTenantRow",
+]
 
 
 class TenantRow(Base):
@@ -98,6 +104,21 @@ class TenantApiKeyRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __mapper_args__ = {"version_id_col": row_version}
+
+
+class TransactionTenantRow(Base):
+    """PostgreSQL: which tenant an open transaction acts for (migration 0012).
+
+    One row per server process, written only by the ``SECURITY DEFINER`` function
+    ``radiant_enter_tenant()`` and valid for one transaction id: the application's role
+    can neither write it nor undo it, so a tenant's transaction cannot switch to another
+    tenant or to the administrator bypass with raw SQL. Unused on SQLite.
+    """
+
+    __tablename__ = "transaction_tenants"
+    backend_pid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    transaction_id: Mapped[int] = mapped_column(BigInteger)
+    tenant_id: Mapped[str] = mapped_column(String(36))
 
 
 #: Tables with row-level security on PostgreSQL, and their tenant column.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from radiant.api.admin_deps import ApprovalsDep, record_body
+from radiant.api.params import Offset
 from radiant.api.request_context import ContextDep, authenticated
 from radiant.api.write_schemas import ApprovalDecision, PolicyUpdate
 from radiant.manage.audit import jsonable
@@ -48,7 +49,7 @@ def list_requests(
     ctx: ContextDep,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     rows, total = approvals.list(ctx, status=status, limit=limit, offset=offset)
     return jsonable({"data": rows, "count": len(rows), "total": total})

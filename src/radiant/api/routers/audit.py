@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from radiant.api.auth import require
-from radiant.api.params import DateTimeParam, RowId
+from radiant.api.params import DateTimeParam, Offset, RowId
 from radiant.errors import NotFoundError
 from radiant.manage.audit import AuditQuery, get_audit, list_audit
 from radiant.security import Permission
@@ -29,7 +29,7 @@ def audit_log(
     since: DateTimeParam | None = None,
     until: DateTimeParam | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     query = AuditQuery(
         actor=actor,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from radiant.api.params import Offset
 from radiant.api.request_context import ContextDep, authenticated
 from radiant.sync.discovery.review import DiscoveryQuery, DiscoveryReview
 
@@ -65,7 +66,7 @@ def list_discovered(
     provider: Annotated[str | None, Query(description="The suggested provider.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the id.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     query = DiscoveryQuery(
         status=None if status == "all" else status,

@@ -15,16 +15,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from radiant.api.admin_deps import WriterDep, write_response
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import SnapshotDep
-from radiant.api.params import RowId
+from radiant.api.params import Offset, RowId, StrictCount
 from radiant.api.pricing_deps import PricingDep
 from radiant.api.request_context import ContextDep
 from radiant.domain import HostingType, Task, ThermalState
+from radiant.domain.numbers import Money, NonNegativeDecimal
 from radiant.errors import AuthenticationError, PermissionDeniedError
 from radiant.manage.operations import WriteOp
 from radiant.manage.resources import canonical_key
@@ -98,7 +99,7 @@ def compare_pricing(
     sort: PricingSort = "model",
     descending: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ViewList:
     """Prices of every route, across models and platforms; filtered and sorted."""
     tenant = _tenant_for(principal, tenant)
@@ -187,22 +188,22 @@ def model_pricing(
 
 class UsageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    input_tokens: StrictInt = Field(0, ge=0)
-    output_tokens: StrictInt = Field(0, ge=0)
-    cached_input_tokens: StrictInt = Field(0, ge=0)
-    cache_write_tokens: StrictInt = Field(0, ge=0)
-    reasoning_tokens: StrictInt = Field(0, ge=0)
-    audio_input_tokens: StrictInt = Field(0, ge=0)
-    audio_output_tokens: StrictInt = Field(0, ge=0)
-    requests: StrictInt = Field(1, ge=0)
-    images: StrictInt = Field(0, ge=0)
-    seconds: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
-    minutes: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
-    video_minutes: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
-    hours: Decimal = Field(Decimal(0), ge=0, allow_inf_nan=False)
-    models_3d: StrictInt = Field(0, ge=0)
-    tool_calls: StrictInt = Field(0, ge=0)
-    search_requests: StrictInt = Field(0, ge=0)
+    input_tokens: StrictCount = 0
+    output_tokens: StrictCount = 0
+    cached_input_tokens: StrictCount = 0
+    cache_write_tokens: StrictCount = 0
+    reasoning_tokens: StrictCount = 0
+    audio_input_tokens: StrictCount = 0
+    audio_output_tokens: StrictCount = 0
+    requests: StrictCount = 1
+    images: StrictCount = 0
+    seconds: NonNegativeDecimal = Decimal(0)
+    minutes: NonNegativeDecimal = Decimal(0)
+    video_minutes: NonNegativeDecimal = Decimal(0)
+    hours: NonNegativeDecimal = Decimal(0)
+    models_3d: StrictCount = 0
+    tool_calls: StrictCount = 0
+    search_requests: StrictCount = 0
     batch: StrictBool = False
 
     def to_usage(self) -> Usage:
@@ -283,7 +284,7 @@ def get_billing_rules() -> dict[str, Any]:
 
 
 class MarkupIn(BaseModel):
-    percent: Decimal = Field(ge=0, le=1000, allow_inf_nan=False)
+    percent: Annotated[Money, Field(le=1000)]
     reason: str | None = Field(default=None, max_length=1000)
     expires_at: datetime | None = None
 
@@ -389,8 +390,8 @@ def get_alert(
 
 
 class AdjustIn(BaseModel):
-    input_per_1m: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
-    output_per_1m: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    input_per_1m: Money | None = None
+    output_per_1m: Money | None = None
 
 
 @router.post("/pricing/alerts/{alert_id}/acknowledge")

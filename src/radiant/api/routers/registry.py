@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from radiant.api.deps import SnapshotDep
-from radiant.api.params import DecimalParam
+from radiant.api.params import DecimalParam, Offset
 from radiant.api.pricing_deps import LensDep
 from radiant.api.schemas import (
     ListResponse,
@@ -23,6 +23,7 @@ from radiant.api.schemas import (
     route_public,
 )
 from radiant.domain import HostingType, LifecycleStatus, Task
+from radiant.domain.base import INT32_MAX
 from radiant.registry import ModelQuery
 from radiant.registry.query import SortKey
 from radiant.registry.views import search
@@ -80,7 +81,7 @@ def list_models(
     hosting_type: HostingType | None = None,
     input_modality: ListParam = [],  # noqa: B006
     output_modality: ListParam = [],  # noqa: B006
-    min_context_window: Annotated[int | None, Query(ge=0)] = None,
+    min_context_window: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
     max_input_price: DecimalParam | None = None,
     max_output_price: DecimalParam | None = None,
     status: Annotated[list[LifecycleStatus], Query()] = [],  # noqa: B006
@@ -89,7 +90,7 @@ def list_models(
     sort: SortKey = "id",
     descending: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """List models, filtered; ``capability`` must all be present, lists accept ``a,b``."""
     query = ModelQuery(

@@ -10,7 +10,6 @@ and nowhere else, ever.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.api.auth import require
 from radiant.api.etag import IfMatchDep, set_etag
+from radiant.domain.numbers import Money, NonNegativeDecimal
 from radiant.domain.tenant import TenantModelAccess, TenantStatus
 from radiant.security import Permission, Principal
 from radiant.tenants import Tenants
@@ -61,9 +61,9 @@ class TenantUpdate(_Input):
 
 class AccessFields(_Input):
     enabled: StrictBool | None = None
-    custom_input_price_per_1m: Decimal | None = None
-    custom_output_price_per_1m: Decimal | None = None
-    custom_markup_percent: Decimal | None = None
+    custom_input_price_per_1m: Money | None = None
+    custom_output_price_per_1m: Money | None = None
+    custom_markup_percent: NonNegativeDecimal | None = None
     rate_limit_rpm: StrictInt | None = None
     rate_limit_tpm: StrictInt | None = None
 

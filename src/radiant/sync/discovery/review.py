@@ -244,6 +244,7 @@ class DiscoveryReview:
                 authorize(ctx.principal, required_permissions(op))
             types = [t for op in ops for t in change_types(op)]
             if policy_for(session, types) is not None:
+                self.writer.dry_run(session, ops, ctx)  # only valid changes wait
                 return self._queue(session, ctx, row, ops, body.get("notes"))
             version = None
             for op in ops:
