@@ -34,9 +34,9 @@ def at(day: int, hour: int = 12, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
 
 
-def event(request_id: str, tenant: str, **fields: Any) -> UsageEvent:
+def event(event_id: str, tenant: str, **fields: Any) -> UsageEvent:
     base = UsageEvent(
-        request_id=request_id,
+        id=event_id,
         tenant_id=tenant,
         user_id=None,
         api_key_id="key-1",
@@ -162,9 +162,7 @@ def test_an_invoice_that_moved_on_is_kept(billed: Engine) -> None:
         admin_scope(session)
         session.execute(update(InvoiceRow).values(status="paid"))
         session.execute(
-            update(UsageEventRow)
-            .where(UsageEventRow.request_id == "a1")
-            .values(billed_price=Decimal(1000))
+            update(UsageEventRow).where(UsageEventRow.id == "a1").values(billed_price=Decimal(1000))
         )
     (summary,) = make_invoices(billed, date(2026, 11, 1), A)
     assert not summary.replaced and summary.status == "paid"
@@ -189,10 +187,10 @@ def test_tenants_read_only_their_own_usage(postgres_db: str, tmp_path: Path) -> 
     app_engine = make_engine(postgres_db, role="radiant_app")
     with Session(app_engine) as session, session.begin():
         tenant_scope(session, B)
-        assert set(session.scalars(select(UsageEventRow.request_id))) == {"b1", "b2"}
+        assert set(session.scalars(select(UsageEventRow.id))) == {"b1", "b2"}
         assert set(session.scalars(select(UsageRollupRow.tenant_id))) == {B}
     with Session(app_engine) as session, session.begin():  # no scope: nothing
-        assert list(session.scalars(select(UsageEventRow.request_id))) == []
+        assert list(session.scalars(select(UsageEventRow.id))) == []
     app_engine.dispose()
     owner.dispose()
 
