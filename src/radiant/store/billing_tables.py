@@ -132,6 +132,8 @@ class UsageRollupRow(Base):
     minutes: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     #: embedding requests (the free tier counts them apart)
     embedding_requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: requests whose usage the gateway counted (the upstream never reported it)
+    estimated_requests: Mapped[int] = mapped_column(BigInteger, default=0)
     base_cost: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     billed_price: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     avg_latency_ms: Mapped[Decimal | None] = mapped_column(Money)

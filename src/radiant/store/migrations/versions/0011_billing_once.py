@@ -8,7 +8,8 @@ Create Date: 2026-12-09 10:12:00.000000
 ``request_id`` (the ``x-request-id`` a response carried, the caller's when it sent one)
 becomes a plain indexed column that may repeat. An existing row keeps its request id as
 its ``id`` (it was the key, so it is unique). ``usage_estimated`` marks tokens the
-gateway counted itself. ``idempotency_keys`` keeps the answers of calls sent with an
+gateway counted itself, and ``usage_rollups.estimated_requests`` counts them.
+``idempotency_keys`` keeps the answers of calls sent with an
 ``Idempotency-Key``; on PostgreSQL it has row-level security like the tables of 0010.
 
 Downgrading makes ``request_id`` the key again: every row gets its ``id`` as its request
@@ -64,6 +65,11 @@ def upgrade() -> None:
             batch_op.f("ix_usage_events_request_id"), ["request_id"], unique=False
         )
 
+    with op.batch_alter_table("usage_rollups", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("estimated_requests", sa.BigInteger(), nullable=False, server_default="0")
+        )
+
     if op.get_bind().dialect.name == "postgresql":
         _enable_row_level_security()
 
@@ -71,6 +77,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _disable_row_level_security()
+    with op.batch_alter_table("usage_rollups", schema=None) as batch_op:
+        batch_op.drop_column("estimated_requests")
     op.execute("UPDATE usage_events SET request_id = id")
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_usage_events_request_id"))
