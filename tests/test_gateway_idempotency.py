@@ -27,9 +27,14 @@ from radiant.gateway.mount import gateway_from_settings
 from radiant.registry import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import IdempotencyKeyRow
+from radiant.store.engine import make_engine
 from radiant.store.tenant_tables import TenantRow
 
 BODY = {"model": "small", "messages": [{"role": "user", "content": "hi"}]}
+
+
+#: for a test whose point is not the storage: SQLite only (the others run on both)
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +119,7 @@ def test_a_repeat_gets_the_first_answer_without_calling_upstream_or_billing_agai
     assert event.billed_price == Decimal(first.headers["x-radiant-price"])
 
 
+@SQLITE_ONLY
 def test_without_the_header_every_call_is_its_own(world: World) -> None:
     assert post(world, None).status_code == post(world, None).status_code == 200
     assert calls(world) == 2 and len(world.events()) == 2
@@ -209,6 +215,7 @@ def test_a_call_whose_process_died_frees_its_key_after_the_lease(
     assert post(world, "order-6").status_code == 200
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("key", "body"),
     [
@@ -253,3 +260,30 @@ def test_the_time_a_key_is_kept_is_a_setting(world: World, monkeypatch: pytest.M
         assert gateway.idempotency.ttl == timedelta(seconds=90)
     finally:
         asyncio.run(gateway.aclose())
+
+
+@SQLITE_ONLY
+def test_without_its_database_a_keyed_call_is_503_and_nothing_is_called(
+    world: World, tmp_path: Path
+) -> None:
+    gone = make_engine(f"sqlite:///{tmp_path / 'missing' / 'radiant.db'}")
+    world.gateway.idempotency = IdempotencyStore(gone)
+    try:
+        response = post(world, "order-9")
+    finally:
+        gone.dispose()
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert response.json()["error"]["code"] == "idempotency_unavailable"
+    assert calls(world) == 0
+    assert post(world, None).status_code == 200  # calls without the key do not need it
+
+
+def test_expired_keys_are_purged(world: World, clock: Clock) -> None:
+    post(world, "order-10")
+    post(world, "order-11")
+    store = world.gateway.idempotency
+    assert store.purge() == 0
+    clock.now += timedelta(seconds=3601)
+    assert store.purge() == 2
+    with Session(world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyKeyRow)) == 0

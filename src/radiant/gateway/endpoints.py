@@ -213,7 +213,7 @@ class GatewayEndpoint:
     async def _stream(self, gateway: Gateway, call: Call, reply: _Reply, receive: Receive) -> None:
         try:
             hop, first, rest = await gateway.open_stream(call)
-        except Exception as exc:
+        except BaseException as exc:  # a cancelled call too: recorded once all the same
             gateway.finish(call, None, None, exc)
             raise
         tally = StreamTally()

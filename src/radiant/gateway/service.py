@@ -37,12 +37,19 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx2
+from sqlalchemy.exc import SQLAlchemyError
 
 from radiant.errors import RadiantError, UnsupportedError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
-from radiant.gateway.errors import BadRequestError, NoRouteError, RateLimitedError, UpstreamError
+from radiant.gateway.errors import (
+    BadRequestError,
+    GatewayError,
+    NoRouteError,
+    RateLimitedError,
+    UpstreamError,
+)
 from radiant.gateway.idempotency import Answer, Claim, IdempotencyStore, check_key, fingerprint
 from radiant.gateway.limits import RateLimiter
 from radiant.gateway.metering import Meter
@@ -185,14 +192,24 @@ class Gateway:
             )
         endpoint = call.ask.endpoint
         print_ = fingerprint(endpoint.path, fields, call.file)
-        held = await asyncio.to_thread(
-            self.idempotency.claim,
-            call.account.tenant_id,
-            key,
-            print_,
-            call.request_id,
-            endpoint.value,
-        )
+        try:
+            held = await asyncio.to_thread(
+                self.idempotency.claim,
+                call.account.tenant_id,
+                key,
+                print_,
+                call.request_id,
+                endpoint.value,
+            )
+        except SQLAlchemyError as exc:  # no idempotency without the database: say so
+            logger.warning("gateway: cannot check an Idempotency-Key: %s", exc)
+            raise GatewayError(
+                "the Idempotency-Key cannot be checked now (the database is unreachable); "
+                "retry shortly",
+                status=503,
+                code="idempotency_unavailable",
+                retry_after=1.0,
+            ) from exc
         if isinstance(held, Answer):
             call.replay = held
         else:
