@@ -5,7 +5,8 @@ ways a real provider does (``fail(mode, times)``): ``500``, ``429`` (with a long
 ``retry-after``), ``slow`` (longer than the route's timeout), ``badjson`` (200 with a
 body that is not JSON), ``context`` (400 context_length_exceeded), ``cut`` (a stream cut
 after its first chunk), ``early`` (a stream cut before its first chunk), ``drip``
-(a long stream, a chunk every 50 ms), ``linger`` (a stream that pauses 300 ms after its
+(a long stream, a chunk every 50 ms), ``late`` (a stream whose first chunk comes after
+300 ms), ``linger`` (a stream that pauses 300 ms after its
 last content chunk, before its finish and usage chunks) and ``hold`` (a chat answered
 once :attr:`FakeUpstream.gate` is set, or after 400 ms).
 :func:`reset_server` accepts connections and resets them at once.
@@ -132,7 +133,7 @@ class FakeUpstream:
         )
 
     async def _stream(self, body: dict[str, Any], mode: str) -> Response:
-        if mode not in ("cut", "early", "ok", "drip", "linger"):
+        if mode not in ("cut", "early", "ok", "drip", "linger", "late"):
             failure = await self._failure(mode)
             assert failure is not None
             return failure
@@ -151,6 +152,8 @@ class FakeUpstream:
         async def events() -> AsyncIterator[bytes]:
             if mode == "early":
                 raise RuntimeError("cut before the first chunk")
+            if mode == "late":
+                await asyncio.sleep(0.3)
             yield chunk({"role": "assistant", "content": ""})
             for i, word in enumerate(words):
                 if mode == "cut" and i == 1:

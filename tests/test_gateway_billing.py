@@ -4,6 +4,8 @@ ends. On SQLite and on PostgreSQL (a copy of one template database per test)."""
 
 from __future__ import annotations
 
+import json
+import socket
 import time
 from collections.abc import Generator, Iterator
 from decimal import Decimal
@@ -184,6 +186,32 @@ def test_a_client_that_leaves_mid_stream_is_billed_for_the_chunks_it_got(world: 
     assert event.usage_estimated and 2 <= event.output_tokens < 20
     assert event.billed_price > 0
     assert world.upstreams["a"].sent < 20  # of 120: the gateway stopped reading
+
+
+@SQLITE_ONLY
+def test_a_client_that_leaves_before_the_first_chunk_is_billed_its_prompt_once(
+    world: World,
+) -> None:
+    world.upstreams["a"].fail("late")  # the first chunk comes after 300 ms
+    body = json.dumps({"model": "small", "stream": True, "messages": HI}).encode()
+    host, port = world.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\n"
+            + f"authorization: Bearer {world.key}\r\n".encode()
+            + b"content-type: application/json\r\n"
+            + f"content-length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        deadline = time.monotonic() + 5
+        while not world.upstreams["a"].calls and time.monotonic() < deadline:
+            time.sleep(0.01)  # the gateway waits for the upstream's first chunk: leave
+    [event] = wait_for_events(world, 1)
+    assert (event.status, event.error_code) == ("error", "client_closed_request")
+    assert event.usage_estimated and event.output_tokens == 0 and event.input_tokens > 0
+    assert event.billed_price > 0  # the upstream read the prompt: that much is billed
+    time.sleep(0.3)  # nothing else comes of it
+    assert len(world.events()) == 1
 
 
 @SQLITE_ONLY

@@ -219,6 +219,7 @@ class GatewayEndpoint:
         tally = StreamTally()
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
+            await asyncio.sleep(0)  # it runs once now: a client that left meanwhile is seen
             await reply.start(200, _SSE_HEADERS, hop.route_id)
             await self._relay(gateway, call, reply, hop, first, rest, gone, tally)
         except BaseException as exc:
@@ -323,7 +324,12 @@ class _Reply:
         await self._send({"type": "http.response.body", "body": data, "more_body": more})
 
     async def send(
-        self, status: int, data: bytes, media: str, own: dict[str, str], extra: Any = None
+        self,
+        status: int,
+        data: bytes,
+        media: str,
+        own: dict[str, str],
+        extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         headers = [
             (b"content-type", media.encode("latin-1")),
