@@ -28,7 +28,9 @@ from radiant.registry import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import IdempotencyKeyRow
 from radiant.store.engine import make_engine
+from radiant.store.migrate import upgrade
 from radiant.store.tenant_tables import TenantRow
+from radiant.tenants.scope import tenant_scope
 
 BODY = {"model": "small", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -287,3 +289,24 @@ def test_expired_keys_are_purged(world: World, clock: Clock) -> None:
     assert store.purge() == 2
     with Session(world.engine) as session:
         assert session.scalar(select(func.count()).select_from(IdempotencyKeyRow)) == 0
+
+
+def test_tenants_read_only_their_own_keys(postgres_db: str) -> None:
+    upgrade(postgres_db)
+    owner = make_engine(postgres_db)
+    store = IdempotencyStore(owner)
+    for tenant in ("tenant-a", "tenant-b"):
+        store.claim(tenant, "same-key", "f" * 64, f"call-{tenant}", "chat")
+    app_engine = make_engine(postgres_db, role="radiant_app")
+    try:
+        with Session(app_engine) as session, session.begin():
+            tenant_scope(session, "tenant-b")
+            rows = session.execute(
+                select(IdempotencyKeyRow.tenant_id, IdempotencyKeyRow.request_id)
+            )
+            assert rows.all() == [("tenant-b", "call-tenant-b")]
+        with Session(app_engine) as session, session.begin():  # no scope: nothing
+            assert list(session.scalars(select(IdempotencyKeyRow.request_id))) == []
+    finally:
+        app_engine.dispose()
+        owner.dispose()
