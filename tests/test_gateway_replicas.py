@@ -1,7 +1,7 @@
-"""Two ``radiant serve`` replicas on one PostgreSQL database and one spool directory, a
-fake upstream on 127.0.0.1, a few seconds of load: one replica is killed -9 in the middle
-and started again. Every answer a client got is billed exactly once, and the events the
-dead replica had spooled reach the database with no more traffic to it."""
+"""Two ``radiant serve`` replicas on one database (PostgreSQL, and SQLite) and one spool
+directory, a fake upstream on 127.0.0.1, a few seconds of load: one replica is killed -9
+in the middle and started again. Every answer a client got is billed exactly once, and
+the events the dead replica had spooled reach the database with no more traffic to it."""
 
 from __future__ import annotations
 
@@ -97,15 +97,13 @@ def upstream() -> Iterator[FakeUpstream]:
 
 
 @pytest.fixture
-def replicas(
-    postgres_db: str, tmp_path: Path, upstream: FakeUpstream
-) -> Iterator[tuple[Replicas, str]]:
+def replicas(db_url: str, tmp_path: Path, upstream: FakeUpstream) -> Iterator[tuple[Replicas, str]]:
     urls = {"a": upstream.url, "b": upstream.url}  # type: ignore[attr-defined]
-    make_template(tmp_path / "catalog", urls, db_url=postgres_db)
-    key = add_tenant(postgres_db, "loadco", tier=5)  # 20,000 requests a minute
+    make_template(tmp_path / "catalog", urls, db_url=db_url)
+    key = add_tenant(db_url, "loadco", tier=5)  # 20,000 requests a minute
     env = {
         **os.environ,
-        "RADIANT_DATABASE_URL": postgres_db,
+        "RADIANT_DATABASE_URL": db_url,
         "RADIANT_SCHEDULER": "false",
         "RADIANT_METER_SPOOL_DIR": str(tmp_path / "spool"),  # shared by both replicas
         "RADIANT_METER_FLUSH_SECONDS": "0.2",
@@ -172,7 +170,7 @@ def _billed(url: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_replica_killed_under_load_loses_and_doubles_no_billed_answer(
-    replicas: tuple[Replicas, str], postgres_db: str
+    replicas: tuple[Replicas, str], db_url: str
 ) -> None:
     servers, key = replicas
     victim, survivor = servers.ports
@@ -198,12 +196,12 @@ def test_a_replica_killed_under_load_loses_and_doubles_no_billed_answer(
 
     # no more traffic: the restarted victim drains its dead self's spool on its own
     deadline = time.monotonic() + 10
-    while not seen.ok <= set(_billed(postgres_db)) and time.monotonic() < deadline:
+    while not seen.ok <= set(_billed(db_url)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert seen.ok <= set(_billed(postgres_db)), "answers the clients got are not billed"
+    assert seen.ok <= set(_billed(db_url)), "answers the clients got are not billed"
 
     servers.stop()
-    billed = _billed(postgres_db)
+    billed = _billed(db_url)
     assert len(billed) == len(set(billed)), "an answer was billed twice"
     extra = set(billed) - seen.ok
     # billed but never seen: served, then the kill cut the connection before the answer
