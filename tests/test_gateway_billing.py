@@ -5,8 +5,10 @@ ends. On SQLite and on PostgreSQL (a copy of one template database per test)."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
+import warnings
 from collections.abc import Generator, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +21,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from gateway_fakes import FakeUpstream
 from gateway_world import Backend, World, make_backends, open_backend_world
 from local_server import serve_app
+from radiant.gateway.request_ids import new_request_id
 from radiant.gateway.stream_usage import StreamTally, estimated_prompt_tokens
 from radiant.store.billing_tables import UsageEventRow
 
@@ -136,6 +139,23 @@ def test_without_a_request_id_the_servers_is_echoed_and_a_bad_one_is_not_kept(
         (plain.headers["x-radiant-request-id"],) * 2,
         (odd.headers["x-radiant-request-id"],) * 2,
     ]
+
+
+def test_our_request_ids_differ_in_a_forked_child() -> None:
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # Python 3.12+ warns of a fork with threads running
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: its first id, then out
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        theirs = pipe.read().decode()
+    mine = new_request_id()
+    assert len(mine) == len(theirs) == 32 and mine[:20] != theirs[:20]
+    assert new_request_id() != mine
 
 
 # ---------------------------------------------------------------------- streams

@@ -376,3 +376,23 @@ def test_a_flushed_spool_is_rotated_and_threads_may_record_at_once(
             meter.record(event)
         assert meter.flush() == 5
     assert count(migrated) == 405
+
+
+def test_a_spool_left_by_an_older_version_is_still_flushed(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Format 1 lines (the request id was the key, no estimated flag) after an upgrade."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    old = [1, "req-old", "tenant-a", None, "key-1", "gpt-4o", "openai", "openai",
+           "gpt-4o@openai", 10, 5, 0, 0, "0", "0", "0.001", "0.002", 40, "success", None,
+           "2026-11-30T12:00:00+00:00", "chat"]  # fmt: skip
+    (spool / "usage-7-oldver-000001.spool").write_text(json.dumps(old) + "\n")
+    with Meter(sqlite_engine, spool) as meter:
+        assert meter.flush() == 1
+    row = stored(sqlite_engine)["req-old"]
+    assert (row.request_id, row.usage_estimated, row.billed_price) == (
+        "req-old",
+        False,
+        Decimal("0.002"),
+    )
