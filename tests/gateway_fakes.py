@@ -4,8 +4,11 @@
 ways a real provider does (``fail(mode, times)``): ``500``, ``429`` (with a long
 ``retry-after``), ``slow`` (longer than the route's timeout), ``badjson`` (200 with a
 body that is not JSON), ``context`` (400 context_length_exceeded), ``cut`` (a stream cut
-after its first chunk), ``early`` (a stream cut before its first chunk) and ``drip``
-(a long stream, a chunk every 50 ms).
+after its first chunk), ``early`` (a stream cut before its first chunk), ``drip``
+(a long stream, a chunk every 50 ms), ``late`` (a stream whose first chunk comes after
+300 ms), ``linger`` (a stream that pauses 300 ms after its
+last content chunk, before its finish and usage chunks) and ``hold`` (a chat answered
+once :attr:`FakeUpstream.gate` is set, or after 400 ms).
 :func:`reset_server` accepts connections and resets them at once.
 """
 
@@ -49,6 +52,8 @@ class FakeUpstream:
         self.sent = 0
         self._failures: list[str] = []
         self._lock = threading.Lock()
+        #: what a ``hold`` call waits for
+        self.gate = threading.Event()
         self.app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
@@ -78,6 +83,8 @@ class FakeUpstream:
             return JSONResponse(body, 429, headers={"retry-after": "30"})
         if mode == "slow":
             await asyncio.sleep(1.5)
+        if mode == "hold":
+            await asyncio.to_thread(self.gate.wait, 0.4)
         if mode == "badjson":
             return Response(b'{"id": "chatcmpl-1", "choices": [', media_type="application/json")
         if mode == "context":
@@ -126,7 +133,7 @@ class FakeUpstream:
         )
 
     async def _stream(self, body: dict[str, Any], mode: str) -> Response:
-        if mode not in ("cut", "early", "ok", "drip"):
+        if mode not in ("cut", "early", "ok", "drip", "linger", "late"):
             failure = await self._failure(mode)
             assert failure is not None
             return failure
@@ -145,6 +152,8 @@ class FakeUpstream:
         async def events() -> AsyncIterator[bytes]:
             if mode == "early":
                 raise RuntimeError("cut before the first chunk")
+            if mode == "late":
+                await asyncio.sleep(0.3)
             yield chunk({"role": "assistant", "content": ""})
             for i, word in enumerate(words):
                 if mode == "cut" and i == 1:
@@ -152,6 +161,8 @@ class FakeUpstream:
                 yield chunk({"content": word})
                 self.sent += 1
                 await asyncio.sleep(0.05 if mode == "drip" else 0)
+            if mode == "linger":
+                await asyncio.sleep(0.3)
             yield chunk({}, "stop")
             if (body.get("stream_options") or {}).get("include_usage"):
                 tail = {

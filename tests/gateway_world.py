@@ -14,6 +14,7 @@ import openai
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from conftest import postgres_copy
 from gateway_fakes import FakeUpstream, write_catalog
 from local_server import serve_app
 from radiant.api.app import create_app
@@ -33,7 +34,17 @@ from radiant.store.migrate import upgrade
 from radiant.sync.catalog_sync import sync_catalog
 from radiant.tenants import Tenants
 
-__all__ = ["ADMIN", "Template", "World", "make_template", "open_world"]
+__all__ = [
+    "ADMIN",
+    "Backend",
+    "Template",
+    "World",
+    "add_tenant",
+    "make_backends",
+    "make_template",
+    "open_backend_world",
+    "open_world",
+]
 
 ADMIN = Principal(
     PrincipalKind.ADMIN,
@@ -71,6 +82,19 @@ def make_template(directory: Path, urls: dict[str, str], db_url: str | None = No
     finally:
         engine.dispose()
     return Template(directory / "template.db", key, slow)
+
+
+def add_tenant(db_url: str, slug: str, *, tier: int = 2, rpm: int | None = None) -> str:
+    """Another tenant of a template's database, granted the usual models; its key."""
+    engine = make_engine(db_url)
+    try:
+        tenants = Tenants.open(Registry(engine))
+        tenants.tenants.create(ADMIN, name=slug.title(), slug=slug, tier=tier)
+        for model in GRANTED:
+            tenants.access.grant(ADMIN, slug, model)
+        return tenants.keys.issue(ADMIN, slug, name="app", rate_limit_rpm=rpm).secret
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -148,3 +172,51 @@ def open_world(
         finally:
             for made in world.clients:
                 made.close()
+
+
+@dataclass
+class Backend:
+    """A template on one backend, for tests that run on SQLite and on PostgreSQL."""
+
+    template: Template
+    #: the template database (PostgreSQL: copied for each test)
+    url: str
+    #: the key of a second tenant, ``initech``
+    other_key: str
+
+
+def make_backends(
+    directory: Path, upstreams: dict[str, FakeUpstream], postgres_url: str
+) -> dict[str, Backend]:
+    """A template on SQLite and one on the (empty) PostgreSQL database ``postgres_url``."""
+    urls = {name: fake.url for name, fake in upstreams.items()}  # type: ignore[attr-defined]
+    sqlite = make_template(directory, urls)
+    sqlite_url = f"sqlite:///{sqlite.path}"
+    pg = make_template(directory / "pg", urls, db_url=postgres_url)
+    return {
+        "sqlite": Backend(sqlite, sqlite_url, add_tenant(sqlite_url, "initech")),
+        "postgres": Backend(pg, postgres_url, add_tenant(postgres_url, "initech")),
+    }
+
+
+@contextmanager
+def open_backend_world(
+    backend: Backend, directory: Path, upstreams: dict[str, FakeUpstream], **gateway: Any
+) -> Iterator[World]:
+    """A world on a copy of ``backend``'s template (a file copy, or a PostgreSQL copy)."""
+    for fake in upstreams.values():
+        fake.heal()
+        fake.calls.clear()
+    if backend.url.startswith("sqlite"):
+        with open_world(backend.template, directory, upstreams, **gateway) as world:
+            yield world
+        return
+    with postgres_copy(backend.url) as url:
+        engine = make_engine(url)
+        try:
+            with open_world(
+                backend.template, directory, upstreams, engine=engine, **gateway
+            ) as world:
+                yield world
+        finally:
+            engine.dispose()

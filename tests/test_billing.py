@@ -34,9 +34,9 @@ def at(day: int, hour: int = 12, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
 
 
-def event(request_id: str, tenant: str, **fields: Any) -> UsageEvent:
+def event(event_id: str, tenant: str, **fields: Any) -> UsageEvent:
     base = UsageEvent(
-        request_id=request_id,
+        id=event_id,
         tenant_id=tenant,
         user_id=None,
         api_key_id="key-1",
@@ -55,7 +55,7 @@ EVENTS = [
     event("a1", A, input_tokens=50_000, output_tokens=1_000, billed_price=Decimal("40.004"),
           base_cost=Decimal("32.0032"), created_at=at(3)),
     event("a2", A, input_tokens=50_000, output_tokens=1_000, billed_price=Decimal("40.004"),
-          base_cost=Decimal("32.0032"), created_at=at(3, 18)),
+          base_cost=Decimal("32.0032"), created_at=at(3, 18), usage_estimated=True),
     event("a3", A, input_tokens=50_000, output_tokens=1_000, billed_price=Decimal("40.004"),
           base_cost=Decimal("32.0032"), created_at=datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)),
     event("a4", A, status="error", error_code="upstream_500", latency_ms=None, created_at=at(3)),
@@ -109,6 +109,7 @@ def test_a_daily_rollup_sums_each_tenant_and_model_and_can_be_rerun(
     assert row.billed_price == Decimal("80.008")
     assert row.base_cost == Decimal("64.0064")
     assert row.avg_latency_ms == Decimal(100)
+    assert row.estimated_requests == 1  # a2: a cut stream, its tokens counted by the gateway
 
     # a late event (flushed from a spool after the first rollup) is counted on a rerun
     with Meter(billed, tmp_path / "late") as meter:
@@ -138,6 +139,7 @@ def test_a_monthly_invoice_applies_the_volume_discount_and_the_free_tier(billed:
         ("gpt-4o", "120.012"),
     ]
     assert acme.line_items[1]["request_count"] == 4
+    assert acme.line_items[1]["estimated_requests"] == 1
     assert acme.details["within_free_tier"] is False
     assert acme.details["volume_discount_percent"] == "5"
 
@@ -162,9 +164,7 @@ def test_an_invoice_that_moved_on_is_kept(billed: Engine) -> None:
         admin_scope(session)
         session.execute(update(InvoiceRow).values(status="paid"))
         session.execute(
-            update(UsageEventRow)
-            .where(UsageEventRow.request_id == "a1")
-            .values(billed_price=Decimal(1000))
+            update(UsageEventRow).where(UsageEventRow.id == "a1").values(billed_price=Decimal(1000))
         )
     (summary,) = make_invoices(billed, date(2026, 11, 1), A)
     assert not summary.replaced and summary.status == "paid"
@@ -189,10 +189,10 @@ def test_tenants_read_only_their_own_usage(postgres_db: str, tmp_path: Path) -> 
     app_engine = make_engine(postgres_db, role="radiant_app")
     with Session(app_engine) as session, session.begin():
         tenant_scope(session, B)
-        assert set(session.scalars(select(UsageEventRow.request_id))) == {"b1", "b2"}
+        assert set(session.scalars(select(UsageEventRow.id))) == {"b1", "b2"}
         assert set(session.scalars(select(UsageRollupRow.tenant_id))) == {B}
     with Session(app_engine) as session, session.begin():  # no scope: nothing
-        assert list(session.scalars(select(UsageEventRow.request_id))) == []
+        assert list(session.scalars(select(UsageEventRow.id))) == []
     app_engine.dispose()
     owner.dispose()
 

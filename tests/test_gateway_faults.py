@@ -64,7 +64,8 @@ def test_a_failing_route_falls_back_to_the_next(world: World, mode: str) -> None
     assert raw.parse().choices[0].message.content == "hello from b"
     # two tries of a (a 429 asking for 30 s is not waited for), then b
     assert len(world.upstreams["a"].calls) == (1 if mode == "429" else 2)
-    assert time.monotonic() - started < (1.5 if mode == "slow" else 0.8)
+    # slow: two timeouts of 0.5 s, well under the 3 s two unbounded tries would take
+    assert time.monotonic() - started < (2.5 if mode == "slow" else 0.8)
     [event] = world.events()
     assert (event.status, event.route_id, event.platform_id) == ("success", "chat-small@b", "b")
     assert event.billed_price > 0
@@ -202,7 +203,8 @@ def test_a_client_that_leaves_mid_stream_stops_the_upstream_and_is_recorded(worl
         time.sleep(0.05)
     [event] = events
     assert (event.status, event.error_code) == ("error", "client_closed_request")
-    assert event.billed_price == 0 and event.route_id == "chat-small@a"
+    assert event.route_id == "chat-small@a"
+    assert event.billed_price > 0 and event.usage_estimated  # billed for what it was sent
     time.sleep(0.2)
     assert world.upstreams["a"].sent < 20  # of 120: the gateway stopped reading
 

@@ -8,7 +8,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,10 +20,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from local_server import free_port
+from local_server import free_port, serve_app
+from radiant.api.app import create_app
 from radiant.errors import StoreError
 from radiant.gateway.metering import Meter, UsageEvent, meter_from_settings
-from radiant.settings import Settings
+from radiant.gateway.spool import Spool
+from radiant.gateway.usage_event import encode
+from radiant.registry import Registry
+from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
@@ -30,7 +36,7 @@ from radiant.tenants.scope import admin_scope
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 EVENT = UsageEvent(
-    request_id="req-0",
+    id="req-0",
     tenant_id="tenant-a",
     user_id="user-1",
     api_key_id="key-1",
@@ -49,13 +55,13 @@ EVENT = UsageEvent(
 
 
 def events(count: int, prefix: str = "req") -> list[UsageEvent]:
-    return [replace(EVENT, request_id=f"{prefix}-{i}") for i in range(count)]
+    return [replace(EVENT, id=f"{prefix}-{i}") for i in range(count)]
 
 
 def stored(engine: Engine) -> dict[str, UsageEventRow]:
     with Session(engine) as session:
         admin_scope(session)
-        return {r.request_id: r for r in session.scalars(select(UsageEventRow))}
+        return {r.id: r for r in session.scalars(select(UsageEventRow))}
 
 
 def count(engine: Engine) -> int:
@@ -70,14 +76,12 @@ def test_events_are_written_exactly_and_the_spool_is_emptied(
     spool = tmp_path / "spool"
     error = replace(
         EVENT,
-        request_id="req-err",
+        id="req-err",
         status="error",
         error_code="upstream_500",
         billed_price=Decimal(0),
     )
-    image = replace(
-        EVENT, request_id="req-img", endpoint="images", images=2, seconds=Decimal("1.5")
-    )
+    image = replace(EVENT, id="req-img", endpoint="images", images=2, seconds=Decimal("1.5"))
     with Meter(migrated, spool) as meter:
         for event in [EVENT, error, image]:
             meter.record(event)
@@ -113,25 +117,23 @@ from decimal import Decimal
 from radiant.store.engine import make_engine
 from radiant.gateway.metering import Meter, UsageEvent
 
-meter = Meter(make_engine(sys.argv[1]), Path(sys.argv[2]), flush_interval=3600)
-meter.start()
+meter = Meter(make_engine(sys.argv[1]), Path(sys.argv[2]))  # never started: never flushes
 for i in range(int(sys.argv[3])):
-    meter.record(UsageEvent(f"child-{i}", "tenant-a", None, "key-1", "gpt-4o", "openai",
+    meter.record(UsageEvent(f"{sys.argv[4]}-{i}", "tenant-a", None, "key-1", "gpt-4o", "openai",
                             "openai", "gpt-4o@openai", 10, 5, billed_price=Decimal("0.01")))
 print("recorded", flush=True)
 time.sleep(60)
 """
 
 
-def test_a_killed_process_loses_no_event(migrated: Engine, db_url: str, tmp_path: Path) -> None:
-    spool = tmp_path / "spool"
-    root = str(SRC.parent)
+def die_after_recording(db_url: str, spool: Path, events: int, prefix: str = "child") -> None:
+    """A process that records ``events`` events into ``spool``, then is killed -9."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, db_url, str(spool), "200"],
+        [sys.executable, "-c", _CHILD, db_url, str(spool), str(events), prefix],
         stdout=subprocess.PIPE,
         env=env,
-        cwd=root,
+        cwd=str(SRC.parent),
     )
     try:
         assert child.stdout is not None
@@ -143,11 +145,121 @@ def test_a_killed_process_loses_no_event(migrated: Engine, db_url: str, tmp_path
             child.kill()
         if child.stdout is not None:
             child.stdout.close()
+
+
+def wait_for_count(engine: Engine, expected: int) -> int:
+    deadline = time.monotonic() + 5
+    while (found := count(engine)) < expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
+
+
+def test_a_killed_process_loses_no_event(migrated: Engine, db_url: str, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    die_after_recording(db_url, spool, 200)
     assert count(migrated) == 0  # the child never flushed: only its spool has the events
     with Meter(migrated, spool) as survivor:
         assert survivor.flush() == 200  # adopted the dead process's spool
     assert count(migrated) == 200
     assert list(spool.glob("*.spool")) == []
+
+
+def test_a_server_drains_a_dead_processs_spool_at_its_start_without_a_request(
+    migrated: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = tmp_path / "spool"
+    die_after_recording(db_url, spool, 50)
+    monkeypatch.setenv("RADIANT_METER_SPOOL_DIR", str(spool))
+    get_settings.cache_clear()
+    try:
+        with serve_app(create_app(Registry(migrated))):  # no /v1 call is made
+            assert wait_for_count(migrated, 50) == 50
+    finally:
+        get_settings.cache_clear()
+    assert list(spool.glob("*.spool")) == []
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_db: str) -> Iterator[Engine]:
+    """For what concerns the spool, not the database: SQLite only."""
+    upgrade(sqlite_db)
+    engine = make_engine(sqlite_db)
+    yield engine
+    engine.dispose()
+
+
+def test_a_running_meter_adopts_a_peer_that_died_without_being_asked(
+    sqlite_engine: Engine, sqlite_db: str, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"  # shared by both processes
+    with Meter(sqlite_engine, spool, adopt_interval=0.05) as live:
+        live.start()
+        live.record(EVENT)
+        die_after_recording(sqlite_db, spool, 50)
+        assert wait_for_count(sqlite_engine, 51) == 51
+        assert [p for p in spool.glob("*.spool") if p != live.spool.active.path] == []
+
+
+def test_two_live_processes_never_adopt_the_same_segment(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    migrated = sqlite_engine
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    for n in range(30):  # segments of processes that died
+        lines = b"".join(encode(e) for e in events(10, prefix=f"dead{n}"))
+        (spool / f"usage-1-dead{n:02d}-000001.spool").write_bytes(lines)
+    meters = [Meter(migrated, spool), Meter(migrated, spool)]
+    start = threading.Barrier(2)
+    taken: list[set[Path]] = [set(), set()]
+
+    def adopt(i: int) -> None:
+        start.wait()
+        for _ in range(20):
+            taken[i] |= {s.path for s in meters[i].spool.adopt()}
+
+    threads = [threading.Thread(target=adopt, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert taken[0].isdisjoint(taken[1])
+    assert len(taken[0] | taken[1]) == 30
+    assert sum(m.flush() for m in meters) == 300
+    for meter in meters:
+        meter.close()
+    assert count(migrated) == 300
+
+
+def test_a_segment_being_made_is_never_adopted_by_a_peer(tmp_path: Path) -> None:
+    """A segment is locked before it has its name: a peer adopting all the while never
+    takes a live process's segment (which it would flush and delete under the writer)."""
+    directory = tmp_path / "spool"
+    peer = Spool(directory)
+    stolen: list[Path] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def adopt() -> None:
+        while not stop.is_set():
+            stolen.extend(s.path for s in peer.adopt())
+
+    thread = threading.Thread(target=adopt)
+    thread.start()
+    deadline = time.monotonic() + 1.0
+    try:
+        while time.monotonic() < deadline:
+            try:
+                spool = Spool(directory)
+                spool.append(b"record\n")
+                spool.close(delete_active=True)
+            except OSError as error:
+                errors.append(error)
+    finally:
+        stop.set()
+        thread.join()
+        peer.close(delete_active=True)
+    assert (stolen, errors) == ([], [])
 
 
 def test_a_replayed_spool_counts_each_request_once(migrated: Engine, tmp_path: Path) -> None:
@@ -217,14 +329,14 @@ def test_an_event_the_database_refuses_is_set_aside_not_lost(
     upgrade(postgres_db)
     engine = make_engine(postgres_db)
     spool = tmp_path / "spool"
-    bad = replace(EVENT, request_id="req-bad", model_id="m" * 500)  # longer than the column
+    bad = replace(EVENT, id="req-bad", model_id="m" * 500)  # longer than the column
     with Meter(engine, spool) as meter:
         for event in [*events(3), bad]:
             meter.record(event)
         assert meter.flush() == 3
     assert set(stored(engine)) == {"req-0", "req-1", "req-2"}
     (letter,) = (spool / "dead-letter.jsonl").read_text().splitlines()
-    assert json.loads(letter)["record"].count("req-bad") == 1
+    assert json.loads(json.loads(letter)["record"])["id"] == "req-bad"
     engine.dispose()
 
 
@@ -243,8 +355,6 @@ def test_meter_from_settings_uses_the_configured_spool(migrated: Engine, tmp_pat
 def test_a_flushed_spool_is_rotated_and_threads_may_record_at_once(
     migrated: Engine, tmp_path: Path
 ) -> None:
-    import threading
-
     spool = tmp_path / "spool"
     with Meter(migrated, spool, rotate_bytes=2_000, batch_size=50) as meter:
 
@@ -266,3 +376,23 @@ def test_a_flushed_spool_is_rotated_and_threads_may_record_at_once(
             meter.record(event)
         assert meter.flush() == 5
     assert count(migrated) == 405
+
+
+def test_a_spool_left_by_an_older_version_is_still_flushed(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Format 1 lines (the request id was the key, no estimated flag) after an upgrade."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    old = [1, "req-old", "tenant-a", None, "key-1", "gpt-4o", "openai", "openai",
+           "gpt-4o@openai", 10, 5, 0, 0, "0", "0", "0.001", "0.002", 40, "success", None,
+           "2026-11-30T12:00:00+00:00", "chat"]  # fmt: skip
+    (spool / "usage-7-oldver-000001.spool").write_text(json.dumps(old) + "\n")
+    with Meter(sqlite_engine, spool) as meter:
+        assert meter.flush() == 1
+    row = stored(sqlite_engine)["req-old"]
+    assert (row.request_id, row.usage_estimated, row.billed_price) == (
+        "req-old",
+        False,
+        Decimal("0.002"),
+    )

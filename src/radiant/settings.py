@@ -44,8 +44,14 @@ class Settings(BaseSettings):
     require_auth_for_reads: bool = False
     #: Usage metering: the local spool of usage events (default: ``spool`` in the data
     #: directory) and how often it is flushed to the database (see gateway.metering).
+    #: Several processes may share one directory: each adopts the segments of processes
+    #: that died, at its start and every ``meter_adopt_seconds``.
     meter_spool_dir: Path | None = None
     meter_flush_seconds: float = Field(default=1.0, gt=0)
+    meter_adopt_seconds: float = Field(default=5.0, gt=0)
+    #: How long the answer of a call sent with an ``Idempotency-Key`` is kept (a repeat
+    #: within it gets that answer; after it, the key is free again). Default: 24 hours.
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
 
     # -------------------------------------------------------------- keeping it current
     #: ``radiant serve`` runs the scheduled syncs below (in one process per database)

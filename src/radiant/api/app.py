@@ -65,6 +65,7 @@ def create_app(
             health.start()
         if thermal is not None:
             thermal.start()
+        app.state.gateway.start()  # the meter drains what dead processes left, at once
         try:
             yield
         finally:

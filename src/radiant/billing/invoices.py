@@ -3,7 +3,8 @@
 From the month's ``usage_rollups`` (rebuilt first, day by day, unless asked not to):
 
 * a line per model: requests, tokens, units and its amount, the sum of the billed PRICE
-  of its requests, exact (as a decimal string);
+  of its requests, exact (as a decimal string); ``estimated_requests`` says how many of
+  them were billed on the gateway's own count of tokens (a stream cut short);
 * ``subtotal``: the sum of the lines; the volume discount of
   :func:`radiant.pricing.billing_rules.volume_discount` is earned by that month's spend;
 * free tier: a month whose usage is within every limit of ``FREE_TIER``
@@ -46,6 +47,7 @@ _COUNTS = (
     "total_tokens",
     "images",
     "embedding_requests",
+    "estimated_requests",
 )
 _AMOUNTS = ("seconds", "minutes", "billed_price")
 

@@ -2,7 +2,8 @@
 
 A rollup of a day replaces that day's rows in one transaction, from every usage event
 created in ``[day 00:00 UTC, next day 00:00 UTC)``: running it again (after late events
-were flushed from a spool, say) gives the right numbers, never doubled ones. Money is
+were flushed from a spool, say) gives the right numbers, never doubled ones. Events whose
+usage the gateway counted itself (``usage_estimated``) are counted apart too. Money is
 summed as ``Decimal`` in Python (SQLite has no decimal type), nothing is rounded.
 """
 
@@ -46,6 +47,7 @@ class _Totals:
     seconds: Decimal = _ZERO
     minutes: Decimal = _ZERO
     embedding_requests: int = 0
+    estimated_requests: int = 0
     base_cost: Decimal = _ZERO
     billed_price: Decimal = _ZERO
     latency_total: int = 0
@@ -65,6 +67,8 @@ class _Totals:
         self.minutes += event.minutes
         if event.endpoint == "embeddings":
             self.embedding_requests += 1
+        if event.usage_estimated:
+            self.estimated_requests += 1
         self.base_cost += event.base_cost
         self.billed_price += event.billed_price
         if event.latency_ms is not None:
@@ -93,6 +97,7 @@ class _Totals:
             "seconds": self.seconds,
             "minutes": self.minutes,
             "embedding_requests": self.embedding_requests,
+            "estimated_requests": self.estimated_requests,
             "base_cost": self.base_cost,
             "billed_price": self.billed_price,
             "avg_latency_ms": average,
@@ -121,6 +126,7 @@ _COLUMNS = (
     UsageEventRow.base_cost,
     UsageEventRow.billed_price,
     UsageEventRow.latency_ms,
+    UsageEventRow.usage_estimated,
 )
 
 

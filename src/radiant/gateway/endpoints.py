@@ -4,26 +4,28 @@ no middleware of their own — the hot path is the gateway's work and little els
 * ``POST /v1/chat/completions`` (``stream: true``: server-sent events, chunk by chunk),
   ``/v1/embeddings``, ``/v1/images/generations``, ``/v1/audio/speech`` (audio bytes),
   ``/v1/audio/transcriptions`` (multipart form with a ``file``);
-* every answer carries ``x-request-id``, ``x-radiant-route`` (the route that answered)
-  and ``x-radiant-price`` (the billed price in USD); a stream cannot know its price when
-  its headers leave, so it sends it as an SSE comment (``: x-radiant-price 0.0012``)
-  right before ``data: [DONE]``;
+* every answer carries ``x-request-id`` (the caller's, echoed, or else ours),
+  ``x-radiant-request-id`` (ours: the key of the request's usage event),
+  ``x-radiant-route`` (the route that answered) and ``x-radiant-price`` (the billed
+  price in USD); a stream cannot know its price when its headers leave, so it sends it
+  as an SSE comment (``: x-radiant-price 0.0012``) right before ``data: [DONE]``;
 * every answer to a request the rate limiter judged (a success, a 429, an upstream
   error, a stream's first response) carries OpenAI's ``x-ratelimit-limit-requests``,
   ``-remaining-requests``, ``-reset-requests`` and the ``-tokens`` three, for the limit
   closest to being hit (:meth:`radiant.gateway.limits.LimitDecision.headers`); every
   429 and 503 carries ``retry-after``;
+* ``Idempotency-Key`` (:mod:`radiant.gateway.idempotency`): a repeat gets the first
+  answer, with ``idempotent-replayed: true``;
+* a stream is billed for what it delivered, however it ends (the upstream's usage when
+  its usage chunk came, else the gateway's count, marked estimated: see
+  :mod:`radiant.gateway.stream_usage`), and recorded once;
 * errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457 problem).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import os
-import re
-import uuid
 from collections.abc import AsyncIterator, Callable
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -43,43 +45,24 @@ from radiant.gateway.errors import (
     error_body,
     error_parts,
 )
+from radiant.gateway.idempotency import Answer
 from radiant.gateway.jsonx import dumps
 from radiant.gateway.records import Outcome
+from radiant.gateway.request_ids import caller_request_id, new_request_id
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Call, Gateway
-from radiant.gateway.usage import response_usage, tokens_usage
-from radiant.pricing.usage import Usage
+from radiant.gateway.stream_usage import StreamTally
+from radiant.gateway.usage import response_usage
 
 __all__ = ["GatewayEndpoint", "dumps"]
 
 logger = logging.getLogger(__name__)
 
-_JSON = b"application/json"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,100}$")
 _SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
-
-
-class _RequestIds:
-    """Request ids: a random prefix per process and a counter (unique without a syscall
-    each; a forked child draws its own prefix, or two workers would share ids)."""
-
-    def __init__(self) -> None:
-        self.reseed()
-
-    def reseed(self) -> None:
-        self.prefix = uuid.uuid4().hex[:20]
-        self.counter = itertools.count(1)
-
-    def new(self) -> str:
-        return f"{self.prefix}{next(self.counter):012x}"
-
-
-_IDS = _RequestIds()
-os.register_at_fork(after_in_child=_IDS.reseed)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -137,8 +120,9 @@ def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, s
 class GatewayEndpoint:
     """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use).
 
-    It keeps a client's ``x-request-id`` when it is sane (else makes one) and echoes it;
-    bodies are limited to ``max_body`` bytes (25 MB for audio uploads, 1 MB otherwise)."""
+    It echoes a client's ``x-request-id`` when it is sane (else ours) and always sends
+    ours as ``x-radiant-request-id``; bodies are limited to ``max_body`` bytes (25 MB for
+    audio uploads, 1 MB otherwise)."""
 
     def __init__(
         self, gateway: Callable[[], Gateway], endpoint: Endpoint, max_body: int | None = None
@@ -149,45 +133,72 @@ class GatewayEndpoint:
         self.max_body = max_body or (25 if audio else 1) * 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else _IDS.new()
-        reply = _Reply(send, scope["path"], [(b"x-request-id", request_id.encode())])
+        ours = new_request_id()
+        theirs = caller_request_id(_header(scope, b"x-request-id"))
+        echo = (theirs or ours).encode()
+        reply = _Reply(
+            send, scope["path"], [(b"x-request-id", echo), (b"x-radiant-request-id", ours.encode())]
+        )
         try:
             if scope["method"] != "POST":
                 raise MethodNotAllowedError(f"{scope['path']} takes POST")
-            await self._serve(scope, receive, reply, request_id)
+            await self._serve(scope, receive, reply, ours, theirs)
         except Exception as exc:
             if not isinstance(exc, RadiantError):
                 logger.exception("gateway: %s failed", scope["path"])
             await reply.error(exc)
 
-    async def _serve(self, scope: Scope, receive: Receive, reply: _Reply, request_id: str) -> None:
+    async def _serve(
+        self, scope: Scope, receive: Receive, reply: _Reply, request_id: str, theirs: str | None
+    ) -> None:
         gateway = self.gateway()
         token = bearer_token(_header(scope, b"authorization"))
         raw = await _body(scope, receive, self.max_body)
+        key = _header(scope, b"idempotency-key")
         if self.endpoint is Endpoint.TRANSCRIPTION:
             fields, file = _form(_header(scope, b"content-type") or "", raw)
-            call = await gateway.begin(token, self.endpoint, fields, request_id, size=len(raw))
-            call.file = file
+            call = await gateway.begin(
+                token,
+                self.endpoint,
+                fields,
+                request_id,
+                size=len(raw),
+                client_request_id=theirs,
+                idempotency_key=key,
+                file=file,
+            )
         else:
-            call = await gateway.begin(token, self.endpoint, raw, request_id)
+            call = await gateway.begin(
+                token, self.endpoint, raw, request_id, client_request_id=theirs, idempotency_key=key
+            )
+        if call.replay is not None:
+            await reply.replay(call.replay)
+            return
         reply.extra += call.limit_headers
         if call.ask.stream:
             await self._stream(gateway, call, reply, receive)
             return
         try:
             hop, result = await gateway.complete(call, self._invoke(call))
-        except Exception as exc:
+        except BaseException as exc:  # a cancelled call too: the upstream may have charged
             gateway.finish(call, None, None, exc)
             raise
         if self.endpoint is Endpoint.SPEECH:
             audio, media = result
             outcome = gateway.finish(call, hop, response_usage(self.endpoint, None, call.ask.body))
-            await reply.send(200, audio, media.encode("latin-1"), outcome)
+            await self._answer(gateway, call, reply, audio, media, outcome)
             return
         usage = response_usage(self.endpoint, result, call.ask.body)
         outcome = gateway.finish(call, hop, usage)
-        await reply.send(200, dumps(result), _JSON, outcome)
+        await self._answer(gateway, call, reply, dumps(result), "application/json", outcome)
+
+    async def _answer(
+        self, gateway: Gateway, call: Call, reply: _Reply, data: bytes, media: str, outcome: Outcome
+    ) -> None:
+        headers = _outcome_headers(outcome)
+        if call.idempotency is not None:
+            await gateway.keep(call, Answer(call.request_id, 200, media, headers, data))
+        await reply.send(200, data, media, headers)
 
     def _invoke(self, call: Call) -> Callable[[Any], Any]:
         body = call.ask.body
@@ -208,13 +219,21 @@ class GatewayEndpoint:
     async def _stream(self, gateway: Gateway, call: Call, reply: _Reply, receive: Receive) -> None:
         try:
             hop, first, rest = await gateway.open_stream(call)
-        except Exception as exc:
+        except BaseException as exc:  # a cancelled call too: recorded once all the same
             gateway.finish(call, None, None, exc)
             raise
-        await reply.start(200, _SSE_HEADERS, hop.route_id)
+        tally = StreamTally()
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
-            await self._relay(gateway, call, reply, hop, first, rest, gone)
+            await asyncio.sleep(0)  # it runs once now: a client that left meanwhile is seen
+            await reply.start(200, _SSE_HEADERS, hop.route_id)
+            await self._relay(gateway, call, reply, hop, first, rest, gone, tally)
+        except BaseException as exc:
+            # anything else that ended it (a bug, a cancelled task) is recorded all the same,
+            # once, like a stream the upstream broke: at its cost, not billed
+            usage, estimated = tally.usage(call.ask.body)
+            gateway.finish(call, hop, usage, exc, bill=False, estimated=estimated)
+            raise
         finally:
             gone.cancel()
 
@@ -227,38 +246,41 @@ class GatewayEndpoint:
         first: dict[str, Any],
         rest: AsyncIterator[dict[str, Any]],
         gone: asyncio.Future[None],
+        tally: StreamTally,
     ) -> None:
         wanted = call.ask.wants_stream_usage
-        usage: dict[str, Any] | None = None
-        chunks = 1
         chunk: dict[str, Any] | None = first
         try:
             while chunk is not None:
                 if gone.done():  # the client left: stop reading (and paying for) the rest
                     raise ClientGoneError("the client closed the stream")
-                if chunk.get("usage"):
-                    usage = chunk["usage"]
+                usage = chunk.get("usage")
+                if usage:
+                    if isinstance(usage, dict):
+                        tally.reported(usage)
                     if not wanted:
                         chunk = {k: v for k, v in chunk.items() if k != "usage"}
                 if wanted or chunk.get("choices"):
                     await reply.body(b"data: " + dumps(chunk) + b"\n\n")
+                    tally.delivered(chunk)
                 chunk = await anext(rest, None)
-                chunks += chunk is not None
         except ClientGoneError as exc:
             await _close(rest)
-            cut = tokens_usage(usage) if usage else _estimate(call, chunks)
-            gateway.finish(call, hop, cut, exc, bill=False)
+            # billed for what it was sent: the upstream charged us for it
+            delivered, estimated = tally.usage(call.ask.body)
+            gateway.finish(call, hop, delivered, exc, bill=True, estimated=estimated)
             return
         except ProviderError as exc:
             await gateway.feed(hop, call.started, exc)
-            cut = tokens_usage(usage) if usage else _estimate(call, chunks)
-            gateway.finish(call, hop, cut, exc, bill=False)
+            delivered, estimated = tally.usage(call.ask.body)
+            gateway.finish(call, hop, delivered, exc, bill=False, estimated=estimated)
             status, code, message, _ = error_parts(exc)
             text = f"the stream broke off after it started: {message}"
             event = {"error": {"message": text, "type": "api_error", "code": code}}
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
-        outcome = gateway.finish(call, hop, tokens_usage(usage) if usage else _estimate(call, 0))
+        whole, estimated = tally.usage(call.ask.body)
+        outcome = gateway.finish(call, hop, whole, estimated=estimated)
         tail = b": x-radiant-price " + format(outcome.price, "f").encode() + b"\n\ndata: [DONE]\n\n"
         await reply.body(tail, more=False)
 
@@ -278,10 +300,13 @@ async def _close(chunks: AsyncIterator[dict[str, Any]]) -> None:
             logger.debug("gateway: closing an abandoned stream failed", exc_info=True)
 
 
-def _estimate(call: Call, output_chunks: int) -> Usage:
-    """Tokens of a stream that reported none: the prompt estimate, a token per chunk."""
-    prompt = call.ask.estimated_tokens
-    return Usage(input_tokens=prompt, output_tokens=output_chunks)
+def _outcome_headers(outcome: Outcome) -> dict[str, str]:
+    """The headers an answer carries of how it was served and billed."""
+    headers = {"x-radiant-price": format(outcome.price, "f")}
+    if outcome.hop is not None:
+        headers["x-radiant-route"] = outcome.hop.route_id
+        headers["x-radiant-model"] = outcome.hop.entry.id
+    return headers
 
 
 class _Reply:
@@ -304,19 +329,30 @@ class _Reply:
     async def body(self, data: bytes, *, more: bool = True) -> None:
         await self._send({"type": "http.response.body", "body": data, "more_body": more})
 
-    async def send(self, status: int, data: bytes, media: bytes, outcome: Outcome) -> None:
+    async def send(
+        self,
+        status: int,
+        data: bytes,
+        media: str,
+        own: dict[str, str],
+        extra: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         headers = [
-            (b"content-type", media),
+            (b"content-type", media.encode("latin-1")),
             (b"content-length", str(len(data)).encode()),
-            *self.extra,
-            (b"x-radiant-price", format(outcome.price, "f").encode()),
+            *(extra or self.extra),
+            *((k.encode("latin-1"), v.encode("latin-1")) for k, v in own.items()),
         ]
-        if outcome.hop is not None:
-            headers.append((b"x-radiant-route", outcome.hop.route_id.encode()))
-            headers.append((b"x-radiant-model", outcome.hop.entry.id.encode()))
         self.started = True
         await self._send({"type": "http.response.start", "status": status, "headers": headers})
         await self._send({"type": "http.response.body", "body": data})
+
+    async def replay(self, answer: Answer) -> None:
+        """A kept answer: this request's ``x-request-id``, the answering call's own id."""
+        ids = [(k, v) for k, v in self.extra if k != b"x-radiant-request-id"]
+        ids.append((b"x-radiant-request-id", answer.request_id.encode()))
+        ids.append((b"idempotent-replayed", b"true"))
+        await self.send(answer.status, answer.body, answer.media_type, answer.headers, ids)
 
     async def error(self, exc: BaseException) -> None:
         if self.started:  # pragma: no cover - the stream reports its own errors

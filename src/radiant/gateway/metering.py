@@ -9,32 +9,35 @@ Design: an append-only spool file per process (:mod:`radiant.gateway.spool`), fl
 * A *syncer* thread ``fdatasync``\\ s the spool every ``sync_interval`` (20 ms) when
   something was written; a *flusher* thread reads new lines every ``flush_interval``
   (1 s, sooner when ``batch_size`` events are waiting) and inserts them in batches of
-  ``batch_size``, ``ON CONFLICT (request_id) DO NOTHING``, one transaction per batch.
+  ``batch_size``, ``ON CONFLICT (id) DO NOTHING``, one transaction per batch.
 * A segment whose events are all in the database is deleted (the active one once it is
   larger than ``rotate_bytes``; a fresh one takes its place).
 
 What it guarantees:
 
 1. **Process crash.** Once ``record()`` returns, the event is in the kernel and survives
-   a ``kill -9`` of the process. The segment's lock dies with the process; the next
-   Meter on the same spool directory (any process, at its start and every
-   ``adopt_interval``) adopts the segment and flushes it.
+   a ``kill -9`` of the process. The segment's lock dies with the process; any Meter on
+   the same spool directory adopts the segment and flushes it: at its :meth:`start`
+   (before any request of its own) and every ``adopt_interval`` (5 s) while it runs. So
+   replicas that share one spool directory deliver the events of one that died within
+   seconds, with no traffic; a replica with a directory of its own delivers them when it
+   starts again.
 2. **Machine crash.** An event survives a power loss once the syncer ran after it: at
    most ``sync_interval`` later. A record torn by such a crash is set aside (below).
 3. **Slow or unreachable database.** Events stay in the spool and the flusher retries
    with backoff (up to 30 s); nothing is dropped and ``record()`` is not slowed. The
    spool grows on disk meanwhile.
-4. **Exactly once in the table.** ``request_id`` is the table's primary key; since a
-   batch is only marked done after its commit, a replay (after a crash, an adoption, a
-   lost commit acknowledgement) inserts nothing twice. One request id, one row: a
-   second, different event with the same request id is ignored.
+4. **Exactly once in the table.** ``id`` (an id the gateway made, unique across
+   processes and restarts) is the table's primary key; since a batch is only marked done
+   after its commit, a replay (after a crash, an adoption, a lost commit
+   acknowledgement) inserts nothing twice. A caller's ``x-request-id`` is stored beside
+   it, never a key: requests that share one are each recorded.
 5. **Bad events never block the others.** A batch the database refuses for its data (a
    constraint, a value too long) is written row by row; a row refused again, and any
    line that is not a valid event, is appended to ``dead-letter.jsonl`` in the spool
    directory and logged, never silently lost.
 
-Not guaranteed: ordering of rows, and at-most-once delivery of a ``request_id`` reused by
-the caller for a different request (see 4).
+Not guaranteed: ordering of rows.
 
 Use: one Meter per process, made after any ``fork`` (in the application's lifespan),
 ``start()`` it, ``record()`` each request, ``close()`` at shutdown. ``record()`` costs
@@ -79,7 +82,7 @@ class Meter:
         batch_size: int = 500,
         flush_interval: float = 1.0,
         sync_interval: float = 0.02,
-        adopt_interval: float = 30.0,
+        adopt_interval: float = 5.0,
         rotate_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self.engine = engine
@@ -176,17 +179,17 @@ class Meter:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["request_id"])
+            statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["id"])
         elif dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["request_id"])
+            statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["id"])
         else:  # pragma: no cover - the store supports SQLite and PostgreSQL
             raise StoreError(f"metering does not support {dialect}")
         try:
             with Session(self.engine) as session, session.begin():
                 admin_scope(session)
-                result = session.execute(statement.returning(table.c.request_id), rows)
+                result = session.execute(statement.returning(table.c.id), rows)
                 return len(result.all())
         except _REFUSED:
             raise
@@ -205,7 +208,8 @@ class Meter:
     # ---------------------------------------------------------------- background
 
     def start(self) -> None:
-        """Start the syncer and flusher threads (idempotent)."""
+        """Start the syncer and flusher threads (idempotent). The flusher's first round,
+        at once, adopts and flushes what dead processes left in the spool directory."""
         if self._threads:
             return
         for name, target in (("sync", self._sync_loop), ("flush", self._flush_loop)):
@@ -222,11 +226,13 @@ class Meter:
 
     def _flush_loop(self) -> None:
         backoff = 0.0
+        first = True
         while not self._stop.is_set():
             if backoff:  # the database failed: wait it out, however many events arrive
                 self._stop.wait(backoff)
-            else:
-                self._wake.wait(self.flush_interval)
+            elif not first:
+                self._wake.wait(min(self.flush_interval, self.adopt_interval))
+            first = False
             self._wake.clear()
             if self._stop.is_set():
                 return
@@ -269,7 +275,9 @@ def _row_json(row: dict[str, Any]) -> bytes:
 
 
 def meter_from_settings(engine: Engine, settings: Any) -> Meter:
-    """A Meter on ``settings.meter_spool_dir`` (default: ``spool`` in the data directory).
+    """A Meter on ``settings.meter_spool_dir`` (default: ``spool`` in the data directory),
+    flushing every ``meter_flush_seconds`` and adopting dead processes' segments every
+    ``meter_adopt_seconds``.
 
     It is not started: call :meth:`Meter.start` (and :meth:`Meter.close` at shutdown).
     """
@@ -279,4 +287,5 @@ def meter_from_settings(engine: Engine, settings: Any) -> Meter:
 
         directory = Path(user_data_dir("radiant", appauthor=False)) / "spool"
     interval = float(getattr(settings, "meter_flush_seconds", 1.0))
-    return Meter(engine, Path(directory), flush_interval=interval)
+    adopt = float(getattr(settings, "meter_adopt_seconds", 5.0))
+    return Meter(engine, Path(directory), flush_interval=interval, adopt_interval=adopt)

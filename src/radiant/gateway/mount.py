@@ -5,7 +5,9 @@ the app: a gateway call skips the API's middleware stack and router (the gateway
 its own request ids, body limits and error bodies). Without a gateway given, one is
 built from the settings on the first ``/v1`` call: a meter on the registry's database,
 the rate limiter (Redis when ``RADIANT_REDIS_URL`` is set), and the app's health monitor
-(or one from the settings).
+(or one from the settings). The meter itself starts with the app
+(:meth:`GatewayHolder.start`, from the app's lifespan), not on the first call: it drains
+at once what processes that died left in the spool directory, traffic or not.
 """
 
 from __future__ import annotations
@@ -17,19 +19,23 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from radiant.gateway.endpoints import GatewayEndpoint
+from radiant.gateway.idempotency import IdempotencyStore
+from radiant.gateway.metering import Meter, meter_from_settings
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Gateway
 from radiant.registry import Registry
+from radiant.settings import get_settings
 
 __all__ = ["GatewayDispatch", "GatewayHolder", "gateway_from_settings", "install_gateway"]
 
 
-def gateway_from_settings(registry: Registry, health: Any = None) -> Gateway:
-    """A gateway with the meter, limiter and health monitor the settings describe."""
+def gateway_from_settings(
+    registry: Registry, health: Any = None, meter: Meter | None = None
+) -> Gateway:
+    """A gateway with the meter, limiter and health monitor the settings describe
+    (``meter``: one made already)."""
     from radiant.gateway.limits import limiter_from_settings
-    from radiant.gateway.metering import meter_from_settings
     from radiant.health.monitor import monitor_from_settings
-    from radiant.settings import get_settings
 
     settings = get_settings()
     if health is None:
@@ -37,9 +43,10 @@ def gateway_from_settings(registry: Registry, health: Any = None) -> Gateway:
         health.start()
     return Gateway(
         registry,
-        meter=meter_from_settings(registry.engine, settings),
+        meter=meter or meter_from_settings(registry.engine, settings),
         limiter=limiter_from_settings(settings),
         health=health,
+        idempotency=IdempotencyStore(registry.engine, ttl=settings.idempotency_ttl_seconds),
     )
 
 
@@ -54,6 +61,21 @@ class GatewayHolder:
         self._started = False
         #: a health monitor built here (closed here); the app's own is the app's to close
         self._own_health: Any = None
+        #: the meter started with the app, before the gateway it goes into is built
+        self._meter: Meter | None = None
+
+    def start(self) -> None:
+        """Start metering (the app's start): the given gateway, or the meter of the one to
+        be built, which adopts and flushes the spool that dead processes left."""
+        with self._lock:
+            if self._gateway is not None:
+                if not self._started:
+                    self._gateway.start()
+                    self._started = True
+                return
+            if self._meter is None:
+                self._meter = meter_from_settings(self.registry.engine, get_settings())
+                self._meter.start()
 
     def get(self) -> Gateway:
         gateway = self._gateway
@@ -61,7 +83,7 @@ class GatewayHolder:
             return gateway
         with self._lock:
             if self._gateway is None:
-                self._gateway = gateway_from_settings(self.registry, self.health)
+                self._gateway = gateway_from_settings(self.registry, self.health, self._meter)
                 if self.health is None:
                     self._own_health = self._gateway.health
             if not self._started:
@@ -73,6 +95,9 @@ class GatewayHolder:
         if self._gateway is not None and self._started:
             await self._gateway.aclose()
             self._started = False
+        elif self._meter is not None and self._gateway is None:  # no call came: the meter
+            await asyncio.to_thread(self._meter.close)
+        self._meter = None
         if self._own_health is not None:
             await asyncio.to_thread(self._own_health.close)
             self._own_health = None

@@ -1,8 +1,13 @@
 """How a request ended, as the usage event Part M's meter stores (seed 004 columns).
 
-Billing policy: a request that failed bills nothing; a stream cut after its first chunk
-bills nothing either, but its cost (what the upstream may charge us) is still recorded,
-from the usage the stream reported or, when it reported none, the tokens estimated.
+Billing policy: a request that succeeded bills its PRICE; one that failed bills nothing.
+A stream the client closed is billed for what it was sent (the upstream charged us for
+it); a stream the upstream broke off bills nothing. Either way its cost is recorded,
+from the usage the stream reported or, when it reported none, the tokens the gateway
+counted (and the event says the usage is estimated).
+
+The event's key is the gateway's own request id; the caller's ``x-request-id`` is
+stored beside it (see :mod:`radiant.gateway.request_ids`).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class Outcome:
     price: Decimal
     latency_ms: int
     hop: Hop | None
+    #: the usage was counted by the gateway, not reported by the upstream
+    estimated: bool = False
 
     @property
     def tokens(self) -> int:
@@ -64,8 +71,10 @@ class Outcome:
         error: BaseException | None,
         *,
         status: str | None = None,
-        bill: bool = True,
+        bill: bool | None = None,
+        estimated: bool = False,
     ) -> Outcome:
+        """``bill``: whether the tenant pays the price (default: when there is no error)."""
         latency = round((time.perf_counter() - call.started) * 1000)
         if error is None:
             code, http = None, 200
@@ -74,10 +83,12 @@ class Outcome:
         else:
             http, code, _, _ = error_parts(error)
         cost = charged.cost if charged is not None else _ZERO
-        price = charged.price if charged is not None and bill and error is None else _ZERO
+        if bill is None:
+            bill = error is None
+        price = charged.price if charged is not None and bill else _ZERO
         if status is None:
             status = "success" if error is None else "error"
-        return cls(status, code, http, usage, cost, price, latency, hop)
+        return cls(status, code, http, usage, cost, price, latency, hop, estimated)
 
 
 def usage_event(call: Call, outcome: Outcome) -> UsageEvent:
@@ -89,7 +100,7 @@ def usage_event(call: Call, outcome: Outcome) -> UsageEvent:
     if entry is None:  # the request failed before a route: the model it named, if known
         entry = call.snapshot.find(call.ask.models[0]) if call.ask.models[0] else None
     return UsageEvent(
-        request_id=call.request_id,
+        id=call.request_id,
         tenant_id=account.tenant_id,
         user_id=None,
         api_key_id=account.key_id,
@@ -110,4 +121,6 @@ def usage_event(call: Call, outcome: Outcome) -> UsageEvent:
         error_code=outcome.error_code,
         created_at=datetime.now(UTC),
         endpoint=call.ask.endpoint.value,
+        request_id=call.client_request_id or "",
+        usage_estimated=outcome.estimated,
     )

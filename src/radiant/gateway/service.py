@@ -12,7 +12,15 @@
         every outcome -> HealthMonitor.record_outcome (feeds the circuit breaker)
         retryable failure -> next route; prompt too long -> a larger-context model
     usage -> cost and price      usage.charge (pricing engine, tenant terms)
-    one usage event per request  metering.Meter.record (success or not)
+    one usage event per request  metering.Meter.record (success or not), keyed by our id
+
+A request has our id (``request_ids.new_request_id``, the usage event's key) and maybe
+the caller's ``x-request-id`` (stored with the event, never a key). With an
+``Idempotency-Key`` (:mod:`radiant.gateway.idempotency`) :meth:`Gateway.begin` holds the
+key before the rate limit, or finds the kept answer of the call that held it
+(``Call.replay``: the endpoint sends it, nothing is called or billed); the endpoint keeps
+the answer of a call that succeeded (:meth:`Gateway.keep`), and :meth:`Gateway.finish`
+frees the key of one that failed.
 
 :class:`Gateway` holds what lives as long as the process: the shared pooled HTTP
 client, the adapters per route (rebuilt when the registry version changes), the account
@@ -25,17 +33,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx2
+from sqlalchemy.exc import SQLAlchemyError
 
 from radiant.errors import RadiantError, UnsupportedError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
-from radiant.gateway.errors import NoRouteError, RateLimitedError, UpstreamError
+from radiant.gateway.errors import (
+    BadRequestError,
+    GatewayError,
+    NoRouteError,
+    RateLimitedError,
+    UpstreamError,
+)
+from radiant.gateway.idempotency import Answer, Claim, IdempotencyStore, check_key, fingerprint
 from radiant.gateway.limits import Bucket, KeyLimits, RateLimiter, buckets_for, decision_headers
 from radiant.gateway.metering import Meter
 from radiant.gateway.records import Outcome, usage_event
@@ -76,6 +92,14 @@ class Call:
     buckets: tuple[Bucket, ...] = ()
     #: the ``x-ratelimit-*`` headers of its answer (set once the limiter has judged it)
     limit_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: the caller's ``x-request-id`` (None: it sent none we keep)
+    client_request_id: str | None = None
+    #: the Idempotency-Key this call holds
+    idempotency: Claim | None = None
+    #: the kept answer of an earlier call with the same Idempotency-Key: send it, that's all
+    replay: Answer | None = None
+    #: how it ended, once :meth:`Gateway.finish` recorded it
+    outcome: Outcome | None = None
 
 
 class Gateway:
@@ -92,6 +116,7 @@ class Gateway:
         retry: RetryPolicy | None = None,
         accounts: AccountCache | None = None,
         secrets: Any = None,
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
         self.registry = registry
         self.meter = meter
@@ -105,6 +130,7 @@ class Gateway:
         self.accounts = accounts or AccountCache(registry.engine)
         self.chains = ChainBuilder(self.selector)
         self.secrets = secrets
+        self.idempotency = idempotency or IdempotencyStore(registry.engine)
         self._adapters: dict[str, Any] = {}
         self._adapters_version = -1
 
@@ -130,24 +156,79 @@ class Gateway:
         request_id: str,
         *,
         size: int | None = None,
+        client_request_id: str | None = None,
+        idempotency_key: str | None = None,
+        file: tuple[bytes, str] | None = None,
     ) -> Call:
-        """Authenticate, read the body, build the chain, take the rate limit. ``body`` is
-        the raw JSON or, for a form, its fields.
+        """Authenticate, read the body, build the chain, hold the idempotency key, take the
+        rate limit. ``body`` is the raw JSON or, for a form, its fields (and ``file``).
+        ``request_id`` is ours; ``client_request_id`` the caller's x-request-id.
 
         Every error after the key was verified is recorded as a usage event."""
         account = await self.accounts.account(token)
         call = Call(request_id, account, Ask(endpoint, ("",), {}), self.registry.snapshot(), ())
+        call.client_request_id = client_request_id
+        call.file = file
         try:
             fields = parse_json(body) if isinstance(body, bytes) else body
             call.ask = Ask(endpoint, (str(fields.get("model") or ""),), fields)
             length = len(body) if isinstance(body, bytes) else (size or 0)
             call.ask = read_ask(endpoint, fields, length)
             call.hops = self.chains.build(call.snapshot, account, call.ask)
+            if idempotency_key is not None:
+                await self._hold(call, idempotency_key, fields)
+                if call.replay is not None:
+                    return call
             await self._acquire(call)
         except Exception as exc:
             self.finish(call, None, None, exc)
             raise
         return call
+
+    async def _hold(self, call: Call, key: str, fields: dict[str, Any]) -> None:
+        """Hold ``key`` for ``call``, or find the answer kept for it (``call.replay``)."""
+        check_key(key)
+        if call.ask.stream:
+            raise BadRequestError(
+                "Idempotency-Key cannot be used with stream: true: a stream is relayed as it "
+                "comes and not kept, so a repeat could not be answered from it; send the "
+                "call without stream to have its answer kept, or without the key",
+                code="invalid_idempotency_key",
+            )
+        endpoint = call.ask.endpoint
+        print_ = fingerprint(endpoint.path, fields, call.file)
+        try:
+            held = await asyncio.to_thread(
+                self.idempotency.claim,
+                call.account.tenant_id,
+                key,
+                print_,
+                call.request_id,
+                endpoint.value,
+            )
+        except SQLAlchemyError as exc:  # no idempotency without the database: say so
+            logger.warning("gateway: cannot check an Idempotency-Key: %s", exc)
+            raise GatewayError(
+                "the Idempotency-Key cannot be checked now (the database is unreachable); "
+                "retry shortly",
+                status=503,
+                code="idempotency_unavailable",
+                retry_after=1.0,
+            ) from exc
+        if isinstance(held, Answer):
+            call.replay = held
+        else:
+            call.idempotency = held
+
+    async def keep(self, call: Call, answer: Answer) -> None:
+        """Keep the answer of a call that holds an Idempotency-Key (before it is sent)."""
+        claim = call.idempotency
+        if claim is None:
+            return
+        try:
+            await asyncio.to_thread(self.idempotency.complete, claim, answer)
+        except Exception:  # the client still gets its answer; a repeat waits for the lease
+            logger.exception("gateway: cannot keep the answer of %s", call.request_id)
 
     async def _acquire(self, call: Call) -> None:
         """Take the request from every limit that applies (one limiter round trip): the
@@ -324,26 +405,42 @@ class Gateway:
         error: BaseException | None = None,
         *,
         status: str | None = None,
-        bill: bool = True,
+        bill: bool | None = None,
+        estimated: bool = False,
     ) -> Outcome:
-        """Price the usage, record the usage event, settle the rate limit: every request
-        ends here exactly once, successful or not."""
+        """Price the usage, record the usage event, settle the rate limit, free the
+        idempotency key of a call that failed: every request ends here exactly once,
+        successful or not (a second call returns the first outcome and records nothing).
+
+        ``bill``: the tenant pays the price (default: when there is no error);
+        ``estimated``: the usage was counted by the gateway."""
+        if call.outcome is not None:
+            return call.outcome
         usage = usage or Usage(requests=0)
         if hop is not None:
             terms = call.account.terms(hop.entry.id)
             charged = charge(hop, usage, self.pricing.book(call.snapshot), terms)
         else:
             charged = None
-        outcome = Outcome.of(call, hop, usage, charged, error, status=status, bill=bill)
+        outcome = Outcome.of(
+            call, hop, usage, charged, error, status=status, bill=bill, estimated=estimated
+        )
+        call.outcome = outcome
         try:
             self.meter.record(usage_event(call, outcome))
         except Exception:  # never fail the client for its own record: say so loudly
             logger.exception("gateway: cannot record the usage of %s", call.request_id)
         if self.limiter is not None and call.admitted:
-            task = asyncio.get_running_loop().create_task(self._settle(call, outcome.tokens))
-            _background.add(task)
-            task.add_done_callback(_background.discard)
+            _in_background(self._settle(call, outcome.tokens))
+        if call.idempotency is not None and error is not None:
+            _in_background(self._release(call.idempotency))
         return outcome
+
+    async def _release(self, claim: Claim) -> None:
+        try:
+            await asyncio.to_thread(self.idempotency.release, claim)
+        except Exception:  # the key frees itself when its lease ends
+            logger.exception("gateway: cannot free the idempotency key of %s", claim.request_id)
 
     async def _settle(self, call: Call, tokens: int) -> None:
         assert self.limiter is not None
@@ -359,6 +456,12 @@ def _own(rpm: int | None, tpm: int | None) -> KeyLimits | None:
 
 
 _background: set[asyncio.Task[None]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 def _exhausted(call: Call, errors: list[ProviderError], waits: list[float]) -> Exception:

@@ -2,10 +2,17 @@
 
 A spool directory holds segment files ``usage-<pid>-<token>-<seq>.spool``, each a sequence
 of newline-terminated records. Every live process writes its own segment, and holds an
-exclusive ``flock`` on every segment it owns for as long as it owns it. The kernel
-releases the lock when the process dies, however it dies, so a segment that can be
-locked belongs to nobody: :meth:`Spool.adopt` takes it over and its records get flushed
-by whoever adopted it.
+exclusive ``flock`` on every segment it owns for as long as it owns it (a segment is
+locked before it gets its name). The kernel releases the lock when the process dies,
+however it dies, so a segment that can be locked belongs to nobody: :meth:`Spool.adopt`
+takes it over and its records get flushed by whoever adopted it. Two live processes
+never hold one segment: the lock is taken without waiting, and a segment deleted by the
+adopter that flushed it is recognised (no links left) and let go.
+
+Many processes, even on several machines, may share one directory, as long as its file
+system has working ``flock`` (a local disk; NFS v4, where Linux maps ``flock`` onto its
+byte-range locks); the token in the names keeps equal process ids of different machines
+apart.
 
 * :meth:`Spool.append` is one ``os.write`` on an ``O_APPEND`` descriptor: once it
   returns, the record is in the kernel's page cache and survives the death of the
@@ -22,12 +29,15 @@ import fcntl
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Segment", "Spool"]
 
 _SUFFIX = ".spool"
+#: seconds after which a segment still being made belongs to a process that died
+_STALE_MAKING = 60.0
 
 
 @dataclass(eq=False)
@@ -60,8 +70,13 @@ class Spool:
     def _new_segment(self) -> Segment:
         self._seq += 1
         path = self.directory / f"{self._prefix}-{self._seq:06d}{_SUFFIX}"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        # made and locked under a name no adopter looks at, then renamed: a segment is
+        # never seen unlocked, or another process could adopt (and delete) it
+        making = path.with_name(f".{path.name}.new")
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_EXCL | os.O_CLOEXEC
+        fd = os.open(making, flags, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(making, path)
         segment = Segment(path, fd)
         self.segments.append(segment)
         _sync_directory(self.directory)
@@ -105,6 +120,7 @@ class Spool:
 
     def adopt(self) -> list[Segment]:
         """Take over the segments nobody holds (their process died)."""
+        _remove_stale_makings(self.directory)
         adopted: list[Segment] = []
         owned = {s.path for s in self.segments}
         for path in sorted(self.directory.glob(f"usage-*{_SUFFIX}")):
@@ -168,6 +184,18 @@ class Spool:
 
     def pending_bytes(self) -> int:
         return sum(os.fstat(s.fd).st_size - s.offset for s in self.segments if not s.closed)
+
+
+def _remove_stale_makings(directory: Path) -> None:
+    """Delete segments a process died making: empty (no record is written before its
+    rename), and old (a live process renames its own at once)."""
+    stale = time.time() - _STALE_MAKING
+    for path in directory.glob(f".usage-*{_SUFFIX}.new"):
+        try:
+            if path.stat().st_mtime < stale:
+                path.unlink()
+        except FileNotFoundError:
+            continue
 
 
 def _sync_directory(directory: Path) -> None:

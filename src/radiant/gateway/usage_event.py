@@ -1,7 +1,9 @@
 """One gateway request's usage (seed 004 ``usage_events``) and its line in a spool file.
 
 A spool line is compact JSON: ``[format, every field in declaration order]``, money and
-units as decimal strings (exact), the time in ISO 8601 with its offset.
+units as decimal strings (exact), the time in ISO 8601 with its offset. Lines of format 1
+(written before events had an id of their own: their request id was the key) are still
+read, so a spool left by an older version is flushed after an upgrade.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from radiant.gateway.jsonx import dumps
 __all__ = ["UsageEvent", "decode", "encode"]
 
 _ZERO = Decimal(0)
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _now() -> datetime:
@@ -28,7 +30,8 @@ def _now() -> datetime:
 class UsageEvent:
     """One gateway request, successful or not (seed 004 ``usage_events``)."""
 
-    request_id: str
+    #: the gateway's own id of the request: the event's key
+    id: str
     tenant_id: str
     user_id: str | None
     api_key_id: str | None
@@ -53,24 +56,33 @@ class UsageEvent:
     created_at: datetime = field(default_factory=_now)
     #: ``chat``, ``embeddings``, ``images``, ``speech``, ``transcriptions``, ...
     endpoint: str = "chat"
+    #: the ``x-request-id`` the response carried: the caller's (stored, never a key);
+    #: empty: the caller sent none, so it is :attr:`id`
+    request_id: str = ""
+    #: the tokens were counted by the gateway: the upstream never reported them
+    usage_estimated: bool = False
 
     def as_row(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _FIELDS}
+        row = {name: getattr(self, name) for name in _FIELDS}
+        row["request_id"] = self.request_id or self.id
+        return row
 
 
 _FIELDS = tuple(UsageEvent.__dataclass_fields__)
 _DECIMALS = frozenset({"seconds", "minutes", "base_cost", "billed_price"})
+#: format 1: no id (the request id was the key), no estimated flag
+_FIELDS_1 = ("request_id", *_FIELDS[1:-2])
 
 
 def encode(event: UsageEvent) -> bytes:
     """One spool line: ``[format, field values in declaration order]``."""
     e = event
     values = [
-        _FORMAT, e.request_id, e.tenant_id, e.user_id, e.api_key_id, e.model_id,
+        _FORMAT, e.id, e.tenant_id, e.user_id, e.api_key_id, e.model_id,
         e.provider_id, e.platform_id, e.route_id, e.input_tokens, e.output_tokens,
         e.cached_tokens, e.images, str(e.seconds), str(e.minutes), str(e.base_cost),
         str(e.billed_price), e.latency_ms, e.status, e.error_code,
-        e.created_at.isoformat(), e.endpoint,
+        e.created_at.isoformat(), e.endpoint, e.request_id or e.id, e.usage_estimated,
     ]  # fmt: skip
     return dumps(values) + b"\n"
 
@@ -78,9 +90,18 @@ def encode(event: UsageEvent) -> bytes:
 def decode(line: bytes) -> dict[str, Any]:
     """A spool line as a ``usage_events`` row; ``ValueError`` when it is not one."""
     values = json.loads(line)
-    if not isinstance(values, list) or values[:1] != [_FORMAT] or len(values) != 22:
+    if not isinstance(values, list):
         raise ValueError("not a usage event record")
-    row = dict(zip(_FIELDS, values[1:], strict=True))
+    if values[:1] == [_FORMAT] and len(values) == len(_FIELDS) + 1:
+        row = dict(zip(_FIELDS, values[1:], strict=True))
+    elif values[:1] == [1] and len(values) == len(_FIELDS_1) + 1:
+        row = dict(zip(_FIELDS_1, values[1:], strict=True))
+        row["id"] = row["request_id"]
+        row["usage_estimated"] = False
+    else:
+        raise ValueError("not a usage event record")
+    if not isinstance(row["usage_estimated"], bool):
+        raise ValueError("usage_estimated is not true or false")
     for name in _DECIMALS:
         row[name] = Decimal(row[name])
     created = datetime.fromisoformat(row["created_at"])

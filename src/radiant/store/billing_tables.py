@@ -1,7 +1,14 @@
 """Usage and billing tables (seed 001 migration 004_usage_billing).
 
-* ``usage_events``: one row per gateway request, successful or not. ``request_id`` is the
-  primary key, so writing an event twice (a spool replayed after a crash) keeps one row.
+* ``usage_events``: one row per gateway request, successful or not. ``id`` is the
+  primary key, an id the gateway made (unique across processes and restarts), so writing
+  an event twice (a spool replayed after a crash) keeps one row while two requests never
+  share one. ``request_id`` is the ``x-request-id`` the response carried: the caller's
+  when it sent one (stored, never a key: it may repeat, across tenants too), else ``id``.
+  ``usage_estimated`` marks tokens counted by the gateway because the upstream never
+  reported them (a stream cut short).
+* ``idempotency_keys``: the answers kept for calls sent with an ``Idempotency-Key``, one
+  row per tenant and key (see :mod:`radiant.gateway.idempotency`).
 * ``usage_rollups``: one row per tenant, day (UTC) and model, rebuilt by
   ``radiant billing rollup``.
 * ``invoices``: one per tenant and month, with its line items per model as JSON.
@@ -9,8 +16,8 @@
 Unlike the seed, tenant, model and provider ids are plain keys, not foreign keys: the
 ledger must keep a request's record even when its model, its key or its tenant is later
 removed, and the meter must never fail to write an event for such a reason. On PostgreSQL
-the three tables have row-level security like the tenant tables (migration 0010): a
-tenant-scoped transaction reads its own rows; writing them is for trusted code
+these tables have row-level security like the tenant tables (migrations 0010 and
+0011): a tenant-scoped transaction reads its own rows; writing them is for trusted code
 (:func:`radiant.tenants.scope.admin_scope`).
 """
 
@@ -20,13 +27,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radiant.store.tables import Base, utcnow
 from radiant.store.types import Money, UTCDateTime
 
-__all__ = ["BILLING_RLS_TABLES", "InvoiceRow", "UsageEventRow", "UsageRollupRow"]
+__all__ = [
+    "BILLING_RLS_TABLES",
+    "IdempotencyKeyRow",
+    "InvoiceRow",
+    "UsageEventRow",
+    "UsageRollupRow",
+]
 
 
 class UsageEventRow(Base):
@@ -35,7 +59,10 @@ class UsageEventRow(Base):
         Index("ix_usage_events_tenant_created", "tenant_id", "created_at"),
         Index("ix_usage_events_created_at", "created_at"),
     )
-    request_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: the gateway's own id of the request (``x-radiant-request-id``): the key
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: the ``x-request-id`` the response carried: the caller's, or ``id``
+    request_id: Mapped[str] = mapped_column(String(100), index=True)
     tenant_id: Mapped[str] = mapped_column(String(36))
     user_id: Mapped[str | None] = mapped_column(String(100))
     api_key_id: Mapped[str | None] = mapped_column(String(36))
@@ -57,7 +84,32 @@ class UsageEventRow(Base):
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="success")
     error_code: Mapped[str | None] = mapped_column(String(50))
+    #: the tokens were counted by the gateway, not reported by the upstream
+    usage_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKeyRow(Base):
+    """A call sent with an ``Idempotency-Key``: running, or done with its answer kept."""
+
+    __tablename__ = "idempotency_keys"
+    tenant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    #: SHA-256 of the endpoint and the body: a repeat must send the same
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: the gateway's id of the call that holds the key (and whose event billed it)
+    request_id: Mapped[str] = mapped_column(String(100))
+    endpoint: Mapped[str] = mapped_column(String(50))
+    #: ``running`` or ``done``
+    state: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    media_type: Mapped[str | None] = mapped_column(String(200))
+    #: the answer's own headers (route, model, price)
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: running: when a call that died stops holding the key; done: when it is forgotten
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class UsageRollupRow(Base):
@@ -80,6 +132,8 @@ class UsageRollupRow(Base):
     minutes: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     #: embedding requests (the free tier counts them apart)
     embedding_requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: requests whose usage the gateway counted (the upstream never reported it)
+    estimated_requests: Mapped[int] = mapped_column(BigInteger, default=0)
     base_cost: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     billed_price: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     avg_latency_ms: Mapped[Decimal | None] = mapped_column(Money)
@@ -115,4 +169,5 @@ BILLING_RLS_TABLES = {
     "usage_events": "tenant_id",
     "usage_rollups": "tenant_id",
     "invoices": "tenant_id",
+    "idempotency_keys": "tenant_id",
 }
