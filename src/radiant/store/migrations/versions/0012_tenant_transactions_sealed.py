@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -126,7 +126,7 @@ def _platform(table: str) -> str:
     )
 
 
-#: (table, policy names) as 0002 and 0010 made them: dropped, then re-created wrapped
+#: (table, policy names) as 0002, 0010 and 0011 made them: dropped, then re-created wrapped
 _OLD_POLICIES = {
     "tenants": ("tenants_own_row", "tenants_admin"),
     "tenant_model_access": ("tenant_model_access_isolation", "tenant_model_access_admin"),
@@ -138,6 +138,7 @@ _OLD_POLICIES = {
     "usage_events": ("usage_events_isolation", "usage_events_admin"),
     "usage_rollups": ("usage_rollups_isolation", "usage_rollups_admin"),
     "invoices": ("invoices_isolation", "invoices_admin"),
+    "idempotency_keys": ("idempotency_keys_isolation", "idempotency_keys_admin"),
 }
 
 _ADMINISTRATION = (
@@ -173,6 +174,7 @@ def _policies() -> list[str]:
         *_own_rows("usage_events"),
         *_own_rows("usage_rollups"),
         *_own_rows("invoices"),
+        *_own_rows("idempotency_keys"),
         _platform("routing_rules"),
         "CREATE POLICY routing_rules_global ON routing_rules FOR SELECT USING (tenant_id IS NULL)",
         f"CREATE POLICY routing_rules_tenant ON routing_rules FOR ALL"
@@ -237,6 +239,7 @@ def _old_policies() -> list[str]:
         *pair("usage_events"),
         *pair("usage_rollups"),
         *pair("invoices"),
+        *pair("idempotency_keys"),
     ]
 
 
