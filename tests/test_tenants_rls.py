@@ -194,6 +194,7 @@ def _seed_platform_rows(world: World) -> None:
         for tenant in (world.a, world.b):
             session.add(
                 UsageEventRow(
+                    id=f"ev-{tenant}",
                     request_id=f"req-{tenant}",
                     tenant_id=tenant,
                     model_id="acme-large",
