@@ -4,11 +4,16 @@ no middleware of their own — the hot path is the gateway's work and little els
 * ``POST /v1/chat/completions`` (``stream: true``: server-sent events, chunk by chunk),
   ``/v1/embeddings``, ``/v1/images/generations``, ``/v1/audio/speech`` (audio bytes),
   ``/v1/audio/transcriptions`` (multipart form with a ``file``);
-* every answer carries ``x-request-id``, ``x-radiant-route`` (the route that answered)
+* every answer carries ``x-request-id``, ``x-radiant-model`` (the model that answered)
   and ``x-radiant-price`` (the billed price in USD); a stream cannot know its price when
   its headers leave, so it sends it as an SSE comment (``: x-radiant-price 0.0012``)
-  right before ``data: [DONE]``;
-* errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457 problem).
+  right before ``data: [DONE]``. ``x-radiant-route`` (the route: ours, not the tenant's
+  business) is added only when ``RADIANT_GATEWAY_EXPOSE_ROUTE`` allows it;
+* the answer's ``model`` (in every chunk of a stream too) is the name the client asked
+  for, not the upstream's model string;
+* bodies are limited to ``RADIANT_GATEWAY_MAX_BODY_BYTES`` (32 MiB: images and audio
+  travel inline); errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457
+  problem) and a bad body is refused before any upstream hears of it.
 """
 
 from __future__ import annotations
@@ -37,15 +42,16 @@ from radiant.gateway.errors import (
     PayloadTooLargeError,
     error_body,
     error_parts,
+    redact,
 )
 from radiant.gateway.jsonx import dumps
 from radiant.gateway.records import Outcome
-from radiant.gateway.requests import Endpoint
+from radiant.gateway.requests import AUTO, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.usage import response_usage, tokens_usage
 from radiant.pricing.usage import Usage
 
-__all__ = ["GatewayEndpoint", "dumps"]
+__all__ = ["MAX_BODY_BYTES", "GatewayEndpoint", "dumps"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +90,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _too_large(limit: int) -> PayloadTooLargeError:
+    mib = f" ({limit / 1048576:g} MiB)" if limit >= 1048576 else ""
+    return PayloadTooLargeError(f"request bodies here are limited to {limit} bytes{mib}")
+
+
 async def _body(scope: Scope, receive: Receive, limit: int) -> bytes:
     declared = _header(scope, b"content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
+        raise _too_large(limit)
     chunks = []
     size = 0
     while True:
@@ -97,10 +108,22 @@ async def _body(scope: Scope, receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
+            raise _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _asked(call: Call, hop: Hop) -> str:
+    """The name the client used for the model that answered (its first one when the
+    answer came from ``auto`` or from a model a routing rule put first)."""
+    names = call.ask.models
+    if len(names) > 1:
+        for name in names:
+            entry = call.snapshot.find(name) if name != AUTO else None
+            if entry is not None and entry.id == hop.entry.id:
+                return name
+    return names[0]
 
 
 def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
@@ -129,24 +152,35 @@ def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, s
     return fields, file
 
 
+#: the default limit of a /v1 body (``RADIANT_GATEWAY_MAX_BODY_BYTES``)
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
 class GatewayEndpoint:
     """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use).
 
     It keeps a client's ``x-request-id`` when it is sane (else makes one) and echoes it;
-    bodies are limited to ``max_body`` bytes (25 MB for audio uploads, 1 MB otherwise)."""
+    bodies are limited to ``max_body`` bytes; ``expose_route`` adds ``x-radiant-route``."""
 
     def __init__(
-        self, gateway: Callable[[], Gateway], endpoint: Endpoint, max_body: int | None = None
+        self,
+        gateway: Callable[[], Gateway],
+        endpoint: Endpoint,
+        max_body: int | None = None,
+        *,
+        expose_route: bool = False,
     ) -> None:
         self.gateway = gateway
         self.endpoint = endpoint
-        audio = endpoint is Endpoint.TRANSCRIPTION
-        self.max_body = max_body or (25 if audio else 1) * 1024 * 1024
+        self.max_body = max_body or MAX_BODY_BYTES
+        self.expose_route = expose_route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else _IDS.new()
-        reply = _Reply(send, scope["path"], [(b"x-request-id", request_id.encode())])
+        reply = _Reply(
+            send, scope["path"], [(b"x-request-id", request_id.encode())], self.expose_route
+        )
         try:
             if scope["method"] != "POST":
                 raise MethodNotAllowedError(f"{scope['path']} takes POST")
@@ -162,7 +196,8 @@ class GatewayEndpoint:
         raw = await _body(scope, receive, self.max_body)
         if self.endpoint is Endpoint.TRANSCRIPTION:
             fields, file = _form(_header(scope, b"content-type") or "", raw)
-            call = await gateway.begin(token, self.endpoint, fields, request_id, size=len(raw))
+            size = len(raw) - len(file[0])  # the audio is billed by its length, not tokens
+            call = await gateway.begin(token, self.endpoint, fields, request_id, size=size)
             call.file = file
         else:
             call = await gateway.begin(token, self.endpoint, raw, request_id)
@@ -181,6 +216,8 @@ class GatewayEndpoint:
             return
         usage = response_usage(self.endpoint, result, call.ask.body)
         outcome = gateway.finish(call, hop, usage)
+        if self.endpoint in (Endpoint.CHAT, Endpoint.EMBEDDINGS) and isinstance(result, dict):
+            result["model"] = _asked(call, hop)
         await reply.send(200, dumps(result), _JSON, outcome)
 
     def _invoke(self, call: Call) -> Callable[[Any], Any]:
@@ -205,7 +242,7 @@ class GatewayEndpoint:
         except Exception as exc:
             gateway.finish(call, None, None, exc)
             raise
-        await reply.start(200, _SSE_HEADERS, hop.route_id)
+        await reply.start(200, _SSE_HEADERS, hop)
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
             await self._relay(gateway, call, reply, hop, first, rest, gone)
@@ -223,6 +260,7 @@ class GatewayEndpoint:
         gone: asyncio.Future[None],
     ) -> None:
         wanted = call.ask.wants_stream_usage
+        asked = _asked(call, hop)
         usage: dict[str, Any] | None = None
         chunks = 1
         chunk: dict[str, Any] | None = first
@@ -235,6 +273,7 @@ class GatewayEndpoint:
                     if not wanted:
                         chunk = {k: v for k, v in chunk.items() if k != "usage"}
                 if wanted or chunk.get("choices"):
+                    chunk["model"] = asked
                     await reply.body(b"data: " + dumps(chunk) + b"\n\n")
                 chunk = await anext(rest, None)
                 chunks += chunk is not None
@@ -247,8 +286,14 @@ class GatewayEndpoint:
             await gateway.feed(hop, call.started, exc)
             cut = tokens_usage(usage) if usage else _estimate(call, chunks)
             gateway.finish(call, hop, cut, exc, bill=False)
-            status, code, message, _ = error_parts(exc)
-            text = f"the stream broke off after it started: {message}"
+            logger.warning(
+                "gateway: the stream of request %s on %s broke off: %s",
+                call.request_id,
+                hop.route_id,
+                redact(exc.message),
+            )
+            _, code, _, _ = error_parts(exc)
+            text = "the upstream provider's stream broke off after it started"
             event = {"error": {"message": text, "type": "api_error", "code": code}}
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
@@ -279,19 +324,28 @@ def _estimate(call: Call, output_chunks: int) -> Usage:
 
 
 class _Reply:
-    def __init__(self, send: Send, path: str, extra: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self, send: Send, path: str, extra: list[tuple[bytes, bytes]], expose_route: bool
+    ) -> None:
         self._send = send
         self.path = path
         self.extra = extra
+        self.expose_route = expose_route
         self.started = False
 
-    async def start(self, status: int, headers: list[tuple[bytes, bytes]], route: str) -> None:
+    def _hop_headers(self, hop: Hop) -> list[tuple[bytes, bytes]]:
+        headers = [(b"x-radiant-model", hop.entry.id.encode())]
+        if self.expose_route:
+            headers.append((b"x-radiant-route", hop.route_id.encode()))
+        return headers
+
+    async def start(self, status: int, headers: list[tuple[bytes, bytes]], hop: Hop) -> None:
         self.started = True
         await self._send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [*headers, *self.extra, (b"x-radiant-route", route.encode())],
+                "headers": [*headers, *self.extra, *self._hop_headers(hop)],
             }
         )
 
@@ -306,8 +360,7 @@ class _Reply:
             (b"x-radiant-price", format(outcome.price, "f").encode()),
         ]
         if outcome.hop is not None:
-            headers.append((b"x-radiant-route", outcome.hop.route_id.encode()))
-            headers.append((b"x-radiant-model", outcome.hop.entry.id.encode()))
+            headers.extend(self._hop_headers(outcome.hop))
         self.started = True
         await self._send({"type": "http.response.start", "status": status, "headers": headers})
         await self._send({"type": "http.response.body", "body": data})
