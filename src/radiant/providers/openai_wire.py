@@ -14,7 +14,7 @@ The shapes follow OpenAI's OpenAPI document (``openai/openai-openapi``): JSON ty
 strict (no ``"7"`` for 7, no 1 for true), numbers are range-checked, and every field and
 part the document does not name passes through (vendors' extensions such as
 ``cache_control`` reach the upstream untouched: the body sent on is the one received,
-these models only vouch for it).
+these models only vouch for it, and keep only the members they name).
 
 Responses (:class:`ChatCompletion`, :class:`ChatCompletionChunk`, :class:`EmbeddingList`,
 :class:`ImagesResponse`, :class:`Transcription`, :class:`ModelList`) say what the gateway
@@ -70,9 +70,11 @@ class InvalidRequest(ValidationError):
 
 
 class _Wire(BaseModel):
-    """A JSON object of the wire: strict JSON types, unknown members kept."""
+    """A JSON object of the wire: strict JSON types; members the shape does not name are
+    let through (the body itself travels on with them) but not copied into the model,
+    which costs half the check."""
 
-    model_config = ConfigDict(strict=True, extra="allow", frozen=True)
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
 class _Form(BaseModel):
@@ -628,7 +630,7 @@ def invalid_request(exc: PydanticValidationError, body: Any) -> InvalidRequest:
     for error in errors:
         if error["loc"][:1] != top:
             continue
-        depth, param = _param(error["loc"], body)
+        depth, param = _param(error["loc"], body, missing=error["type"] == "missing")
         found.append((depth, param, dict(error)))
     deepest = max(depth for depth, _, _ in found)
     chosen = [(param, error) for depth, param, error in found if depth == deepest]
@@ -641,7 +643,7 @@ def invalid_request(exc: PydanticValidationError, body: Any) -> InvalidRequest:
     return InvalidRequest(f"'{param or 'the body'}' should be {text}", param or None)
 
 
-def _param(loc: Sequence[int | str], body: Any) -> tuple[int, str]:
+def _param(loc: Sequence[int | str], body: Any, *, missing: bool = False) -> tuple[int, str]:
     """``messages[0].content`` for pydantic's ``('messages', 0, 'user', 'content')``: the
     location walked through the body itself, so that a union's own labels (a role, a
     part type, a member's type) drop out."""
@@ -655,8 +657,8 @@ def _param(loc: Sequence[int | str], body: Any) -> tuple[int, str]:
         elif isinstance(node, Mapping) and step in node:
             parts.append(f".{step}")
             node = node[step]
-        elif isinstance(node, Mapping) and index == len(loc) - 1:
-            parts.append(f".{step}")  # a missing member
+        elif missing and isinstance(node, Mapping) and index == len(loc) - 1:
+            parts.append(f".{step}")
             node = None
         else:
             continue
