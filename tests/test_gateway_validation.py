@@ -9,7 +9,7 @@ import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx2
 import pytest
@@ -23,12 +23,28 @@ from gateway_fakes import FakeUpstream
 from gateway_world import Template, World, make_template, open_world
 from local_server import serve_app
 from radiant.health.breaker import CircuitState
+from radiant.providers import WireAdapter, register_adapter
+from radiant.providers.capabilities import ProviderCapabilities
 from radiant.settings import get_settings
 from radiant.store.engine import make_engine
 from radiant.store.tables import PlatformRow
 
 HI = [{"role": "user", "content": "hi"}]
 ANTH = "chat-anth"  # a model whose first route speaks Anthropic Messages
+CRASH = "chat-crash"  # a model whose first route's adapter has a bug
+
+
+class CrashingAdapter(WireAdapter):
+    """An adapter with a bug: every chat raises what no adapter should."""
+
+    wire: ClassVar[str] = "test-crashing"
+    capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(chat=True)
+
+    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        raise KeyError("a bug")
+
+
+register_adapter(CrashingAdapter.wire, CrashingAdapter)
 
 
 class FakeAnthropic:
@@ -77,14 +93,15 @@ def template(
     anthropic: FakeAnthropic,
 ) -> Template:
     urls = {name: fake.url for name, fake in upstreams.items()}  # type: ignore[attr-defined]
-    urls["anth"] = anthropic.url  # type: ignore[attr-defined]
+    urls["anth"] = urls["crash"] = anthropic.url  # type: ignore[attr-defined]
     made = make_template(tmp_path_factory.mktemp("validation"), urls)
     engine = make_engine(f"sqlite:///{made.path}")
     try:
         with Session(engine) as session, session.begin():
-            platform = session.get(PlatformRow, "anth")
-            assert platform is not None
-            platform.meta = {**platform.meta, "wire": "anthropic"}
+            for platform_id, wire in (("anth", "anthropic"), ("crash", CrashingAdapter.wire)):
+                platform = session.get(PlatformRow, platform_id)
+                assert platform is not None
+                platform.meta = {**platform.meta, "wire": wire}
     finally:
         engine.dispose()
     return made
@@ -186,6 +203,18 @@ def test_an_upstreams_invalid_request_answers_never_open_the_breaker(world: Worl
     assert breaker.state is CircuitState.CLOSED and breaker.failures == ()
     good = post(world, "chat/completions", {"model": "small", "messages": HI})
     assert good.status_code == 200 and good.headers["x-radiant-route"] == "chat-small@a"
+
+
+def test_an_adapter_bug_skips_the_route_without_blaming_it(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(5):  # more than the breaker's allowed failures
+        response = post(world, "chat/completions", {"model": CRASH, "messages": HI})
+        assert response.status_code == 200  # the next route (on b) answered
+        assert response.headers["x-radiant-route"] == f"{CRASH}@b"
+    breaker = world.health.breaker(f"{CRASH}@crash")
+    assert breaker.state is CircuitState.CLOSED and breaker.failures == ()
+    assert "KeyError" in caplog.text  # the bug is in the log, with its traceback
 
 
 def test_a_bad_streamed_request_is_a_plain_400_before_any_event(world: World) -> None:
