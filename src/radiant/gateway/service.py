@@ -363,7 +363,7 @@ class AdapterFailed(RouteRefused):
 def _log_failures(call: Call) -> None:
     """What the client is not told: which routes failed, and what the upstreams said."""
     logger.warning(
-        "gateway: request %s (%s) failed on every route tried: %s",
+        "gateway: request %s (%s) got no answer from the routes tried: %s",
         call.request_id,
         ", ".join(call.ask.models),
         redact("; ".join(call.failures)) or "no route",
