@@ -21,6 +21,7 @@ from benchmarks.serve import serve_rows
 from benchmarks.snapshots import Inputs, build_rows, list_rows, resolve_rows
 from benchmarks.store import store_rows
 from benchmarks.synthetic import SyntheticCatalog, make_catalog
+from benchmarks.wire import wire_rows
 
 _MB = 1024.0 * 1024.0
 
@@ -145,6 +146,7 @@ def main() -> int:
         ("pricing", pricing_rows),
         ("pricing sync", pricing_sync_rows),
         ("health", health_rows),
+        ("request shapes", wire_rows),
         ("gateway", gateway_rows),
         ("synthetic catalog", _synthetic),
     ]

@@ -162,7 +162,8 @@ def open_world(
             ),
             **gateway,
         )
-        app = create_app(registry, health=health, gateway=gw)
+        # the tests read x-radiant-route (off by default: it names our routes)
+        app = create_app(registry, health=health, gateway=gw, expose_route=True)
         url = stack.enter_context(serve_app(app))
         world = World(
             url, engine, registry, gw, health, meter, template.key, template.slow_key, upstreams

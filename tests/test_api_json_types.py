@@ -71,6 +71,10 @@ def _cases() -> list[tuple[str, str, tuple[str, ...], Any]]:
     cases = []
     for url, item in document["paths"].items():
         for method, operation in item.items():
+            if "gateway" in operation.get("tags", ()):
+                # /v1 answers OpenAI's way (400, error.param) and takes tenant keys: its
+                # JSON types are checked by test_openai_wire.py and test_gateway_fuzz.py
+                continue
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" not in content:
                 continue

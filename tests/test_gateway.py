@@ -223,11 +223,13 @@ def test_raw_bad_input_and_keys(world: World) -> None:
 
 
 def test_upstream_client_errors_pass_through_and_do_not_fall_back(world: World) -> None:
-    world.upstreams["a"].fail("bad")
+    world.upstreams["a"].fail("bad")  # 400 to a body the gateway found well formed
     with pytest.raises(openai.BadRequestError) as caught:
-        world.client().chat.completions.create(model="small", messages=[])
-    assert "messages must not be empty" in str(caught.value)
+        world.client().chat.completions.create(model="small", messages=HI)
+    assert caught.value.code == "upstream_invalid_request"
+    assert "messages must not be empty" not in str(caught.value)  # the upstream's words
     assert world.upstreams["b"].calls == []
+    assert world.health.breaker("chat-small@a").failures == ()  # not the route's fault
     [event] = world.events()
     assert (event.status, event.route_id) == ("error", None)
 
@@ -291,7 +293,9 @@ def test_the_api_builds_its_gateway_from_the_settings(
             openai.OpenAI(base_url=f"{url}/v1", api_key=template.key, max_retries=0) as api,
         ):
             raw = api.chat.completions.with_raw_response.create(model="small", messages=HI)
-            assert raw.headers["x-radiant-route"] == "chat-small@a"
+            assert raw.headers["x-radiant-model"] == "chat-small"
+            assert "x-radiant-route" not in raw.headers  # off by default: it names our routes
+            assert raw.parse().model == "small"  # the name asked for, not "small-a"
         # the app closed its gateway: the meter wrote what it held
         with Session(engine) as session:
             ids = list(session.execute(select(UsageEventRow.request_id)).scalars())

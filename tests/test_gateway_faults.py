@@ -122,13 +122,19 @@ def test_a_prompt_too_long_moves_to_a_larger_context_model(world: World) -> None
     assert world.health.breaker("chat-small@a").failures == ()  # the route is fine
 
 
-def test_when_every_route_fails_the_client_gets_502_and_it_is_recorded(world: World) -> None:
+def test_when_every_route_fails_the_client_gets_502_and_it_is_recorded(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     world.upstreams["a"].fail("500")
     world.upstreams["b"].fail("500")
     with pytest.raises(openai.InternalServerError) as caught:
         world.client().chat.completions.create(model="small", messages=HI)
     assert caught.value.status_code == 502
-    assert "chat-small@a" in caught.value.message and "chat-small@b" in caught.value.message
+    # the tenant learns what happened, not which of our routes failed nor what they said
+    message = caught.value.message
+    assert "the upstream provider failed; no other route could serve the model" in message
+    assert "chat-small@" not in message and "boom" not in message
+    assert "chat-small@a" in caplog.text and "chat-small@b" in caplog.text  # the log has it
     [event] = world.events()
     assert (event.status, event.error_code, event.billed_price) == (
         "error",
@@ -222,7 +228,8 @@ def test_when_every_route_is_rate_limited_upstream_the_client_gets_429(world: Wo
 def test_a_prompt_too_long_for_every_model_is_the_clients_400(world: World) -> None:
     world.upstreams["a"].fail("context")
     world.upstreams["b"].fail("context")
-    with pytest.raises(openai.BadRequestError, match="maximum context length"):
+    with pytest.raises(openai.BadRequestError, match="prompt is too long") as caught:
         world.client().chat.completions.create(model="small", messages=HI)
+    assert caught.value.code == "context_length_exceeded"
     # chat-small's other route was not tried: the prompt would not fit it either
     assert [c["model"] for c in world.upstreams["b"].calls] == ["big-b"]

@@ -85,7 +85,10 @@ def test_an_openai_conversation_becomes_a_generate_content_request() -> None:
         "max_tokens": 200,
         "temperature": 0.3,
         "stop": ["END"],
-        "response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "object"}}},
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": {"type": "object"}},
+        },
         "reasoning_effort": "medium",
     }
     request = to_gemini(body)

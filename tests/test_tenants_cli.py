@@ -98,7 +98,7 @@ BAD_INPUT: list[tuple[tuple[str, ...], int, str]] = [
     (("tenants", "access", "grant", "acme", "acme-largo"), 3, "did you mean"),
     (("tenants", "access", "grant", "acme", "acme-large", "--markup", "lots"), 2, "--markup"),
     (("tenants", "access", "grant", "acme", "tiny-detector"), 2, "needs tier 3"),
-    (("tenants", "keys", "create", "acme", "--name", "k", "--scope", "root"), 2, "scope"),
+    (("tenants", "keys", "create", "acme", "--name", "k", "--scope", "root"), 2, "scope(s) 'root'"),
     (("tenants", "keys", "revoke", "acme", "nope"), 3, "no key"),
 ]
 

@@ -38,8 +38,13 @@ class Settings(BaseSettings):
     #: Seconds between two checks of the registry version (SQLite; PostgreSQL uses NOTIFY too).
     snapshot_check_interval: float = Field(default=0.5, ge=0)
     log_level: str = "info"
-    #: Larger request bodies are refused with 413.
+    #: Larger request bodies are refused with 413: the admin and registry API's (1 MiB) and
+    #: the ``/v1`` gateway's (32 MiB: images and audio travel inline in a body).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    gateway_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    #: Send ``x-radiant-route`` (the route that answered) with gateway answers: for an
+    #: administrator's debugging, as it names our routes and platforms to the tenant.
+    gateway_expose_route: bool = False
     #: Close public reads too: every request then needs a token.
     require_auth_for_reads: bool = False
     #: Usage metering: the local spool of usage events (default: ``spool`` in the data

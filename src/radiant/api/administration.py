@@ -10,11 +10,14 @@ from fastapi import Depends, FastAPI, Request
 from radiant.api.auth import PrincipalDep
 from radiant.api.request_context import RequestIdMiddleware
 from radiant.api.routers import administrators, approvals, audit, records, registry_write
+from radiant.domain.tenant import KeyScope
 from radiant.errors import AuthenticationError
 from radiant.manage.administrators import AdminService
 from radiant.manage.approvals import ApprovalService
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import Registry
+from radiant.security import Permission, PrincipalKind
+from radiant.tenants import MissingScopeError
 
 __all__ = ["install_administration", "read_gate"]
 
@@ -36,8 +39,12 @@ def install_administration(
 def _read_gate(request: Request, principal: PrincipalDep) -> Any:
     if getattr(request.app.state, "require_auth_for_reads", False) and principal.subject_id is None:
         raise AuthenticationError("this server requires a token for reads")
+    if principal.kind is PrincipalKind.TENANT and not principal.can(Permission.REGISTRY_READ):
+        # a tenant key reads the registry (its tenant's view) with the ``models`` scope only
+        raise MissingScopeError(KeyScope.MODELS, f"{request.method} {request.url.path}")
     return principal
 
 
-#: Dependency of the public read routers: open unless ``RADIANT_REQUIRE_AUTH_FOR_READS``.
+#: Dependency of the public read routers: open unless ``RADIANT_REQUIRE_AUTH_FOR_READS``;
+#: a tenant's API key needs its ``models`` scope.
 read_gate = Depends(_read_gate)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, FastAPI
 
 from radiant.api.administration import install_administration, read_gate
-from radiant.api.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
+from radiant.api.limits import BodyLimitMiddleware
 from radiant.api.openapi import install_openapi
 from radiant.api.problems import install_problem_handlers
 from radiant.api.query_guard import single_valued_query
@@ -45,6 +45,8 @@ def create_app(
     registry_service: Registry,
     *,
     max_body_bytes: int | None = None,
+    gateway_max_body_bytes: int | None = None,
+    expose_route: bool | None = None,
     require_auth_for_reads: bool = False,
     scheduler: SyncScheduler | None = None,
     health: HealthMonitor | None = None,
@@ -54,7 +56,9 @@ def create_app(
     """The API of ``registry_service``; with ``scheduler``, the app runs the scheduled
     syncs while it serves (``radiant serve`` passes one). ``health`` and ``thermal``:
     the route health monitor and thermal manager (default: from the settings, on first use);
-    ``gateway``: the ``/v1`` gateway (default: from the settings, on the first call)."""
+    ``gateway``: the ``/v1`` gateway (default: from the settings, on the first call).
+    ``max_body_bytes`` (the API's), ``gateway_max_body_bytes`` (``/v1``'s) and
+    ``expose_route`` (``x-radiant-route`` on gateway answers) default to the settings."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -78,7 +82,8 @@ def create_app(
                 scheduler.stop()
             registry_service.stop_listening()
 
-    traced = get_settings().opentelemetry
+    settings = get_settings()
+    traced = settings.opentelemetry
     app = FastAPI(
         title="Radiant",
         summary="AI model registry and router",
@@ -95,7 +100,7 @@ def create_app(
     app.state.authenticators.append(app.state.tenants.keys.authenticate)
     install_problem_handlers(app)
     install_openapi(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or settings.max_body_bytes)
     install_administration(app, registry_service, require_auth_for_reads=require_auth_for_reads)
     # pricing and selection before registry: /models/{id}/pricing, /models/{id}/routes/best
     # and the like must not be read as a model id
@@ -115,7 +120,14 @@ def create_app(
     app.include_router(routing_rules.router)
     app.include_router(health_routes.router)
     app.include_router(discovery.router)
-    install_gateway(app, registry_service, gateway, health=health)
+    install_gateway(
+        app,
+        registry_service,
+        gateway,
+        health=health,
+        max_body_bytes=gateway_max_body_bytes,
+        expose_route=expose_route,
+    )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

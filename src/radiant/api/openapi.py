@@ -2,7 +2,9 @@
 
 FastAPI documents only its own 422 body. Radiant answers every client error as
 ``application/problem+json``, so each operation gets one ``4XX`` response with the
-``Problem`` schema instead (and the 422 entry becomes that problem too).
+``Problem`` schema instead (and the 422 entry becomes that problem too). The ``/v1``
+gateway's operations, which FastAPI does not route, are added by
+:func:`radiant.api.openapi_gateway.document_gateway`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from radiant.api.openapi_gateway import document_gateway
 from radiant.api.problems import MEDIA_TYPE
 
 __all__ = ["PROBLEM_SCHEMA", "install_openapi"]
@@ -56,6 +59,7 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
             )
             _document_problems(schema)
+            document_gateway(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

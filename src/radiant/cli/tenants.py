@@ -259,7 +259,13 @@ def list_access(tenant: TenantArg, as_json: JsonOpt = False) -> None:
 def create_key(
     tenant: TenantArg,
     name: Annotated[str, typer.Option(help="What the key is for.")],
-    scope: Annotated[list[str] | None, typer.Option(help="A scope (repeat for more).")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A scope (repeat for more): chat, embeddings, images, audio, models. "
+            "None given: every scope."
+        ),
+    ] = None,
     rpm: Annotated[
         int | None, typer.Option(min=1, help="Requests per minute (default: the tier's).")
     ] = None,
@@ -310,7 +316,7 @@ def list_keys(tenant: TenantArg, as_json: JsonOpt = False) -> None:
                 k.name,
                 k.key_prefix,
                 k.status.value,
-                ",".join(k.scopes),
+                ",".join(k.scopes) or "all",
                 k.expires_at,
                 k.last_used_at,
                 k.usage_count,

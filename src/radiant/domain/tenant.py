@@ -21,18 +21,50 @@ from radiant.domain.price import Money
 __all__ = [
     "API_KEY_SCOPES",
     "DEFAULT_KEY_SCOPES",
+    "LEGACY_DEFAULT_SCOPES",
     "ApiKeyStatus",
+    "KeyScope",
     "Tenant",
     "TenantApiKey",
     "TenantModelAccess",
     "TenantStatus",
+    "key_allows",
 ]
 
-#: What a tenant API key may be used for (seed default: chat, models, embeddings).
-API_KEY_SCOPES = frozenset(
-    {"chat", "completions", "embeddings", "models", "images", "audio", "video", "moderation"}
-)
-DEFAULT_KEY_SCOPES = ("chat", "models", "embeddings")
+
+class KeyScope(StrEnum):
+    """What a tenant API key may be used for; each tenant endpoint needs one."""
+
+    CHAT = "chat"
+    """``POST /v1/chat/completions``"""
+    EMBEDDINGS = "embeddings"
+    """``POST /v1/embeddings``"""
+    IMAGES = "images"
+    """``POST /v1/images/generations``"""
+    AUDIO = "audio"
+    """``POST /v1/audio/speech`` and ``/v1/audio/transcriptions``"""
+    MODELS = "models"
+    """``GET /v1/models`` and the registry reads a tenant key makes (``/api/registry``:
+    models, prices on the tenant's terms, selection)"""
+    COMPLETIONS = "completions"
+    """reserved (seed vocabulary): no endpoint takes it yet"""
+    VIDEO = "video"
+    """reserved (seed vocabulary): no endpoint takes it yet"""
+    MODERATION = "moderation"
+    """reserved (seed vocabulary): no endpoint takes it yet"""
+
+
+API_KEY_SCOPES = frozenset(s.value for s in KeyScope)
+#: A key issued without scopes may do everything a key can: it is stored with none.
+DEFAULT_KEY_SCOPES: tuple[str, ...] = ()
+#: What a key issued without scopes was given before scopes were checked (the seed's
+#: column default); migration 0015 turned those into "every scope".
+LEGACY_DEFAULT_SCOPES = ("chat", "models", "embeddings")
+
+
+def key_allows(scopes: tuple[str, ...] | frozenset[str], scope: KeyScope) -> bool:
+    """May a key with ``scopes`` (none: every scope) be used for ``scope``?"""
+    return not scopes or scope.value in scopes
 
 
 class TenantStatus(StrEnum):
@@ -89,6 +121,7 @@ class TenantApiKey(DomainModel):
     name: str = Field(min_length=1, max_length=100)
     #: the first characters of the key, enough to recognise it in a list
     key_prefix: str
+    #: what the key may be used for; empty: every scope
     scopes: tuple[str, ...] = DEFAULT_KEY_SCOPES
     rate_limit_rpm: int | None = Field(default=60, ge=1, le=INT32_MAX)
     rate_limit_tpm: int | None = Field(default=100_000, ge=1, le=INT32_MAX)

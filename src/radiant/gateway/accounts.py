@@ -44,6 +44,8 @@ class Account:
     rate_limit_tpm: int | None
     #: the tenant's grants by model id (enabled or not), with their rpm/tpm limits
     access: Mapping[str, TenantModelAccess]
+    #: what the key may be used for (empty: every scope)
+    scopes: frozenset[str] = frozenset()
 
     def may_use(self, entry: ModelEntry) -> bool:
         """Granted, enabled, and within the tenant's tier."""
@@ -128,6 +130,6 @@ class AccountCache:
                 return None
             limits = (key.rate_limit_rpm, key.rate_limit_tpm)
             slug, tier = tenant.slug, tenant.tier
-            key_id = key.id
+            key_id, scopes = key.id, frozenset(key.scopes or ())
         access = pricing_store.tenant_access_all(self.engine, principal.tenant_id)
-        return Account(principal, key_id, principal.tenant_id, slug, tier, *limits, access)
+        return Account(principal, key_id, principal.tenant_id, slug, tier, *limits, access, scopes)

@@ -6,9 +6,13 @@ no middleware of their own — the hot path is the gateway's work and little els
   ``/v1/audio/transcriptions`` (multipart form with a ``file``);
 * every answer carries ``x-request-id`` (the caller's, echoed, or else ours),
   ``x-radiant-request-id`` (ours: the key of the request's usage event),
-  ``x-radiant-route`` (the route that answered) and ``x-radiant-price`` (the billed
+  ``x-radiant-model`` (the model that answered) and ``x-radiant-price`` (the billed
   price in USD); a stream cannot know its price when its headers leave, so it sends it
-  as an SSE comment (``: x-radiant-price 0.0012``) right before ``data: [DONE]``;
+  as an SSE comment (``: x-radiant-price 0.0012``) right before ``data: [DONE]``.
+  ``x-radiant-route`` (the route: ours, not the tenant's business) is added only when
+  ``RADIANT_GATEWAY_EXPOSE_ROUTE`` allows it;
+* the answer's ``model`` (in every chunk of a stream too) is the name the client asked
+  for, not the upstream's model string;
 * every answer to a request the rate limiter judged (a success, a 429, an upstream
   error, a stream's first response) carries OpenAI's ``x-ratelimit-limit-requests``,
   ``-remaining-requests``, ``-reset-requests`` and the ``-tokens`` three, for the limit
@@ -19,7 +23,9 @@ no middleware of their own — the hot path is the gateway's work and little els
 * a stream is billed for what it delivered, however it ends (the upstream's usage when
   its usage chunk came, else the gateway's count, marked estimated: see
   :mod:`radiant.gateway.stream_usage`), and recorded once;
-* errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457 problem).
+* bodies are limited to ``RADIANT_GATEWAY_MAX_BODY_BYTES`` (32 MiB: images and audio
+  travel inline); errors are OpenAI-shaped (``{"error": {...}}``, inside an RFC 9457
+  problem) and a bad body is refused before any upstream hears of it.
 """
 
 from __future__ import annotations
@@ -44,17 +50,18 @@ from radiant.gateway.errors import (
     PayloadTooLargeError,
     error_body,
     error_parts,
+    redact,
 )
 from radiant.gateway.idempotency import Answer
 from radiant.gateway.jsonx import dumps
 from radiant.gateway.records import Outcome
 from radiant.gateway.request_ids import caller_request_id, new_request_id
-from radiant.gateway.requests import Endpoint
+from radiant.gateway.requests import AUTO, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.stream_usage import StreamTally
 from radiant.gateway.usage import response_usage
 
-__all__ = ["GatewayEndpoint", "dumps"]
+__all__ = ["MAX_BODY_BYTES", "GatewayEndpoint", "dumps"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +79,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _too_large(limit: int) -> PayloadTooLargeError:
+    mib = f" ({limit / 1048576:g} MiB)" if limit >= 1048576 else ""
+    return PayloadTooLargeError(f"request bodies here are limited to {limit} bytes{mib}")
+
+
 async def _body(scope: Scope, receive: Receive, limit: int) -> bytes:
     declared = _header(scope, b"content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
+        raise _too_large(limit)
     chunks = []
     size = 0
     while True:
@@ -85,10 +97,22 @@ async def _body(scope: Scope, receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLargeError(f"request bodies here are limited to {limit} bytes")
+            raise _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _asked(call: Call, hop: Hop) -> str:
+    """The name the client used for the model that answered (its first one when the
+    answer came from ``auto`` or from a model a routing rule put first)."""
+    names = call.ask.models
+    if len(names) > 1:
+        for name in names:
+            entry = call.snapshot.find(name) if name != AUTO else None
+            if entry is not None and entry.id == hop.entry.id:
+                return name
+    return names[0]
 
 
 def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
@@ -117,27 +141,39 @@ def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, s
     return fields, file
 
 
+#: the default limit of a /v1 body (``RADIANT_GATEWAY_MAX_BODY_BYTES``)
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
 class GatewayEndpoint:
     """One ``/v1`` endpoint; ``gateway`` gives the process's gateway (built on first use).
 
     It echoes a client's ``x-request-id`` when it is sane (else ours) and always sends
-    ours as ``x-radiant-request-id``; bodies are limited to ``max_body`` bytes (25 MB for
-    audio uploads, 1 MB otherwise)."""
+    ours as ``x-radiant-request-id``; bodies are limited to ``max_body`` bytes;
+    ``expose_route`` adds ``x-radiant-route``."""
 
     def __init__(
-        self, gateway: Callable[[], Gateway], endpoint: Endpoint, max_body: int | None = None
+        self,
+        gateway: Callable[[], Gateway],
+        endpoint: Endpoint,
+        max_body: int | None = None,
+        *,
+        expose_route: bool = False,
     ) -> None:
         self.gateway = gateway
         self.endpoint = endpoint
-        audio = endpoint is Endpoint.TRANSCRIPTION
-        self.max_body = max_body or (25 if audio else 1) * 1024 * 1024
+        self.max_body = max_body or MAX_BODY_BYTES
+        self.expose_route = expose_route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ours = new_request_id()
         theirs = caller_request_id(_header(scope, b"x-request-id"))
         echo = (theirs or ours).encode()
         reply = _Reply(
-            send, scope["path"], [(b"x-request-id", echo), (b"x-radiant-request-id", ours.encode())]
+            send,
+            scope["path"],
+            [(b"x-request-id", echo), (b"x-radiant-request-id", ours.encode())],
+            self.expose_route,
         )
         try:
             if scope["method"] != "POST":
@@ -157,12 +193,13 @@ class GatewayEndpoint:
         key = _header(scope, b"idempotency-key")
         if self.endpoint is Endpoint.TRANSCRIPTION:
             fields, file = _form(_header(scope, b"content-type") or "", raw)
+            size = len(raw) - len(file[0])  # the audio is billed by its length, not tokens
             call = await gateway.begin(
                 token,
                 self.endpoint,
                 fields,
                 request_id,
-                size=len(raw),
+                size=size,
                 client_request_id=theirs,
                 idempotency_key=key,
                 file=file,
@@ -190,12 +227,14 @@ class GatewayEndpoint:
             return
         usage = response_usage(self.endpoint, result, call.ask.body)
         outcome = gateway.finish(call, hop, usage)
+        if self.endpoint in (Endpoint.CHAT, Endpoint.EMBEDDINGS) and isinstance(result, dict):
+            result["model"] = _asked(call, hop)
         await self._answer(gateway, call, reply, dumps(result), "application/json", outcome)
 
     async def _answer(
         self, gateway: Gateway, call: Call, reply: _Reply, data: bytes, media: str, outcome: Outcome
     ) -> None:
-        headers = _outcome_headers(outcome)
+        headers = reply.outcome_headers(outcome)
         if call.idempotency is not None:
             await gateway.keep(call, Answer(call.request_id, 200, media, headers, data))
         await reply.send(200, data, media, headers)
@@ -226,7 +265,7 @@ class GatewayEndpoint:
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
             await asyncio.sleep(0)  # it runs once now: a client that left meanwhile is seen
-            await reply.start(200, _SSE_HEADERS, hop.route_id)
+            await reply.start(200, _SSE_HEADERS, hop)
             await self._relay(gateway, call, reply, hop, first, rest, gone, tally)
         except BaseException as exc:
             # anything else that ended it (a bug, a cancelled task) is recorded all the same,
@@ -249,6 +288,7 @@ class GatewayEndpoint:
         tally: StreamTally,
     ) -> None:
         wanted = call.ask.wants_stream_usage
+        asked = _asked(call, hop)
         chunk: dict[str, Any] | None = first
         try:
             while chunk is not None:
@@ -261,6 +301,7 @@ class GatewayEndpoint:
                     if not wanted:
                         chunk = {k: v for k, v in chunk.items() if k != "usage"}
                 if wanted or chunk.get("choices"):
+                    chunk["model"] = asked
                     await reply.body(b"data: " + dumps(chunk) + b"\n\n")
                     tally.delivered(chunk)
                 chunk = await anext(rest, None)
@@ -274,8 +315,14 @@ class GatewayEndpoint:
             await gateway.feed(hop, call.started, exc)
             delivered, estimated = tally.usage(call.ask.body)
             gateway.finish(call, hop, delivered, exc, bill=False, estimated=estimated)
-            status, code, message, _ = error_parts(exc)
-            text = f"the stream broke off after it started: {message}"
+            logger.warning(
+                "gateway: the stream of request %s on %s broke off: %s",
+                call.request_id,
+                hop.route_id,
+                redact(exc.message),
+            )
+            _, code, _, _ = error_parts(exc)
+            text = "the upstream provider's stream broke off after it started"
             event = {"error": {"message": text, "type": "api_error", "code": code}}
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
@@ -300,29 +347,37 @@ async def _close(chunks: AsyncIterator[dict[str, Any]]) -> None:
             logger.debug("gateway: closing an abandoned stream failed", exc_info=True)
 
 
-def _outcome_headers(outcome: Outcome) -> dict[str, str]:
-    """The headers an answer carries of how it was served and billed."""
-    headers = {"x-radiant-price": format(outcome.price, "f")}
-    if outcome.hop is not None:
-        headers["x-radiant-route"] = outcome.hop.route_id
-        headers["x-radiant-model"] = outcome.hop.entry.id
-    return headers
-
-
 class _Reply:
-    def __init__(self, send: Send, path: str, extra: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self, send: Send, path: str, extra: list[tuple[bytes, bytes]], expose_route: bool
+    ) -> None:
         self._send = send
         self.path = path
         self.extra = extra
+        self.expose_route = expose_route
         self.started = False
 
-    async def start(self, status: int, headers: list[tuple[bytes, bytes]], route: str) -> None:
+    def _hop_headers(self, hop: Hop) -> list[tuple[bytes, bytes]]:
+        headers = [(b"x-radiant-model", hop.entry.id.encode())]
+        if self.expose_route:
+            headers.append((b"x-radiant-route", hop.route_id.encode()))
+        return headers
+
+    def outcome_headers(self, outcome: Outcome) -> dict[str, str]:
+        """The headers an answer carries of how it was served and billed (kept with an
+        idempotent answer, so a replay says the same)."""
+        headers = {"x-radiant-price": format(outcome.price, "f")}
+        if outcome.hop is not None:
+            headers.update((k.decode(), v.decode()) for k, v in self._hop_headers(outcome.hop))
+        return headers
+
+    async def start(self, status: int, headers: list[tuple[bytes, bytes]], hop: Hop) -> None:
         self.started = True
         await self._send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [*headers, *self.extra, (b"x-radiant-route", route.encode())],
+                "headers": [*headers, *self.extra, *self._hop_headers(hop)],
             }
         )
 

@@ -6,7 +6,7 @@
     └── GatewayError             an error a /v1 request ends with; status, OpenAI type and code
         ├── BadRequestError      a body the gateway cannot use (400)
         ├── MethodNotAllowedError  not a POST (405)
-        ├── PayloadTooLargeError   a body over the endpoint's limit (413)
+        ├── PayloadTooLargeError   a body over the gateway's limit (413)
         ├── RateLimitedError     a key or tenant over its limits (429, retry-after)
         ├── ClientGoneError      the client left in the middle of a stream (recorded as 499)
         ├── NoRouteError         the model has no route that can be called now (503)
@@ -14,14 +14,17 @@
 
 Every error body is RFC 9457 problem+json that also carries OpenAI's
 ``{"error": {"message", "type", "code", "param"}}`` member: OpenAI clients read
-``error``, problem readers the rest. :func:`error_response` maps any exception of the
-tree (a ModelNotFoundError, a RoutingBlockedError, ...) onto it.
+``error``, problem readers the rest. :func:`error_parts` maps any exception (a
+ModelNotFoundError, a ProviderError, ...) onto a status, a stable ``code`` (the list is
+:data:`CODES`) and a message that says what happened to the tenant without our
+internals: no route, platform or upstream text (those go to the log).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,10 +35,13 @@ from radiant.errors import (
     PermissionDeniedError,
     ProviderError,
     RadiantError,
+    StoreError,
     ValidationError,
 )
+from radiant.tenants import MissingScopeError
 
 __all__ = [
+    "CODES",
     "BadRequestError",
     "ClientGoneError",
     "GatewayError",
@@ -46,6 +52,8 @@ __all__ = [
     "UpstreamError",
     "error_body",
     "error_parts",
+    "redact",
+    "upstream_parts",
 ]
 
 MEDIA_TYPE = "application/problem+json"
@@ -147,6 +155,31 @@ class UpstreamError(GatewayError):
     code = "upstream_error"
 
 
+#: Every ``error.code`` a ``/v1`` answer can carry, with what it means (the README lists
+#: them too; a test keeps the two in step).
+CODES: dict[str, str] = {
+    "invalid_request": "the body is not what the endpoint takes (400; param names where)",
+    "model_not_supported": "the model does not serve this endpoint (400)",
+    "context_length_exceeded": "the prompt is too long for the model, and for any larger one (400)",
+    "upstream_invalid_request": "the upstream provider refused the request as invalid (its "
+    "4xx status)",
+    "invalid_api_key": "no API key, or one that is unknown, revoked or expired (401)",
+    "missing_scope": "the API key lacks the scope the endpoint needs (403)",
+    "forbidden": "the API key may not do this (403)",
+    "model_not_found": "no model of that name that this key may use (404)",
+    "not_found": "no such thing (404)",
+    "method_not_allowed": "the endpoint takes POST (405)",
+    "payload_too_large": "the body is over the gateway's limit (413)",
+    "rate_limit_exceeded": "the key or its tenant is over its rate limits (429, retry-after)",
+    "upstream_rate_limited": "every route of the model is rate limited upstream (429)",
+    "internal_error": "something went wrong on our side (500)",
+    "upstream_error": "the upstream provider failed and no other route could serve the model (502)",
+    "no_route": "no route of the model can be called now (503)",
+    "service_unavailable": "the service cannot reach its database (503)",
+    "upstream_timeout": "the upstream provider did not answer in time (504)",
+}
+
+
 def _code(exc: RadiantError) -> str:
     if isinstance(exc, GatewayError):
         return exc.code
@@ -156,6 +189,8 @@ def _code(exc: RadiantError) -> str:
         return "not_found"
     if isinstance(exc, AuthenticationError):
         return "invalid_api_key"
+    if isinstance(exc, MissingScopeError):
+        return "missing_scope"
     if isinstance(exc, PermissionDeniedError):
         return "forbidden"
     if isinstance(exc, ValidationError):
@@ -163,13 +198,23 @@ def _code(exc: RadiantError) -> str:
     return "internal_error"
 
 
+#: what our own errors that are not the client's say to the client
+_OPAQUE = "an unexpected error occurred; the request id identifies it in our logs"
+_STORE = "the service cannot reach its database just now; try again shortly"
+
+
 def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
     """(status, code, message, extra headers) of any exception a request ended with."""
     if not isinstance(exc, RadiantError):
-        return 500, "internal_error", "an unexpected error occurred", {}
+        return 500, "internal_error", _OPAQUE, {}
     headers: dict[str, str] = {}
     if isinstance(exc, ProviderError):
-        return _upstream(exc), exc.code or f"upstream_{exc.kind}", exc.message, headers
+        return (*upstream_parts(exc), headers)
+    if isinstance(exc, StoreError):
+        return 503, "service_unavailable", _STORE, headers
+    known = (GatewayError, NotFoundError, AuthenticationError, PermissionDeniedError)
+    if not isinstance(exc, (*known, ValidationError)):
+        return 500, "internal_error", _OPAQUE, headers
     status = 400 if isinstance(exc, ValidationError) else exc.status
     if isinstance(exc, GatewayError):
         headers.update(exc.headers)
@@ -188,13 +233,29 @@ def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
 _OURS = frozenset({401, 403, 407, 408, 409, 429})
 
 
-def _upstream(exc: ProviderError) -> int:
-    """The status a client gets for an upstream error that ended its request: the
-    upstream's own 4xx when the request was at fault, else 502 (504: a timeout)."""
+def upstream_parts(exc: ProviderError) -> tuple[int, str, str]:
+    """(status, code, message) for an upstream failure that ended a request: the
+    upstream's own 4xx when the request was at fault, else 502 (504: a timeout). The
+    message is ours; the upstream's words stay in the log."""
     status = exc.status
+    if exc.context_too_long:
+        message = "the prompt is too long for the model's context window (and no model "
+        return 400, "context_length_exceeded", message + "with a larger one could take it)"
     if exc.kind == "http" and status is not None and 400 <= status < 500 and status not in _OURS:
-        return status
-    return exc.problem_status
+        return status, "upstream_invalid_request", "the upstream provider refused the request"
+    if exc.kind == "timeout":
+        return 504, "upstream_timeout", "the upstream provider did not answer in time"
+    return 502, "upstream_error", "the upstream provider failed"
+
+
+#: what looks like a credential in an upstream's words: a bearer token, provider keys
+#: (``sk-...``, ``sk-ant-...``, Google's ``AIza...``), our own ``rtk_...`` keys
+_SECRET = re.compile(r"(?i:bearer\s+)\S+|\b(?:sk-|rtk_|AIza)[A-Za-z0-9_\-*]{8,}", re.ASCII)
+
+
+def redact(text: str) -> str:
+    """``text`` (an upstream's error, for the log) without anything that looks like a key."""
+    return _SECRET.sub("[redacted]", text)
 
 
 def error_body(

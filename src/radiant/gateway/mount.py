@@ -120,12 +120,26 @@ class GatewayDispatch:
 
 
 def install_gateway(
-    app: Any, registry: Registry, gateway: Gateway | None = None, *, health: Any = None
+    app: Any,
+    registry: Registry,
+    gateway: Gateway | None = None,
+    *,
+    health: Any = None,
+    max_body_bytes: int | None = None,
+    expose_route: bool | None = None,
 ) -> GatewayHolder:
     """Serve the ``/v1`` endpoints on ``app`` (before its other middleware);
-    ``app.state.gateway`` holds the gateway (closed by ``await app.state.gateway.aclose()``)."""
+    ``app.state.gateway`` holds the gateway (closed by ``await app.state.gateway.aclose()``).
+
+    ``max_body_bytes`` and ``expose_route`` default to ``RADIANT_GATEWAY_MAX_BODY_BYTES``
+    and ``RADIANT_GATEWAY_EXPOSE_ROUTE``."""
+    settings = get_settings()
+    limit = max_body_bytes or settings.gateway_max_body_bytes
+    expose = settings.gateway_expose_route if expose_route is None else expose_route
     holder = GatewayHolder(registry, gateway, health)
-    endpoints = {e.path: GatewayEndpoint(holder.get, e) for e in Endpoint}
+    endpoints = {
+        e.path: GatewayEndpoint(holder.get, e, limit, expose_route=expose) for e in Endpoint
+    }
     app.add_middleware(GatewayDispatch, endpoints=endpoints)
     app.state.gateway = holder
     return holder

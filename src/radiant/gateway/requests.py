@@ -1,36 +1,106 @@
-"""What a ``/v1`` request asks for, read from its body without a full schema.
+"""What a ``/v1`` request asks for, read from its body once the body is known to be good.
 
-Only what the gateway decides on is checked (the provider checks the rest):
+Every body is first checked against the OpenAI shape of its endpoint
+(:mod:`radiant.providers.openai_wire`): a body that does not fit is a 400 naming the
+parameter, before any route, breaker or health monitor hears of it. Then:
 
 * ``model`` — a model id, any alias, or ``auto``; ``models`` — a list of names tried in
   order (OpenRouter's fallback list; ``model``, when given too, goes first);
 * ``auto`` takes selection criteria from ``selection`` (the fields of
   :class:`~radiant.selection.SelectionCriteria` but ``task``, which the endpoint gives);
+  ``selection`` is checked whenever it is sent;
 * ``stream`` (chat only) and ``stream_options``.
 
 ``models`` and ``selection`` are Radiant's: they are removed from the body sent upstream.
-Bad input raises :class:`~radiant.gateway.errors.BadRequestError` (400).
+Bad input raises :class:`~radiant.gateway.errors.BadRequestError` or
+:class:`~radiant.providers.openai_wire.InvalidRequest` (both 400).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BaseModel, Field, StrictFloat, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from radiant.domain import Task
+from radiant.domain.tenant import KeyScope
 from radiant.gateway.errors import BadRequestError
 from radiant.gateway.jsonx import loads
+from radiant.providers.openai_wire import (
+    INT64_MAX,
+    ChatCompletionRequest,
+    EmbeddingsRequest,
+    ImageGenerationRequest,
+    SpeechRequest,
+    TranscriptionForm,
+    check_request,
+)
 from radiant.selection.criteria import SelectionCriteria
 
-__all__ = ["AUTO", "Ask", "Endpoint", "parse_json", "read_ask"]
+__all__ = [
+    "AUTO",
+    "SHAPES",
+    "Ask",
+    "ChatBody",
+    "EmbeddingsBody",
+    "Endpoint",
+    "ImagesBody",
+    "Selection",
+    "SpeechBody",
+    "parse_json",
+    "read_ask",
+]
 
 AUTO = "auto"
 #: more names than this in ``models`` is a mistake, not a fallback list
 MAX_MODELS = 8
 _OURS = ("models", "selection", "route")
+
+
+# ------------------------------------------------------------------ Radiant's fields
+
+
+_Price = Annotated[StrictFloat, Field(ge=0)] | Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$")]
+
+
+class Selection(SelectionCriteria):
+    """``selection``: the criteria of ``auto`` (``task`` comes from the endpoint), as JSON
+    states them (integers within 64 bits, prices as numbers or decimal strings)."""
+
+    task: Task | None = None  # type: ignore[assignment]  # ignored: the endpoint's task
+    min_context_window: Annotated[StrictInt, Field(ge=0, le=INT64_MAX)] | None = None
+    max_latency_ms: Annotated[StrictInt, Field(ge=0, le=INT64_MAX)] | None = None
+    # (whole floats such as 5.0 reach these fields as integers: see _whole_numbers)
+    #: USD; a number, or a decimal string (``"0.002"``): the JSON SelectionCriteria reads
+    max_price_per_request: _Price | None = None  # type: ignore[assignment]
+
+
+NonEmpty = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class _RadiantFields(BaseModel):
+    #: more names to try, in order, after ``model`` (OpenRouter's fallback list)
+    models: Annotated[list[NonEmpty], Field(max_length=MAX_MODELS - 1)] | None = None
+    selection: Selection | None = None
+
+
+class ChatBody(ChatCompletionRequest, _RadiantFields):
+    """``POST /v1/chat/completions``: OpenAI's body and Radiant's ``models``/``selection``."""
+
+
+class EmbeddingsBody(EmbeddingsRequest, _RadiantFields):
+    """``POST /v1/embeddings``: OpenAI's body and Radiant's ``models``/``selection``."""
+
+
+class ImagesBody(ImageGenerationRequest, _RadiantFields):
+    """``POST /v1/images/generations``: OpenAI's body and Radiant's ``models``/``selection``."""
+
+
+class SpeechBody(SpeechRequest, _RadiantFields):
+    """``POST /v1/audio/speech``: OpenAI's body and Radiant's ``models``/``selection``."""
 
 
 class Endpoint(StrEnum):
@@ -49,6 +119,16 @@ class Endpoint(StrEnum):
     def path(self) -> str:
         return _PATHS[self]
 
+    @property
+    def scope(self) -> KeyScope:
+        """The API-key scope a call of this endpoint needs."""
+        return _SCOPES[self]
+
+    @property
+    def shape(self) -> type[BaseModel]:
+        """The OpenAI shape of the body (for a transcription: of its form fields)."""
+        return _SHAPES[self]
+
 
 _TASKS: dict[Endpoint, tuple[Task, ...]] = {
     Endpoint.CHAT: (Task.CHAT, Task.COMPLETION, Task.INFERENCE, Task.SEARCH),
@@ -57,6 +137,22 @@ _TASKS: dict[Endpoint, tuple[Task, ...]] = {
     Endpoint.SPEECH: (Task.AUDIO,),
     Endpoint.TRANSCRIPTION: (Task.TRANSCRIPTION,),
 }
+_SCOPES = {
+    Endpoint.CHAT: KeyScope.CHAT,
+    Endpoint.EMBEDDINGS: KeyScope.EMBEDDINGS,
+    Endpoint.IMAGES: KeyScope.IMAGES,
+    Endpoint.SPEECH: KeyScope.AUDIO,
+    Endpoint.TRANSCRIPTION: KeyScope.AUDIO,
+}
+_SHAPES: dict[Endpoint, type[BaseModel]] = {
+    Endpoint.CHAT: ChatBody,
+    Endpoint.EMBEDDINGS: EmbeddingsBody,
+    Endpoint.IMAGES: ImagesBody,
+    Endpoint.SPEECH: SpeechBody,
+    Endpoint.TRANSCRIPTION: TranscriptionForm,
+}
+#: the body each endpoint takes (for a transcription: its form's text fields)
+SHAPES = _SHAPES
 _PATHS = {
     Endpoint.CHAT: "/v1/chat/completions",
     Endpoint.EMBEDDINGS: "/v1/embeddings",
@@ -113,8 +209,7 @@ def _names(body: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _criteria(body: dict[str, Any], endpoint: Endpoint, tokens: int) -> SelectionCriteria:
-    raw = body.get("selection")
+def _criteria(raw: Any, endpoint: Endpoint, tokens: int) -> SelectionCriteria:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -133,30 +228,73 @@ def _criteria(body: dict[str, Any], endpoint: Endpoint, tokens: int) -> Selectio
 
 
 def _output_cap(body: dict[str, Any]) -> int:
+    """The output tokens asked for at most (the body is checked: a whole number >= 1)."""
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise BadRequestError(f"'{key}' must be a whole number >= 0", param=key)
+        if isinstance(value, int):
             return value
     return 0
 
 
-def read_ask(endpoint: Endpoint, body: dict[str, Any], size: int) -> Ask:
-    """What ``body`` (``size`` bytes of JSON) asks ``endpoint`` for."""
-    names = _names(body)
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
+#: tokens counted for an image of a chat, whatever its size: the most OpenAI counts for
+#: one high-detail image (8 tiles of 512 px at 170 tokens, plus 85). The estimate only
+#: admits the request under the rate limits; the usage reported corrects it.
+IMAGE_TOKENS = 1445
+
+
+def _prompt_tokens(endpoint: Endpoint, body: dict[str, Any], size: int) -> int:
+    """Tokens a prompt of ``size`` bytes of JSON is expected to take: about four bytes a
+    token, but an image of a chat counts :data:`IMAGE_TOKENS` however large its data."""
+    if endpoint is not Endpoint.CHAT:
+        return size // 4
+    inline = images = 0
+    for message in body["messages"]:
+        content = message.get("content")
+        if isinstance(content, list):
+            for part in content:
+                if part.get("type") == "image_url":
+                    images += 1
+                    inline += len(part["image_url"]["url"])
+    return max(0, size - inline) // 4 + images * IMAGE_TOKENS
+
+
+def _stream(endpoint: Endpoint, body: dict[str, Any]) -> bool:
+    value = body.get("stream")
+    if endpoint is Endpoint.TRANSCRIPTION:  # a form field: text
+        value = None if value is None else str(value).strip().lower() in ("true", "1")
+    elif value is not None and not isinstance(value, bool):
         raise BadRequestError("'stream' must be true or false", param="stream")
-    if stream and endpoint is not Endpoint.CHAT:
+    if value and endpoint is not Endpoint.CHAT:
         raise BadRequestError(f"{endpoint.path} does not stream", param="stream")
-    prompt = size // 4  # about four bytes of JSON per token
-    criteria = _criteria(body, endpoint, prompt) if AUTO in names else None
+    return bool(value)
+
+
+def _whole_numbers(selection: Any) -> Any:
+    """``selection`` with whole floats (``5.0``) as integers: JSON Schema's integers."""
+    if not isinstance(selection, dict):
+        return selection
+    return {
+        k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in selection.items()
+    }
+
+
+def read_ask(endpoint: Endpoint, body: dict[str, Any], size: int) -> Ask:
+    """What ``body`` (``size`` bytes of JSON; a transcription: its form fields) asks
+    ``endpoint`` for; 400 unless it is the OpenAI shape of the endpoint."""
+    names = _names(body)
+    stream = _stream(endpoint, body)
+    selection = _whole_numbers(body.get("selection"))
+    shaped = body
+    if body.get("model") is None or selection is not body.get("selection"):
+        shaped = {**body, "model": names[0], "selection": selection}
+    check_request(endpoint.shape, shaped)
+    prompt = _prompt_tokens(endpoint, body, size)
+    criteria = None
+    if selection is not None or AUTO in names:
+        criteria = _criteria(selection, endpoint, prompt)
     wants_usage = False
     if stream:
         options = body.get("stream_options")
-        if options is not None and not isinstance(options, dict):
-            raise BadRequestError("'stream_options' must be an object", param="stream_options")
         wants_usage = bool(options and options.get("include_usage"))
     upstream = {k: v for k, v in body.items() if k not in _OURS}
     return Ask(
@@ -164,7 +302,7 @@ def read_ask(endpoint: Endpoint, body: dict[str, Any], size: int) -> Ask:
         names,
         upstream,
         stream,
-        criteria,
+        criteria if AUTO in names else None,
         prompt + _output_cap(body),
         wants_usage,
     )

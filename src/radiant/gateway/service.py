@@ -3,13 +3,16 @@
 ::
 
     key -> account (cached)      accounts.AccountCache
-    body -> what it asks for     requests.read_ask
+    the key's scope              tenants.require_scope  (403 naming the scope)
+    body -> what it asks for     requests.read_ask  (the OpenAI shape checked: 400)
     names -> routes to try       chain.ChainBuilder (snapshot, routing rules, selection)
     rate limits                  limits.RateLimiter.acquire: key, tenant, grant, rules
                                  (429 + retry-after; x-ratelimit-* on every answer)
     for each route:              breaker closed? (HealthMonitor.allowed)
         call, retried with backoff on a retryable failure (retry.RetryPolicy)
-        every outcome -> HealthMonitor.record_outcome (feeds the circuit breaker)
+        every upstream answer -> HealthMonitor.record_outcome (feeds the circuit breaker;
+        only an upstream's own failure counts against the route: no answer, 5xx, 429,
+        our credentials refused; a request the upstream refused as invalid does not)
         retryable failure -> next route; prompt too long -> a larger-context model
     usage -> cost and price      usage.charge (pricing engine, tenant terms)
     one usage event per request  metering.Meter.record (success or not), keyed by our id
@@ -40,7 +43,7 @@ from typing import Any, TypeVar
 import httpx2
 from sqlalchemy.exc import SQLAlchemyError
 
-from radiant.errors import RadiantError, UnsupportedError
+from radiant.errors import RadiantError, UnsupportedError, ValidationError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
 from radiant.gateway.client import GatewayClient
@@ -50,6 +53,7 @@ from radiant.gateway.errors import (
     NoRouteError,
     RateLimitedError,
     UpstreamError,
+    redact,
 )
 from radiant.gateway.idempotency import Answer, Claim, IdempotencyStore, check_key, fingerprint
 from radiant.gateway.limits import Bucket, KeyLimits, RateLimiter, buckets_for, decision_headers
@@ -64,6 +68,7 @@ from radiant.pricing.usage import Usage
 from radiant.providers import ProviderError, adapter_for, target_for
 from radiant.registry import Registry, Snapshot
 from radiant.selection.service import Selector
+from radiant.tenants import require_scope
 
 __all__ = ["Call", "Gateway"]
 
@@ -100,6 +105,8 @@ class Call:
     replay: Answer | None = None
     #: how it ended, once :meth:`Gateway.finish` recorded it
     outcome: Outcome | None = None
+    #: an adapter raised something unexpected (our bug, not the route's)
+    crashed: bool = False
 
 
 class Gateway:
@@ -170,6 +177,7 @@ class Gateway:
         call.client_request_id = client_request_id
         call.file = file
         try:
+            require_scope(account.scopes, endpoint.scope, f"POST {endpoint.path}")
             fields = parse_json(body) if isinstance(body, bytes) else body
             call.ask = Ask(endpoint, (str(fields.get("model") or ""),), fields)
             length = len(body) if isinstance(body, bytes) else (size or 0)
@@ -304,6 +312,7 @@ class Gateway:
             try:
                 return hop, await self._route(call, hop, invoke)
             except RouteRefused as exc:
+                call.crashed = call.crashed or isinstance(exc, AdapterFailed)
                 call.failures.append(f"{hop.route_id}: {exc}")
                 if exc.retry_after is not None:
                     waits.append(exc.retry_after)
@@ -317,6 +326,7 @@ class Gateway:
                     )
                     hops[index:index] = [h for h in bigger if h.route_id not in tried]
                 elif not exc.retryable:
+                    _log_failures(call)
                     raise
         raise _exhausted(call, errors, waits)
 
@@ -348,13 +358,11 @@ class Gateway:
             raise
         except UnsupportedError as exc:  # the route cannot do this: skip it, it is not broken
             raise RouteRefused(exc.message) from exc
-        except Exception as exc:  # an adapter bug must not take the request down
-            logger.exception("gateway: route %s failed unexpectedly", hop.route_id)
-            error = ProviderError(
-                f"{hop.route_id}: {type(exc).__name__}", provider=hop.platform.id, kind="protocol"
-            )
-            await self.feed(hop, started, error)
-            raise error from exc
+        except ValidationError:  # an adapter refused the request's shape: the client's 400
+            raise
+        except Exception as exc:  # an adapter bug: skip the route, never blame it
+            logger.exception("gateway: the adapter of route %s failed", hop.route_id)
+            raise AdapterFailed(type(exc).__name__) from exc
         await self.feed(hop, started, None)
         return result
 
@@ -464,24 +472,45 @@ def _in_background(work: Coroutine[Any, Any, None]) -> None:
     task.add_done_callback(_background.discard)
 
 
+class AdapterFailed(RouteRefused):
+    """An adapter raised something it should not have: the route is skipped, not blamed."""
+
+
+def _log_failures(call: Call) -> None:
+    """What the client is not told: which routes failed, and what the upstreams said."""
+    logger.warning(
+        "gateway: request %s (%s) got no answer from the routes tried: %s",
+        call.request_id,
+        ", ".join(call.ask.models),
+        redact("; ".join(call.failures)) or "no route",
+    )
+
+
 def _exhausted(call: Call, errors: list[ProviderError], waits: list[float]) -> Exception:
-    """The error a request ends with when no route of its chain answered; ``waits``: when
-    each route whose breaker refused it lets a call through again (the 503's retry-after:
-    the first of them)."""
-    text = "; ".join(call.failures)
+    """The error a request ends with when no route of its chain answered (the detail goes
+    to the log, the client learns what happened, not where); ``waits``: when each route
+    whose breaker refused it lets a call through again (the 503's retry-after: the first
+    of them)."""
+    _log_failures(call)
     if not errors:
+        if call.crashed:
+            return GatewayError("an unexpected error occurred; the request id identifies it")
         wait = min(waits) if waits else None
-        return NoRouteError(f"no route can be called now: {text}", retry_after=wait)
+        return NoRouteError(
+            "no route of the model can be called now; try again later", retry_after=wait
+        )
     last = errors[-1]
     if last.context_too_long:
         return last  # no larger model could take it: the client's prompt is too long
     if all(e.status == 429 for e in errors):
-        waits = [e.retry_after for e in errors if e.retry_after is not None]
+        upstream_waits = [e.retry_after for e in errors if e.retry_after is not None]
         return RateLimitedError(
-            f"every route is rate-limited upstream: {text}",
+            "the model is rate limited upstream on every route; retry later",
             code="upstream_rate_limited",
-            retry_after=min(waits) if waits else 1.0,
+            retry_after=min(upstream_waits) if upstream_waits else 1.0,
         )
     if last.kind == "timeout" and len(errors) == 1:
-        return UpstreamError(f"the upstream timed out: {last.message}", status=504)
-    return UpstreamError(f"every route failed: {text}")
+        return UpstreamError(
+            "the upstream provider did not answer in time", status=504, code="upstream_timeout"
+        )
+    return UpstreamError("the upstream provider failed; no other route could serve the model")

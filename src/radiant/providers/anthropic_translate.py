@@ -6,6 +6,9 @@ Requests: system and developer messages become ``system`` (text blocks keep thei
 ``tool_choice`` / ``stop`` / ``reasoning_effort`` (a thinking budget) translate, and
 ``max_tokens`` (required by Anthropic) defaults to :data:`DEFAULT_MAX_TOKENS`. Anthropic
 has no JSON mode: ``response_format`` adds a system instruction to answer with JSON only.
+A body that is not an OpenAI chat request raises
+:class:`~radiant.providers.openai_wire.InvalidRequest` (the caller's 400) before any of it
+is read.
 
 With extended thinking and tools, the thinking block's signature rides in the first tool
 call's id (see :data:`~radiant.providers.openai_format.SIGNATURE_MARK`) and the signed
@@ -33,6 +36,7 @@ from radiant.providers.openai_format import (
     usage,
     with_signature,
 )
+from radiant.providers.openai_wire import check_chat
 
 __all__ = ["DEFAULT_MAX_TOKENS", "FINISH_REASONS", "to_anthropic", "from_anthropic", "usage_of"]
 
@@ -170,6 +174,7 @@ def _json_instruction(body: dict[str, Any]) -> str | None:
 
 def to_anthropic(body: dict[str, Any], model: str, *, stream: bool = False) -> dict[str, Any]:
     """An Anthropic Messages request for an OpenAI chat completions request."""
+    check_chat(body)
     system, messages = _messages(body)
     if (instruction := _json_instruction(body)) is not None:
         system.append({"type": "text", "text": instruction})

@@ -6,7 +6,8 @@ Requests: system and developer messages become ``systemInstruction``, assistant 
 ``fileData``; sampling options go to ``generationConfig`` (JSON mode as
 ``responseMimeType``, a JSON schema as ``responseJsonSchema``, ``reasoning_effort`` as a
 ``thinkingBudget``); ``tools`` become ``functionDeclarations`` and ``tool_choice`` a
-``functionCallingConfig``.
+``functionCallingConfig``. A body that is not an OpenAI chat request raises
+:class:`~radiant.providers.openai_wire.InvalidRequest` (the caller's 400).
 
 A function call's ``thoughtSignature`` (Gemini 3 wants it back with the call in the next
 turn) travels in the OpenAI tool call id, after
@@ -33,6 +34,7 @@ from radiant.providers.openai_format import (
     usage,
     with_signature,
 )
+from radiant.providers.openai_wire import check_chat
 
 __all__ = [
     "FINISH_REASONS",
@@ -152,6 +154,7 @@ def _tool_config(choice: Any) -> dict[str, Any] | None:
 def to_gemini(body: dict[str, Any]) -> dict[str, Any]:
     """A ``generateContent`` request for an OpenAI chat completions request (the model
     goes in the URL)."""
+    check_chat(body)
     system, contents = _contents(body)
     request: dict[str, Any] = {"contents": contents}
     if system:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from radiant.registry import Registry
 from radiant.tenants.access import ModelAccessService
-from radiant.tenants.keys import KEY_PREFIX, ApiKeyService, IssuedKey, hash_key
+from radiant.tenants.keys import (
+    KEY_PREFIX,
+    ApiKeyService,
+    IssuedKey,
+    MissingScopeError,
+    hash_key,
+    require_scope,
+)
 from radiant.tenants.scope import admin_scope, key_lookup_scope, scope_for, tenant_scope
 from radiant.tenants.service import TenantService
 
@@ -18,12 +25,14 @@ __all__ = [
     "KEY_PREFIX",
     "ApiKeyService",
     "IssuedKey",
+    "MissingScopeError",
     "ModelAccessService",
     "TenantService",
     "Tenants",
     "admin_scope",
     "hash_key",
     "key_lookup_scope",
+    "require_scope",
     "scope_for",
     "tenant_scope",
 ]

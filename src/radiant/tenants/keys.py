@@ -7,6 +7,11 @@ itself is returned once, by :meth:`ApiKeyService.issue`, and never again.
 
 :meth:`ApiKeyService.authenticate` is the API's tenant authenticator: a key that is
 unknown, revoked, expired, or whose tenant is suspended or deleted gives ``None``.
+
+Scopes (:class:`~radiant.domain.tenant.KeyScope`) say what a key may be used for; a key
+issued without any may do everything, an unknown scope is refused when the key is
+issued, and :func:`require_scope` is the check every tenant endpoint makes (403 naming
+the scope it needs).
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from radiant.domain.tenant import (
     API_KEY_SCOPES,
     DEFAULT_KEY_SCOPES,
     ApiKeyStatus,
+    KeyScope,
     TenantApiKey,
     TenantStatus,
+    key_allows,
 )
-from radiant.errors import NotFoundError, ValidationError
+from radiant.errors import NotFoundError, PermissionDeniedError, ValidationError
 from radiant.manage.audit import audit_change
 from radiant.security import Permission, Principal, PrincipalKind
 from radiant.store.engine import session_scope
@@ -38,7 +45,14 @@ from radiant.store.tenant_tables import TenantApiKeyRow, TenantRow
 from radiant.tenants._base import check, expect_version, scoped, tenant_row, validated
 from radiant.tenants.scope import key_lookup_scope, tenant_scope
 
-__all__ = ["KEY_PREFIX", "ApiKeyService", "IssuedKey", "hash_key"]
+__all__ = [
+    "KEY_PREFIX",
+    "ApiKeyService",
+    "IssuedKey",
+    "MissingScopeError",
+    "hash_key",
+    "require_scope",
+]
 
 KEY_PREFIX = "rtk_"
 _SHOWN = 12  # characters of the key kept as its prefix
@@ -75,13 +89,36 @@ def _row_to_key(row: TenantApiKeyRow) -> TenantApiKey:
 
 
 def _scopes(scopes: Iterable[str] | None) -> tuple[str, ...]:
+    """The scopes to store: none given (or an empty list) is every scope, stored as none."""
     chosen = tuple(dict.fromkeys(s.strip() for s in scopes)) if scopes else DEFAULT_KEY_SCOPES
     unknown = [s for s in chosen if s not in API_KEY_SCOPES]
     if unknown:
         raise ValidationError(
-            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(API_KEY_SCOPES))}"
+            f"unknown scope(s) {', '.join(repr(s) for s in unknown)}; "
+            f"known: {', '.join(sorted(API_KEY_SCOPES))}"
         )
     return chosen
+
+
+class MissingScopeError(PermissionDeniedError):
+    """A valid key used for something its scopes do not include (403)."""
+
+    def __init__(self, scope: KeyScope, what: str) -> None:
+        super().__init__(f"this API key lacks the scope {scope.value!r}, which {what} needs")
+        self.scope = scope
+
+
+def require_scope(scopes: tuple[str, ...] | frozenset[str], scope: KeyScope, what: str) -> None:
+    """Raise :class:`MissingScopeError` unless a key with ``scopes`` may do ``what``."""
+    if not key_allows(scopes, scope):
+        raise MissingScopeError(scope, what)
+
+
+def _permissions(scopes: tuple[str, ...]) -> frozenset[Permission]:
+    """A tenant key reads the registry (its tenant's view) when it holds ``models``."""
+    if key_allows(scopes, KeyScope.MODELS):
+        return frozenset({Permission.REGISTRY_READ})
+    return frozenset()
 
 
 class ApiKeyService:
@@ -224,7 +261,7 @@ class ApiKeyService:
                 name=f"{tenant.slug}/{row.name}",
                 tenant_id=row.tenant_id,
                 token_id=row.id,
-                permissions=frozenset({Permission.REGISTRY_READ}),
+                permissions=_permissions(tuple(row.scopes or ())),
             )
 
     @staticmethod

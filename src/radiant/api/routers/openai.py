@@ -1,7 +1,8 @@
 """OpenAI-compatible model listing under ``/v1``.
 
 Without a key the list is every model that can be called; with a tenant API key it is
-only the models that tenant may use (granted, enabled, within its tier).
+only the models that tenant may use (granted, enabled, within its tier), and the key needs
+its ``models`` scope. The answers are OpenAI's ``list`` of ``model`` objects.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from radiant.api.auth import PrincipalDep
 from radiant.api.deps import SnapshotDep
 from radiant.domain import RouteStatus
 from radiant.errors import ModelNotFoundError
+from radiant.providers.openai_wire import ModelCard, ModelList
 from radiant.registry import ModelEntry
 from radiant.security import Principal, PrincipalKind
 
 router = APIRouter(prefix="/v1", tags=["openai"])
+
+#: a key is optional here: without one, the list of every callable model
+_KEY_OPTIONAL: dict[str, Any] = {"security": [{}, {"TenantKey": []}]}
 
 
 def _card(entry: ModelEntry) -> dict[str, Any]:
@@ -44,7 +49,7 @@ def _allowed(request: Request, principal: Principal) -> frozenset[str] | None:
     return enabled
 
 
-@router.get("/models")
+@router.get("/models", response_model=ModelList, openapi_extra=_KEY_OPTIONAL)
 def list_models(request: Request, snapshot: SnapshotDep, principal: PrincipalDep) -> dict[str, Any]:
     """Models that can be called, in OpenAI's list format (no prices: clients see none here)."""
     allowed = _allowed(request, principal)
@@ -58,7 +63,7 @@ def list_models(request: Request, snapshot: SnapshotDep, principal: PrincipalDep
     }
 
 
-@router.get("/models/{model:path}")
+@router.get("/models/{model:path}", response_model=ModelCard, openapi_extra=_KEY_OPTIONAL)
 def get_model(
     request: Request, snapshot: SnapshotDep, principal: PrincipalDep, model: str
 ) -> dict[str, Any]:

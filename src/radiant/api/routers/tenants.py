@@ -74,7 +74,11 @@ class AccessCreate(AccessFields):
 
 class KeyCreate(_Input):
     name: str
-    scopes: list[str] | None = None
+    scopes: list[str] | None = Field(
+        default=None,
+        description="What the key may be used for: chat, embeddings, images, audio, models "
+        "(and the reserved completions, video, moderation). None or empty: every scope.",
+    )
     #: the key's own limits; None: the tenant's tier decides
     rate_limit_rpm: StrictInt | None = None
     rate_limit_tpm: StrictInt | None = None
