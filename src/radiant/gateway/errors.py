@@ -204,28 +204,32 @@ _STORE = "the service cannot reach its database just now; try again shortly"
 
 
 def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
-    """(status, code, message, extra headers) of any exception a request ended with."""
+    """(status, code, message, extra headers) of any exception a request ended with;
+    every 429 and 503 says when to come back (``retry-after``), and so does any error that
+    knows when (a 409 for an Idempotency-Key in use)."""
     if not isinstance(exc, RadiantError):
         return 500, "internal_error", _OPAQUE, {}
     headers: dict[str, str] = {}
-    if isinstance(exc, ProviderError):
-        return (*upstream_parts(exc), headers)
-    if isinstance(exc, StoreError):
-        return 503, "service_unavailable", _STORE, headers
     known = (GatewayError, NotFoundError, AuthenticationError, PermissionDeniedError)
-    if not isinstance(exc, (*known, ValidationError)):
+    if isinstance(exc, ProviderError):
+        status, code, message = upstream_parts(exc)
+    elif isinstance(exc, StoreError):
+        status, code, message = 503, "service_unavailable", _STORE
+    elif isinstance(exc, (*known, ValidationError)):
+        status = 400 if isinstance(exc, ValidationError) else exc.status
+        code, message = _code(exc), exc.message
+    else:
         return 500, "internal_error", _OPAQUE, headers
-    status = 400 if isinstance(exc, ValidationError) else exc.status
     if isinstance(exc, GatewayError):
         headers.update(exc.headers)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         headers["retry-after"] = str(max(1, math.ceil(retry_after)))
-    elif status in (429, 503):  # every 429 and 503 says when to come back
+    elif status in (429, 503):
         headers["retry-after"] = str(DEFAULT_RETRY_AFTER)
     if isinstance(exc, AuthenticationError):
         headers["www-authenticate"] = "Bearer"
-    return status, _code(exc), exc.message, headers
+    return status, code, message, headers
 
 
 #: upstream statuses that are not the request's fault: our credentials (401, 403, 407),
