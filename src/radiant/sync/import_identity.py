@@ -1,0 +1,269 @@
+"""Which model each imported entry stands for: one the registry has, or a new one.
+
+An entry (one model on one platform, under the platform's name for it) finds its model in
+this order:
+
+1. a registry route on the entry's platform whose model string is the entry's name;
+2. a registry model whose id or alias is one of the entry's names, exactly (case aside);
+3. a registry model one of whose names stands for the same model (see
+   :func:`~radiant.catalog.importers.names.identity`: ``claude-opus-4.1`` and
+   ``claude-opus-4-1-20250805`` when that is the only snapshot);
+4. else the entries standing for the same model form a new one. A name that is another's
+   with a vendor or platform word in front (``databricks-claude-opus-4-1``,
+   ``meta-llama-3-3-70b-instruct``) joins that other model.
+
+On a maker's own API (``direct``) the model must be that maker's: a direct route calls its
+model's maker's API. A maker's API that serves another maker's models (Perplexity's
+``openai/gpt-5``, Mistral's ``zai-glm-5-2``) is, for those, a host: a platform of the
+maker's id.
+
+A new model's maker is the maker whose API lists it, else the vendor its names state most
+often, else its family's maker (:mod:`~radiant.catalog.importers.makers`), else the service
+selling it. Its id is its own name as the maker's API spells it (else the spelling most
+entries use), free of the registry's ids and aliases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from radiant.catalog.importers import ImportedEntry, ImportResult
+from radiant.catalog.importers.makers import VENDORS, family_maker, vendor_maker
+from radiant.catalog.importers.names import ModelName, identity, parse_name, spelled_id
+from radiant.catalog.importers.platforms import Service
+from radiant.sync.import_state import RegistryState
+
+__all__ = ["Placed", "Placement", "place_entries"]
+
+#: platforms whose names read ``[region.]vendor.model-v1:0``
+_DOTTED = frozenset({"bedrock", "oci"})
+_ID = re.compile(r"^[a-z0-9][a-z0-9._:/@+-]*$")
+
+
+@dataclass(slots=True)
+class Placed:
+    """One entry with its parsed name and the model it stands for."""
+
+    entry: ImportedEntry
+    name: ModelName
+    identity: str
+    model_id: str = ""
+    #: the model is new (this import creates it)
+    new: bool = False
+
+
+@dataclass
+class NewModel:
+    id: str
+    provider_id: str
+    identity: str
+    members: list[Placed] = field(default_factory=list)
+
+
+@dataclass
+class Placement:
+    placed: list[Placed] = field(default_factory=list)
+    new_models: dict[str, NewModel] = field(default_factory=dict)
+    #: (source, key, reason) of entries that stand for no model
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    #: platforms made of makers' APIs serving other makers' models
+    hosts: dict[str, Service] = field(default_factory=dict)
+    #: key -> every full snapshot date known for it
+    dates: dict[str, set[str]] = field(default_factory=dict)
+    _by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def model_of(self, source: str, key: str) -> str | None:
+        """The model the entry ``key`` of ``source`` stands for."""
+        if not self._by_key:
+            self._by_key = {(p.entry.source, p.entry.source_key): p.model_id for p in self.placed}
+        return self._by_key.get((source, key))
+
+
+def parse_entry(entry: ImportedEntry) -> ModelName:
+    return parse_name(entry.model_name, bedrock=entry.platform in _DOTTED)
+
+
+def _registry_names(state: RegistryState) -> list[tuple[ModelName, str]]:
+    names: list[tuple[ModelName, str]] = []
+    for model_id in state.models:
+        names.append((parse_name(model_id), model_id))
+    for alias, model_id in state.aliases.values():
+        if model_id in state.models:
+            names.append((parse_name(alias), model_id))
+    for route in state.routes.values():
+        dotted = route["platform_id"] in _DOTTED
+        names.append((parse_name(route["model_string"], bedrock=dotted), route["model_id"]))
+    return names
+
+
+def _fold_words(results: Iterable[ImportResult]) -> frozenset[str]:
+    words = set(VENDORS) | set(VENDORS.values())
+    for result in results:
+        for service in result.services.values():
+            words.add(service.platform.replace("_", "-"))
+            if service.provider:
+                words.add(service.provider)
+    words |= {"databricks", "snowflake", "azure", "aws", "vertex", "bedrock", "public"}
+    return frozenset(w for w in words if w)
+
+
+def place_entries(state: RegistryState, results: list[ImportResult]) -> Placement:
+    """Every imported entry placed on a model (or skipped with its reason)."""
+    placement = Placement()
+    ordered = sorted(results, key=lambda r: r.source)
+    items = [
+        Placed(entry, parse_entry(entry), "") for result in ordered for entry in result.imported
+    ]
+    registry = _registry_names(state)
+    for name in [i.name for i in items] + [n for n, _ in registry]:
+        dates = placement.dates.setdefault(name.key, set())
+        if name.date is not None and not name.latest:
+            dates.add(name.date)
+    for item in items:
+        item.identity = identity(item.name, placement.dates[item.name.key])
+    index = _Index(state, registry, placement.dates)
+    groups: dict[str, list[Placed]] = defaultdict(list)
+    for item in items:
+        model_id = index.find(item)
+        if model_id is not None:
+            item.model_id = model_id
+        else:
+            groups[item.identity].append(item)
+    _fold(groups, index, _fold_words(ordered))
+    taken = set(state.models) | set(state.aliases)
+    for key in sorted(groups):
+        members = groups[key]
+        if members[0].model_id:  # folded into a registry model
+            continue
+        model = _new_model(key, members, taken, placement.dates)
+        placement.new_models[model.id] = model
+        for item in members:
+            item.model_id, item.new = model.id, True
+    services = {k: v for r in ordered for k, v in r.services.items()}
+    for item in items:
+        maker = item.entry.provider
+        if maker is not None and _wrong_maker(item, state, placement):
+            item.entry = dataclasses.replace(item.entry, platform=maker, provider=None)
+            if maker not in placement.hosts:
+                placement.hosts[maker] = _host(maker, services.get(f"direct:{maker}"))
+        placement.placed.append(item)
+    return placement
+
+
+def _host(maker: str, own: Service | None) -> Service:
+    """A maker's API as the host of other makers' models."""
+    if own is None:
+        return Service(platform=maker, provider=None, name=maker, kind="host", source="")
+    return dataclasses.replace(own, platform=maker, provider=None, kind="host")
+
+
+class _Index:
+    def __init__(
+        self,
+        state: RegistryState,
+        registry: list[tuple[ModelName, str]],
+        dates: dict[str, set[str]],
+    ) -> None:
+        self.routes: dict[tuple[str, str], str] = {
+            (str(r["platform_id"]), str(r["model_string"]).casefold()): str(r["model_id"])
+            for r in state.routes.values()
+        }
+        self.exact: dict[str, str] = {m.casefold(): m for m in state.models}
+        for key, (_, model_id) in state.aliases.items():
+            if model_id in state.models:
+                self.exact.setdefault(key, model_id)
+        by_identity: dict[str, set[str]] = defaultdict(set)
+        for name, model_id in registry:
+            by_identity[identity(name, dates.get(name.key, set()))].add(model_id)
+        self.identity = {k: next(iter(v)) for k, v in by_identity.items() if len(v) == 1}
+
+    def find(self, item: Placed) -> str | None:
+        entry = item.entry
+        found = self.routes.get((entry.platform, entry.model_name.casefold()))
+        if found is not None:
+            return found
+        for name in (entry.model_name, entry.source_key, *entry.other_names):
+            exact = self.exact.get(name.casefold())
+            if exact is not None:
+                return exact
+        return self.identity.get(item.identity)
+
+
+def _fold(groups: dict[str, list[Placed]], index: _Index, words: frozenset[str]) -> None:
+    """``databricks-claude-opus-4-1`` joins ``claude-opus-4-1`` (a registry model or a group)."""
+    for key in sorted(groups):
+        head, _, rest = key.partition("-")
+        rest = rest.lstrip("-")
+        if head not in words or rest.count("-") < 1:
+            continue
+        target = index.identity.get(rest)
+        if target is not None:
+            for item in groups.pop(key):
+                item.model_id = target
+            continue
+        if rest in groups and rest != key:
+            groups[rest].extend(groups.pop(key))
+
+
+def _maker(members: list[Placed]) -> str:
+    direct = Counter(m.entry.provider for m in members if m.entry.provider)
+    if direct:
+        return _top(direct)
+    vendors = Counter(
+        maker for m in members if (maker := vendor_maker(m.entry.vendor or m.name.vendor))
+    )
+    if vendors:
+        return _top(vendors)
+    family = family_maker(members[0].name.key)
+    if family is not None:
+        return family
+    return _top(Counter(m.entry.platform.replace("_", "-") for m in members))
+
+
+def _top(counts: Counter[str]) -> str:
+    return min(counts, key=lambda k: (-counts[k], k))
+
+
+def _new_model(
+    key: str, members: list[Placed], taken: set[str], dates: dict[str, set[str]]
+) -> NewModel:
+    maker = _maker(members)
+    spellings = Counter(
+        spelled_id(m.name, dates.get(m.name.key, set()))
+        for m in members
+        if m.entry.platform == "direct"
+    ) or Counter(spelled_id(m.name, dates.get(m.name.key, set())) for m in members)
+    base = _top(spellings)
+    model_id = base
+    for candidate in (base, f"{maker}-{base}", *(f"{base}-{n}" for n in range(2, 100))):
+        candidate = candidate[:128]
+        if _ID.match(candidate) and candidate.casefold() not in taken:
+            model_id = candidate
+            break
+    taken.add(model_id.casefold())
+    return NewModel(model_id, maker, key, list(members))
+
+
+def _wrong_maker(item: Placed, state: RegistryState, placement: Placement) -> bool:
+    """True for a maker's own API listing another maker's model."""
+    entry = item.entry
+    if entry.platform != "direct" or entry.provider is None:
+        return False
+    new = placement.new_models.get(item.model_id)
+    owner = new.provider_id if new is not None and item.new else None
+    if owner is None:
+        row = state.models.get(item.model_id)
+        owner = row["provider_id"] if row is not None else None
+    return owner is not None and not _same_company(owner, entry.provider, state)
+
+
+def _same_company(a: str, b: str, state: RegistryState) -> bool:
+    if a == b:
+        return True
+    parent_a = (state.providers.get(a) or {}).get("parent_id")
+    parent_b = (state.providers.get(b) or {}).get("parent_id")
+    return b in (parent_a,) or a in (parent_b,) or (parent_a is not None and parent_a == parent_b)
