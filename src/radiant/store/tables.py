@@ -188,6 +188,8 @@ class ModelAliasRow(Base):
     alias_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     alias: Mapped[str] = mapped_column(String(200))
     model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    #: ``imported``: a public catalog's name for the model, kept by a catalog sync
+    origin: Mapped[str | None] = mapped_column(String(20))
 
 
 class SelfHostedModelRow(Base):

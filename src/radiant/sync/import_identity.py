@@ -42,6 +42,8 @@ __all__ = ["Placed", "Placement", "place_entries"]
 #: platforms whose names read ``[region.]vendor.model-v1:0``
 _DOTTED = frozenset({"bedrock", "oci"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._:/@+-]*$")
+#: a bare word (``search``, ``auto``): a model's name only together with its maker
+_GENERIC = re.compile(r"[a-z]+")
 
 
 @dataclass(slots=True)
@@ -74,7 +76,23 @@ class Placement:
     hosts: dict[str, Service] = field(default_factory=dict)
     #: key -> every full snapshot date known for it
     dates: dict[str, set[str]] = field(default_factory=dict)
+    #: vendor and platform words a name may carry in front (``databricks-claude-...``)
+    words: frozenset[str] = frozenset()
     _by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def canonical(self, name: ModelName, maker: str | None = None) -> str:
+        """The model ``name`` stands for: its identity given every date known for its key,
+        without a vendor or platform word in front of a known family
+        (``databricks-claude-opus-4-1`` and ``meta-llama-3-3-70b`` are ``claude-opus-4-1``
+        and ``llama-3-3-70b``; ``mistral-7b`` stays: ``7b`` is no family)."""
+        found = identity(name, self.dates.get(name.key, set()))
+        head, _, rest = found.partition("-")
+        rest = rest.lstrip("-")
+        if head in self.words and "-" in rest and family_maker(rest) is not None:
+            return rest
+        if _GENERIC.fullmatch(found) and maker:
+            return f"{maker}/{found}"  # ``search`` of Tavily is not ``search`` of Exa
+        return found
 
     def model_of(self, source: str, key: str) -> str | None:
         """The model the entry ``key`` of ``source`` stands for."""
@@ -87,21 +105,38 @@ def parse_entry(entry: ImportedEntry) -> ModelName:
     return parse_name(entry.model_name, bedrock=entry.platform in _DOTTED)
 
 
-def _registry_names(state: RegistryState) -> list[tuple[ModelName, str]]:
-    names: list[tuple[ModelName, str]] = []
+#: how strongly a registry name speaks for its model: its id, a route's model string, an alias
+_BY_ID, _BY_ROUTE, _BY_ALIAS = 0, 1, 2
+
+
+def _qualifier(item: Placed) -> str:
+    """Who a bare name belongs to: the maker whose API lists it, or the vendor it states,
+    or the service selling it."""
+    entry = item.entry
+    return (
+        entry.provider
+        or vendor_maker(entry.vendor or item.name.vendor)
+        or entry.platform.replace("_", "-")
+    )
+
+
+def _registry_names(state: RegistryState) -> list[tuple[ModelName, str, int]]:
+    names: list[tuple[ModelName, str, int]] = []
     for model_id in state.models:
-        names.append((parse_name(model_id), model_id))
-    for alias, model_id in state.aliases.values():
-        if model_id in state.models:
-            names.append((parse_name(alias), model_id))
+        names.append((parse_name(model_id), model_id, _BY_ID))
     for route in state.routes.values():
         dotted = route["platform_id"] in _DOTTED
-        names.append((parse_name(route["model_string"], bedrock=dotted), route["model_id"]))
+        name = parse_name(route["model_string"], bedrock=dotted)
+        names.append((name, route["model_id"], _BY_ROUTE))
+    for alias, model_id in state.aliases.values():
+        if model_id in state.models:
+            names.append((parse_name(alias), model_id, _BY_ALIAS))
     return names
 
 
-def _fold_words(results: Iterable[ImportResult]) -> frozenset[str]:
+def _fold_words(results: Iterable[ImportResult], state: RegistryState) -> frozenset[str]:
     words = set(VENDORS) | set(VENDORS.values())
+    words |= {p.replace("_", "-") for p in state.platforms}
     for result in results:
         for service in result.services.values():
             words.add(service.platform.replace("_", "-"))
@@ -113,19 +148,19 @@ def _fold_words(results: Iterable[ImportResult]) -> frozenset[str]:
 
 def place_entries(state: RegistryState, results: list[ImportResult]) -> Placement:
     """Every imported entry placed on a model (or skipped with its reason)."""
-    placement = Placement()
     ordered = sorted(results, key=lambda r: r.source)
+    placement = Placement(words=_fold_words(ordered, state))
     items = [
         Placed(entry, parse_entry(entry), "") for result in ordered for entry in result.imported
     ]
     registry = _registry_names(state)
-    for name in [i.name for i in items] + [n for n, _ in registry]:
+    for name in [i.name for i in items] + [n for n, _, _ in registry]:
         dates = placement.dates.setdefault(name.key, set())
         if name.date is not None and not name.latest:
             dates.add(name.date)
     for item in items:
-        item.identity = identity(item.name, placement.dates[item.name.key])
-    index = _Index(state, registry, placement.dates)
+        item.identity = placement.canonical(item.name, _qualifier(item))
+    index = _Index(state, registry, placement)
     groups: dict[str, list[Placed]] = defaultdict(list)
     for item in items:
         model_id = index.find(item)
@@ -133,7 +168,6 @@ def place_entries(state: RegistryState, results: list[ImportResult]) -> Placemen
             item.model_id = model_id
         else:
             groups[item.identity].append(item)
-    _fold(groups, index, _fold_words(ordered))
     taken = set(state.models) | set(state.aliases)
     for key in sorted(groups):
         members = groups[key]
@@ -165,48 +199,52 @@ class _Index:
     def __init__(
         self,
         state: RegistryState,
-        registry: list[tuple[ModelName, str]],
-        dates: dict[str, set[str]],
+        registry: list[tuple[ModelName, str, int]],
+        placement: Placement,
     ) -> None:
-        self.routes: dict[tuple[str, str], str] = {
-            (str(r["platform_id"]), str(r["model_string"]).casefold()): str(r["model_id"])
-            for r in state.routes.values()
-        }
+        self.state = state
+        self.routes: dict[tuple[str, str], str] = {}
+        for r in state.routes.values():
+            model = state.models.get(r["model_id"]) or {}
+            where = self._where(str(r["platform_id"]), model.get("provider_id"))
+            self.routes[(where, str(r["model_string"]).casefold())] = str(r["model_id"])
         self.exact: dict[str, str] = {m.casefold(): m for m in state.models}
         for key, (_, model_id) in state.aliases.items():
             if model_id in state.models:
                 self.exact.setdefault(key, model_id)
-        by_identity: dict[str, set[str]] = defaultdict(set)
-        for name, model_id in registry:
-            by_identity[identity(name, dates.get(name.key, set()))].add(model_id)
-        self.identity = {k: next(iter(v)) for k, v in by_identity.items() if len(v) == 1}
+        # an identity stands for the model whose strongest name has it (its id before a
+        # route's model string before an alias); a tie there is no answer
+        best: dict[str, tuple[int, set[str]]] = {}
+        for name, model_id, strength in registry:
+            maker = (state.models.get(model_id) or {}).get("provider_id")
+            key = placement.canonical(name, str(maker) if maker else None)
+            held = best.get(key)
+            if held is None or strength < held[0]:
+                best[key] = (strength, {model_id})
+            elif strength == held[0]:
+                held[1].add(model_id)
+        self.identity = {k: next(iter(v)) for k, (_, v) in best.items() if len(v) == 1}
+
+    def _where(self, platform: str, provider: object) -> str:
+        """A route's place: its platform, and on ``direct`` whose API (the company)."""
+        if platform != "direct" or not isinstance(provider, str):
+            return platform
+        parent = (self.state.providers.get(provider) or {}).get("parent_id")
+        return f"direct:{parent or provider}"
 
     def find(self, item: Placed) -> str | None:
         entry = item.entry
-        found = self.routes.get((entry.platform, entry.model_name.casefold()))
+        where = self._where(entry.platform, entry.provider)
+        found = self.routes.get((where, entry.model_name.casefold()))
         if found is not None:
             return found
         for name in (entry.model_name, entry.source_key, *entry.other_names):
+            if _GENERIC.fullmatch(name.casefold()):
+                continue  # a bare word names a model only with its maker: by identity
             exact = self.exact.get(name.casefold())
             if exact is not None:
                 return exact
         return self.identity.get(item.identity)
-
-
-def _fold(groups: dict[str, list[Placed]], index: _Index, words: frozenset[str]) -> None:
-    """``databricks-claude-opus-4-1`` joins ``claude-opus-4-1`` (a registry model or a group)."""
-    for key in sorted(groups):
-        head, _, rest = key.partition("-")
-        rest = rest.lstrip("-")
-        if head not in words or rest.count("-") < 1:
-            continue
-        target = index.identity.get(rest)
-        if target is not None:
-            for item in groups.pop(key):
-                item.model_id = target
-            continue
-        if rest in groups and rest != key:
-            groups[rest].extend(groups.pop(key))
 
 
 def _maker(members: list[Placed]) -> str:

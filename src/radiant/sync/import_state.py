@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from radiant.domain import PriceSheet
+from radiant.domain import MONEY_FIELDS, CostSource, PriceSheet, PricingType
 from radiant.store.admin_tables import ApprovalPolicyRow
-from radiant.store.mapping import row_to_price
 from radiant.store.tables import (
     ModelAliasRow,
     ModelRow,
@@ -58,6 +57,7 @@ _MODEL_COLUMNS = (
     "is_latest",
     "is_preview",
     "meta",
+    "row_version",
 )
 _ROUTE_COLUMNS = (
     "id",
@@ -105,6 +105,27 @@ def _select(session: Session, table: Any, names: tuple[str, ...]) -> list[dict[s
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+_PRICE_FIELDS = (
+    *MONEY_FIELDS,
+    "pricing_type",
+    "currency",
+    "long_context_threshold",
+    "effective_from",
+    "source",
+    "is_estimated",
+    "last_verified_at",
+    "notes",
+)
+
+
+def _sheet(values: dict[str, Any]) -> PriceSheet:
+    """A sheet in force as stored (it was validated when written): built, not validated."""
+    data = {name: values[name] for name in _PRICE_FIELDS}
+    data["pricing_type"] = PricingType(data["pricing_type"])
+    data["source"] = CostSource(data["source"])
+    return PriceSheet.model_construct(**data)
+
+
 def read_state(session: Session) -> RegistryState:
     state = RegistryState()
     for row in _select(session, PlatformRow, ("id", "origin", "kind", "status")):
@@ -119,11 +140,13 @@ def read_state(session: Session) -> RegistryState:
         state.aliases[alias_key] = (alias, model_id)
     for row in _select(session, RouteRow, _ROUTE_COLUMNS):
         state.routes[row["id"]] = row
-    for price in session.execute(
-        select(PriceHistoryRow).where(PriceHistoryRow.effective_to.is_(None))
-    ).scalars():
-        state.prices[price.route_id] = CurrentSheet(
-            price.id, row_to_price(price), price.field_sources, price.recorded_by
+    names = ("id", "route_id", "field_sources", "recorded_by", *_PRICE_FIELDS)
+    columns = [getattr(PriceHistoryRow, name) for name in names]
+    query = select(*columns).where(PriceHistoryRow.effective_to.is_(None))
+    for row in session.connection().execute(query):
+        values = dict(zip(names, row, strict=True))
+        state.prices[values["route_id"]] = CurrentSheet(
+            values["id"], _sheet(values), values["field_sources"], values["recorded_by"]
         )
     policy = session.get(ApprovalPolicyRow, "model_activation")
     state.review_imports = bool(policy is not None and policy.requires_approval)

@@ -10,6 +10,7 @@ nothing tells.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["FAMILIES", "VENDORS", "family_maker", "vendor_maker"]
 
@@ -92,6 +93,7 @@ FAMILIES: dict[str, str] = {
     "imagen": "google",
     "veo": "google",
     "learnlm": "google",
+    "medlm": "google",
     "llama": "meta",
     "codellama": "meta",
     "mistral": "mistral",
@@ -135,6 +137,7 @@ FAMILIES: dict[str, str] = {
     "eleven": "elevenlabs",
     "palmyra": "writer",
     "cohere": "cohere",
+    "embed": "cohere",
     "embed-english": "cohere",
     "embed-multilingual": "cohere",
     "voyage": "voyage",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from radiant.catalog.importers.makers import VENDORS
 
@@ -74,7 +75,7 @@ _BEDROCK_VERSION = re.compile(r"(?:-v\d+(?::\d+)?|:\d+)$")
 _AT = re.compile(r"@(?P<tag>[a-z0-9.-]+)$")
 _ISO = re.compile(r"^(?P<head>.+?)-(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)$")
 _DIGITS = re.compile(r"^(?P<head>.+?)-(?P<date>20\d\d[01]\d[0-3]\d)$")
-_SEPARATORS = re.compile(r"[._\s]+")
+_SEPARATORS = re.compile(r"[._:\s]+")
 _DASHES = re.compile(r"-{2,}")
 _NOT_ID = re.compile(r"[^a-z0-9._+-]+")
 _LETTER_DIGIT = re.compile(r"(?<![a-z0-9])([a-z]{2,})(\d)")
@@ -106,8 +107,9 @@ class ModelName:
         return f"{self.key}@{self.date}" if self.date else self.key
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
-    """Lower case with ``.``, ``_`` and blanks as ``-``, and a dash where letters meet a
+    """Lower case with ``.``, ``_``, ``:`` and blanks as ``-``, and a dash where letters meet a
     version number (``Llama3.3_70B`` and ``llama-3.3-70b`` are both ``llama-3-3-70b``)."""
     folded = _SEPARATORS.sub("-", text.strip().casefold())
     folded = _DIGIT_P_DIGIT.sub(r"\1-\2", folded)  # Fireworks writes 2.5 as ``2p5``
@@ -116,6 +118,7 @@ def name_key(text: str) -> str:
     return _CLAUDE_ORDER.sub(r"claude-\3-\1", folded)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_name(name: str, *, bedrock: bool = False) -> ModelName:
     """Take one catalog name apart; ``bedrock=True`` reads ``region.vendor.model-v1:0``."""
     text = name.strip()
@@ -164,7 +167,8 @@ def _split_path(text: str) -> tuple[str | None, str]:
         last = f"{parts.pop()}-{last}"
     vendors = [p.casefold().removeprefix("hf:") for p in parts]
     vendors = [p for p in vendors if p not in _NOT_VENDORS and not p.startswith("@")]
-    return (vendors[-1] if vendors else None), last
+    known = [v for v in vendors if v in VENDORS]
+    return (known or vendors or [None])[0], last
 
 
 def _is_part(segment: str) -> bool:

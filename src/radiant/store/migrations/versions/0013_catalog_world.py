@@ -1,6 +1,6 @@
 """the registry grows from public catalogs: model facts they state (maximum input,
-knowledge cutoff, open weights), imported models marked as such, and where each price of
-a sheet came from
+knowledge cutoff, open weights), imported models and aliases marked as such, and where
+each price of a sheet came from
 
 Revision ID: 0013
 Revises: 0010
@@ -28,9 +28,13 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         batch_op.add_column(sa.Column("field_sources", sa.JSON(), nullable=True))
+    with op.batch_alter_table("model_aliases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("origin", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("model_aliases", schema=None) as batch_op:
+        batch_op.drop_column("origin")
     with op.batch_alter_table("price_history", schema=None) as batch_op:
         batch_op.drop_column("field_sources")
     with op.batch_alter_table("models", schema=None) as batch_op:
