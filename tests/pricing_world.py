@@ -52,15 +52,15 @@ def database(backend: str, directory: Path) -> Iterator[Engine]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = None
+    pg: Engine | None = None
     try:
         upgrade(url)
-        engine = make_engine(url)
-        sync_catalog(engine, load_catalog(REGISTRY))
-        yield engine
+        pg = make_engine(url)
+        sync_catalog(pg, load_catalog(REGISTRY))
+        yield pg
     finally:
-        if engine is not None:
-            engine.dispose()
+        if pg is not None:
+            pg.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

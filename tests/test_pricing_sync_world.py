@@ -310,7 +310,9 @@ def test_a_second_run_changes_nothing(fresh: Engine) -> None:
 def test_the_approval_policy_holds_imported_models_for_review(fresh: Engine) -> None:
     with session_scope(fresh) as session:
         session.add(
-            ApprovalPolicyRow(change_type="model_activation", requires_approval=True, risk_level="medium")
+            ApprovalPolicyRow(
+                change_type="model_activation", requires_approval=True, risk_level="medium"
+            )
         )
     sync_pricing(fresh, SOURCES, now=NOW)
     with session_scope(fresh) as session:
@@ -326,7 +328,9 @@ def test_the_approval_policy_holds_imported_models_for_review(fresh: Engine) -> 
 def test_administrators_prices_and_fields_survive(fresh: Engine) -> None:
     with session_scope(fresh) as session:
         session.execute(
-            update(RouteRow).where(RouteRow.id == "mistral-large@direct").values(admin_fields=["price"])
+            update(RouteRow)
+            .where(RouteRow.id == "mistral-large@direct")
+            .values(admin_fields=["price"])
         )
     _, report = sync_pricing(fresh, SOURCES, now=NOW)
     assert "mistral-large@direct" in report.admin_kept

@@ -203,11 +203,13 @@ class _Index:
         placement: Placement,
     ) -> None:
         self.state = state
-        self.routes: dict[tuple[str, str], str] = {}
-        for r in state.routes.values():
+        #: (where, model string) -> the models whose route there calls it (rarely two:
+        #: the catalog's ``dall-e-3`` and ``dall-e-3-hd`` both call ``dall-e-3``)
+        self.routes: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for r in sorted(state.routes.values(), key=lambda r: str(r["id"])):
             model = state.models.get(r["model_id"]) or {}
             where = self._where(str(r["platform_id"]), model.get("provider_id"))
-            self.routes[(where, str(r["model_string"]).casefold())] = str(r["model_id"])
+            self.routes[(where, str(r["model_string"]).casefold())].append(str(r["model_id"]))
         self.exact: dict[str, str] = {m.casefold(): m for m in state.models}
         for key, (_, model_id) in state.aliases.items():
             if model_id in state.models:
@@ -235,15 +237,17 @@ class _Index:
     def find(self, item: Placed) -> str | None:
         entry = item.entry
         where = self._where(entry.platform, entry.provider)
-        found = self.routes.get((where, entry.model_name.casefold()))
-        if found is not None:
-            return found
-        for name in (entry.model_name, entry.source_key, *entry.other_names):
-            if _GENERIC.fullmatch(name.casefold()):
-                continue  # a bare word names a model only with its maker: by identity
-            exact = self.exact.get(name.casefold())
-            if exact is not None:
-                return exact
+        names = [
+            n
+            for n in (entry.model_name, entry.source_key, *entry.other_names)
+            if not _GENERIC.fullmatch(n.casefold())  # a bare word names a model only by identity
+        ]
+        exact = [m for n in names if (m := self.exact.get(n.casefold())) is not None]
+        routed = self.routes.get((where, entry.model_name.casefold()), [])
+        if routed:
+            return next((m for m in exact if m in routed), routed[0])
+        if exact:
+            return exact[0]
         return self.identity.get(item.identity)
 
 

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from radiant.catalog.importers import ImportResult
-from radiant.catalog.importers.names import parse_name
+from radiant.catalog.importers.names import name_key, parse_name
 from radiant.domain import route_id
 from radiant.sync.import_identity import Placed, Placement, place_entries
 from radiant.sync.import_precedence import price_trust
@@ -123,10 +123,21 @@ def _rank(item: Placed, string: str, target: str) -> int:
     entry = item.entry
     if entry.variant is not None or item.name.variant is not None:
         return OTHER
-    if entry.region is None and item.name.region is None:
-        if entry.model_name.casefold() == string.casefold():
-            return EXACT
-    return ALIAS if item.identity == target else OTHER
+    regional = entry.region is not None or item.name.region is not None
+    if not regional and entry.model_name.casefold() == string.casefold():
+        return EXACT
+    if item.identity == target:
+        return ALIAS
+    # the same name spelled with its vendor (LiteLLM's ``tavily/search`` for
+    # ``tavily-search``), not a broader one (``mistral-medium`` for ``mistral-medium-2505``)
+    flat = _flat(string)
+    if not item.name.latest and any(_flat(n) == flat for n in (entry.model_name, entry.source_key)):
+        return ALIAS
+    return OTHER
+
+
+def _flat(name: str) -> str:
+    return name_key(name.replace("/", "-"))
 
 
 def _order(pair: tuple[int, Placed], platform: str) -> tuple[int, bool, int, str, str]:

@@ -143,8 +143,8 @@ def read_state(session: Session) -> RegistryState:
     names = ("id", "route_id", "field_sources", "recorded_by", *_PRICE_FIELDS)
     columns = [getattr(PriceHistoryRow, name) for name in names]
     query = select(*columns).where(PriceHistoryRow.effective_to.is_(None))
-    for row in session.connection().execute(query):
-        values = dict(zip(names, row, strict=True))
+    for price in session.connection().execute(query):
+        values = dict(zip(names, price, strict=True))
         state.prices[values["route_id"]] = CurrentSheet(
             values["id"], _sheet(values), values["field_sources"], values["recorded_by"]
         )

@@ -356,7 +356,6 @@ class _Writer:
             m.casefold() for m in self.plan.placement.new_models
         }
         taken = dict(self.state.aliases)
-        placement = self.plan.placement
         rows = []
         for model_id in sorted(self.plan.model_routes):
             for rid in self.plan.model_routes[model_id]:
@@ -370,8 +369,12 @@ class _Writer:
                             continue  # another name the source gives (a slug of a release)
                         taken[key] = (name, model_id)
                         rows.append(
-                            {"alias_key": key, "alias": name, "model_id": model_id,
-                             "origin": IMPORTED}
+                            {
+                                "alias_key": key,
+                                "alias": name,
+                                "model_id": model_id,
+                                "origin": IMPORTED,
+                            }
                         )
         _insert(self.session, ModelAliasRow, rows)
         self.report.aliases_added = len(rows)
@@ -385,9 +388,14 @@ class _Writer:
             metadata = _route_metadata(route)
             row = self.state.routes.get(rid)
             if row is None:
-                priority = _PRIORITY["direct"] if route.platform == "direct" else (
-                    _PRIORITY["known"] if route.platform in self.state.platforms
-                    else _PRIORITY["imported"]
+                priority = (
+                    _PRIORITY["direct"]
+                    if route.platform == "direct"
+                    else (
+                        _PRIORITY["known"]
+                        if route.platform in self.state.platforms
+                        else _PRIORITY["imported"]
+                    )
                 )
                 new = Route(
                     model_id=route.model_id,
@@ -399,9 +407,8 @@ class _Writer:
                 inserts.append(
                     {**route_columns(new), "origin": IMPORTED, "admin_fields": [], "row_version": 1}
                 )
-            elif row.get("origin") == IMPORTED and "metadata" not in (row.get("admin_fields") or []):
-                if row.get("meta") != metadata:
-                    updates.append({"b_id": rid, "b_meta": metadata})
+            elif _ours(row) and row.get("meta") != metadata:
+                updates.append({"b_id": rid, "b_meta": metadata})
         _insert(self.session, RouteRow, inserts)
         if updates:
             statement = (
@@ -502,6 +509,11 @@ def _same_model(placed: Placed, name: str) -> bool:
     return other.key == placed.name.key and other.date in (None, placed.name.date)
 
 
+def _ours(row: dict[str, Any]) -> bool:
+    """A route an import created, whose metadata no administrator took over."""
+    return row.get("origin") == IMPORTED and "metadata" not in (row.get("admin_fields") or [])
+
+
 def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -569,9 +581,7 @@ def _route_metadata(route: RoutePlan) -> dict[str, Any]:
     if route.other_strings:
         found["other_model_strings"] = route.other_strings
     per_character = {
-        k: format(v.normalize(), "f")
-        for _, p in route.ranked()
-        for k, v in p.entry.per_character
+        k: format(v.normalize(), "f") for _, p in route.ranked() for k, v in p.entry.per_character
     }
     if per_character:
         found["per_character_prices"] = per_character
@@ -591,4 +601,3 @@ def _change(rid: str, old: PriceSheet | None, new: PriceSheet) -> dict[str, Any]
 
 def _text(value: Any) -> str | None:
     return None if value is None else format(value.normalize(), "f")
-

@@ -47,7 +47,13 @@ MODES: dict[str, tuple[str, Task, tuple[str, ...], tuple[str, ...], tuple[str, .
     "realtime": ("audio", Task.CHAT, ("chat", "realtime"), ("text", "audio"), ("text", "audio")),
     "embedding": ("embedding", Task.EMBEDDING, ("embedding",), ("text",), ("embedding",)),
     "image_generation": ("image_generation", Task.IMAGE, ("text_to_image",), ("text",), ("image",)),
-    "image_edit": ("image_generation", Task.IMAGE, ("image_editing",), ("text", "image"), ("image",)),
+    "image_edit": (
+        "image_generation",
+        Task.IMAGE,
+        ("image_editing",),
+        ("text", "image"),
+        ("image",),
+    ),
     "video_generation": ("video_generation", Task.VIDEO, ("text_to_video",), ("text",), ("video",)),
     "audio_speech": ("text_to_speech", Task.AUDIO, ("text_to_speech",), ("text",), ("audio",)),
     "audio_transcription": (
@@ -151,7 +157,9 @@ def gather_facts(entries: list[tuple[int, Placed]], *, direct_only: bool = False
     for pair in entries:
         entry = pair[1].entry
         rank = order(pair)
-        for raw, said in [(c, True) for c in entry.capabilities] + [(c, False) for c in entry.denied]:
+        for raw, said in [(c, True) for c in entry.capabilities] + [
+            (c, False) for c in entry.denied
+        ]:
             flag = _FLAG_NAMES.get(raw, raw)
             if flag is None:
                 continue
@@ -187,7 +195,9 @@ def imported_model(
         notes.append(f"max output {output} over twice the context window {context}: left out")
         output = None
     deprecation = values.get("deprecation_date")
-    deprecated = bool(values.get("deprecated")) or (deprecation is not None and deprecation <= today)
+    deprecated = bool(values.get("deprecated")) or (
+        deprecation is not None and deprecation <= today
+    )
     if successor == model_id:
         successor = None
     metadata: dict[str, Any] = {"imported": {"fields": dict(sorted(facts.sources.items()))}}

@@ -196,8 +196,11 @@ def _usable(
         converted = _converted(sheet, kind) if placed.entry.price_unit == unit else None
         if converted is None:
             result.flags.append(
-                {"entry": _key(placed), "issue": f"priced {sheet.pricing_type.value} per "
-                 f"{placed.entry.price_unit}, the route {kind.value} per {unit}"}
+                {
+                    "entry": _key(placed),
+                    "issue": f"priced {sheet.pricing_type.value} per "
+                    f"{placed.entry.price_unit}, the route {kind.value} per {unit}",
+                }
             )
             continue
         found.append((placed, converted[0], converted[1]))
@@ -246,8 +249,13 @@ def _check(values: dict[str, Decimal], sources: dict[str, str], result: MergedSh
             continue
         if (value < limit) if at_least else (value > limit):
             result.flags.append(
-                {"field": name, "value": _text(value), bound: _text(limit), "issue": issue,
-                 "entry": sources.get(name)}
+                {
+                    "field": name,
+                    "value": _text(value),
+                    bound: _text(limit),
+                    "issue": issue,
+                    "entry": sources.get(name),
+                }
             )
             if sources.get(name) != CATALOG:
                 del values[name]

@@ -166,13 +166,11 @@ def vendor_maker(vendor: str | None) -> str | None:
     return slug[:64] or None
 
 
+_FAMILY = re.compile("^(" + "|".join(re.escape(f) for f in _FAMILY_ORDER) + r")(?:$|[-.]|(?=\d))")
+
+
+@lru_cache(maxsize=1 << 16)
 def family_maker(key: str) -> str | None:
     """The maker a model's name points to by its family (``claude-...`` -> anthropic)."""
-    for family in _FAMILY_ORDER:
-        if (
-            key == family
-            or key.startswith((f"{family}-", f"{family}."))
-            or (key.startswith(family) and key[len(family) : len(family) + 1].isdigit())
-        ):
-            return FAMILIES[family]
-    return None
+    match = _FAMILY.match(key)
+    return FAMILIES[match[1]] if match else None

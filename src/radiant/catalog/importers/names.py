@@ -168,7 +168,8 @@ def _split_path(text: str) -> tuple[str | None, str]:
     vendors = [p.casefold().removeprefix("hf:") for p in parts]
     vendors = [p for p in vendors if p not in _NOT_VENDORS and not p.startswith("@")]
     known = [v for v in vendors if v in VENDORS]
-    return (known or vendors or [None])[0], last
+    found = known or vendors
+    return (found[0] if found else None), last
 
 
 def _is_part(segment: str) -> bool:
