@@ -85,12 +85,20 @@ def price_trust(source: str, platform: str) -> int:
         return _UNKNOWN
 
 
+_FACT_RANKS: dict[tuple[str, str], int] = {
+    (name, source): rank for name, order in TRUST.items() for rank, source in enumerate(order)
+}
+_OWN_LIMITS = frozenset({"context_window", "max_output_tokens"})
+
+
 def fact_trust(field: str, source: str, platform: str) -> int:
     """Rank of ``source`` for the model fact ``field`` (lower speaks first)."""
-    if field in ("context_window", "max_output_tokens") and OWN_LISTING.get(platform) == source:
+    if field in _OWN_LIMITS and OWN_LISTING.get(platform) == source:
         return -1
-    order = TRUST.get(field, PRICE_TRUST)
+    found = _FACT_RANKS.get((field, source))
+    if found is not None:
+        return found
     try:
-        return order.index(source)
+        return PRICE_TRUST.index(source)
     except ValueError:
         return _UNKNOWN

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import Session
 
 from radiant.catalog.importers.names import parse_name
@@ -28,14 +28,13 @@ from radiant.domain import (
     PlatformKind,
     PriceSheet,
     Provider,
-    Route,
+    RouteStatus,
 )
 from radiant.store.mapping import (
     model_columns,
     platform_columns,
     price_columns,
     provider_columns,
-    route_columns,
 )
 from radiant.store.repository import bump_version
 from radiant.store.tables import (
@@ -136,11 +135,18 @@ def apply_plan(session: Session, plan: ImportPlan, now: datetime) -> ImportRepor
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Multi-row INSERTs (Core, so the driver batches them: one statement per thousand
+    rows rather than per row); rows are keyed by attribute name, as the mapping writes."""
+    if not rows:
+        return
+    columns = {attr.key: attr.columns[0].key for attr in inspect(table).column_attrs}
     groups: dict[frozenset[str], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(frozenset(row), []).append(row)
+    connection = session.connection()
     for group in groups.values():
-        session.execute(insert(table), group)
+        values = [{columns[k]: v for k, v in row.items()} for row in group]
+        connection.execute(insert(inspect(table).local_table), values)
 
 
 class _Writer:
@@ -262,16 +268,8 @@ class _Writer:
             model = self._model(model_id, new.provider_id, latest)
             assert model is not None  # no digest to compare with
             self.categories[model_id] = model.category
-            columns = model_columns(model)
-            imported_fields = model.metadata["imported"]["fields"]
             inserts.append(
-                {
-                    **columns,
-                    "origin": IMPORTED,
-                    "admin_fields": [],
-                    "imported_fields": imported_fields,
-                    "row_version": 1,
-                }
+                {**model_columns(model), "origin": IMPORTED, "admin_fields": [], "row_version": 1}
             )
         updates: list[dict[str, Any]] = []
         fills: list[dict[str, Any]] = []
@@ -307,7 +305,6 @@ class _Writer:
         if not changed:
             return None
         self.categories[model_id] = str(columns.get("category") or "")
-        changed["imported_fields"] = model.metadata["imported"]["fields"]
         changed["row_version"] = (row.get("row_version") or 1) + 1
         return {"b_id": model_id, **changed}
 
@@ -397,16 +394,7 @@ class _Writer:
                         else _PRIORITY["imported"]
                     )
                 )
-                new = Route(
-                    model_id=route.model_id,
-                    platform_id=route.platform,
-                    model_string=route.model_string,
-                    priority=priority,
-                    metadata=metadata,
-                )
-                inserts.append(
-                    {**route_columns(new), "origin": IMPORTED, "admin_fields": [], "row_version": 1}
-                )
+                inserts.append(_route_row(route, priority, metadata))
             elif _ours(row) and row.get("meta") != metadata:
                 updates.append({"b_id": rid, "b_meta": metadata})
         _insert(self.session, RouteRow, inserts)
@@ -507,6 +495,28 @@ def _same_model(placed: Placed, name: str) -> bool:
     """``name`` stands for the model ``placed`` stands for (its key, its dated key)."""
     other = parse_name(name, bedrock=placed.entry.platform in ("bedrock", "oci"))
     return other.key == placed.name.key and other.date in (None, placed.name.date)
+
+
+def _route_row(route: RoutePlan, priority: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    """A new route's columns (its ids come from rows the registry validated: the model's,
+    the platform's; a Route would check nothing more, at a price per row)."""
+    return {
+        "id": route.id,
+        "model_id": route.model_id,
+        "platform_id": route.platform,
+        "model_string": route.model_string[:300],
+        "endpoint_override": None,
+        "regions": [],
+        "priority": priority,
+        "status": RouteStatus.ACTIVE.value,
+        "success_rate": None,
+        "avg_latency_ms": None,
+        "secret_ref": None,
+        "meta": metadata,
+        "origin": IMPORTED,
+        "admin_fields": [],
+        "row_version": 1,
+    }
 
 
 def _ours(row: dict[str, Any]) -> bool:

@@ -20,7 +20,6 @@ when a source names one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -102,22 +101,6 @@ class Facts:
     capabilities: dict[str, bool] = field(default_factory=dict)
 
 
-def _order(field_name: str) -> Callable[[tuple[int, Placed]], tuple[Any, ...]]:
-    def key(pair: tuple[int, Placed]) -> tuple[Any, ...]:
-        rank, placed = pair
-        entry = placed.entry
-        return (
-            entry.platform != "direct",
-            rank,
-            fact_trust(field_name, entry.source, entry.platform),
-            entry.platform,
-            entry.source,
-            entry.source_key,
-        )
-
-    return key
-
-
 _FIELDS = (
     "display_name",
     "family",
@@ -144,31 +127,49 @@ def gather_facts(entries: list[tuple[int, Placed]], *, direct_only: bool = False
     direct = [pair for pair in entries if pair[1].entry.platform == "direct"]
     if direct_only:
         entries = direct
+    # the order's parts that do not depend on the field, once per entry
+    base = {
+        id(placed): (
+            placed.entry.platform != "direct",
+            rank,
+            placed.entry.platform,
+            placed.entry.source,
+            placed.entry.source_key,
+        )
+        for rank, placed in entries
+    }
     for name in _FIELDS:
         pool = direct if name in _LIFECYCLE and direct else entries
-        for _, placed in sorted(pool, key=_order(name)):
+        best: tuple[Any, ...] | None = None
+        for _, placed in pool:
             value = _value(placed.entry, name)
-            if value is not None:
-                facts.values[name] = value
-                facts.sources[name] = f"{placed.entry.source}:{placed.entry.source_key}"
-                break
+            if value is None:
+                continue
+            parts = base[id(placed)]
+            trust = fact_trust(name, placed.entry.source, placed.entry.platform)
+            key = (parts[0], parts[1], trust, *parts[2:])
+            if best is None or key < best[0]:
+                best = (key, value, placed)
+        if best is not None:
+            facts.values[name] = best[1]
+            facts.sources[name] = f"{best[2].entry.source}:{best[2].entry.source_key}"
     flags: dict[str, tuple[tuple[Any, ...], bool, str]] = {}
-    order = _order("capabilities")
-    for pair in entries:
-        entry = pair[1].entry
-        rank = order(pair)
-        for raw, said in [(c, True) for c in entry.capabilities] + [
-            (c, False) for c in entry.denied
-        ]:
+    for _, placed in entries:
+        entry = placed.entry
+        parts = base[id(placed)]
+        trust = fact_trust("capabilities", entry.source, entry.platform)
+        order = (parts[0], parts[1], trust, *parts[2:])
+        said = [(c, True) for c in entry.capabilities] + [(c, False) for c in entry.denied]
+        for raw, yes in said:
             flag = _FLAG_NAMES.get(raw, raw)
             if flag is None:
                 continue
             held = flags.get(flag)
-            if held is None or rank < held[0]:
-                flags[flag] = (rank, said, f"{entry.source}:{entry.source_key}")
+            if held is None or order < held[0]:
+                flags[flag] = (order, yes, f"{entry.source}:{entry.source_key}")
     for flag in sorted(flags):
-        _, said, source = flags[flag]
-        facts.capabilities[flag] = said
+        _, yes, source = flags[flag]
+        facts.capabilities[flag] = yes
         facts.sources[f"capability:{flag}"] = source
     return facts
 
