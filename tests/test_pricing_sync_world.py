@@ -9,6 +9,7 @@ own formats with facts from the real snapshots. Each bad case the issue found is
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,14 +17,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
+from typer.testing import CliRunner
 
 from pricing_world import NOW, SOURCES, current_prices, database, registry_rows, sheet
-from radiant.domain import CostSource, PlatformKind
+from radiant.cli import app as cli_app
+from radiant.domain import CostSource, PlatformKind, Task
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
 from radiant.providers.target import target_for
 from radiant.registry import Registry
 from radiant.secrets import EnvSecretResolver
+from radiant.selection.criteria import SelectionCriteria
+from radiant.selection.engine import select as select_models
 from radiant.store.admin_tables import ApprovalPolicyRow
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, registry_version
@@ -365,3 +370,27 @@ def test_the_job_reports_per_source_and_per_reason(fresh: Engine) -> None:
     assert result.details["skipped"]["litellm"]["not an object"] == ["broken-entry"]
     assert result.details["skipped_by_reason"]["not an object"] == 1
     assert result.details["flags"][0]["issue"] == "cache write below the input price"
+
+
+def test_selection_can_leave_imported_models_out(imported: tuple[Engine, Any]) -> None:
+    engine, _ = imported
+    snapshot = _snapshot(engine)
+    everything = select_models(snapshot, SelectionCriteria(task=Task.CHAT, limit=100))
+    assert any(c.entry.model.imported for c in everything.candidates)
+    criteria = SelectionCriteria(task=Task.CHAT, limit=100, exclude_imported=True)
+    catalog_only = select_models(snapshot, criteria)
+    assert catalog_only.candidates
+    assert not any(c.entry.model.imported for c in catalog_only.candidates)
+    explained = select_models(snapshot, criteria, explain=True)
+    reasons = {e.code for e in explained.excluded if e.model_id == "claude-opus-4-1"}
+    assert reasons == {"imported"}
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        cli_app,
+        ["--database-url", url, "select", "--task", "chat", "--exclude-imported", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    picked = {c["model_id"] for c in json.loads(result.output)["data"]}
+    assert picked and picked <= {row for row in registry_rows(engine)["models"]} - {
+        "claude-opus-4-1"
+    }

@@ -176,6 +176,7 @@ class CheapestRequest(BaseModel):
     hosting: HostingPreference = HostingPreference.ANY
     include_estimated: StrictBool = True
     allow_deprecated: StrictBool = False
+    exclude_imported: StrictBool = False
     max_price_per_request: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
     limit: StrictInt = Field(default=5, ge=1, le=100)
 
@@ -189,6 +190,7 @@ class CheapestRequest(BaseModel):
             required_capabilities=self.required_capabilities,
             include_estimated=self.include_estimated,
             allow_deprecated=self.allow_deprecated,
+            exclude_imported=self.exclude_imported,
             max_price_per_request=self.max_price_per_request,
             estimated_input_tokens=self.prompt_tokens,
             estimated_output_tokens=self.max_output_tokens,

@@ -128,6 +128,10 @@ def select_command(
     estimated: Annotated[
         bool, typer.Option("--estimated/--no-estimated", help="Accept estimated prices.")
     ] = True,
+    exclude_imported: Annotated[
+        bool,
+        typer.Option("--exclude-imported", help="Leave out models imported from public catalogs."),
+    ] = False,
     limit: Limit = 10,
     explain: Annotated[
         bool, typer.Option("--explain", help="Why each candidate ranks, why others lost.")
@@ -166,6 +170,7 @@ def select_command(
             "estimated_output_tokens": output_tokens,
             "allow_deprecated": allow_deprecated,
             "include_estimated": estimated,
+            "exclude_imported": exclude_imported,
             "limit": limit,
         }
     )

@@ -9,7 +9,8 @@ Filters (a candidate failing any one is excluded) and preferences (they only ran
   ``region`` (a route listing regions must list it), ``max_latency_ms`` (a known average
   latency above it, or a warm-up longer than it, excludes), ``max_price_per_request``
   (a route with no price for the request, or a dearer one, is skipped),
-  ``allow_deprecated`` and ``include_estimated`` (estimated prices) — all filters;
+  ``allow_deprecated``, ``include_estimated`` (estimated prices) and
+  ``exclude_imported`` (models a pricing sync created from a public catalog) — all filters;
 * ``preferred_providers`` and ``preferred_platforms`` — preferences: candidates from a
   preferred provider or on a preferred platform rank ahead of the others (and a model's
   route on a preferred platform is chosen over its other routes); they never exclude;
@@ -68,6 +69,7 @@ class SelectionCriteria(DomainModel):
     estimated_output_tokens: StrictInt = Field(default=DEFAULT_OUTPUT_TOKENS, ge=0, le=100_000_000)
     allow_deprecated: StrictBool = False
     include_estimated: StrictBool = True
+    exclude_imported: StrictBool = False
     limit: StrictInt = Field(default=10, ge=1, le=1000)
 
     @field_validator(

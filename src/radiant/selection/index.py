@@ -112,6 +112,9 @@ class SelectionIndex:
         self.deprecated_mask = from_positions(
             (i for i, e in enumerate(entries) if e.model.is_deprecated), snapshot.size
         )
+        self.imported_mask = from_positions(
+            (i for i, e in enumerate(entries) if e.model.imported), snapshot.size
+        )
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
         self._orders: dict[OrderKey, PriceOrder] = {}
@@ -216,6 +219,8 @@ class SelectionIndex:
         mask = self.task_masks.get(criteria.task.value, 0) & self.eligible_mask
         if not criteria.allow_deprecated:
             mask &= ~self.deprecated_mask
+        if criteria.exclude_imported:
+            mask &= ~self.imported_mask
         for mod in criteria.input_modalities:
             mask &= self.input_masks.get(mod.casefold(), 0)
         for mod in criteria.output_modalities:
