@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from pricing_world import NOW, SOURCES, current_prices, database, registry_rows, sheet
+from radiant.api.app import create_app
 from radiant.cli import app as cli_app
 from radiant.domain import CostSource, PlatformKind, Task
 from radiant.pricing.service import PricingService
@@ -394,3 +396,19 @@ def test_selection_can_leave_imported_models_out(imported: tuple[Engine, Any]) -
     assert picked and picked <= {row for row in registry_rows(engine)["models"]} - {
         "claude-opus-4-1"
     }
+
+
+def test_the_api_shows_an_imported_models_facts(imported: tuple[Engine, Any]) -> None:
+    engine, _ = imported
+    with TestClient(create_app(Registry(engine, check_interval=0))) as client:
+        found = client.get("/api/registry/models/anthropic.claude-opus-4-1-20250805-v1:0")
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert (body["id"], body["imported"], body["knowledge_cutoff"]) == (
+        "claude-opus-4-1",
+        True,
+        "2025-03-31",
+    )
+    assert body["max_input_tokens"] == 200_000 and body["open_weights"] is False
+    assert {r["platform"] for r in body["routes"]} >= {"bedrock", "vertex_ai"}
+    assert body["metadata"]["imported"]["fields"]["context_window"].startswith("models-dev:")
