@@ -330,3 +330,35 @@ def test_a_catalog_value_takes_over_from_an_imported_one() -> None:
     assert _apply(row, {"max_output": 4096})  # the catalog's own value wins from now on
     assert row.max_output == 4096 and row.imported_fields == {}
     assert _apply(row, {"max_output": None}) and row.max_output is None
+
+
+def test_a_catalog_sync_writes_its_sheet_only_when_its_own_prices_changed() -> None:
+    from datetime import UTC, datetime
+
+    from radiant.domain import PriceSheet
+    from radiant.sync.price_sheets import catalog_keeps_import
+
+    merged = PriceHistoryRow(
+        route_id="r",
+        pricing_type="per_token",
+        currency="USD",
+        input_per_1m=Decimal("2.5"),
+        output_per_1m=Decimal("10"),
+        batch_input_per_1m=Decimal("1.25"),
+        effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+        source="imported_catalog",
+        is_estimated=False,
+        field_sources={
+            "input_per_1m": "catalog",
+            "output_per_1m": "catalog",
+            "batch_input_per_1m": "litellm:gpt-4o-2024-08-06",
+        },
+    )
+    same = PriceSheet(
+        pricing_type=PricingType.PER_TOKEN, input_per_1m=Decimal("2.5"), output_per_1m=10
+    )
+    assert catalog_keeps_import(merged, same)  # the import only added what it lacked
+    dearer = same.model_copy(update={"input_per_1m": Decimal("3")})
+    assert not catalog_keeps_import(merged, dearer)  # the catalog's own price moved
+    estimate = dearer.model_copy(update={"is_estimated": True})
+    assert catalog_keeps_import(merged, estimate)  # a real price beats the catalog's guess

@@ -20,8 +20,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from pricing_world import NOW, SOURCES, current_prices, database, registry_rows, sheet
+from pricing_world import (
+    NOW,
+    REGISTRY,
+    SOURCES,
+    current_prices,
+    database,
+    registry_rows,
+    sheet,
+)
 from radiant.api.app import create_app
+from radiant.catalog import load_catalog
 from radiant.cli import app as cli_app
 from radiant.domain import CostSource, PlatformKind, Task
 from radiant.pricing.service import PricingService
@@ -35,6 +44,7 @@ from radiant.store.admin_tables import ApprovalPolicyRow
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, registry_version
 from radiant.store.tables import ModelRow, PriceHistoryRow, RouteRow
+from radiant.sync import sync_catalog
 from radiant.sync.jobs import JOBS, JobContext
 from radiant.sync.pricing_sync import sync_pricing
 
@@ -412,3 +422,23 @@ def test_the_api_shows_an_imported_models_facts(imported: tuple[Engine, Any]) ->
     assert body["max_input_tokens"] == 200_000 and body["open_weights"] is False
     assert {r["platform"] for r in body["routes"]} >= {"bedrock", "vertex_ai"}
     assert body["metadata"]["imported"]["fields"]["context_window"].startswith("models-dev:")
+
+
+def test_routes_the_gateway_cannot_call_are_kept_inactive(imported: tuple[Engine, Any]) -> None:
+    engine, _ = imported
+    snapshot = _snapshot(engine)
+    # LiteLLM names Novita but says nothing of its API: no wire, no address
+    kimi = snapshot.resolve("kimi-k2.7-code").routes[0]
+    assert kimi.status.value == "inactive"
+    assert "not_callable" in kimi.metadata["imported"]
+    # models.dev gives Nebius an OpenAI-compatible base URL: callable once its key is set
+    llama = snapshot.resolve("llama-3.3-70b-instruct")
+    assert next(r for r in llama.routes if r.platform_id == "nebius").status.value == "active"
+
+
+def test_a_catalog_sync_keeps_the_imported_aliases(fresh: Engine) -> None:
+    sync_pricing(fresh, SOURCES, now=NOW)
+    assert _snapshot(fresh).resolve("mistralai/mistral-large-2411").id == "mistral-large"
+    report = sync_catalog(fresh, load_catalog(REGISTRY))
+    assert report.errors == []
+    assert _snapshot(fresh).resolve("mistralai/mistral-large-2411").id == "mistral-large"

@@ -128,9 +128,11 @@ def _sheet(values: dict[str, Any]) -> PriceSheet:
 
 def read_state(session: Session) -> RegistryState:
     state = RegistryState()
-    for row in _select(session, PlatformRow, ("id", "origin", "kind", "status")):
+    platform_columns = ("id", "origin", "kind", "status", "base_url", "openai_compatible", "meta")
+    for row in _select(session, PlatformRow, platform_columns):
         state.platforms[row["id"]] = row
-    for row in _select(session, ProviderRow, ("id", "origin", "parent_id", "status")):
+    provider_columns = ("id", "origin", "parent_id", "status", "api_base_url", "meta")
+    for row in _select(session, ProviderRow, provider_columns):
         state.providers[row["id"]] = row
     for row in _select(session, ModelRow, _MODEL_COLUMNS):
         state.models[row["id"]] = row

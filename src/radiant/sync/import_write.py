@@ -30,6 +30,7 @@ from radiant.domain import (
     Provider,
     RouteStatus,
 )
+from radiant.providers.target import PLATFORM_WIRES, PROVIDER_WIRES
 from radiant.store.mapping import (
     model_columns,
     platform_columns,
@@ -160,6 +161,9 @@ class _Writer:
         self.categories: dict[str, str] = {
             mid: str(row.get("category") or "") for mid, row in self.state.models.items()
         }
+        #: services of the platforms and makers' APIs this run adds
+        self._new_platforms: dict[str, Service] = {}
+        self._new_makers: dict[str, Service] = {}
 
     def run(self) -> None:
         self._platforms()
@@ -193,6 +197,7 @@ class _Writer:
         rows = []
         for platform_id in wanted:
             service = self._best(services.get(platform_id) or [_bare(platform_id)])
+            self._new_platforms[platform_id] = service
             platform = _platform(platform_id, service)
             rows.append({**platform_columns(platform), "origin": IMPORTED, "admin_fields": []})
         _insert(self.session, PlatformRow, rows)
@@ -207,6 +212,8 @@ class _Writer:
         rows = []
         for maker in sorted(makers - set(self.state.providers)):
             own = [s for s in services.get(f"direct:{maker}", [])]
+            if own:
+                self._new_makers[maker] = self._best(own)
             rows.append(
                 {
                     **provider_columns(_provider(maker, self._best(own) if own else None)),
@@ -378,11 +385,43 @@ class _Writer:
 
     # ------------------------------------------------------------------ routes
 
+    def _callable(self, route: RoutePlan) -> bool:
+        """The gateway has a wire and an address for the route (its key is the operator's
+        to set): a platform the catalog defines, or an imported one with an
+        OpenAI-compatible base URL; on ``direct``, the maker's API with both."""
+        if route.platform == "direct":
+            maker = self._maker_of(route.model_id)
+            known = self.state.providers.get(maker)
+            if known is not None:
+                meta = known.get("meta") or {}
+                wire = PROVIDER_WIRES.get(maker) or PROVIDER_WIRES.get(
+                    str(known.get("parent_id") or "")
+                )
+                return bool(known.get("api_base_url")) and bool(wire or meta.get("wire"))
+            own = self._new_makers.get(maker)
+            return own is not None and own.base_url is not None and own.openai_compatible
+        row = self.state.platforms.get(route.platform)
+        if row is not None and row.get("origin") != IMPORTED:
+            return True
+        if route.platform in PLATFORM_WIRES:
+            return True
+        if row is not None:
+            return bool(row.get("base_url")) and bool(row.get("openai_compatible"))
+        service = self._new_platforms.get(route.platform)
+        return service is not None and service.base_url is not None and service.openai_compatible
+
+    def _maker_of(self, model_id: str) -> str:
+        row = self.state.models.get(model_id)
+        if row is not None:
+            return str(row["provider_id"])
+        return self.plan.placement.new_models[model_id].provider_id
+
     def _routes(self) -> None:
         inserts = []
         updates = []
         for rid, route in sorted(self.plan.routes.items()):
-            metadata = _route_metadata(route)
+            callable_ = self._callable(route)
+            metadata = _route_metadata(route, callable_)
             row = self.state.routes.get(rid)
             if row is None:
                 priority = (
@@ -394,15 +433,19 @@ class _Writer:
                         else _PRIORITY["imported"]
                     )
                 )
-                inserts.append(_route_row(route, priority, metadata))
-            elif _ours(row) and row.get("meta") != metadata:
-                updates.append({"b_id": rid, "b_meta": metadata})
+                inserts.append(_route_row(route, priority, metadata, callable_))
+            elif _ours(row):
+                status = row.get("status")
+                if "status" not in (row.get("admin_fields") or []) and status in _STATUSES:
+                    status = (RouteStatus.ACTIVE if callable_ else RouteStatus.INACTIVE).value
+                if row.get("meta") != metadata or row.get("status") != status:
+                    updates.append({"b_id": rid, "b_meta": metadata, "b_status": status})
         _insert(self.session, RouteRow, inserts)
         if updates:
             statement = (
                 update(RouteRow)
                 .where(RouteRow.id == bindparam("b_id"))
-                .values(meta=bindparam("b_meta"))
+                .values(meta=bindparam("b_meta"), status=bindparam("b_status"))
             )
             self.session.connection().execute(statement, updates)
         self.report.routes_added = len(inserts)
@@ -497,7 +540,9 @@ def _same_model(placed: Placed, name: str) -> bool:
     return other.key == placed.name.key and other.date in (None, placed.name.date)
 
 
-def _route_row(route: RoutePlan, priority: int, metadata: dict[str, Any]) -> dict[str, Any]:
+def _route_row(
+    route: RoutePlan, priority: int, metadata: dict[str, Any], callable_: bool
+) -> dict[str, Any]:
     """A new route's columns (its ids come from rows the registry validated: the model's,
     the platform's; a Route would check nothing more, at a price per row)."""
     return {
@@ -508,7 +553,7 @@ def _route_row(route: RoutePlan, priority: int, metadata: dict[str, Any]) -> dic
         "endpoint_override": None,
         "regions": [],
         "priority": priority,
-        "status": RouteStatus.ACTIVE.value,
+        "status": (RouteStatus.ACTIVE if callable_ else RouteStatus.INACTIVE).value,
         "success_rate": None,
         "avg_latency_ms": None,
         "secret_ref": None,
@@ -517,6 +562,10 @@ def _route_row(route: RoutePlan, priority: int, metadata: dict[str, Any]) -> dic
         "admin_fields": [],
         "row_version": 1,
     }
+
+
+#: route statuses an import sets (an administrator's ``maintenance`` stays)
+_STATUSES = frozenset({RouteStatus.ACTIVE.value, RouteStatus.INACTIVE.value})
 
 
 def _ours(row: dict[str, Any]) -> bool:
@@ -574,11 +623,13 @@ def _provider(maker: str, own: Service | None) -> Provider:
     )
 
 
-def _route_metadata(route: RoutePlan) -> dict[str, Any]:
+def _route_metadata(route: RoutePlan, callable_: bool) -> dict[str, Any]:
     entries = sorted(
         f"{p.entry.source}:{p.entry.source_key}" for rank, p in route.entries if rank <= ALIAS
     )
     found: dict[str, Any] = {"entries": entries}
+    if not callable_:
+        found["not_callable"] = "no wire or base URL known for this platform: kept inactive"
     regional = sorted(
         {
             f"{p.entry.region or p.name.region}={p.entry.model_name}"
