@@ -26,7 +26,7 @@ from radiant.registry import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import row_to_price
 from radiant.store.repository import bump_version, price_history, registry_version
-from radiant.store.tables import PriceHistoryRow, RouteRow
+from radiant.store.tables import ModelRow, PriceHistoryRow, RouteRow
 from radiant.sync import sync_catalog
 from radiant.sync.jobs import JOBS, JobContext
 from radiant.sync.pricing_sync import sync_pricing
@@ -35,6 +35,7 @@ CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
 LITELLM = ("litellm", str(CATALOGS / "litellm.json"))
 MODELS_DEV = ("models-dev", str(CATALOGS / "models_dev.json"))
 OPENROUTER = ("openrouter", str(CATALOGS / "openrouter.json"))
+LITELLM_TEXT = (CATALOGS / "litellm.json").read_text()
 
 
 @pytest.fixture
@@ -362,3 +363,16 @@ def test_a_catalog_sync_writes_its_sheet_only_when_its_own_prices_changed() -> N
     assert not catalog_keeps_import(merged, dearer)  # the catalog's own price moved
     estimate = dearer.model_copy(update={"is_estimated": True})
     assert catalog_keeps_import(merged, estimate)  # a real price beats the catalog's guess
+
+
+def test_a_catalog_model_past_its_imported_deprecation_date_is_deprecated(
+    registry_db: Engine, tmp_path: Path
+) -> None:
+    past = tmp_path / "litellm.json"
+    past.write_text(LITELLM_TEXT.replace('"2027-01-06"', '"2025-01-06"'))
+    sync_pricing(registry_db, [("litellm", str(past))])
+    tts = Registry(registry_db, check_interval=0).snapshot().resolve("tts-1").model
+    assert str(tts.deprecation_date) == "2025-01-06" and tts.is_deprecated
+    with session_scope(registry_db) as session:
+        row = session.get(ModelRow, "openai-tts-1")
+        assert row is not None and row.status == "active"  # the catalog's status stands

@@ -110,7 +110,10 @@ class Model(DomainModel):
 
     @property
     def is_deprecated(self) -> bool:
-        return self.deprecated or self.status is LifecycleStatus.DEPRECATED
+        """Marked so, or past its deprecation date (a date an import filled in, say)."""
+        if self.deprecated or self.status is LifecycleStatus.DEPRECATED:
+            return True
+        return self.deprecation_date is not None and self.deprecation_date <= date.today()
 
     def names(self) -> list[str]:
         """The id, then every alias."""
