@@ -121,11 +121,11 @@ def _identity(string: str, platform: str, placement: Placement) -> str:
 
 def _rank(item: Placed, string: str, target: str) -> int:
     entry = item.entry
-    if entry.variant is not None or item.name.variant is not None:
-        return OTHER
     regional = entry.region is not None or item.name.region is not None
     if not regional and entry.model_name.casefold() == string.casefold():
-        return EXACT
+        return EXACT  # the endpoint itself, even a free one when that is all there is
+    if entry.variant is not None or item.name.variant is not None:
+        return OTHER
     if item.identity == target:
         return ALIAS
     # the same name spelled with its vendor (LiteLLM's ``tavily/search`` for
@@ -140,11 +140,12 @@ def _flat(name: str) -> str:
     return name_key(name.replace("/", "-"))
 
 
-def _order(pair: tuple[int, Placed], platform: str) -> tuple[int, bool, int, str, str]:
+def _order(pair: tuple[int, Placed], platform: str) -> tuple[int, bool, bool, int, str, str]:
     rank, item = pair
     regional = item.entry.region is not None or item.name.region is not None
+    variant = item.entry.variant is not None
     trust = price_trust(item.entry.source, platform)
-    return (rank, regional, trust, item.entry.source, item.entry.source_key)
+    return (rank, variant, regional, trust, item.entry.source, item.entry.source_key)
 
 
 def _model_string(items: list[Placed], platform: str) -> str:

@@ -227,12 +227,11 @@ class _Writer:
     # ------------------------------------------------------------------ models
 
     def _facts(self, model_id: str) -> Facts:
-        entries = [
-            pair
-            for rid in self.plan.model_routes.get(model_id, [])
-            for pair in self.plan.routes[rid].ranked()
-        ]
-        return gather_facts(entries)
+        """Facts from the entries for the model's own endpoints (its other endpoints only
+        when it has nothing else)."""
+        routes = [self.plan.routes[rid] for rid in self.plan.model_routes.get(model_id, [])]
+        entries = [pair for route in routes for pair in route.ranked()]
+        return gather_facts(entries or [pair for route in routes for pair in route.entries])
 
     def _successor(self, facts: Facts) -> str | None:
         key = facts.values.get("successor")
