@@ -32,19 +32,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from radiant.catalog.importers import ImportResult, import_bytes
+from radiant.catalog.importers import import_bytes
 from radiant.domain import CostSource
 from radiant.store.engine import session_scope
 from radiant.store.repository import store_errors
 from radiant.store.tables import utcnow
 from radiant.sync.import_plan import ImportPlan, plan_import
-from radiant.sync.import_state import RegistryState, read_state
+from radiant.sync.import_state import read_state
 from radiant.sync.import_write import LISTED, ImportReport, apply_plan
 from radiant.sync.jobs import JobContext, JobResult, NullProgress, Progress, register_job
 from radiant.sync.price_merge import ADMIN_OWNED
 from radiant.sync.pricing_state import last_applied, read_documents, remember
 
-__all__ = ["ADMIN_OWNED", "PricingReport", "plan_prices", "pricing_job", "sync_pricing"]
+__all__ = ["ADMIN_OWNED", "PricingReport", "pricing_job", "sync_pricing"]
 
 
 @dataclass
@@ -54,11 +54,6 @@ class PricingReport(ImportReport):
     #: entries read, when the documents were not parsed again
     entries_read: int = 0
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def plan_prices(state: RegistryState, results: list[ImportResult]) -> ImportPlan:
-    """What an import of ``results`` would make of the registry in ``state``."""
-    return plan_import(state, results)
 
 
 def sync_pricing(
