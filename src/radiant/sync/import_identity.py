@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 
 from radiant.catalog.importers import ImportedEntry, ImportResult
 from radiant.catalog.importers.makers import VENDORS, family_maker, vendor_maker
-from radiant.catalog.importers.names import ModelName, identity, parse_name, spelled_id
+from radiant.catalog.importers.names import (
+    ModelName,
+    claude_order,
+    identity,
+    parse_name,
+    spelled_id,
+)
 from radiant.catalog.importers.platforms import Service
 from radiant.sync.import_state import RegistryState
 
@@ -70,8 +76,6 @@ class NewModel:
 class Placement:
     placed: list[Placed] = field(default_factory=list)
     new_models: dict[str, NewModel] = field(default_factory=dict)
-    #: (source, key, reason) of entries that stand for no model
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)
     #: platforms made of makers' APIs serving other makers' models
     hosts: dict[str, Service] = field(default_factory=dict)
     #: key -> every full snapshot date known for it
@@ -89,7 +93,7 @@ class Placement:
         head, _, rest = found.partition("-")
         rest = rest.lstrip("-")
         if head in self.words and "-" in rest and family_maker(rest) is not None:
-            return rest
+            return claude_order(rest)
         if _GENERIC.fullmatch(found) and maker:
             return f"{maker}/{found}"  # ``search`` of Tavily is not ``search`` of Exa
         return found
@@ -147,7 +151,7 @@ def _fold_words(results: Iterable[ImportResult], state: RegistryState) -> frozen
 
 
 def place_entries(state: RegistryState, results: list[ImportResult]) -> Placement:
-    """Every imported entry placed on a model (or skipped with its reason)."""
+    """Every imported entry placed on a model (an existing one or a new one)."""
     ordered = sorted(results, key=lambda r: r.source)
     placement = Placement(words=_fold_words(ordered, state))
     items = [
@@ -171,8 +175,6 @@ def place_entries(state: RegistryState, results: list[ImportResult]) -> Placemen
     taken = set(state.models) | set(state.aliases)
     for key in sorted(groups):
         members = groups[key]
-        if members[0].model_id:  # folded into a registry model
-            continue
         model = _new_model(key, members, taken, placement.dates)
         placement.new_models[model.id] = model
         for item in members:
@@ -251,7 +253,7 @@ class _Index:
         return self.identity.get(item.identity)
 
 
-def _maker(members: list[Placed]) -> str:
+def _maker(key: str, members: list[Placed]) -> str:
     direct = Counter(m.entry.provider for m in members if m.entry.provider)
     if direct:
         return _top(direct)
@@ -260,7 +262,7 @@ def _maker(members: list[Placed]) -> str:
     )
     if vendors:
         return _top(vendors)
-    family = family_maker(members[0].name.key)
+    family = family_maker(key.rpartition("/")[2]) or family_maker(members[0].name.key)
     if family is not None:
         return family
     return _top(Counter(m.entry.platform.replace("_", "-") for m in members))
@@ -273,7 +275,7 @@ def _top(counts: Counter[str]) -> str:
 def _new_model(
     key: str, members: list[Placed], taken: set[str], dates: dict[str, set[str]]
 ) -> NewModel:
-    maker = _maker(members)
+    maker = _maker(key, members)
     spellings = Counter(
         spelled_id(m.name, dates.get(m.name.key, set()))
         for m in members

@@ -98,7 +98,6 @@ def plan_import(state: RegistryState, results: list[ImportResult]) -> ImportPlan
     plan = ImportPlan(state, ordered, placement)
     for result in ordered:
         plan.skipped.extend((result.source, s.source_key, s.reason) for s in result.skipped)
-    plan.skipped.extend(placement.skipped)
     grouped: dict[tuple[str, str], list[Placed]] = defaultdict(list)
     for item in placement.placed:
         grouped[(item.model_id, item.entry.platform)].append(item)

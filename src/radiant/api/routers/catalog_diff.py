@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
@@ -42,7 +42,7 @@ class CatalogDiffRequest(BaseModel):
     fields: list[str] | None = Field(
         default=None, max_length=40, description="Only these fields (input_per_1m, ...)."
     )
-    in_registry: bool = Field(default=False, description="Only models the registry has.")
+    in_registry: StrictBool = Field(default=False, description="Only models the registry has.")
     providers: list[str] | None = Field(
         default=None, max_length=100, description="Only models of these makers."
     )

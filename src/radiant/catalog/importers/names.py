@@ -39,6 +39,7 @@ from radiant.catalog.importers.makers import VENDORS
 __all__ = [
     "BEDROCK_REGIONS",
     "ModelName",
+    "claude_order",
     "identity",
     "name_key",
     "parse_name",
@@ -81,7 +82,7 @@ _NOT_ID = re.compile(r"[^a-z0-9._+-]+")
 _LETTER_DIGIT = re.compile(r"(?<![a-z0-9])([a-z]{2,})(\d)")
 _DIGIT_P_DIGIT = re.compile(r"(\d)p(\d)")
 #: ``claude-4-5-opus`` is ``claude-opus-4-5`` (the order Anthropic names models in from 4 on)
-_CLAUDE_ORDER = re.compile(r"^claude-([4-9](?:-\d)?)(-)(opus|sonnet|haiku)(?=-|$)")
+_CLAUDE_ORDER = re.compile(r"^claude-([4-9](?:-\d)?)(-)(opus|sonnet|haiku)(?=[-@]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,13 @@ def name_key(text: str) -> str:
     folded = _DIGIT_P_DIGIT.sub(r"\1-\2", folded)  # Fireworks writes 2.5 as ``2p5``
     folded = _LETTER_DIGIT.sub(r"\1-\2", folded)
     folded = _DASHES.sub("-", folded).strip("-")
-    return _CLAUDE_ORDER.sub(r"claude-\3-\1", folded)
+    return claude_order(folded)
+
+
+def claude_order(key: str) -> str:
+    """``claude-4-5-opus`` as ``claude-opus-4-5``: the order Anthropic names models in from
+    version 4 on (some hosts write the older one)."""
+    return _CLAUDE_ORDER.sub(r"claude-\3-\1", key)
 
 
 @lru_cache(maxsize=1 << 16)
