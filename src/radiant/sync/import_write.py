@@ -302,9 +302,7 @@ class _Writer:
         if model is None:
             return None
         columns = model_columns(model)
-        owned = set(row.get("admin_fields") or [])
-        if "enabled" not in owned:
-            columns.pop("enabled", None)  # review decisions are the administrator's
+        owned = set(row.get("admin_fields") or [])  # (``enabled`` is a review: never updated)
         changed = {
             k: columns[k] for k in _MODEL_UPDATES if k not in owned and columns.get(k) != row.get(k)
         }
