@@ -1,39 +1,52 @@
-"""Pricing sync over the full public catalog snapshots (``../shared/catalogs`` next to the
-repository, when present) into a throwaway PostgreSQL database holding the built-in catalog.
+"""The world: the three full public catalog snapshots (``../shared/catalogs`` next to the
+repository, when present) imported into a throwaway PostgreSQL database holding the
+built-in catalog, as ``radiant sync pricing`` does.
 
-Per catalog: the first import (read, parse, match, write, one transaction), a second run
-with nothing changed (the documents are those last applied: stops before parsing), and,
+Rows: the first three-source import (read, parse, plan, write, one transaction); a second
+run with nothing changed (the documents are those last applied: it stops before parsing);
 for context, a run after an unrelated registry write (everything parsed and compared again,
-nothing written). ``RADIANT_BENCH_PG_URL`` names the server (default: the local one).
+nothing written); and the resident memory of ``radiant serve`` (the product path, its
+defaults) on that database, the world's snapshot loaded. ``RADIANT_BENCH_PG_URL`` names the
+server (default: the local one).
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 from sqlalchemy import Engine, create_engine, text
 
 from benchmarks._report import Row
 
 __all__ = ["SHARED_CATALOGS", "pricing_sync_rows"]
 
-#: ``../shared/catalogs`` relative to the repository root
-SHARED_CATALOGS = Path(__file__).resolve().parents[1].parent / "shared" / "catalogs"
+_ROOT = Path(__file__).resolve().parents[1]
+#: ``../shared/catalogs`` next to the repository (or next to the directory of worktrees)
+SHARED_CATALOGS = next(
+    (p / "shared" / "catalogs" for p in _ROOT.parents if (p / "shared" / "catalogs").is_dir()),
+    _ROOT.parent / "shared" / "catalogs",
+)
 _FILES = {
-    "models-dev": "models_dev_api_2026-07-02.json",
     "litellm": "litellm_model_prices_1.109.1.json",
+    "models-dev": "models_dev_api_2026-07-02.json",
+    "openrouter": "openrouter_models_2026-05-15.json",
 }
 _PG = os.environ.get("RADIANT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-_LABEL = "builtin, PostgreSQL"
+_LABEL = "builtin + 3 public catalogs, PostgreSQL"
+_SERVE_TIMEOUT = 120.0
 
 
 @contextmanager
-def _throwaway_database() -> Iterator[Engine]:
+def _throwaway_database() -> Iterator[tuple[Engine, str]]:
     from radiant.store.engine import make_engine
     from radiant.store.migrate import upgrade
 
@@ -46,7 +59,7 @@ def _throwaway_database() -> Iterator[Engine]:
     try:
         upgrade(url)
         engine = make_engine(url)
-        yield engine
+        yield engine, url
     finally:
         if engine is not None:
             engine.dispose()
@@ -55,67 +68,129 @@ def _throwaway_database() -> Iterator[Engine]:
         admin.dispose()
 
 
-def _timed(engine: Engine, source: tuple[str, str]) -> tuple[float, object, object]:
+def _timed(
+    engine: Engine, sources: list[tuple[str, str]]
+) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, the report) of one sync."""
     from radiant.sync.pricing_sync import sync_pricing
 
-    start = time.perf_counter()
-    plan, report = sync_pricing(engine, [source])
-    return time.perf_counter() - start, plan, report
+    start, cpu = time.perf_counter(), time.process_time()
+    _, report = sync_pricing(engine, sources)
+    return time.perf_counter() - start, time.process_time() - cpu, report
 
 
-def _one(kind: str, path: Path) -> list[Row]:
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc status")
+
+
+def serve_rss(url: str) -> float:
+    """MB resident of ``radiant serve`` on ``url`` once its snapshot is loaded."""
+    port = _free_port()
+    env = {**os.environ, "RADIANT_DATABASE_URL": url, "RADIANT_LOG_LEVEL": "warning"}
+    radiant = Path(sys.executable).with_name("radiant")
+    process = subprocess.Popen(
+        [str(radiant), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + _SERVE_TIMEOUT
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("radiant serve did not start")
+                time.sleep(0.2)
+            client.get("/api/registry/models", params={"limit": 5}).raise_for_status()
+            client.get("/api/registry/models/claude-opus-4-1").raise_for_status()
+        return _rss_mb(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _world(sources: list[tuple[str, str]]) -> list[Row]:
     from radiant.catalog import load_catalog
     from radiant.store.engine import session_scope
     from radiant.store.repository import bump_version
     from radiant.sync import sync_catalog
 
-    with _throwaway_database() as engine:
+    with _throwaway_database() as (engine, url):
         sync_catalog(engine, load_catalog())
-        first, plan, report = _timed(engine, (kind, str(path)))
-        second, _, again = _timed(engine, (kind, str(path)))
-        assert getattr(again, "prices_changed", None) == 0
+        first, first_cpu, report = _timed(engine, sources)
+        second, _, again = _timed(engine, sources[::-1])
+        assert getattr(again, "documents_unchanged", False)
         with session_scope(engine) as session:
             bump_version(session)
-        third, _, compared = _timed(engine, (kind, str(path)))
-        assert getattr(compared, "prices_changed", None) == 0
-    read = getattr(plan, "read", 0)
-    updated = getattr(report, "routes_updated", 0)
+        third, third_cpu, compared = _timed(engine, sources)
+        assert not getattr(compared, "written", True)
+        with engine.connect() as conn:
+            models = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
+            routes = conn.execute(text("SELECT count(*) FROM routes")).scalar_one()
+        rss = serve_rss(url)
+    read = getattr(report, "entries_read", 0)
     return [
         Row(
-            f"pricing sync {kind}: first import ({read:,} entries, {updated} routes priced)",
+            f"pricing sync, 3 sources: first import ({read:,} entries -> {models:,} models, "
+            f"{routes:,} routes)",
             _LABEL,
             first,
             "s",
-            target=5.0,
+            target=10.0,
         ),
-        Row(f"pricing sync {kind}: second run, nothing changed", _LABEL, second, "s", target=1.0),
         Row(
-            f"pricing sync {kind}: after another registry write (all compared, none written)",
+            "  the same, CPU time of this process (the machine's load aside)",
+            _LABEL,
+            first_cpu,
+            "s",
+        ),
+        Row("pricing sync, 3 sources: re-import, nothing changed", _LABEL, second, "s", target=1.0),
+        Row(
+            "pricing sync, 3 sources: after another registry write (all compared, none written)",
             _LABEL,
             third,
             "s",
+        ),
+        Row("  the same, CPU time of this process", _LABEL, third_cpu, "s"),
+        Row(
+            f"RSS of radiant serve, the world loaded ({models:,} models)",
+            _LABEL,
+            rss,
+            "MB",
+            target=300.0,
+            digits=0,
         ),
     ]
 
 
 def pricing_sync_rows() -> list[Row]:
-    if not SHARED_CATALOGS.is_dir():
+    missing = [name for name in _FILES.values() if not (SHARED_CATALOGS / name).is_file()]
+    if missing:
         return [
             Row(
                 "pricing sync (full public catalogs)",
                 "-",
                 float("nan"),
                 "s",
-                note=f"not run: no {SHARED_CATALOGS}",
+                note=f"not run: no {SHARED_CATALOGS / missing[0]}",
             )
         ]
-    rows: list[Row] = []
-    for kind, name in _FILES.items():
-        path = SHARED_CATALOGS / name
-        if not path.is_file():
-            rows.append(
-                Row(f"pricing sync {kind}", "-", float("nan"), "s", note=f"not run: no {path}")
-            )
-            continue
-        rows += _one(kind, path)
-    return rows
+    return _world([(kind, str(SHARED_CATALOGS / name)) for kind, name in _FILES.items()])

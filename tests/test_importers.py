@@ -112,15 +112,23 @@ def test_litellm_tiers_cache_units_and_platforms() -> None:
 
 
 def test_litellm_skips_say_why() -> None:
-    reasons = {s.source_key: s.reason for s in _load("litellm").skipped}
+    result = _load("litellm")
+    reasons = {s.source_key: s.reason for s in result.skipped}
     assert reasons == {
         "sample_spec": "documentation of the format, not a model",
-        "fal_ai/flux-dev": "provider not mapped to a platform: fal_ai",
-        "negative-model": "bad price: not a price: Decimal('-0.000001')",
-        "unpriced-model": "no price",
         "no-provider-model": "no litellm_provider",
         "broken-entry": "not an object",
     }
+    entries = {e.source_key: e for e in result.imported}
+    # a service no table lists is a platform of its own; an entry without a usable price
+    # is a model all the same, unpriced, and says what was wrong
+    fal = entries["fal_ai/flux-dev"]
+    assert (fal.platform, fal.model_name) == ("fal-ai", "flux-dev")
+    assert result.services["fal-ai"].kind == "host"
+    assert entries["unpriced-model"].price is None and entries["unpriced-model"].flags == ()
+    negative = entries["negative-model"]
+    assert negative.price is None
+    assert negative.flags == ("bad price: not a price: Decimal('-0.000001')",)
 
 
 def test_models_dev_costs_tiers_limits_and_status() -> None:
@@ -145,19 +153,20 @@ def test_models_dev_costs_tiers_limits_and_status() -> None:
     bedrock = entries["amazon-bedrock/anthropic.claude-opus-4-5-20251101-v1:0"]
     assert bedrock.platform == "bedrock"
     reasons = {s.source_key: s.reason for s in result.skipped}
-    assert reasons == {
-        "openai/chatgpt-image-latest": "no price",
-        "perplexity/broken-price": "bad price: not a price: 'free'",
-        "302ai/gpt-4o": "provider not mapped to a platform: 302ai",
-        "empty-provider": "provider without a models object",
-    }
+    assert reasons == {"empty-provider": "provider without a models object"}
+    assert entries["openai/chatgpt-image-latest"].price is None
+    assert entries["openai/chatgpt-image-latest"].mode == "image_generation"
+    assert entries["perplexity/broken-price"].flags == ("bad price: not a price: 'free'",)
+    hosted = entries["302ai/gpt-4o"]
+    assert (hosted.platform, hosted.model_name) == ("302ai", "gpt-4o")
 
 
 def test_openrouter_string_prices_and_routers() -> None:
     result = _load("openrouter")
     entries = {e.source_key: e for e in result.imported}
     nano = entries["openai/gpt-5-nano"]
-    assert nano.platform == "openrouter" and nano.model_name == "gpt-5-nano"
+    assert nano.platform == "openrouter" and nano.model_name == "openai/gpt-5-nano"
+    assert nano.vendor == "openai" and nano.display_name == "GPT-5 Nano"
     assert nano.price is not None
     assert nano.price.prices() == {
         "input_per_1m": Decimal("0.05"),
@@ -178,10 +187,10 @@ def test_openrouter_string_prices_and_routers() -> None:
     reasons = {s.source_key: s.reason for s in result.skipped}
     assert reasons == {
         "openrouter/auto": "price decided per request (a router, not a model)",
-        "bad/price": "bad price: not a price: 'cheap'",
-        "unpriced/model": "no price",
         "data[7]": "entry without an id",
     }
+    assert entries["bad/price"].flags == ("bad price: not a price: 'cheap'",)
+    assert entries["unpriced/model"].price is None
 
 
 # ----------------------------------------------------------------------------- reading

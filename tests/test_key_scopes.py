@@ -1,6 +1,6 @@
 """API-key scopes are checked on every tenant endpoint: a key issued with ``--scope chat``
 chats and does nothing else (403 naming the scope it lacks); a key issued without scopes
-does everything; migration 0015 keeps the keys issued before scopes were checked working
+does everything; migration 0013 keeps the keys issued before scopes were checked working
 as they did."""
 
 from __future__ import annotations
@@ -162,12 +162,12 @@ def _scopes(url: str) -> dict[str, list[str]]:
         engine.dispose()
 
 
-def test_migration_0015_gives_keys_issued_without_scopes_every_scope(db_url: str) -> None:
+def test_migration_0013_gives_keys_issued_without_scopes_every_scope(db_url: str) -> None:
     upgrade(db_url, "0010")
     _tenant_with_keys(db_url)
-    upgrade(db_url, "0015")
+    upgrade(db_url, "0013")
     assert _scopes(db_url) == {"old": [], "chat": ["chat"], "none": []}
-    downgrade(db_url, "-1")  # back before 0015: keys without scopes get the old default
+    downgrade(db_url, "-1")  # back before 0013: keys without scopes get the old default
     assert _scopes(db_url) == {
         "old": ["chat", "models", "embeddings"],
         "chat": ["chat"],

@@ -26,7 +26,7 @@ from radiant.registry import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import row_to_price
 from radiant.store.repository import bump_version, price_history, registry_version
-from radiant.store.tables import PriceHistoryRow, RouteRow
+from radiant.store.tables import ModelRow, PriceHistoryRow, RouteRow
 from radiant.sync import sync_catalog
 from radiant.sync.jobs import JOBS, JobContext
 from radiant.sync.pricing_sync import sync_pricing
@@ -35,6 +35,7 @@ CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
 LITELLM = ("litellm", str(CATALOGS / "litellm.json"))
 MODELS_DEV = ("models-dev", str(CATALOGS / "models_dev.json"))
 OPENROUTER = ("openrouter", str(CATALOGS / "openrouter.json"))
+LITELLM_TEXT = (CATALOGS / "litellm.json").read_text()
 
 
 @pytest.fixture
@@ -64,75 +65,72 @@ def _skipped(plan: Any) -> dict[str, str]:
     return {key: reason for _, key, reason in plan.skipped}
 
 
-def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
+def test_imports_fill_what_the_catalog_left_empty_and_a_second_run_changes_nothing(
     registry_db: Engine,
 ) -> None:
     version = registry_version(registry_db)
     rows = _rows(registry_db)
     plan, report = sync_pricing(registry_db, [LITELLM])
 
-    gpt, recorded_by = _sheet(registry_db, "openai-gpt-4o@direct")
-    assert gpt.source is CostSource.IMPORTED_CATALOG and not gpt.is_estimated
+    # the catalog (provider documentation) keeps every price it states; LiteLLM adds the
+    # cache-read and flex prices it lacks
+    gemini, recorded_by = _sheet(registry_db, "google-gemini-25-pro@direct")
+    assert gemini.source is CostSource.IMPORTED_CATALOG and not gemini.is_estimated
     assert recorded_by == "pricing-sync:litellm"
-    assert gpt.notes == "imported from litellm (gpt-4o)"
-    assert gpt.last_verified_at is not None
-    assert gpt.prices() == {
-        "input_per_1m": Decimal("2.2"),
-        "output_per_1m": Decimal("10"),
-        "cached_input_per_1m": Decimal("1.1"),
-        "batch_input_per_1m": Decimal("1.1"),
-        "batch_output_per_1m": Decimal("5"),
-        "priority_input_per_1m": Decimal("4.25"),
-        "priority_output_per_1m": Decimal("17"),
-    }
-    history = price_history(registry_db, "openai-gpt-4o@direct")
-    assert [h.input_per_1m for h in history] == [Decimal("2.5"), Decimal("2.2")]
+    assert gemini.notes == "the catalog's prices; imported from litellm:gemini/gemini-2.5-pro"
+    assert gemini.last_verified_at is not None
+    assert gemini.input_per_1m == Decimal("1.25") and gemini.long_context_threshold == 200_000
+    assert (gemini.cached_input_per_1m, gemini.flex_output_per_1m) == (
+        Decimal("0.125"),
+        Decimal("5"),
+    )
+    history = price_history(registry_db, "google-gemini-25-pro@direct")
+    assert [h.cached_input_per_1m for h in history] == [None, Decimal("0.125")]
     assert history[0].effective_to == history[1].effective_from
-
-    gemini, _ = _sheet(registry_db, "google-gemini-25-pro@direct")
-    assert gemini.long_context_threshold == 200_000
-    assert gemini.flex_output_per_1m == Decimal("5")
-    image, _ = _sheet(registry_db, "openai-dall-e-3@direct")
-    assert image.pricing_type is PricingType.PER_IMAGE and image.per_image == Decimal("0.05")
-    search, _ = _sheet(registry_db, "tavily-search@direct")
-    assert search.per_request == Decimal("0.008")
-    # whisper's per-second price is its per-minute price: the route keeps its unit
+    # LiteLLM's gpt-4o is the pointer, not the 2024-08-06 snapshot the route calls
+    gpt, by = _sheet(registry_db, "openai-gpt-4o@direct")
+    assert (gpt.input_per_1m, by) == (Decimal("2.5"), "catalog-sync")
     whisper, by = _sheet(registry_db, "openai-whisper-1@direct")
     assert whisper.pricing_type is PricingType.PER_MINUTE and by == "catalog-sync"
     tts, by = _sheet(registry_db, "openai-tts-1@direct")
     assert tts.input_per_1m == Decimal("15") and by == "catalog-sync"
+    # a zero where the catalog has a price changes nothing: the catalog's price stands
+    assert _sheet(registry_db, "deepseek-chat@direct")[0].input_per_1m == Decimal("0.28")
 
     changed = {c["route"] for c in report.changes}
-    assert {"openai-gpt-4o@direct", "openai-dall-e-3@direct", "tavily-search@direct"} <= changed
-    assert "openai-whisper-1@direct" not in changed and "openai-tts-1@direct" not in changed
-    assert report.unchanged >= 3
-    assert report.prices_changed == report.routes_updated == len(changed)
+    assert "google-gemini-25-pro@direct" in changed and "openai-gpt-4o@direct" not in changed
+    assert report.prices_changed + report.prices_added == len(changed)
     assert registry_version(registry_db) == version + 1
     assert _rows(registry_db) == rows + len(changed)
-
-    skipped = _skipped(plan)
-    assert skipped["mystery-model-1"] == "not in registry"
-    assert skipped["gpt-4o-2024-05-13"] == "duplicate: openai-gpt-4o@direct priced by gpt-4o"
-    assert skipped["fal_ai/flux-dev"] == "provider not mapped to a platform: fal_ai"
-    # a zero where the route has a price is no price cut
-    assert skipped["deepseek/deepseek-chat"] == "the source says free; the route has a price"
-    assert _sheet(registry_db, "deepseek-chat@direct")[0].input_per_1m == Decimal("0.28")
-    assert plan.read == 19 and len(plan.chosen) + len(plan.skipped) == 19
+    # entries that are no model are skipped with their reason; every other one is a route
+    assert _skipped(plan) == {
+        "sample_spec": "documentation of the format, not a model",
+        "no-provider-model": "no litellm_provider",
+        "broken-entry": "not an object",
+    }
+    # the other endpoint: the gpt-4o pointer, filed under the model the route of which
+    # calls its 2024-08-06 snapshot
+    assert report.outcomes["litellm"] == {
+        "other_endpoints": 1,
+        "read": 19,
+        "routes": 15,
+        "skipped": 3,
+    }
+    assert (
+        Registry(registry_db, check_interval=0).snapshot().resolve("mystery-model-1").model.imported
+    )
 
     # the same document at the version the run left: known to change nothing, not re-read
     again_plan, again = sync_pricing(registry_db, [LITELLM])
-    assert again.documents_unchanged and again_plan.read == 19
-    assert again.prices_changed == again.routes_updated == 0
+    assert again.documents_unchanged and again_plan is None and again.entries_read == 19
     assert registry_version(registry_db) == version + 1
-    assert _rows(registry_db) == rows + len(changed)
 
     # after any other write the prices are compared again, and still nothing changes
     with session_scope(registry_db) as session:
         bump_version(session)
-    third_plan, third = sync_pricing(registry_db, [LITELLM])
-    assert not third.documents_unchanged
-    assert third.prices_changed == third.routes_updated == 0
-    assert third.unchanged == len(third_plan.chosen) == len(plan.chosen)
+    _, third = sync_pricing(registry_db, [LITELLM])
+    assert not third.documents_unchanged and not third.written
+    assert third.unchanged == len(changed)
     assert registry_version(registry_db) == version + 2
     assert _rows(registry_db) == rows + len(changed)
 
@@ -140,23 +138,30 @@ def test_imported_prices_replace_the_sheet_and_a_second_run_changes_nothing(
 def test_administrators_values_survive(registry_db: Engine) -> None:
     with session_scope(registry_db) as session:
         session.execute(
-            update(RouteRow).where(RouteRow.id == "openai-o3@direct").values(admin_fields=["price"])
+            update(RouteRow)
+            .where(RouteRow.id == "google-gemini-25-pro@direct")
+            .values(admin_fields=["price"])
         )
-        manual = _sheet(registry_db, "openai-gpt-5-nano@direct")[0].model_copy(
-            update={"source": CostSource.ADMIN_MANUAL_ENTRY, "input_per_1m": Decimal("0.07")}
+        manual = _sheet(registry_db, "anthropic-claude-opus-4-5@bedrock")[0].model_copy(
+            update={
+                "source": CostSource.ADMIN_MANUAL_ENTRY,
+                "input_per_1m": Decimal("4.5"),
+                "is_estimated": False,
+            }
         )
-        pricing_store.write_sheet(session, "openai-gpt-5-nano@direct", manual, "ops@example.test")
-    plan, report = sync_pricing(registry_db, [LITELLM])
-    o3, _ = _sheet(registry_db, "openai-o3@direct")
-    nano, by = _sheet(registry_db, "openai-gpt-5-nano@direct")
-    assert (o3.input_per_1m, o3.source) == (Decimal("2"), CostSource.PROVIDER_DOCUMENTATION)
-    assert (nano.input_per_1m, by) == (Decimal("0.07"), "ops@example.test")
-    skipped = _skipped(plan)
-    assert skipped["o3"] == skipped["gpt-5-nano"] == "price set by an administrator"
-    assert plan.reasons()["price set by an administrator"] == 2
-    assert not {"openai-o3@direct", "openai-gpt-5-nano@direct"} & {
-        c["route"] for c in report.changes
+        pricing_store.write_sheet(
+            session, "anthropic-claude-opus-4-5@bedrock", manual, "ops@example.test"
+        )
+    _, report = sync_pricing(registry_db, [LITELLM])
+    gemini, _ = _sheet(registry_db, "google-gemini-25-pro@direct")
+    opus, by = _sheet(registry_db, "anthropic-claude-opus-4-5@bedrock")
+    assert gemini.cached_input_per_1m is None and gemini.source is CostSource.PROVIDER_DOCUMENTATION
+    assert (opus.input_per_1m, by) == (Decimal("4.5"), "ops@example.test")
+    assert set(report.admin_kept) == {
+        "google-gemini-25-pro@direct",
+        "anthropic-claude-opus-4-5@bedrock",
     }
+    assert not set(report.admin_kept) & {c["route"] for c in report.changes}
 
 
 def test_a_real_price_replaces_an_estimate_and_resolves_its_alert(registry_db: Engine) -> None:
@@ -180,27 +185,32 @@ def test_a_real_price_replaces_an_estimate_and_resolves_its_alert(registry_db: E
     assert others and all(a.status.value == "pending" for a in others)
 
 
-def test_the_first_source_given_wins_a_route(registry_db: Engine) -> None:
+def test_openrouter_prices_its_routes_and_new_ones_appear(registry_db: Engine) -> None:
     plan, _ = sync_pricing(registry_db, [MODELS_DEV, LITELLM, OPENROUTER])
-    gpt, by = _sheet(registry_db, "openai-gpt-4o@direct")
-    assert by == "pricing-sync:models-dev"
-    assert (gpt.input_per_1m, gpt.cached_input_per_1m) == (Decimal("2.5"), Decimal("1.25"))
-    skipped = _skipped(plan)
-    assert skipped["gpt-4o"] == "route priced by an earlier source (models-dev)"
-    assert skipped["openai/gpt-3.5-turbo"] == "not in registry"
-    assert skipped["openai/gpt-4o"] == "no route on openrouter"
     nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
     assert by == "pricing-sync:openrouter" and not nano.is_estimated
     assert nano.per_search_request == Decimal("0.01")
+    # OpenRouter's gpt-4o is a new route of the catalog's model; 302.AI a new platform
+    snapshot = Registry(registry_db, check_interval=0).snapshot()
+    gpt = snapshot.resolve("gpt-4o")
+    assert {"direct", "openrouter", "302ai"} <= {r.platform_id for r in gpt.routes}
+    assert snapshot.platforms["302ai"].kind.value == "aggregator"
+    assert plan is not None and not [
+        s
+        for s in plan.skipped
+        if s[0] == "openrouter" and s[1] != "openrouter/auto" and s[1] != "data[7]"
+    ]
 
 
-def test_a_later_catalog_sync_keeps_the_newer_imported_price(registry_db: Engine) -> None:
+def test_a_later_catalog_sync_keeps_the_imported_fills(registry_db: Engine) -> None:
     sync_pricing(registry_db, [LITELLM])
     version = registry_version(registry_db)
     report = sync_catalog(registry_db, load_catalog(None))
     assert report.prices_changed == 0
     assert registry_version(registry_db) == version
-    assert _sheet(registry_db, "openai-gpt-4o@direct")[0].input_per_1m == Decimal("2.2")
+    assert _sheet(registry_db, "google-gemini-25-pro@direct")[0].cached_input_per_1m == Decimal(
+        "0.125"
+    )
 
 
 class _Progress:
@@ -224,15 +234,15 @@ def test_the_pricing_job_counts_and_lists_what_it_skipped(registry_db: Engine) -
     result = JOBS["pricing"](
         registry_db, JobContext("s1", progress=progress, options={"sources": [LITELLM]})
     )
-    assert progress.steps == progress.total == 3
+    assert progress.steps == progress.total == 4
     assert any("reading litellm" in m for m in progress.messages)
-    assert result.counts["prices_changed"] == result.counts["routes_updated"] > 0
     assert result.counts["entries_read"] == 19
-    assert result.details["skipped_by_reason"]["not in registry"] >= 1
+    assert result.counts["prices_changed"] + result.counts["prices_added"] > 0
+    assert result.details["skipped_by_reason"]["not an object"] == 1
     listed = result.details["skipped"]["litellm"]
     assert listed["not an object"] == ["broken-entry"]
-    assert listed["not in registry"] == ["mystery-model-1"]
     assert result.counts["skipped"] == sum(len(keys) for keys in listed.values())
+    assert result.details["outcomes"]["litellm"]["read"] == 19
     assert result.source == f"litellm={LITELLM[1]}"
 
 
@@ -264,10 +274,12 @@ def test_radiant_sync_pricing_from_a_url_prints_the_run(registry_db: Engine) -> 
     assert result.exit_code == 0, result.output
     run = json.loads(result.output)
     assert run["status"] == "completed" and run["sync_type"] == "pricing"
-    skipped = run["details"]["skipped"]["openrouter"]
-    assert skipped["not in registry"] == ["google/gemini-3.1-flash-lite", "mistralai/mystery-small"]
-    assert skipped["no route on openrouter"] == ["openai/gpt-4o"]
-    assert [c["route"] for c in run["details"]["changes"]] == ["openai-gpt-5-nano@openrouter"]
+    assert run["details"]["skipped"]["openrouter"] == {
+        "price decided per request (a router, not a model)": ["openrouter/auto"],
+        "entry without an id": ["data[7]"],
+    }
+    assert run["details"]["outcomes"]["openrouter"]["routes"] == 6
+    assert "openai-gpt-5-nano@openrouter" in [c["route"] for c in run["details"]["changes"]]
     nano, by = _sheet(registry_db, "openai-gpt-5-nano@openrouter")
     assert by == "pricing-sync:openrouter" and not nano.is_estimated
 
@@ -291,7 +303,6 @@ def test_missing_model_facts_are_filled_never_replaced(registry_db: Engine) -> N
     assert filled["openai-tts-1"] == {"deprecation_date": "2027-01-06"}
     assert filled["gemini-1.5-pro"] == {"max_output": 8192}  # its context window stands
     assert "openai-gpt-4o" not in filled  # the administrator owns its deprecation date
-    assert "google-gemini-25-pro" not in filled  # the catalog has every value
     with session_scope(registry_db) as session:
         tts = session.get(ModelRow, "openai-tts-1")
         assert tts is not None and tts.imported_fields == {"deprecation_date": "litellm:tts-1"}
@@ -302,8 +313,10 @@ def test_missing_model_facts_are_filled_never_replaced(registry_db: Engine) -> N
     # a catalog sync keeps them (the catalog has none); a second import changes nothing
     assert sync_catalog(registry_db, load_catalog(None)).models_updated == 0
     assert registry.snapshot().resolve("gemini-1.5-pro").model.max_output_tokens == 8192
+    with session_scope(registry_db) as session:
+        bump_version(session)
     _, again = sync_pricing(registry_db, [LITELLM, MODELS_DEV])
-    assert again.model_changes == [] and again.routes_updated == 0
+    assert again.model_changes == [] and not again.written
 
 
 def test_a_catalog_value_takes_over_from_an_imported_one() -> None:
@@ -318,3 +331,48 @@ def test_a_catalog_value_takes_over_from_an_imported_one() -> None:
     assert _apply(row, {"max_output": 4096})  # the catalog's own value wins from now on
     assert row.max_output == 4096 and row.imported_fields == {}
     assert _apply(row, {"max_output": None}) and row.max_output is None
+
+
+def test_a_catalog_sync_writes_its_sheet_only_when_its_own_prices_changed() -> None:
+    from datetime import UTC, datetime
+
+    from radiant.domain import PriceSheet
+    from radiant.sync.price_sheets import catalog_keeps_import
+
+    merged = PriceHistoryRow(
+        route_id="r",
+        pricing_type="per_token",
+        currency="USD",
+        input_per_1m=Decimal("2.5"),
+        output_per_1m=Decimal("10"),
+        batch_input_per_1m=Decimal("1.25"),
+        effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+        source="imported_catalog",
+        is_estimated=False,
+        field_sources={
+            "input_per_1m": "catalog",
+            "output_per_1m": "catalog",
+            "batch_input_per_1m": "litellm:gpt-4o-2024-08-06",
+        },
+    )
+    same = PriceSheet(
+        pricing_type=PricingType.PER_TOKEN, input_per_1m=Decimal("2.5"), output_per_1m=10
+    )
+    assert catalog_keeps_import(merged, same)  # the import only added what it lacked
+    dearer = same.model_copy(update={"input_per_1m": Decimal("3")})
+    assert not catalog_keeps_import(merged, dearer)  # the catalog's own price moved
+    estimate = dearer.model_copy(update={"is_estimated": True})
+    assert catalog_keeps_import(merged, estimate)  # a real price beats the catalog's guess
+
+
+def test_a_catalog_model_past_its_imported_deprecation_date_is_deprecated(
+    registry_db: Engine, tmp_path: Path
+) -> None:
+    past = tmp_path / "litellm.json"
+    past.write_text(LITELLM_TEXT.replace('"2027-01-06"', '"2025-01-06"'))
+    sync_pricing(registry_db, [("litellm", str(past))])
+    tts = Registry(registry_db, check_interval=0).snapshot().resolve("tts-1").model
+    assert str(tts.deprecation_date) == "2025-01-06" and tts.is_deprecated
+    with session_scope(registry_db) as session:
+        row = session.get(ModelRow, "openai-tts-1")
+        assert row is not None and row.status == "active"  # the catalog's status stands

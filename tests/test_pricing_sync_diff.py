@@ -24,7 +24,7 @@ from radiant.catalog.importers import load_source
 from radiant.cli import app as cli_app
 from radiant.errors import AuthenticationError, ValidationError
 from radiant.manage.administrators import AdminService
-from radiant.registry import Registry, Snapshot
+from radiant.registry import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
@@ -32,6 +32,14 @@ from radiant.sync import sync_catalog
 from radiant.sync.discrepancy import discrepancy_report
 
 CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
+WORLD_SOURCES = [
+    (kind, str(CATALOGS / "world" / name))
+    for kind, name in (
+        ("litellm", "litellm.json"),
+        ("models-dev", "models_dev.json"),
+        ("openrouter", "openrouter.json"),
+    )
+]
 SOURCES = [
     ("litellm", CATALOGS / "litellm.json"),
     ("models-dev", CATALOGS / "models_dev.json"),
@@ -39,28 +47,29 @@ SOURCES = [
 ]
 
 
-def _snapshot() -> Snapshot:
-    catalog = load_catalog()
-    return Snapshot.build(
-        1,
-        catalog.platforms.values(),
-        catalog.providers.values(),
-        catalog.models.values(),
-        catalog.routes.values(),
-    )
+@pytest.fixture(scope="module")
+def builtin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The built-in catalog in a SQLite database (the report only reads it)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('builtin') / 'radiant.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sync_catalog(engine, load_catalog())
+    yield engine
+    engine.dispose()
 
 
 def _rows(report: Any) -> dict[tuple[str, str, str], Any]:
     return {(d.model, d.platform, d.field): d for d in report.discrepancies}
 
 
-def test_disagreements_with_their_size_largest_first() -> None:
+def test_disagreements_with_their_size_largest_spread_first(builtin: Engine) -> None:
     results = [load_source(kind, str(path)) for kind, path in SOURCES]
-    report = discrepancy_report(_snapshot(), results)
+    report = discrepancy_report(builtin, results)
     rows = _rows(report)
 
     cached = rows[("google-gemini-25-pro", "direct", "cached_input_per_1m")]
-    assert cached.values == {"litellm": Decimal("0.125"), "models-dev": Decimal("0.31")}
+    assert cached.values == {"models-dev": Decimal("0.31"), "litellm": Decimal("0.125")}
+    assert cached.missing == ("registry",)  # the registry knows the route, not this price
     assert (cached.low, cached.high, cached.difference) == (
         Decimal("0.125"),
         Decimal("0.31"),
@@ -70,19 +79,12 @@ def test_disagreements_with_their_size_largest_first() -> None:
 
     o3 = rows[("openai-o3", "direct", "input_per_1m")]
     assert o3.values == {
-        "litellm": Decimal("1"),
         "models-dev": Decimal("2"),
+        "litellm": Decimal("1"),
         "registry": Decimal("2"),
     }
     assert (o3.difference, o3.percent) == (Decimal("1"), Decimal("100.00"))
-
-    gpt = rows[("openai-gpt-4o", "direct", "input_per_1m")]
-    assert gpt.values == {
-        "litellm": Decimal("2.2"),
-        "models-dev": Decimal("2.5"),
-        "registry": Decimal("2.5"),
-    }
-    assert gpt.percent == Decimal("13.64")
+    assert o3.in_registry and o3.provider == "openai"
     window = rows[("google-gemini-25-pro", "direct", "context_window")]
     assert window.values["registry"] == Decimal(1_000_000)
     assert window.percent == Decimal("4.86")
@@ -91,23 +93,29 @@ def test_disagreements_with_their_size_largest_first() -> None:
     # the same values everywhere are no discrepancy; nor is a model known from one source
     assert ("google-gemini-25-pro", "direct", "input_per_1m") not in rows
     assert not any(d.model == "mystery-model-1" for d in report.discrepancies)
-    # openrouter's gpt-5-nano agrees with the registry's route on openrouter
-    assert not any(d.platform == "openrouter" for d in report.discrepancies)
+    # the gpt-4o pointers of LiteLLM and models.dev are not the 2024-08-06 snapshot the
+    # registry's route calls: nothing pairs them with it
+    assert not any(d.model == "openai-gpt-4o" for d in report.discrepancies)
 
-    # a spread over zero has no percentage and comes first, then the largest percentages
+    # a zero is a zero (its spread has no percentage); prices before limits, the largest
+    # spread first
     free = rows[("deepseek-chat", "direct", "input_per_1m")]
     assert free.values == {"litellm": Decimal(0), "registry": Decimal("0.28")}
     assert (free.difference, free.percent) == (Decimal("0.28"), None)
-    percents = [d.percent for d in report.discrepancies]
-    assert percents == sorted(percents, key=lambda p: (1, -p) if p is not None else (0, 0))
-    # compared but agreeing: openai-gpt-5-nano on openrouter, the registry and OpenRouter
+    prices = [d for d in report.discrepancies if d.field.endswith(("_per_1m", "request", "image"))]
+    assert report.discrepancies[: len(prices)] == prices
+    spreads = [d.difference for d in prices]
+    assert spreads == sorted(spreads, reverse=True)
+    summary = report.summary()
+    assert summary["input_per_1m"] == {"count": 3, "largest_spread": "1", "models": 3}
+    assert list(summary)[-1] == "max_output_tokens"
     disagreeing = {(d.model, d.platform) for d in report.discrepancies}
     assert report.models_compared > len(disagreeing)
 
 
-def test_min_percent_and_the_registrys_costs() -> None:
+def test_min_percent_filters_and_the_registrys_costs(builtin: Engine) -> None:
     results = [load_source(kind, str(path)) for kind, path in SOURCES[:2]]
-    big = discrepancy_report(_snapshot(), results, min_percent=Decimal(50))
+    big = discrepancy_report(builtin, results, min_percent=Decimal(50))
     assert {d.field for d in big.discrepancies} == {
         "cached_input_per_1m",
         "input_per_1m",
@@ -118,12 +126,34 @@ def test_min_percent_and_the_registrys_costs() -> None:
     # a spread over zero counts as larger than any percentage: it stays
     assert all(d.percent is None or d.percent >= 50 for d in big.discrepancies)
     assert any(d.percent is None for d in big.discrepancies)
-    without = discrepancy_report(_snapshot(), results, registry_prices=False)
+    without = discrepancy_report(builtin, results, registry_prices=False)
     for row in without.discrepancies:
         if row.field.endswith("_per_1m"):
             assert "registry" not in row.values
     limits = _rows(without)[("google-gemini-25-pro", "direct", "context_window")]
     assert "registry" in limits.values
+    only = discrepancy_report(builtin, results, fields=["input_per_1m"], providers=["google"])
+    assert {(d.model, d.field) for d in only.discrepancies} <= {
+        ("google-gemini-25-pro", "input_per_1m")
+    }
+    assert all(d.provider == "google" for d in only.discrepancies)
+    with pytest.raises(ValidationError, match="unknown field 'price'"):
+        discrepancy_report(builtin, results, fields=["price"])
+
+
+def test_only_the_same_endpoint_is_paired(builtin: Engine) -> None:
+    world = [load_source(kind, path) for kind, path in WORLD_SOURCES]
+    report = discrepancy_report(builtin, world)
+    # mistral-large: LiteLLM's "latest" (0.5) never meets models.dev's 2411 (2)
+    for row in report.discrepancies:
+        if row.model == "mistral-large" and row.field == "input_per_1m":
+            assert Decimal("0.5") not in row.values.values()
+    # OpenRouter's copy in models.dev (16) against OpenRouter's own listing (15)
+    opus = _rows(report)[("claude-opus-4-1", "openrouter", "input_per_1m")]
+    assert opus.values == {"models-dev": Decimal(16), "openrouter": Decimal(15)}
+    assert not opus.in_registry
+    known = discrepancy_report(builtin, world, in_registry=True)
+    assert known.discrepancies and all(d.in_registry for d in known.discrepancies)
 
 
 # ----------------------------------------------------------------------------- CLI
@@ -157,6 +187,19 @@ def test_catalog_diff_command(cli_db: tuple[str, str]) -> None:
     assert rows[("openai-o3", "input_per_1m")]["values"] == {"litellm": "1", "models-dev": "2"}
     assert rows[("openai-o3", "input_per_1m")]["percent"] == "100"
     assert data["sources"] == ["litellm", "models-dev", "openrouter", "registry"]
+    assert data["summary"]["input_per_1m"]["count"] >= 1
+    filtered = runner.invoke(
+        cli_app,
+        [
+            "--database-url",
+            url,
+            *_diff_args("--json", "--field", "max_output_tokens", "--in-registry"),
+        ],
+    )
+    assert filtered.exit_code == 0, filtered.output
+    picked = json.loads(filtered.output)["discrepancies"]
+    assert picked and {d["field"] for d in picked} == {"max_output_tokens"}
+    assert all(d["in_registry"] for d in picked)
 
     admin = runner.invoke(
         cli_app,
@@ -176,6 +219,7 @@ def test_catalog_diff_command(cli_db: tuple[str, str]) -> None:
     table = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--limit", "3")])
     assert table.exit_code == 0, table.output
     assert "disagreement(s)" in table.output and "more (--limit" in table.output
+    assert "input_per_1m: " in table.output and "largest spread" in table.output
     assert "openai-o3" in table.output or "gemini" in table.output
 
 
@@ -187,6 +231,9 @@ def test_catalog_diff_bad_input(cli_db: tuple[str, str]) -> None:
     bad = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--min-percent", "lots")])
     assert isinstance(bad.exception, ValidationError)
     assert "--min-percent must be a number" in str(bad.exception)
+    field = runner.invoke(cli_app, ["--database-url", url, *_diff_args("--field", "price")])
+    assert isinstance(field.exception, ValidationError)
+    assert "unknown field 'price'" in str(field.exception)
     wrong = runner.invoke(
         cli_app, ["--database-url", url, "catalog", "diff", "--source", "helicone=x.json"]
     )
@@ -272,6 +319,18 @@ def test_diff_endpoint(api: tuple[FastAPI, TestClient], bearer: Bearer, files: s
     admin = client.post("/api/v2/admin/catalog/diff", json=body, headers=bearer(app, Role.ADMIN))
     admin_rows = {(d["model"], d["field"]): d for d in admin.json()["discrepancies"]}
     assert admin_rows[("openai-o3", "input_per_1m")]["values"]["registry"] == "2"
+    narrow = {**body, "fields": ["input_per_1m"], "in_registry": True, "providers": ["openai"]}
+    only = client.post("/api/v2/admin/catalog/diff", json=narrow, headers=bearer(app, Role.ADMIN))
+    assert only.status_code == 200, only.text
+    assert {(d["field"], d["provider"]) for d in only.json()["discrepancies"]} == {
+        ("input_per_1m", "openai")
+    }
+    bad = client.post(
+        "/api/v2/admin/catalog/diff",
+        json={**body, "fields": ["price"]},
+        headers=bearer(app, Role.ADMIN),
+    )
+    assert bad.status_code == 422 and "unknown field 'price'" in bad.json()["detail"]
 
 
 @pytest.mark.slow

@@ -67,7 +67,9 @@ def test_the_defaults_are_the_seeds_schedules() -> None:
     assert scheduler.triggers["thermal"].interval == timedelta(minutes=5)
     assert str(scheduler.triggers["pricing"]) == str(CronTrigger.from_crontab("0 0 * * sun", "UTC"))
     # without sources there is nothing to read prices from: no pricing schedule
-    plain = SyncScheduler(make_engine("sqlite://"), Settings(database_url="sqlite://"))
+    plain = SyncScheduler(
+        make_engine("sqlite://"), Settings(database_url="sqlite://", pricing_sources=[])
+    )
     assert "pricing" not in plain.triggers
     with pytest.raises(ValidationError, match="unknown kind"):
         SyncScheduler(

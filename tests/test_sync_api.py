@@ -63,6 +63,8 @@ def test_bad_types_and_missing_settings_are_422_problems(
     assert unknown.status_code == 422
     assert unknown.headers["content-type"].startswith("application/problem+json")
     assert "unknown sync type 'everything'" in unknown.json()["detail"]
+    monkeypatch.setenv("RADIANT_PRICING_SOURCES", "")  # the default: the public catalogs
+    get_settings.cache_clear()
     pricing = client.post(f"{SYNC}/pricing", headers=admin)
     assert pricing.status_code == 422 and "RADIANT_PRICING_SOURCES" in pricing.json()["detail"]
     assert client.get(f"{SYNC}/history", headers=admin).json()["count"] == 0

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url", "get_settings"]
+__all__ = ["PUBLIC_PRICING_SOURCES", "Settings", "default_database_url", "get_settings"]
 
 
 def default_database_url() -> str:
@@ -19,6 +19,15 @@ def default_database_url() -> str:
     directory = Path(user_data_dir("radiant", appauthor=False))
     directory.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{directory / 'radiant.db'}"
+
+
+#: The public catalogs a pricing sync reads unless told otherwise
+PUBLIC_PRICING_SOURCES = (
+    "litellm=https://raw.githubusercontent.com/BerriAI/litellm/main/"
+    "model_prices_and_context_window.json",
+    "models-dev=https://models.dev/api.json",
+    "openrouter=https://openrouter.ai/api/v1/models",
+)
 
 
 class Settings(BaseSettings):
@@ -69,9 +78,13 @@ class Settings(BaseSettings):
     schedule_pricing: str = "0 0 * * sun"
     #: Seconds between two attempts of a follower to become the scheduler's leader.
     scheduler_leader_check_seconds: float = Field(default=10.0, gt=0)
-    #: Where the scheduled pricing sync reads prices: ``kind=location`` items (kind:
-    #: litellm, models-dev, openrouter; location: a URL or a file), comma separated.
-    pricing_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Where the pricing sync reads prices (``radiant sync pricing`` without ``--source``,
+    #: the API and the schedule): ``kind=location`` items (kind: litellm, models-dev,
+    #: openrouter; location: a URL or a file), comma separated. Default: the three public
+    #: catalogs; an empty value turns the scheduled pricing sync off.
+    pricing_sources: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(PUBLIC_PRICING_SOURCES)
+    )
     #: Modules that register more sync jobs (``@register_job``), comma separated.
     sync_job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: A running sync writes a heartbeat this often; one silent for ``sync_stale_after``

@@ -117,6 +117,11 @@ class ModelDetail(ModelSummary):
     hosting_types: list[str]
     segment: str | None
     release_date: date | None
+    max_input_tokens: int | None
+    knowledge_cutoff: date | None
+    open_weights: bool | None
+    #: created by a pricing sync from a public catalog (metadata.imported says from what)
+    imported: bool
     deprecation_date: date | None
     successor_id: str | None
     migration_guide: str | None
@@ -225,6 +230,10 @@ def model_detail(entry: ModelEntry, lens: PriceLens) -> ModelDetail:
         hosting_types=sorted(h.value for h in entry.hosting_types),
         segment=model.segment,
         release_date=model.release_date,
+        max_input_tokens=model.max_input_tokens,
+        knowledge_cutoff=model.knowledge_cutoff,
+        open_weights=model.open_weights,
+        imported=model.imported,
         deprecation_date=model.deprecation_date,
         successor_id=model.successor_id,
         migration_guide=model.migration_guide,

@@ -182,6 +182,7 @@ class CheapestRequest(BaseModel):
     hosting: HostingPreference = HostingPreference.ANY
     include_estimated: StrictBool = True
     allow_deprecated: StrictBool = False
+    exclude_imported: StrictBool = False
     max_price_per_request: Money | None = None
     #: also routes this server cannot call (no adapter for the wire, no credential)
     include_uncallable: StrictBool = False
@@ -197,6 +198,7 @@ class CheapestRequest(BaseModel):
             required_capabilities=self.required_capabilities,
             include_estimated=self.include_estimated,
             allow_deprecated=self.allow_deprecated,
+            exclude_imported=self.exclude_imported,
             max_price_per_request=self.max_price_per_request,
             estimated_input_tokens=self.prompt_tokens,
             estimated_output_tokens=self.max_output_tokens,

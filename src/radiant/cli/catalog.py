@@ -37,22 +37,36 @@ def diff(
     min_percent: Annotated[
         str, typer.Option("--min-percent", help="Leave out disagreements smaller than P %.")
     ] = "0",
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field", help="Only this field (repeatable): input_per_1m, context_window..."
+        ),
+    ] = None,
+    in_registry: Annotated[
+        bool, typer.Option("--in-registry", help="Only models the registry has.")
+    ] = False,
+    provider: Annotated[
+        list[str] | None, typer.Option("--provider", help="Only models of this maker (repeatable).")
+    ] = None,
     limit: Annotated[
         int, typer.Option(help="Rows shown in the table (JSON: all).", min=1, max=10_000)
     ] = 50,
     admin: AdminOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Prices and limits that disagree, per model and platform, largest first.
+    """Prices and limits that disagree, per model and platform, largest spread first.
 
-    Compares every model known from two or more of the sources given and the registry.
-    The registry's own prices are costs: they take part with ``--admin`` only (a token of
-    an administrator who reads costs); its limits always do.
+    Compares every route (one model on one platform) known from two or more of the
+    sources given and the registry, pairing only entries for the same endpoint. The
+    registry's own prices are costs: they take part with ``--admin`` only (a token of an
+    administrator who reads costs); its limits always do.
     """
     from radiant.catalog.importers import load_source, parse_source_option
-    from radiant.sync.discrepancy import discrepancy_report
+    from radiant.sync.discrepancy import check_fields, discrepancy_report
 
     threshold = _percent(min_percent)
+    fields = check_fields(field)
     sources = [parse_source_option(value) for value in source]
     registry = open_registry()
     if admin:
@@ -61,30 +75,43 @@ def diff(
         cost_reader(registry.engine)
     results = [load_source(kind, location) for kind, location in sources]
     report = discrepancy_report(
-        registry.snapshot(), results, registry_prices=admin, min_percent=threshold
+        registry.engine,
+        results,
+        registry_prices=admin,
+        min_percent=threshold,
+        fields=fields,
+        in_registry=in_registry,
+        providers=provider,
     )
     if as_json:
         print_json(report.as_dict())
         return
     typer.echo(
-        f"{report.models_compared} model(s) known from two or more sources; "
+        f"{report.models_compared} route(s) known from two or more sources; "
         f"{len(report.discrepancies)} disagreement(s)"
     )
+    for name, summary in report.summary().items():
+        typer.echo(
+            f"  {name}: {summary['count']} on {summary['models']} model(s), "
+            f"largest spread {summary['largest_spread']}"
+        )
     rows: list[list[Any]] = [
         [
             d.model,
             d.platform,
             d.field,
-            "  ".join(f"{k}={_plain(v)}" for k, v in d.values.items()),
+            "  ".join(
+                [f"{k}={_plain(v)}" for k, v in d.values.items()] + [f"{k}=-" for k in d.missing]
+            ),
             _plain(d.difference),
-            "n/a (one is 0)" if d.percent is None else f"{_plain(d.percent)}%",
+            "n/a (low is 0)" if d.percent is None else f"{_plain(d.percent)}%",
         ]
         for d in report.discrepancies[:limit]
     ]
     if rows:
         table(
             "Catalog discrepancies",
-            ["model", "platform", "field", "values", "spread", "spread %"],
+            ["model", "platform", "field", "values (- missing)", "spread", "spread %"],
             rows,
         )
     if len(report.discrepancies) > limit:

@@ -131,6 +131,10 @@ def select_command(
     estimated: Annotated[
         bool, typer.Option("--estimated/--no-estimated", help="Accept estimated prices.")
     ] = True,
+    exclude_imported: Annotated[
+        bool,
+        typer.Option("--exclude-imported", help="Leave out models imported from public catalogs."),
+    ] = False,
     limit: Limit = 10,
     include_uncallable: Uncallable = False,
     explain: Annotated[
@@ -171,6 +175,7 @@ def select_command(
             "allow_deprecated": allow_deprecated,
             "include_estimated": estimated,
             "include_uncallable": include_uncallable,
+            "exclude_imported": exclude_imported,
             "limit": limit,
         }
     )

@@ -177,20 +177,22 @@ def sync_pricing(
         typer.Option(
             "--source",
             help="KIND=FILE_OR_URL, KIND one of litellm, models-dev, openrouter; repeat it "
-            "(default: RADIANT_PRICING_SOURCES).",
+            "(default: RADIANT_PRICING_SOURCES, else the three public catalogs).",
         ),
     ] = None,
     as_json: JsonOpt = False,
     progress: ProgressOpt = None,
 ) -> None:
-    """Read prices from public catalogs and apply them (never over an administrator's)."""
+    """Grow the registry from public catalogs and price it as they say (never over an
+    administrator's values or the catalog's own)."""
     from radiant.errors import ValidationError
     from radiant.sync.options import pricing_sources
 
     items = source or load_settings().pricing_sources
     if not items:
         raise ValidationError(
-            "no pricing source: pass --source KIND=FILE_OR_URL or set RADIANT_PRICING_SOURCES"
+            "no pricing source: pass --source KIND=FILE_OR_URL or set RADIANT_PRICING_SOURCES "
+            "(it is empty)"
         )
     run_sync("pricing", {"sources": pricing_sources(items)}, as_json=as_json, progress=progress)
 

@@ -45,6 +45,15 @@ class Model(DomainModel):
     output_modalities: list[str] = Field(default_factory=list)
     context_window: int | None = Field(default=None, ge=0, le=INT32_MAX)
     max_output_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    #: the longest prompt, where the source gives one apart from the context window
+    max_input_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    #: the date the model's training data ends
+    knowledge_cutoff: date | None = None
+    #: True when the weights are published; None when no source says
+    open_weights: bool | None = None
+    #: created by a pricing sync from a public catalog (not by the catalog or an
+    #: administrator); selection can leave such models out (``exclude_imported``)
+    imported: bool = False
     # lifecycle
     status: LifecycleStatus = LifecycleStatus.ACTIVE
     enabled: bool = True
@@ -101,7 +110,10 @@ class Model(DomainModel):
 
     @property
     def is_deprecated(self) -> bool:
-        return self.deprecated or self.status is LifecycleStatus.DEPRECATED
+        """Marked so, or past its deprecation date (a date an import filled in, say)."""
+        if self.deprecated or self.status is LifecycleStatus.DEPRECATED:
+            return True
+        return self.deprecation_date is not None and self.deprecation_date <= date.today()
 
     def names(self) -> list[str]:
         """The id, then every alias."""

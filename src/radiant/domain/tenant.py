@@ -58,7 +58,7 @@ API_KEY_SCOPES = frozenset(s.value for s in KeyScope)
 #: A key issued without scopes may do everything a key can: it is stored with none.
 DEFAULT_KEY_SCOPES: tuple[str, ...] = ()
 #: What a key issued without scopes was given before scopes were checked (the seed's
-#: column default); migration 0015 turned those into "every scope".
+#: column default); migration 0013 turned those into "every scope".
 LEGACY_DEFAULT_SCOPES = ("chat", "models", "embeddings")
 
 

@@ -9,7 +9,8 @@ Filters (a candidate failing any one is excluded) and preferences (they only ran
   ``region`` (a route listing regions must list it), ``max_latency_ms`` (a known average
   latency above it, or a warm-up longer than it, excludes), ``max_price_per_request``
   (a route with no price for the request, or a dearer one, is skipped),
-  ``allow_deprecated`` and ``include_estimated`` (estimated prices) — all filters;
+  ``allow_deprecated``, ``include_estimated`` (estimated prices) and
+  ``exclude_imported`` (models a pricing sync created from a public catalog) — all filters;
 * routes this process cannot call (no adapter serves their wire, or their credential is
   not set: :mod:`radiant.providers.callability`) are never chosen, unless
   ``include_uncallable`` (for an administrator looking at the whole registry);
@@ -73,6 +74,7 @@ class SelectionCriteria(DomainModel):
     include_estimated: StrictBool = True
     #: also routes this process cannot call (no adapter for the wire, no credential)
     include_uncallable: StrictBool = False
+    exclude_imported: StrictBool = False
     limit: StrictInt = Field(default=10, ge=1, le=1000)
 
     @field_validator(

@@ -47,6 +47,8 @@ def model_failure(entry: ModelEntry, criteria: SelectionCriteria) -> tuple[str, 
     model = entry.model
     if not model.enabled or model.status.value == "inactive":
         return "unavailable", "model is disabled" if not model.enabled else "model is inactive"
+    if model.imported and criteria.exclude_imported:
+        return "imported", "model was imported from a public catalog"
     if model.is_deprecated and not criteria.allow_deprecated:
         return "deprecated", _deprecated(entry)
     if entry.task is not criteria.task:

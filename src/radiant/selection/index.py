@@ -312,6 +312,7 @@ class SelectionIndex:
         outputs: dict[str, list[int]] = defaultdict(list)
         eligible: list[int] = []
         deprecated: list[int] = []
+        imported: list[int] = []
         inactive = LifecycleStatus.INACTIVE
         for pos, entry in enumerate(entries):
             model = entry.model
@@ -328,12 +329,15 @@ class SelectionIndex:
                 eligible.append(pos)
             if model.is_deprecated:
                 deprecated.append(pos)
+            if model.imported:
+                imported.append(pos)
         self.task_masks = {k: from_positions(v, size) for k, v in task.items()}
         self.capability_masks = {k: from_positions(v, size) for k, v in caps.items()}
         self.input_masks = {k: from_positions(v, size) for k, v in inputs.items()}
         self.output_masks = {k: from_positions(v, size) for k, v in outputs.items()}
         self.eligible_mask = from_positions(eligible, size)
         self.deprecated_mask = from_positions(deprecated, size)
+        self.imported_mask = from_positions(imported, size)
         self.context = NumericIndex([e.model.context_window for e in entries], size)
         self.hosting = {h: self._hosting_masks(h, size) for h in HOSTINGS}
         self.hosting_masks = {h: m.present for h, m in self.hosting.items()}
@@ -404,6 +408,8 @@ class SelectionIndex:
         mask = self.task_masks.get(criteria.task.value, 0) & self.eligible_mask
         if not criteria.allow_deprecated:
             mask &= ~self.deprecated_mask
+        if criteria.exclude_imported:
+            mask &= ~self.imported_mask
         for mod in criteria.input_modalities:
             mask &= self.input_masks.get(mod.casefold(), 0)
         for mod in criteria.output_modalities:

@@ -33,7 +33,12 @@ __all__ = [
 ]
 
 # domain field -> column attribute, where they differ
-_MODEL_RENAMES = {"max_output_tokens": "max_output", "version": "version_label", "metadata": "meta"}
+_MODEL_RENAMES = {
+    "max_output_tokens": "max_output",
+    "max_input_tokens": "max_input",
+    "version": "version_label",
+    "metadata": "meta",
+}
 _PROVIDER_RENAMES = {"secret_ref": "secret_name", "metadata": "meta"}
 _SIMPLE_RENAMES = {"metadata": "meta"}
 _PLATFORM_FIELDS = list(Platform.model_fields)

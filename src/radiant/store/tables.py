@@ -70,7 +70,8 @@ class _Tracked:
 
     #: Fields an administrator set by hand; a catalog sync never overwrites them.
     admin_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: ``catalog`` (from a catalog sync) or ``admin`` (created through the API).
+    #: ``catalog`` (from a catalog sync), ``admin`` (created through the API) or
+    #: ``imported`` (created by a pricing sync from a public catalog).
     origin: Mapped[str] = mapped_column(String(20), default="catalog")
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +144,11 @@ class ModelRow(_Tracked, Base):
     output_modalities: Mapped[list[str]] = mapped_column(JSON, default=list)
     context_window: Mapped[int | None] = mapped_column(Integer)
     max_output: Mapped[int | None] = mapped_column(Integer)
+    max_input: Mapped[int | None] = mapped_column(Integer)
+    knowledge_cutoff: Mapped[date | None] = mapped_column(Date)
+    open_weights: Mapped[bool | None] = mapped_column(Boolean)
+    #: created by a pricing sync from a public catalog (not the catalog, not an administrator)
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     deprecated: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -182,6 +188,8 @@ class ModelAliasRow(Base):
     alias_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     alias: Mapped[str] = mapped_column(String(200))
     model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    #: ``imported``: a public catalog's name for the model, kept by a catalog sync
+    origin: Mapped[str | None] = mapped_column(String(20))
 
 
 class SelfHostedModelRow(Base):
@@ -274,6 +282,9 @@ class PriceHistoryRow(Base):
     is_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    #: where each price came from when the sheet merges several sources (field ->
+    #: ``catalog`` or ``source:entry``); NULL: all of it from ``source``
+    field_sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(100), default="catalog-sync")
 

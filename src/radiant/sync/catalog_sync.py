@@ -326,7 +326,7 @@ class _Upsert:
                 continue
             owner = rows.get(alias_row.model_id)
             owned = owner is not None and "aliases" in (owner.admin_fields or [])
-            if alias_row.model_id in catalog_ids and not owned:
+            if alias_row.model_id in catalog_ids and not owned and alias_row.origin != "imported":
                 self.session.delete(alias_row)
         for key, (alias, model_id) in wanted.items():
             current = existing.get(key)

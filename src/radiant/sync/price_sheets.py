@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from radiant.domain import CostSource, PriceSheet
-from radiant.store.mapping import price_columns
+from radiant.store.mapping import price_columns, row_to_price
 from radiant.store.tables import PriceHistoryRow
 
 __all__ = ["catalog_keeps_import", "open_sheet"]
@@ -36,8 +36,27 @@ def open_sheet(
 
 
 def catalog_keeps_import(current: PriceHistoryRow, sheet: PriceSheet) -> bool:
-    """True when the price in force came from an imported catalog after the catalog's own
-    sheet took effect: the newer information stands (a catalog sheet dated later wins)."""
+    """True when the catalog's ``sheet`` would change nothing of the imported sheet in force.
+
+    A sheet a pricing sync merged names each price's origin (``field_sources``): it holds
+    the catalog's prices already when every price it marks ``catalog`` is the catalog's
+    (the rest the catalog left empty, filled by imports). A real imported price beats a
+    catalog estimate. A whole imported sheet of an earlier version stands until the catalog
+    dates a sheet later.
+    """
     if current.source != CostSource.IMPORTED_CATALOG.value:
         return False
-    return sheet.effective_from is None or sheet.effective_from <= current.effective_from
+    if sheet.is_estimated and not current.is_estimated:
+        return True
+    sources = current.field_sources
+    if sources is None:
+        return sheet.effective_from is None or sheet.effective_from <= current.effective_from
+    mine = sheet.prices()
+    theirs = row_to_price(current)
+    catalog = {name for name, origin in sources.items() if origin == "catalog"}
+    return (
+        theirs.pricing_type is sheet.pricing_type
+        and set(mine) <= set(theirs.prices())
+        and catalog == set(mine)
+        and all(theirs.prices()[name] == value for name, value in mine.items())
+    )

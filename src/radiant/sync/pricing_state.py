@@ -1,10 +1,11 @@
 """The pricing sync's memory: the documents of a set of sources, by digest.
 
 A run reads its sources' bytes first. When they are the bytes the same set of sources had
-when last applied, and the registry is still at the version that run left, the result can
-only be "nothing changed": the run stops there, without parsing (about a second saved per
-large catalog). Any write to the registry in between (a new route, an administrator's
-price) changes the version, and the next run applies everything again.
+when last applied (in whatever order they are given: the order decides nothing), and the
+registry is still at the version that run left, the result can only be "nothing changed":
+the run stops there, without parsing (about a second saved per large catalog). Any write
+to the registry in between (a new route, an administrator's price) changes the version,
+and the next run applies everything again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = ["Documents", "last_applied", "read_documents", "remember"]
 
 @dataclass(frozen=True)
 class Documents:
-    #: (kind, location, bytes) in the order given
+    #: (kind, location, bytes) in the order given (the key and digest ignore the order)
     items: list[tuple[str, str, bytes]]
     key: str
     digest: str
@@ -45,9 +46,10 @@ def read_documents(sources: list[tuple[str, str]], progress: Progress) -> Docume
         progress.advance(0, f"reading {kind} from {location}")
         items.append((kind, location, read_bytes(location, source=kind)))
         progress.advance(1)
-    names = "\n".join(f"{kind}={location}" for kind, location, _ in items)
+    ordered = sorted(items, key=lambda item: (item[0], item[1]))
+    names = "\n".join(f"{kind}={location}" for kind, location, _ in ordered)
     digest = hashlib.sha256()
-    for _, _, raw in items:
+    for _, _, raw in ordered:
         digest.update(hashlib.sha256(raw).digest())
     key = hashlib.sha256(names.encode()).hexdigest()
     return Documents(items, key, digest.hexdigest())

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
@@ -39,24 +39,35 @@ class CatalogDiffRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sources: list[CatalogSource] = Field(min_length=1, max_length=3)
     min_percent: Decimal = Field(default=Decimal(0), ge=0, le=Decimal(10) ** 9)
+    fields: list[str] | None = Field(
+        default=None, max_length=40, description="Only these fields (input_per_1m, ...)."
+    )
+    in_registry: StrictBool = Field(default=False, description="Only models the registry has.")
+    providers: list[str] | None = Field(
+        default=None, max_length=100, description="Only models of these makers."
+    )
 
 
 @router.post("/diff")
 def catalog_diff(
     body: CatalogDiffRequest, registry: RegistryDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Prices and limits that disagree, per model and platform, largest first."""
+    """Prices and limits that disagree, per model and platform, largest spread first."""
     from radiant.catalog.importers import is_url, load_source
-    from radiant.sync.discrepancy import discrepancy_report
+    from radiant.sync.discrepancy import check_fields, discrepancy_report
 
     for source in body.sources:
         if not is_url(source.url):
             raise ValidationError(f"{source.name}: the url must start with http:// or https://")
+    fields = check_fields(body.fields)
     results = [load_source(s.name, s.url) for s in body.sources]
     report = discrepancy_report(
-        registry.snapshot(),
+        registry.engine,
         results,
         registry_prices=principal.sees_cost,
         min_percent=body.min_percent,
+        fields=fields,
+        in_registry=body.in_registry,
+        providers=body.providers,
     )
     return report.as_dict()

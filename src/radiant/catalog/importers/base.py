@@ -6,7 +6,11 @@ OpenRouter's model list) and turns each of its entries into an :class:`ImportedE
 capability flags, deprecation date) or a :class:`SkippedEntry` saying why not. Nothing is
 dropped silently: ``len(imported) + len(skipped)`` is the number of entries read.
 
-Importers know nothing of our registry: matching an entry to a route is the sync's job.
+Importers know nothing of our registry: which model and route an entry stands for is the
+sync's job. They do say where the entry is served (``platform``, a new one described in
+``ImportResult.services``), what the platform calls it (``model_name``), the region or
+endpoint variant of that name, and every fact the source states, each with the entry's
+key as its provenance.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from radiant.catalog.importers.platforms import Service
 from radiant.domain import PriceSheet
 
 __all__ = [
@@ -71,6 +76,31 @@ class ImportedEntry:
     unmapped_prices: tuple[str, ...] = ()
     #: other names under which the registry may know the model (dated ids, slugs)
     other_names: tuple[str, ...] = ()
+    #: a regional endpoint of the model on its platform (Bedrock ``us.``, Azure ``eu``)
+    region: str | None = None
+    #: an endpoint variant, not a model: ``free`` (OpenRouter ``:free``), an image size
+    #: (``1024-x-1024/50-steps``), a capacity commitment (``1-month-commitment``)
+    variant: str | None = None
+    #: the maker as the source or the name states it (``anthropic``, ``meta-llama``)
+    vendor: str | None = None
+    display_name: str | None = None
+    family: str | None = None
+    release_date: date | None = None
+    knowledge_cutoff: date | None = None
+    open_weights: bool | None = None
+    #: capability flags the source denies (the source said false)
+    denied: tuple[str, ...] = ()
+    #: another key of the same source that replaces this one
+    successor: str | None = None
+    #: an embedding's vector size (models.dev writes it as ``limit.output``)
+    embedding_dimensions: int | None = None
+    #: prices per 1M characters of an entry that is not text-to-speech: kept as such,
+    #: never passed off as token prices
+    per_character: tuple[tuple[str, Decimal], ...] = ()
+    #: ``character`` when the sheet's token fields price 1M characters (text-to-speech)
+    price_unit: str = "token"
+    #: what the importer found wrong with the entry and left out (a bad price, ...)
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +115,8 @@ class ImportResult:
     location: str
     imported: list[ImportedEntry] = field(default_factory=list)
     skipped: list[SkippedEntry] = field(default_factory=list)
+    #: what the source says about each platform it names (base URL, key variables)
+    services: dict[str, Service] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

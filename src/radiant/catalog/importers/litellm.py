@@ -1,12 +1,22 @@
 """LiteLLM's model cost map (``model_prices_and_context_window.json``).
 
-One JSON object keyed by model. Prices are USD per token (or per image, second, character,
-request); tiers live in the key names: ``*_above_200k_tokens`` (long context, with its
-threshold), ``*_batches``, ``*_priority``, ``*_flex``, ``cache_read_input_token_cost``,
+One JSON object keyed by model. ``litellm_provider`` names the service (see
+:mod:`~radiant.catalog.importers.platforms`); the key is ``[variant/][prefix/][region/]name``:
+the prefix is LiteLLM's route to the service (``vertex_ai/``, ``deepinfra/``), a region
+is Azure's ``eu/`` or a Bedrock region (``us-east-1/``), a variant is an image size or
+quality (``1024-x-1024/50-steps/``, ``hd/``) or a Bedrock capacity commitment
+(``1-month-commitment/``). What is left is what the platform calls the model.
+
+Prices are USD per token (or per image, second, character, request); tiers live in the key
+names: ``*_above_200k_tokens`` (long context, with its threshold), ``*_batches``,
+``*_priority``, ``*_flex``, ``cache_read_input_token_cost``,
 ``cache_creation_input_token_cost``. Per-token prices become per 1M tokens exactly (the
-JSON is read with Decimal numbers). Per-character prices (text-to-speech) land in
-``input_per_1m`` / ``output_per_1m`` as the price of 1M characters, the unit the built-in
-catalog uses for those models.
+JSON is read with Decimal numbers, so a price is the decimal of the file's own text).
+Per-character prices of text-to-speech land in ``input_per_1m`` as the price of 1M
+characters (``price_unit="character"``), the unit the registry prices speech in; per-
+character prices of any other model stay per character (``per_character``), never passed
+off as token prices. An entry without a usable price is still imported, unpriced (a bad
+price is named in its ``flags``).
 """
 
 from __future__ import annotations
@@ -23,15 +33,22 @@ from radiant.catalog.importers.base import (
     decimal_or_none,
     first_error_line,
     int_or_none,
+    mapping,
     money,
     parse_date,
     strings,
 )
-from radiant.catalog.importers.platforms import LITELLM_PLATFORMS, litellm_platform
+from radiant.catalog.importers.names import BEDROCK_REGIONS
+from radiant.catalog.importers.platforms import (
+    LITELLM_PLATFORMS,
+    Target,
+    litellm_platform,
+    service_facts,
+)
 from radiant.domain import PriceSheet, PricingType
 from radiant.domain.enums import CostSource
 
-__all__ = ["NAME", "import_litellm"]
+__all__ = ["NAME", "import_litellm", "split_key"]
 
 NAME = "litellm"
 
@@ -84,7 +101,20 @@ _NOT_MODELS = {
     "sample_spec": "documentation of the format, not a model",
     "fallback_generalizations": "routing rules, not a model",
 }
-_PREFIXES = frozenset(LITELLM_PLATFORMS) | {"vertex_ai", "bedrock", "azure", "gemini"}
+#: ``fireworks-ai-up-to-4b``, ``together-ai-21.1b-41b``: prices by model size
+_BAND = re.compile(r"^(fireworks-ai|together-ai)-")
+#: first key segments that are LiteLLM's route to a service, not part of the name
+_PREFIXES = frozenset(
+    {name.replace("_", "-") for name in LITELLM_PLATFORMS}
+    | {"vertex-ai", "bedrock", "azure", "gemini", "amazon-nova", "fireworks-ai", "together-ai"}
+)
+_SIZE = re.compile(r"^(?:\d+|max)-x-(?:\d+|max)$|^(?:\d+|max)-steps$")
+_QUALITY = frozenset({"hd", "standard", "low", "medium", "high"})
+_AZURE_REGIONS = frozenset(
+    {"us", "eu", "global", "global-standard", "us-gov", "apac", "data-zone", "datazone"}
+)
+_AWS_REGION = re.compile(r"^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|\*)$")
+_COMMITMENT = re.compile(r"^\d+-month-commitment$|^claude_platform$|^invoke$")
 _MILLION = 6
 
 
@@ -109,49 +139,100 @@ def import_litellm(document: Any, location: str = "") -> ImportResult:
 
 def _entry(key: str, spec: dict[str, Any], result: ImportResult) -> ImportedEntry | None:
     provider = spec.get("litellm_provider")
-    if not isinstance(provider, str) or not provider:
+    if not isinstance(provider, str) or not provider or " " in provider:
         result.skip(key, "no litellm_provider")
         return None
+    if _BAND.match(key) and "/" not in key:
+        result.skip(key, "a price band for models by size, not a model")
+        return None
     target = litellm_platform(provider)
-    if target is None:
-        result.skip(key, f"provider not mapped to a platform: {provider}")
-        return None
     platform, our_provider = target
+    _remember_service(result, target, provider)
     mode = spec.get("mode") if isinstance(spec.get("mode"), str) else None
+    flags: list[str] = []
     try:
-        sheet, unmapped = _sheet(spec, mode)
+        sheet, unmapped, unit, per_character = _sheet(spec, mode)
     except (ValueError, PydanticValidationError) as exc:
-        result.skip(key, f"bad price: {first_error_line(exc)}")
-        return None
-    if sheet is None:
-        result.skip(key, "no price")
-        return None
-    name = _model_name(key, platform)
+        sheet, unmapped, unit, per_character = None, (), "token", ()
+        flags.append(f"bad price: {first_error_line(exc)}")
+    call, region, variant = split_key(key, provider, platform)
     deprecation = parse_date(spec.get("deprecation_date"))
     max_input = int_or_none(spec.get("max_input_tokens"))
+    meta = mapping(spec.get("metadata"))
+    successor = meta.get("successor")
     return ImportedEntry(
         source=NAME,
         source_key=key,
         source_provider=provider,
         platform=platform,
         provider=our_provider,
-        model_name=name,
+        model_name=call,
         mode=mode,
         price=sheet,
         context_window=max_input,
         max_input_tokens=max_input,
-        max_output_tokens=int_or_none(spec.get("max_output_tokens")),
+        max_output_tokens=None
+        if mode == "embedding"
+        else int_or_none(spec.get("max_output_tokens")),
         input_modalities=strings(spec.get("supported_modalities")),
         output_modalities=strings(spec.get("supported_output_modalities")),
         capabilities=tuple(cap for flag, cap in _CAPABILITIES.items() if spec.get(flag) is True),
+        denied=tuple(cap for flag, cap in _CAPABILITIES.items() if spec.get(flag) is False),
         deprecation_date=deprecation,
         deprecated=False,
         unmapped_prices=unmapped,
-        other_names=(key,) if name != key else (),
+        other_names=(key,) if call != key else (),
+        region=region,
+        variant=variant,
+        successor=successor if isinstance(successor, str) and successor else None,
+        embedding_dimensions=int_or_none(spec.get("output_vector_size")),
+        per_character=per_character,
+        price_unit=unit,
+        flags=tuple(flags),
     )
 
 
-def _sheet(spec: dict[str, Any], mode: str | None) -> tuple[PriceSheet | None, tuple[str, ...]]:
+def _remember_service(result: ImportResult, target: Target, provider: str) -> None:
+    platform, our_provider = target
+    key = platform if platform != "direct" else f"direct:{our_provider}"
+    if key not in result.services:
+        result.services[key] = service_facts(target, name=provider, source=f"{NAME}:{provider}")
+
+
+def split_key(key: str, provider: str, platform: str) -> tuple[str, str | None, str | None]:
+    """``(what the platform calls it, region, variant)`` of a cost-map key."""
+    parts = key.split("/")
+    variant: list[str] = []
+    region = None
+    while len(parts) > 1 and (_SIZE.match(parts[0]) or parts[0] in _QUALITY):
+        variant.append(parts.pop(0))
+    own = {provider.replace("_", "-"), platform.replace("_", "-")}
+    if len(parts) > 1 and (parts[0].replace("_", "-") in own | _PREFIXES):
+        parts.pop(0)
+    while len(parts) > 1:
+        head = parts[0]
+        if _SIZE.match(head) or head in _QUALITY or _COMMITMENT.match(head):
+            variant.append(parts.pop(0))
+        elif _is_region(platform, head):
+            region = parts.pop(0)
+        elif platform == "azure_openai" and head == "speech":
+            parts.pop(0)
+        else:
+            break
+    return "/".join(parts), region, "/".join(variant) or None
+
+
+def _is_region(platform: str, segment: str) -> bool:
+    if platform == "azure_openai":
+        return segment in _AZURE_REGIONS
+    if platform == "bedrock":
+        return bool(_AWS_REGION.match(segment)) or segment in BEDROCK_REGIONS
+    return False
+
+
+def _sheet(
+    spec: dict[str, Any], mode: str | None
+) -> tuple[PriceSheet | None, tuple[str, ...], str, tuple[tuple[str, Decimal], ...]]:
     values: dict[str, Decimal] = {}
     unmapped: list[str] = []
     long_context: dict[int, dict[str, Decimal]] = {}
@@ -172,11 +253,21 @@ def _sheet(spec: dict[str, Any], mode: str | None) -> tuple[PriceSheet | None, t
         unmapped.extend(f"above {k // 1000}k tokens" for k in sorted(long_context))
     _units(spec, mode, values, unmapped)
     notes = None
-    if "input_per_1m" not in values and "output_per_1m" not in values:
-        chars = _characters(spec, values, unmapped)
-        if chars:
-            notes = "input and output priced per 1M characters"
-    return _build(values, notes), tuple(sorted(set(unmapped)))
+    unit = "token"
+    per_character: tuple[tuple[str, Decimal], ...] = ()
+    chars = _characters(spec)
+    if chars and mode == "audio_speech" and not _has_tokens(values):
+        values.update(chars)
+        notes, unit = "input and output priced per 1M characters", "character"
+    elif chars and not _has_tokens(values):
+        per_character = tuple(sorted((k, money(v)) for k, v in chars.items()))
+    elif chars:
+        unmapped.extend(k for k in spec if k.endswith("cost_per_character"))
+    return _build(values, notes), tuple(sorted(set(unmapped))), unit, per_character
+
+
+def _has_tokens(values: dict[str, Decimal]) -> bool:
+    return "input_per_1m" in values or "output_per_1m" in values
 
 
 def _place(
@@ -205,7 +296,7 @@ def _place(
         )
     field = _LONG_CONTEXT.get(base)
     if field is None or tier is not None:
-        return False
+        return base.endswith("per_character")  # read with the character prices
     long_context.setdefault(int(k) * 1000, {})[field] = value.scaleb(_MILLION)
     return True
 
@@ -230,21 +321,21 @@ def _units(
             unmapped[:] = [k for k in unmapped if k != "input_cost_per_image"]
 
 
-def _characters(spec: dict[str, Any], values: dict[str, Decimal], unmapped: list[str]) -> bool:
-    found = False
+def _characters(spec: dict[str, Any]) -> dict[str, Decimal]:
+    """Per-character prices, per 1M characters (fields named as the token ones)."""
+    found: dict[str, Decimal] = {}
     for key, field in (
         ("input_cost_per_character", "input_per_1m"),
         ("output_cost_per_character", "output_per_1m"),
     ):
         value = decimal_or_none(spec.get(key))
         if value is not None:
-            values[field] = value.scaleb(_MILLION)
-            found = True
+            found[field] = value.scaleb(_MILLION)
     return found
 
 
 def _build(values: dict[str, Decimal], notes: str | None) -> PriceSheet | None:
-    if "input_per_1m" in values or "output_per_1m" in values:
+    if _has_tokens(values):
         kind = PricingType.PER_TOKEN
     elif "per_image" in values:
         kind = PricingType.PER_IMAGE
@@ -258,12 +349,3 @@ def _build(values: dict[str, Decimal], notes: str | None) -> PriceSheet | None:
     if "long_context_threshold" in data:
         data["long_context_threshold"] = int(values["long_context_threshold"])
     return PriceSheet(pricing_type=kind, source=CostSource.IMPORTED_CATALOG, notes=notes, **data)
-
-
-def _model_name(key: str, platform: str) -> str:
-    head, sep, rest = key.partition("/")
-    if not sep or head not in _PREFIXES:
-        return key
-    if platform == "bedrock":
-        return rest.rsplit("/", 1)[-1]
-    return rest

@@ -1,9 +1,16 @@
-"""models.dev's ``api.json``: ``{provider: {id, name, env, doc, models: {id: {...}}}}``.
+"""models.dev's ``api.json``: ``{provider: {id, name, env, npm, api, doc, models: {id: {...}}}}``.
+
+Each provider is a service (a platform, or a maker's own API): its ``api`` base URL, its
+``env`` credential variables and its AI SDK package (``npm``) say how to call it. Each
+model entry is one model on that service, under the id the service uses.
 
 Costs are USD per 1M tokens already (``cost.input``, ``output``, ``cache_read``,
 ``cache_write``, ``reasoning``, ``input_audio``, ``output_audio``; ``tiers[]`` with a
 ``tier.size`` context threshold; ``image`` and ``request`` per unit). Limits are
-``limit.context/input/output``; ``status: deprecated`` marks a deprecated model.
+``limit.context/input/output``; for an embedding model ``limit.output`` is the vector size,
+not a token limit. ``status: deprecated`` marks a deprecated model; ``knowledge``,
+``release_date``, ``open_weights``, ``reasoning`` and ``tool_call`` are facts of the model.
+An entry without a cost is imported unpriced.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from radiant.catalog.importers.base import (
     parse_date,
     strings,
 )
-from radiant.catalog.importers.platforms import MODELS_DEV_PLATFORMS
+from radiant.catalog.importers.platforms import models_dev_platform, service_facts
 from radiant.domain import PriceSheet, PricingType
 from radiant.domain.enums import CostSource
 
@@ -54,7 +61,6 @@ _FLAGS = {
     "tool_call": "function_calling",
     "structured_output": "structured_output",
     "temperature": "temperature",
-    "open_weights": "open_weights",
 }
 
 
@@ -68,18 +74,50 @@ def import_models_dev(document: Any, location: str = "") -> ImportResult:
         if not isinstance(models, dict):
             result.skip(provider_id, "provider without a models object")
             continue
-        target = MODELS_DEV_PLATFORMS.get(provider_id)
+        target = models_dev_platform(provider_id)
+        key = target[0] if target[0] != "direct" else f"direct:{target[1]}"
+        name = provider.get("name")
+        result.services.setdefault(
+            key,
+            service_facts(
+                target,
+                name=name if isinstance(name, str) and name else provider_id,
+                source=f"{NAME}:{provider_id}",
+                api=_text(provider.get("api")),
+                env=strings(provider.get("env")),
+                npm=_text(provider.get("npm")),
+                doc=_text(provider.get("doc")),
+            ),
+        )
         for model_id, spec in models.items():
-            key = f"{provider_id}/{model_id}"
-            if target is None:
-                result.skip(key, f"provider not mapped to a platform: {provider_id}")
-            elif not isinstance(spec, dict):
-                result.skip(key, "not an object")
+            entry_key = f"{provider_id}/{model_id}"
+            if not isinstance(spec, dict):
+                result.skip(entry_key, "not an object")
             else:
-                entry = _entry(key, provider_id, model_id, spec, target, result)
-                if entry is not None:
-                    result.imported.append(entry)
+                result.imported.append(_entry(entry_key, provider_id, model_id, spec, target))
     return result
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _mode(model_id: str, spec: dict[str, Any], outputs: tuple[str, ...]) -> str:
+    """The task in LiteLLM's words (models.dev states none)."""
+    family = spec.get("family") if isinstance(spec.get("family"), str) else ""
+    words = f"{model_id} {family}".casefold()
+    if "rerank" in words:
+        return "rerank"
+    if "embed" in words:
+        return "embedding"
+    if outputs and "text" not in outputs:
+        if "image" in outputs:
+            return "image_generation"
+        if "audio" in outputs:
+            return "audio_speech"
+        if "video" in outputs:
+            return "video_generation"
+    return "chat"
 
 
 def _entry(
@@ -88,23 +126,25 @@ def _entry(
     model_id: str,
     spec: dict[str, Any],
     target: tuple[str, str | None],
-    result: ImportResult,
-) -> ImportedEntry | None:
+) -> ImportedEntry:
+    flags: list[str] = []
+    sheet: PriceSheet | None = None
+    unmapped: tuple[str, ...] = ()
     cost = spec.get("cost")
-    if not isinstance(cost, dict) or not cost:
-        result.skip(key, "no price")
-        return None
-    try:
-        sheet, unmapped = _sheet(cost)
-    except (ValueError, PydanticValidationError) as exc:
-        result.skip(key, f"bad price: {first_error_line(exc)}")
-        return None
-    if sheet is None:
-        result.skip(key, "no price")
-        return None
+    if isinstance(cost, dict) and cost:
+        try:
+            sheet, unmapped = _sheet(cost)
+        except (ValueError, PydanticValidationError) as exc:
+            flags.append(f"bad price: {first_error_line(exc)}")
     limit = mapping(spec.get("limit"))
     modalities = mapping(spec.get("modalities"))
-    status = spec.get("status")
+    outputs = strings(modalities.get("output"))
+    mode = _mode(model_id, spec, outputs)
+    output = int_or_none(limit.get("output"))
+    embedding = mode == "embedding"
+    open_weights = spec.get("open_weights")
+    name = spec.get("name")
+    family = spec.get("family")
     return ImportedEntry(
         source=NAME,
         source_key=key,
@@ -112,19 +152,34 @@ def _entry(
         platform=target[0],
         provider=target[1],
         model_name=model_id,
-        mode=None,
+        mode=mode,
         price=sheet,
         context_window=int_or_none(limit.get("context")),
         max_input_tokens=int_or_none(limit.get("input")),
-        max_output_tokens=int_or_none(limit.get("output")),
+        max_output_tokens=None if embedding else output,
         input_modalities=strings(modalities.get("input")),
-        output_modalities=strings(modalities.get("output")),
+        output_modalities=outputs,
         capabilities=tuple(cap for flag, cap in _FLAGS.items() if spec.get(flag) is True),
+        denied=tuple(cap for flag, cap in _FLAGS.items() if spec.get(flag) is False),
         deprecation_date=None,
-        deprecated=status == "deprecated",
+        deprecated=spec.get("status") == "deprecated",
         unmapped_prices=unmapped,
         other_names=(),
+        display_name=name if isinstance(name, str) and name else None,
+        family=family if isinstance(family, str) and family else None,
+        release_date=parse_date(spec.get("release_date")),
+        knowledge_cutoff=parse_date(_month(spec.get("knowledge"))),
+        open_weights=open_weights if isinstance(open_weights, bool) else None,
+        embedding_dimensions=output if embedding else None,
+        flags=tuple(flags),
     )
+
+
+def _month(value: Any) -> Any:
+    """``2024-04`` (a knowledge cutoff by month) as its first day."""
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        return f"{value}-01"
+    return value
 
 
 def _sheet(cost: dict[str, Any]) -> tuple[PriceSheet | None, tuple[str, ...]]:
@@ -180,6 +235,3 @@ def _tiers(tiers: Any, values: dict[str, Any], unmapped: list[str]) -> None:
     if found:
         values["long_context_threshold"] = size
     unmapped.extend(f"tier above {s} tokens" for s, _ in sized[1:])
-
-
-_ = parse_date  # models.dev dates are release and update dates, not deprecation dates

@@ -1,7 +1,7 @@
 """row-level security closed: tenant transactions sealed, platform tables covered
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-09 10:12:00.000000
 
 PostgreSQL only (SQLite gets the empty ``transaction_tenants`` table and nothing else):

@@ -1,7 +1,7 @@
 """tenant API keys issued without scopes keep every scope, now that scopes are checked
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 
 Until scopes were enforced, a key issued without ``--scope`` was stored with the seed's
 default (``chat``, ``models``, ``embeddings``) and could call every endpoint all the same.
@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
