@@ -387,9 +387,11 @@ def test_the_job_reports_per_source_and_per_reason(fresh: Engine) -> None:
 def test_selection_can_leave_imported_models_out(imported: tuple[Engine, Any]) -> None:
     engine, _ = imported
     snapshot = _snapshot(engine)
-    everything = select_models(snapshot, SelectionCriteria(task=Task.CHAT, limit=100))
+    # callability is another filter (this shell holds no provider keys): look past it
+    every = SelectionCriteria(task=Task.CHAT, limit=100, include_uncallable=True)
+    everything = select_models(snapshot, every)
     assert any(c.entry.model.imported for c in everything.candidates)
-    criteria = SelectionCriteria(task=Task.CHAT, limit=100, exclude_imported=True)
+    criteria = every.model_copy(update={"exclude_imported": True})
     catalog_only = select_models(snapshot, criteria)
     assert catalog_only.candidates
     assert not any(c.entry.model.imported for c in catalog_only.candidates)
@@ -399,7 +401,10 @@ def test_selection_can_leave_imported_models_out(imported: tuple[Engine, Any]) -
     url = engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(
         cli_app,
-        ["--database-url", url, "select", "--task", "chat", "--exclude-imported", "--json"],
+        [
+            *("--database-url", url, "select", "--task", "chat"),
+            *("--exclude-imported", "--include-uncallable", "--json"),
+        ],
     )
     assert result.exit_code == 0, result.output
     picked = {c["model_id"] for c in json.loads(result.output)["data"]}

@@ -173,6 +173,10 @@ def _model_checks(out: _Exclusions, criteria: SelectionCriteria) -> int:
         lambda e: "model is disabled" if not e.model.enabled else "model is inactive",
     )
     left &= index.eligible_mask
+    if criteria.exclude_imported:
+        imported = "model was imported from a public catalog"
+        out.models(left & index.imported_mask, "imported", lambda e: imported)
+        left &= ~index.imported_mask
     if not criteria.allow_deprecated:
         out.models(left & index.deprecated_mask, "deprecated", _deprecated)
         left &= ~index.deprecated_mask
