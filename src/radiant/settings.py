@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, FilePath, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "default_database_url", "get_settings"]
@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     #: directory) and how often it is flushed to the database (see gateway.metering).
     meter_spool_dir: Path | None = None
     meter_flush_seconds: float = Field(default=1.0, gt=0)
+
+    # -------------------------------------------------------------- outgoing HTTP
+    #: A PEM file of the certificate authorities trusted for outgoing HTTPS (the gateway's
+    #: upstream calls, health probes, discovery) instead of the system's. Proxies come
+    #: from ``HTTP_PROXY``, ``HTTPS_PROXY`` and ``NO_PROXY`` (see radiant.http.proxies).
+    ca_bundle: FilePath | None = None
+    #: The gateway's connections open at once to one upstream origin (scheme, host,
+    #: port), and in all; a call beyond them waits for a free one, within its timeout.
+    upstream_connections_per_origin: int = Field(default=256, ge=1)
+    upstream_connections: int = Field(default=1024, ge=1)
 
     # -------------------------------------------------------------- keeping it current
     #: ``radiant serve`` runs the scheduled syncs below (in one process per database)
