@@ -121,9 +121,18 @@ def test_the_gateway_client_takes_its_ca_bundle_from_the_settings(
     assert asyncio.run(run())["object"] == "list"
 
 
-def test_a_ca_bundle_that_is_not_a_file_is_a_settings_error(tmp_path: Path) -> None:
-    with pytest.raises(pydantic.ValidationError, match="ca_bundle"):
-        Settings(ca_bundle=tmp_path / "missing.pem")
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(None, "does not point to a file"), ("not a certificate", "no certificate authority")],
+)
+def test_a_ca_bundle_that_cannot_be_read_is_a_settings_error(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_text(content)
+    with pytest.raises(pydantic.ValidationError, match=problem):
+        Settings(ca_bundle=bundle)
 
 
 # ---------------------------------------------------------------------- proxies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -121,6 +122,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _loadable_bundle(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                ssl.create_default_context(cafile=str(path))
+            except ssl.SSLError as exc:
+                raise ValueError(f"no certificate authority can be read from {path}") from exc
+        return path
 
     @field_validator("webhook_urls")
     @classmethod

@@ -112,6 +112,8 @@ class HttpClient:
     def __init__(self, config: HttpConfig | None = None) -> None:
         self.config = config or HttpConfig()
         self.proxies = EnvProxies.from_environment()
+        #: made now, not on the first call (loading the roots takes a while)
+        self.ssl = self.config.ssl_context()
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
@@ -137,7 +139,7 @@ class HttpClient:
             connector = aiohttp.TCPConnector(
                 limit=self.config.connections,
                 limit_per_host=self.config.connections_per_origin,
-                ssl=self.config.ssl_context(),
+                ssl=self.ssl,
             )
             session = self._session = aiohttp.ClientSession(
                 connector=connector,
