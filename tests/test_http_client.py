@@ -1,20 +1,23 @@
 """The upstream client (radiant.http.client through the adapters' ``Call``) against raw
 servers on 127.0.0.1: informational answers under concurrent callers, a POST sent once
 when its pooled connection dies, callers cancelled mid-call, connection limits per
-origin, a timeout per route, and no cookie carried from one call to the next."""
+origin, a timeout per route, no cookie carried from one call to the next; and the
+server-sent-event decoder the streams go through."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncGenerator
 from contextlib import aclosing, suppress
 
 import pytest
 
 from http_client_fakes import Handler, answer, raw_server, read_request, sockets_to
 from radiant.errors import ProviderError
-from radiant.http.client import HttpClient
+from radiant.http.client import HttpClient, TransportError
 from radiant.http.config import HttpConfig
+from radiant.http.sse import ServerSentEvent, server_sent_events
 from radiant.providers.transport import Call
 
 # ---------------------------------------------------------------------- informational answers
@@ -241,3 +244,42 @@ def test_a_cookie_an_upstream_sets_is_never_sent_on_a_later_call() -> None:
 
     asyncio.run(run())
     assert cookies == []
+
+
+# ---------------------------------------------------------------------- event streams
+
+
+def test_server_sent_events_are_decoded_across_chunks_and_line_endings() -> None:
+    raw = (
+        b": a comment\r\n"
+        b'event: message_start\r\ndata: {"a":\r\n\r\n'
+        b"data: line one\ndata: line two\n\n"
+        b"data: [DONE]\n\n"
+        b"data: dropped, no blank line after it"
+    )
+
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        for at in range(0, len(raw), 7):  # cut anywhere, a CRLF included
+            yield raw[at : at + 7]
+
+    async def run() -> list[ServerSentEvent]:
+        return [event async for event in server_sent_events(chunks())]
+
+    assert asyncio.run(run()) == [
+        ServerSentEvent("message_start", '{"a":'),
+        ServerSentEvent("message", "line one\nline two"),
+        ServerSentEvent("message", "[DONE]"),
+    ]
+
+
+def test_a_stream_line_that_is_not_utf8_is_a_protocol_error() -> None:
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield b"data: \xff\xfe\n\n"
+
+    async def run() -> None:
+        async for _ in server_sent_events(chunks()):
+            pass
+
+    with pytest.raises(TransportError) as caught:
+        asyncio.run(run())
+    assert caught.value.kind == "protocol"
