@@ -1,4 +1,5 @@
-"""``python -m benchmarks``: run every benchmark and print one table."""
+"""``python -m benchmarks [SECTION ...]``: run every benchmark (or the sections named, e.g.
+``python -m benchmarks gateway``) and print one table."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def _synthetic() -> list[Row]:
     return rows
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     started = time.perf_counter()
     sections: list[tuple[str, Callable[[], list[Row]]]] = [
         ("import", import_rows),
@@ -150,6 +151,14 @@ def main() -> int:
         ("gateway", gateway_rows),
         ("synthetic catalog", _synthetic),
     ]
+    if argv:
+        known = [name for name, _ in sections]
+        unknown = [name for name in argv if name not in known]
+        if unknown:
+            print(f"error: no benchmark section {unknown[0]!r} (known: {', '.join(known)})",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        sections = [(name, run) for name, run in sections if name in argv]
     rows: list[Row] = []
     for name, run in sections:
         _progress(name)
@@ -168,4 +177,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,9 +1,10 @@
 """The gateway's overhead: a fake OpenAI-compatible upstream on 127.0.0.1 that answers at
-once, called directly and through the gateway (the API app as ``radiant serve`` builds
-it, with tenant key auth, routing, rate limits, the breaker, pricing and metering on).
+once, called directly and through the gateway (``radiant serve`` with its defaults:
+tenant key auth, routing, rate limits, the breaker, pricing and metering on, and the
+upstream client the settings build).
 
 Three processes share the machine: the upstream (a bare asyncio server), the gateway
-(uvicorn) and the load generator (this process; raw HTTP/1.1 keep-alive connections, so
+(``radiant serve``) and the load generator (this process; raw HTTP/1.1 keep-alive connections, so
 the client costs little). Measured:
 
 * added latency at concurrency 1: p50 and p99 through the gateway minus directly;
@@ -24,11 +25,11 @@ import multiprocessing
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -41,6 +42,8 @@ _CONNECTIONS = 32
 #: seconds any phase may overrun before the benchmark gives up on it
 _BOUND = 60.0
 _MODEL = "bench-chat"
+#: ``radiant`` without its console script
+_MAIN = "from radiant.cli import main; main()"
 _COMPLETION = json.dumps(
     {
         "id": "chatcmpl-bench",
@@ -210,33 +213,20 @@ def _prepare(directory: Path, upstream: int, tenants: int) -> tuple[str, list[st
     return url, keys
 
 
-def _serve_gateway(url: str, spool: str, port: int) -> None:
-    import uvicorn
-
-    from radiant.api.app import create_app
-    from radiant.gateway.limits import LocalRateLimiter
-    from radiant.gateway.metering import Meter
-    from radiant.gateway.service import Gateway
-    from radiant.health import HealthMonitor
-    from radiant.health.sql_store import SqlHealthStore
-    from radiant.registry import Registry
-    from radiant.store.engine import make_engine
-
-    engine = make_engine(url)
-    registry = Registry(engine)
-    health = HealthMonitor(SqlHealthStore(engine))
-    gateway = Gateway(
-        registry, meter=Meter(engine, Path(spool)), limiter=LocalRateLimiter(), health=health
+def _serve_gateway(url: str, spool: str, port: int) -> subprocess.Popen[bytes]:
+    """``radiant serve`` on ``port``, with its defaults but for where its data lives and
+    the log level: ``warning`` turns uvicorn's access log off (a line per request would
+    cost more than the gateway's own work, and no operator runs a load with it on)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADIANT_")}
+    env.update(
+        RADIANT_DATABASE_URL=url,
+        RADIANT_METER_SPOOL_DIR=spool,
+        RADIANT_LOG_LEVEL="warning",
     )
-    app = create_app(registry, health=health, gateway=gateway)
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
+    script = Path(sys.executable).with_name("radiant")
+    command = [str(script)] if script.exists() else [sys.executable, "-c", _MAIN]
+    serve = [*command, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(serve, env=env)
 
 
 # ---------------------------------------------------------------------- the load
@@ -418,21 +408,17 @@ def gateway_rows() -> list[Row]:
         upstream_port, gateway_port = _free_port(), _free_port()
         upstream = spawn.Process(target=_serve_upstream, args=(upstream_port,), daemon=True)
         upstream.start()
-        gateway: Any = None
+        gateway: subprocess.Popen[bytes] | None = None
         try:
             _wait_for(upstream_port)
             _progress(f"registry with {_CONNECTIONS + 1} tenants")
             url, keys = _prepare(directory, upstream_port, _CONNECTIONS + 1)
-            gateway = spawn.Process(
-                target=_serve_gateway,
-                args=(url, str(directory / "spool"), gateway_port),
-                daemon=True,
-            )
-            gateway.start()
+            _progress("radiant serve")
+            gateway = _serve_gateway(url, str(directory / "spool"), gateway_port)
             _wait_for(gateway_port)
             rows, answered = _measure(upstream_port, gateway_port, keys, seconds, gateway.pid)
             gateway.terminate()  # SIGTERM: uvicorn stops, the meter flushes what it holds
-            gateway.join(timeout=30)
+            gateway.wait(timeout=30)
             recorded = _count_events(url)
             rows.append(
                 Row("gateway: usage events recorded / requests answered", _LABEL,
@@ -440,7 +426,9 @@ def gateway_rows() -> list[Row]:
             )  # fmt: skip
             return rows
         finally:
-            for process in (gateway, upstream):
-                if process is not None and process.is_alive():
-                    process.kill()
-                    process.join(timeout=5)
+            if gateway is not None and gateway.poll() is None:
+                gateway.kill()
+                gateway.wait(timeout=5)
+            if upstream.is_alive():
+                upstream.kill()
+                upstream.join(timeout=5)

@@ -23,7 +23,6 @@ from email.parser import BytesParser
 from email.policy import default
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from starlette.routing import Route
 
 from local_server import serve_app
 from radiant.errors import ProviderError
+from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget, WireAdapter, adapter_for
 
 KEY = "sk-test-key"
@@ -302,7 +302,7 @@ def run(
     target: UpstreamTarget, call: Callable[[WireAdapter], Awaitable[T]], timeout: float = 5
 ) -> T:
     async def go() -> T:
-        async with httpx2.AsyncClient(timeout=timeout) as client:
+        async with HttpClient() as client:
             return await call(adapter_for(target, client))
 
     return asyncio.run(go())

@@ -1,26 +1,28 @@
 """The gateway's pieces on their own: what a body asks for, when to retry where, what an
-upstream error becomes for the client, usage from OpenAI's usage objects, and the lean
-HTTP/1.1 transport against servers that close, chunk and cut."""
+upstream error becomes for the client, usage from OpenAI's usage objects, and the upstream
+client against servers that close, chunk and cut."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import gzip
 from decimal import Decimal
 
-import httpx2
 import pytest
 
+from http_client_fakes import answer, eventually, raw_server, read_request, sockets_to
+from local_server import free_port
 from radiant.domain import Task
 from radiant.errors import ModelNotFoundError, ProviderError
-from radiant.gateway.client import GatewayClient
+from radiant.gateway.client import gateway_client
 from radiant.gateway.errors import BadRequestError, error_parts
 from radiant.gateway.requests import Endpoint, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
 from radiant.gateway.usage import response_usage, tokens_usage
+from radiant.http.client import HttpClient
 from radiant.pricing.usage import Usage
 from radiant.providers.openai_wire import InvalidRequest
+from radiant.providers.transport import Call as UpstreamCall
 
 
 def ask(body: dict[str, object], endpoint: Endpoint = Endpoint.CHAT, size: int = 400):  # type: ignore[no-untyped-def]
@@ -179,44 +181,15 @@ def test_usage_of_images_speech_and_transcriptions() -> None:
 
 
 # ---------------------------------------------------------------------- transport
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-@asynccontextmanager
-async def server(handler: Handler) -> AsyncIterator[str]:
-    running: set[asyncio.Task[None]] = set()
-
-    async def closing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        running.add(task)
-        try:
-            await handler(reader, writer)
-        finally:
-            writer.close()
-
-    srv = await asyncio.start_server(closing, "127.0.0.1", 0)
-    port = srv.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.close()
-        if running:  # let every handler see its client go, rather than be cancelled
-            await asyncio.wait(running, timeout=2)
-        await srv.wait_closed()
+# the gateway's upstream client (radiant.http.client, through the adapters' Call); more in
+# tests/test_http_client*.py: 1xx answers, a POST sent once, cancellation, TLS, proxies
 
 
-async def read_request(reader: asyncio.StreamReader) -> bytes:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    return head + await reader.readexactly(length)
+def _call(client: HttpClient, timeout: float = 5) -> UpstreamCall:
+    return UpstreamCall(client, "up", timeout)
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -> None:
+def test_a_connection_the_server_closed_while_idle_leaves_the_pool_and_is_replaced() -> None:
     served: list[int] = []
 
     async def once_per_connection(
@@ -224,53 +197,28 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_transparently() -
     ) -> None:
         await read_request(reader)
         served.append(1)
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        writer.write(answer(b'"ok"'))
         await writer.drain()
-        writer.close()  # keep-alive promised, then closed: the client finds out on reuse
+        # returns: the connection is closed, keep-alive promised all the same
 
     async def run() -> list[str]:
-        async with server(once_per_connection) as url, GatewayClient() as client:
+        async with raw_server(once_per_connection) as server, gateway_client() as client:
             texts = []
             for _ in range(3):
-                response = await client.post(f"{url}/x", json={"a": 1})
-                texts.append(response.text)
-                await asyncio.sleep(0.05)
+                response = await _call(client).send("POST", f"{server.url}/x", headers={})
+                texts.append(response.json())
+                # the pool lets go of the closed connection (no CLOSE_WAIT kept)
+                await eventually(lambda: not sockets_to(server.port))
             return texts
 
     assert asyncio.run(run()) == ["ok", "ok", "ok"]
     assert len(served) == 3
 
 
-def test_a_post_on_a_connection_the_server_just_closed_is_sent_again() -> None:
-    served: list[int] = []
-
-    async def once_per_connection(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        await read_request(reader)
-        served.append(1)
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-        await writer.drain()
-        writer.close()  # the next request is already on its way: no time to notice
-
-    async def run() -> list[str]:
-        async with server(once_per_connection) as url, GatewayClient() as client:
-            return [(await client.post(f"{url}/x", json={"a": 1})).text for _ in range(5)]
-
-    assert asyncio.run(run()) == ["ok"] * 5
-    assert len(served) == 5
-
-
 def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> None:
-    connections: list[int] = []
-
     async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
         while True:
-            try:
-                await read_request(reader)
-            except asyncio.IncompleteReadError:
-                return
+            await read_request(reader)
             writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
             for part in (b"data: 1\n\n", b"data: 2\n\n"):
                 writer.write(b"%x\r\n%s\r\n" % (len(part), part))
@@ -279,60 +227,61 @@ def test_chunked_bodies_arrive_chunk_by_chunk_and_the_connection_is_reused() -> 
             writer.write(b"0\r\n\r\n")
             await writer.drain()
 
-    async def run() -> list[list[bytes]]:
-        async with server(chunked) as url, GatewayClient() as client:
+    async def run() -> tuple[list[list[bytes]], int]:
+        async with raw_server(chunked) as server, gateway_client() as client:
             seen = []
             for _ in range(2):
-                async with client.stream("POST", f"{url}/s", json={}) as response:
-                    seen.append([chunk async for chunk in response.aiter_raw()])
-            return seen
+                pieces = _call(client).stream_bytes(f"{server.url}/s", {}, headers={})
+                seen.append([piece async for piece in pieces])
+            return seen, server.accepted
 
-    assert asyncio.run(run()) == [[b"data: 1\n\n", b"data: 2\n\n"]] * 2
-    assert len(connections) == 1
+    assert asyncio.run(run()) == ([[b"data: 1\n\n", b"data: 2\n\n"]] * 2, 1)
 
 
 @pytest.mark.parametrize(
-    ("answer", "error"),
+    "answer_bytes",
     [
-        (b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc", httpx2.RemoteProtocolError),
-        (b"garbage\r\n\r\n", httpx2.RemoteProtocolError),
-        (b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n", httpx2.RemoteProtocolError),
-        (b"", httpx2.RemoteProtocolError),
+        b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc",
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n",
+        b"",
     ],
 )
-def test_cut_and_broken_answers_are_httpx2_errors(answer: bytes, error: type[Exception]) -> None:
+def test_cut_and_broken_answers_are_protocol_errors(answer_bytes: bytes) -> None:
     async def broken(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(answer)
+        writer.write(answer_bytes)
         await writer.drain()
-        writer.close()
 
     async def run() -> None:
-        async with server(broken) as url, GatewayClient() as client:
-            await client.post(f"{url}/x", json={})
+        async with raw_server(broken) as server, gateway_client() as client:
+            await _call(client).send("POST", f"{server.url}/x", headers={}, json_body={})
 
-    with pytest.raises(error):
+    with pytest.raises(ProviderError) as caught:
         asyncio.run(run())
+    assert caught.value.kind == "protocol" and caught.value.retryable
 
 
-def test_timeouts_and_refusals_are_httpx2_errors() -> None:
+def test_timeouts_and_refusals_are_their_own_kinds() -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         await reader.read()  # answer nothing; return once the client gives up and closes
 
     async def run() -> None:
-        async with server(silent) as url, GatewayClient() as client:
-            await client.post(f"{url}/x", json={}, timeout=0.1)
+        async with raw_server(silent) as server, gateway_client() as client:
+            await _call(client, 0.1).send("POST", f"{server.url}/x", headers={}, json_body={})
 
-    with pytest.raises(httpx2.ReadTimeout):
+    with pytest.raises(ProviderError) as caught:
         asyncio.run(run())
+    assert caught.value.kind == "timeout"
 
     async def refused() -> None:
-        async with GatewayClient() as client:
-            await client.post("http://127.0.0.1:9/x", json={})
+        async with gateway_client() as client:
+            await _call(client).send("POST", f"http://127.0.0.1:{free_port()}/x", headers={})
 
-    with pytest.raises(httpx2.ConnectError):
+    with pytest.raises(ProviderError) as caught:
         asyncio.run(refused())
+    assert caught.value.kind == "connect" and "cannot connect" in str(caught.value)
 
 
 def test_an_event_arrives_before_the_server_sends_the_next() -> None:
@@ -342,69 +291,43 @@ def test_an_event_arrives_before_the_server_sends_the_next() -> None:
         await read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
         writer.write(b"transfer-encoding: chunked\r\n\r\n")
-        for part in (b"data: 1\n\n", b"data: 2\n\n"):
+        for part in (b'data: {"n": 1}\n\n', b'data: {"n": 2}\n\n'):
             writer.write(b"%x\r\n%s\r\n" % (len(part), part))
             await writer.drain()
             await asyncio.wait_for(first_seen.wait(), 2)  # the next only once this one is in
         writer.write(b"0\r\n\r\n")
         await writer.drain()
 
-    async def run() -> list[str]:
-        async with (
-            server(events) as url,
-            GatewayClient() as client,
-            client.stream("POST", f"{url}/s", json={}) as response,
-        ):
-            lines = []
-            async for line in response.aiter_lines():
-                if line:
-                    lines.append(line)
-                    first_seen.set()
-            return lines
+    async def run() -> list[object]:
+        async with raw_server(events) as server, gateway_client() as client:
+            seen = []
+            async for _, data in _call(client).events(f"{server.url}/s", {}, headers={}):
+                seen.append(data)
+                first_seen.set()
+            return seen
 
-    assert asyncio.run(run()) == ["data: 1", "data: 2"]
+    assert asyncio.run(run()) == [{"n": 1}, {"n": 2}]
 
 
-def test_bodies_go_up_whole_or_streamed_and_come_down_decoded() -> None:
-    import gzip
-
+def test_bodies_go_up_whole_and_come_down_decoded() -> None:
     received: list[bytes] = []
     packed = gzip.compress(b'{"ok": true}')
 
     async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while not reader.at_eof():
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError:
-                return
-            await answer(reader, writer, head)
-
-    async def answer(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes
-    ) -> None:
-        if b"chunked" in head.lower():
-            body = b""
-            while (size := int((await reader.readuntil(b"\r\n")).strip(), 16)) > 0:
-                body += (await reader.readexactly(size + 2))[:-2]
-            await reader.readuntil(b"\r\n")
-        else:
-            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:")]  # fmt: skip
-            body = await reader.readexactly(length[0])
-        received.append(body)
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n")
-        writer.write(b"content-length: %d\r\n\r\n%s" % (len(packed), packed))
-        await writer.drain()
-
-    async def parts() -> AsyncIterator[bytes]:
-        yield b"hello, "
-        yield b"world"
+        while True:
+            _, body = await read_request(reader)
+            received.append(body)
+            headers = b"content-encoding: gzip\r\n"
+            writer.write(answer(packed, headers=headers))
+            await writer.drain()
 
     async def run() -> list[object]:
-        async with server(echo) as url, GatewayClient() as client:
-            whole = await client.post(f"{url}/x", content=b"hello, world")
-            streamed = await client.post(f"{url}/x", content=parts())
-            return [whole.json(), streamed.json()]
+        async with raw_server(echo) as server, gateway_client() as client:
+            call = _call(client)
+            url = f"{server.url}/x"
+            raw = await call.json("POST", url, headers={}, content=b"hello, world")
+            encoded = await call.json("POST", url, headers={}, json_body={"héllo": [1, 2]})
+            return [raw, encoded]
 
     assert asyncio.run(run()) == [{"ok": True}, {"ok": True}]
-    assert received == [b"hello, world", b"hello, world"]
+    assert received == [b"hello, world", '{"héllo":[1,2]}'.encode()]

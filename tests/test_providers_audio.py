@@ -7,12 +7,12 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, fail, run, serve
 from radiant.catalog.loader import Catalog, load_catalog
 from radiant.domain import Route
+from radiant.http.client import HttpClient
 from radiant.providers import (
     TranscriptionRequest,
     TTSRequest,
@@ -97,12 +97,12 @@ def test_openai_speech_bodies_become_elevenlabs_calls(upstream: Upstream) -> Non
 def test_voice_first_resolution_picks_elevenlabs_and_streams(upstream: Upstream) -> None:
     request = TTSRequest(text="Hello there", voice=VOICE)
 
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_tts_provider(VOICE, targets(upstream), client)
         return provider.provider_name, b"".join([p async for p in provider.stream(request)])
 
     async def go() -> Any:
-        async with httpx2.AsyncClient(timeout=5) as client:
+        async with HttpClient() as client:
             return await call(client)
 
     name, audio = asyncio.run(go())
@@ -123,14 +123,14 @@ def test_deepgram_transcribes_to_openai_shape(upstream: Upstream) -> None:
     assert sent.headers["authorization"] == f"Token {KEY}"
     assert sent.query == {"model": "nova-3", "smart_format": "true", "detect_language": "true"}
 
-    async def through_category(client: httpx2.AsyncClient) -> Any:
+    async def through_category(client: HttpClient) -> Any:
         provider = get_audio_provider(targets(upstream), client, model="nova-3")
         return await provider.transcribe_file(
             TranscriptionRequest(b"\x01" * 5, "a.mp3", language="de")
         )
 
     async def go() -> Any:
-        async with httpx2.AsyncClient(timeout=5) as client:
+        async with HttpClient() as client:
             return await through_category(client)
 
     result = asyncio.run(go())

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 
 from providers_fakes import KEY, Upstream, serve
 from radiant.catalog.loader import Catalog
 from radiant.domain import AuthType, Model, Platform, PlatformKind, Provider, Route
 from radiant.errors import ModelNotFoundError, ProviderError, UnsupportedError
+from radiant.http.client import HttpClient
 from radiant.providers import (
     BaseRealtimeProvider,
     CatalogLookup,
@@ -47,9 +47,9 @@ def upstream() -> Iterator[Upstream]:
     yield from serve(Upstream())
 
 
-def run(call: Callable[[httpx2.AsyncClient], Awaitable[T]]) -> T:
+def run(call: Callable[[HttpClient], Awaitable[T]]) -> T:
     async def go() -> T:
-        async with httpx2.AsyncClient(timeout=5) as client:
+        async with HttpClient() as client:
             return await call(client)
 
     return asyncio.run(go())
@@ -134,7 +134,7 @@ def catalog_lookup(upstream: Upstream) -> CatalogLookup:
 def test_text_resolves_a_model_alias_through_the_registry(upstream: Upstream) -> None:
     lookup = catalog_lookup(upstream)
 
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_text_provider("LLAMA3", lookup, client, SECRETS)
         answer = await provider.generate(
             "Say hello", temperature=0.1, max_tokens=20, system="Be kind"
@@ -156,7 +156,7 @@ def test_the_snapshot_is_a_registry_too(upstream: Upstream) -> None:
     platforms, providers, models, routes = small_registry(upstream)
     lookup = SnapshotLookup(Snapshot.build(1, platforms, providers, models, routes))
 
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_text_provider("claude-x", lookup, client, SECRETS)
         return await provider.generate_with_reasoning("Think", reasoning_effort="low")
 
@@ -170,7 +170,7 @@ def test_the_snapshot_is_a_registry_too(upstream: Upstream) -> None:
 
 
 def test_a_model_that_cannot_reason_is_refused_before_any_request(upstream: Upstream) -> None:
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_text_provider("llama3", catalog_lookup(upstream), client, SECRETS)
         return await provider.generate_with_reasoning("Think")
 
@@ -209,7 +209,7 @@ def test_an_optional_call_checks_capabilities_before_any_request(upstream: Upstr
         routes={"m@bedrock": Route(model_id="m", platform_id="bedrock", model_string=seam.model)},
     )
 
-    async def call(client: httpx2.AsyncClient) -> None:
+    async def call(client: HttpClient) -> None:
         text = get_text_provider("m", CatalogLookup(catalog), client)
         await text.generate_with_reasoning("Think")
 
@@ -222,7 +222,7 @@ def test_an_optional_call_checks_capabilities_before_any_request(upstream: Upstr
 
 
 def test_images_by_pattern(upstream: Upstream) -> None:
-    async def call(client: httpx2.AsyncClient) -> bytes:
+    async def call(client: HttpClient) -> bytes:
         provider = get_image_provider(
             "dall-e-3", {"openai": openai_target(upstream, "dall-e-3")}, client
         )
@@ -245,7 +245,7 @@ def test_video_is_a_polled_job(upstream: Upstream) -> None:
     async def progress(job: Any) -> None:
         seen.append(job.status)
 
-    async def call(client: httpx2.AsyncClient) -> bytes:
+    async def call(client: HttpClient) -> bytes:
         provider = get_video_provider(
             "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
         )
@@ -266,7 +266,7 @@ def test_video_is_a_polled_job(upstream: Upstream) -> None:
 
 
 def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
-    async def from_image(client: httpx2.AsyncClient) -> bytes:
+    async def from_image(client: HttpClient) -> bytes:
         provider = get_video_provider(
             "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
         )
@@ -282,7 +282,7 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
         run(from_image)
     upstream.video_fails, upstream.video_polls = False, 1000
 
-    async def slow(client: httpx2.AsyncClient) -> bytes:
+    async def slow(client: HttpClient) -> bytes:
         provider = get_video_provider(
             "sora-2", {"openai": openai_target(upstream, "sora-2")}, client
         )
@@ -306,7 +306,7 @@ def test_video_from_an_image_and_failed_jobs(upstream: Upstream) -> None:
 def test_tts_resolves_by_voice_and_streams(upstream: Upstream) -> None:
     request = TTSRequest(text="Hi", voice="alloy", model="gpt-4o-mini-tts", speed=1.2)
 
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_tts_provider("alloy", {"openai": openai_target(upstream, "tts-1")}, client)
         whole = await provider.generate(request)
         pieces = [p async for p in provider.stream(request)]
@@ -331,7 +331,7 @@ def test_tts_resolves_by_voice_and_streams(upstream: Upstream) -> None:
 
 
 def test_stt_transcribes_files_and_refuses_live_streams(upstream: Upstream) -> None:
-    async def call(client: httpx2.AsyncClient) -> Any:
+    async def call(client: HttpClient) -> Any:
         provider = get_audio_provider({"openai": openai_target(upstream, "whisper-1")}, client)
         return await provider.transcribe_file(
             TranscriptionRequest(b"\x00" * 10, "a.wav", language="de")
@@ -341,7 +341,7 @@ def test_stt_transcribes_files_and_refuses_live_streams(upstream: Upstream) -> N
     assert result.text == "heard 10 bytes" and result.duration_seconds == 3.0
     assert result.language == "de" and upstream.last.body["language"] == "de"
 
-    async def live(client: httpx2.AsyncClient) -> str:
+    async def live(client: HttpClient) -> str:
         async def audio() -> AsyncIterator[bytes]:
             yield b"\x00"
 
@@ -366,7 +366,7 @@ class EchoRealtime(BaseRealtimeProvider):
 
     provider_name = "echo"
 
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.queue: asyncio.Queue[RealtimeEvent | None] = asyncio.Queue()
 
     async def open_session(self, settings: dict[str, Any]) -> None:
@@ -390,7 +390,7 @@ def test_realtime_by_override_map(upstream: Upstream) -> None:
     REALTIME_PROVIDERS.register("openai", EchoRealtime)
     try:
 
-        async def call(client: httpx2.AsyncClient) -> list[str]:
+        async def call(client: HttpClient) -> list[str]:
             session = get_realtime_provider("gpt-4o-realtime-preview", {"openai": target}, client)
             await session.open_session({"voice": "alloy"})
             await session.send_user_event({"text": "hi"})
@@ -411,7 +411,7 @@ def test_semantic_is_a_cached_singleton(upstream: Upstream) -> None:
     clear_semantic_cache()
     try:
 
-        async def call(client: httpx2.AsyncClient) -> Any:
+        async def call(client: HttpClient) -> Any:
             first = get_semantic_provider(
                 "docs", openai_target(upstream, "text-embedding-3-small"), client
             )

@@ -10,11 +10,11 @@ import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, collect, fail, run, serve
 from radiant.errors import ProviderError
+from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget, get_image_provider, get_video_provider
 from radiant.providers.gemini_translate import to_gemini
 
@@ -233,7 +233,7 @@ def media_targets(upstream: Upstream, model: str) -> dict[str, UpstreamTarget]:
 
 
 def test_imagen_images_by_pattern(upstream: Upstream) -> None:
-    async def call(client: httpx2.AsyncClient) -> bytes:
+    async def call(client: HttpClient) -> bytes:
         targets = media_targets(upstream, "imagen-4.0-generate-001")
         provider = get_image_provider("imagen-4.0-generate-001", targets, client)
         return await provider.generate("a fox", width=1920, height=1080)
@@ -255,7 +255,7 @@ def test_openai_image_requests_reach_imagen(upstream: Upstream) -> None:
 
 
 def test_veo_is_a_polled_long_running_operation(upstream: Upstream) -> None:
-    async def call(client: httpx2.AsyncClient) -> bytes:
+    async def call(client: HttpClient) -> bytes:
         provider = get_video_provider(
             "veo-3.0-generate-001", media_targets(upstream, "veo-3.0-generate-001"), client
         )
@@ -282,7 +282,7 @@ def test_veo_is_a_polled_long_running_operation(upstream: Upstream) -> None:
 
     upstream.video_fails = True
 
-    async def blocked(client: httpx2.AsyncClient) -> bytes:
+    async def blocked(client: HttpClient) -> bytes:
         provider = get_video_provider(
             "veo-3.0-generate-001", media_targets(upstream, "veo-3.0-generate-001"), client
         )
@@ -293,6 +293,6 @@ def test_veo_is_a_polled_long_running_operation(upstream: Upstream) -> None:
         asyncio.run(with_client(blocked))
 
 
-async def with_client(call: Callable[[httpx2.AsyncClient], Awaitable[T]]) -> T:
-    async with httpx2.AsyncClient(timeout=5) as client:
+async def with_client(call: Callable[[HttpClient], Awaitable[T]]) -> T:
+    async with HttpClient() as client:
         return await call(client)

@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-import httpx2
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, collect, fail, resetting_server, run, serve
 from radiant.errors import ProviderError, UnsupportedError
+from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget
 
 pytestmark = pytest.mark.slow
@@ -97,7 +97,7 @@ def test_mistral_is_known_to_refuse_stream_options() -> None:
     from radiant.providers.openai_compat import OpenAICompatibleAdapter
 
     async def check() -> tuple[bool, bool]:
-        async with httpx2.AsyncClient() as client:
+        async with HttpClient() as client:
             mistral = openai_target("https://api.mistral.ai/v1")
             forced = openai_target("https://api.mistral.ai/v1", options={"stream_usage": True})
             return (

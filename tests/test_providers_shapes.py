@@ -7,12 +7,12 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from openai.types import CreateEmbeddingResponse
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from providers_fakes import KEY, Upstream, serve
+from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget, adapter_for
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ def test_chat_output_is_what_the_openai_client_reads(
         body.update(tools=[WEATHER], reasoning_effort="low")
 
     async def go() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        async with httpx2.AsyncClient(timeout=5) as client:
+        async with HttpClient() as client:
             done = await adapter_for(target, client).chat(body)
             chunks = [c async for c in adapter_for(target, client).chat_stream(body)]
             return done, chunks
@@ -64,7 +64,7 @@ def test_embeddings_are_what_the_openai_client_reads(
     )
 
     async def go() -> dict[str, Any]:
-        async with httpx2.AsyncClient(timeout=5) as client:
+        async with HttpClient() as client:
             return await adapter_for(target, client).embeddings({"input": ["a", "b"]})
 
     parsed = CreateEmbeddingResponse.model_validate(asyncio.run(go()))

@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
-import httpx2
 import pytest
 
 from providers_fakes import KEY, Upstream, serve
 from radiant.catalog.loader import Catalog, load_catalog
 from radiant.domain import Route
 from radiant.errors import ProviderError
+from radiant.http.client import HttpClient
 from radiant.providers import (
     UpstreamTarget,
     WireAdapter,
@@ -168,7 +168,7 @@ def test_bedrock_and_vertex_are_registered_seams(catalog: Catalog) -> None:
     assert target.wire == "bedrock"
 
     async def call() -> None:
-        async with httpx2.AsyncClient() as client:
+        async with HttpClient() as client:
             await adapter_for(target, client).chat({"messages": []})
 
     with pytest.raises(ProviderError, match="not configured") as info:
@@ -180,7 +180,7 @@ def test_an_unknown_wire_suggests_a_known_one() -> None:
     target = UpstreamTarget(platform_id="x", wire="opena", base_url="http://127.0.0.1:1", model="m")
 
     async def call() -> None:
-        async with httpx2.AsyncClient() as client:
+        async with HttpClient() as client:
             adapter_for(target, client)
 
     with pytest.raises(ProviderError, match="did you mean 'openai'"):
@@ -204,7 +204,7 @@ def test_a_plugged_in_adapter_serves_its_wire(catalog: Catalog, upstream: Upstre
         target = target_for(catalog.platforms["vertex_ai"], route("vertex_ai", "claude@v"))
 
         async def call() -> dict[str, object]:
-            async with httpx2.AsyncClient() as client:
+            async with HttpClient() as client:
                 return await adapter_for(target, client).chat({"messages": []})
 
         assert asyncio.run(call())["model"] == "claude@v"
@@ -225,7 +225,7 @@ def test_a_target_from_the_registry_calls_the_fake_upstream(
     )
 
     async def call() -> dict[str, object]:
-        async with httpx2.AsyncClient() as client:
+        async with HttpClient() as client:
             return await adapter_for(target, client).chat(
                 {"messages": [{"role": "user", "content": "hi"}]}
             )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, FilePath, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["PUBLIC_PRICING_SOURCES", "Settings", "default_database_url", "get_settings"]
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
     #: How long the answer of a call sent with an ``Idempotency-Key`` is kept (a repeat
     #: within it gets that answer; after it, the key is free again). Default: 24 hours.
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+
+    # -------------------------------------------------------------- outgoing HTTP
+    #: A PEM file of the certificate authorities trusted for outgoing HTTPS (the gateway's
+    #: upstream calls, health probes, discovery) instead of the system's. Proxies come
+    #: from ``HTTP_PROXY``, ``HTTPS_PROXY`` and ``NO_PROXY`` (see radiant.http.proxies).
+    ca_bundle: FilePath | None = None
+    #: The gateway's connections open at once to one upstream origin (scheme, host,
+    #: port), and in all; a call beyond them waits for a free one, within its timeout.
+    upstream_connections_per_origin: int = Field(default=256, ge=1)
+    upstream_connections: int = Field(default=1024, ge=1)
 
     # -------------------------------------------------------------- keeping it current
     #: ``radiant serve`` runs the scheduled syncs below (in one process per database)
@@ -135,6 +146,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _loadable_bundle(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                ssl.create_default_context(cafile=str(path))
+            except ssl.SSLError as exc:
+                raise ValueError(f"no certificate authority can be read from {path}") from exc
+        return path
 
     @field_validator("webhook_urls")
     @classmethod

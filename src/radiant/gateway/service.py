@@ -40,13 +40,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx2
 from sqlalchemy.exc import SQLAlchemyError
 
 from radiant.errors import RadiantError, UnsupportedError, ValidationError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
-from radiant.gateway.client import GatewayClient
+from radiant.gateway.client import gateway_client
 from radiant.gateway.errors import (
     BadRequestError,
     GatewayError,
@@ -63,6 +62,7 @@ from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
 from radiant.gateway.usage import charge
 from radiant.health import HealthMonitor
+from radiant.http.client import HttpClient
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
 from radiant.providers import ProviderError, adapter_for, target_for
@@ -117,7 +117,7 @@ class Gateway:
         meter: Meter,
         limiter: RateLimiter | None = None,
         health: HealthMonitor | None = None,
-        client: httpx2.AsyncClient | None = None,
+        client: HttpClient | None = None,
         pricing: PricingService | None = None,
         selector: Selector | None = None,
         retry: RetryPolicy | None = None,
@@ -129,7 +129,7 @@ class Gateway:
         self.meter = meter
         self.limiter = limiter
         self.health = health
-        self.client = client or GatewayClient()
+        self.client = client or gateway_client()
         self._own_client = client is None
         self.pricing = pricing or PricingService(registry)
         self.selector = selector or Selector(registry, markups=self.pricing.book)

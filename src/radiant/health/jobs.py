@@ -19,11 +19,11 @@ import logging
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
-import httpx2
 from sqlalchemy import Engine
 
 from radiant.health.probes import ProbeResult, probe, probe_targets
 from radiant.health.provider_health import record_probes
+from radiant.http.config import HttpConfig, httpx2_client
 from radiant.secrets import EnvSecretResolver
 from radiant.store import repository
 from radiant.sync.discovery.targets import Target
@@ -46,9 +46,9 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 async def _probe_all(
-    pairs: Sequence[tuple[Target, str]], timeout: float, progress: Progress
+    pairs: Sequence[tuple[Target, str]], timeout: float, http: HttpConfig, progress: Progress
 ) -> list[ProbeResult]:
-    async with httpx2.AsyncClient() as client:
+    async with httpx2_client(http, timeout=timeout) as client:
 
         async def one(target: Target, region: str) -> ProbeResult:
             result = await probe(client, target, region, timeout)
@@ -63,7 +63,8 @@ def health_job(engine: Engine, context: JobContext) -> JobResult:
     from radiant.settings import get_settings
 
     options = context.options
-    timeout = float(options.get("timeout") or get_settings().health_probe_timeout_seconds)
+    settings = get_settings()
+    timeout = float(options.get("timeout") or settings.health_probe_timeout_seconds)
     data = repository.read_registry(engine)
     pairs, unsupported = probe_targets(
         data.platforms,
@@ -72,7 +73,8 @@ def health_job(engine: Engine, context: JobContext) -> JobResult:
         only=options.get("platforms"),
     )
     context.progress.start(len(pairs), "probing platforms")
-    results = _run(_probe_all(pairs, timeout, context.progress))
+    http = HttpConfig.from_settings(settings)
+    results = _run(_probe_all(pairs, timeout, http, context.progress))
     written, changed = record_probes(engine, results)
 
     outcome = JobResult(source="probes")

@@ -3,7 +3,7 @@
 ::
 
     target = target_for(platform, route, secrets, provider=provider)   # registry rows -> target
-    adapter = adapter_for(target, client)                               # injected httpx2 client
+    adapter = adapter_for(target, client)                               # injected HttpClient
     completion = await adapter.chat({"messages": [...]})                # OpenAI-shaped dicts
     async with contextlib.aclosing(adapter.chat_stream({...})) as chunks:
         async for chunk in chunks: ...                                  # the last carries usage

@@ -1,7 +1,7 @@
 """The wire adapter contract: OpenAI-shaped dicts in and out, whatever the upstream speaks.
 
 An adapter is made per call from an :class:`~radiant.providers.target.UpstreamTarget`
-and an injected ``httpx2.AsyncClient`` (cheap: no I/O at construction). Methods a wire
+and an injected ``HttpClient`` (cheap: no I/O at construction). Methods a wire
 does not offer raise :class:`~radiant.errors.UnsupportedError` before any request, as its
 :class:`ProviderCapabilities` say.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from typing import Any, ClassVar
 
-import httpx2
-
+from radiant.http.client import HttpClient
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
@@ -26,7 +25,7 @@ class WireAdapter:
     wire: ClassVar[str] = ""
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities()
 
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target
         self.client = client
         self.call = Call(client, target.name, target.timeout)
@@ -76,4 +75,4 @@ class WireAdapter:
 #: the contract name the gateway uses
 TextAdapter = WireAdapter
 
-AdapterFactory = Callable[[UpstreamTarget, httpx2.AsyncClient], WireAdapter]
+AdapterFactory = Callable[[UpstreamTarget, HttpClient], WireAdapter]

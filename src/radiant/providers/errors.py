@@ -4,21 +4,23 @@ HTTP errors keep status, body (truncated) and ``Retry-After`` (seconds, an HTTP 
 ``retry-after-ms``); the message names the vendor's own words when the body carries them
 (OpenAI and Gemini ``{"error": {...}}``, Anthropic ``{"type": "error", "error": {...}}``,
 ElevenLabs ``{"detail": {...}}``, Deepgram ``{"err_code", "err_msg"}``).
-Transport failures map by kind: timeouts, connection failures and resets (``connect``),
-a response cut before its end or a body that is not JSON (``protocol``). Errors a stream
-reports in its own events go through :func:`stream_error`.
+Transport failures (:class:`~radiant.http.client.TransportError`) keep their kind:
+``timeout``, ``connect`` (no connection, or it was reset), ``protocol`` (an answer cut
+before its end or malformed; a body that is not JSON, too) and ``config`` (a URL or proxy
+that cannot be used). Errors a stream reports in its own events go through
+:func:`stream_error`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx2
-
 from radiant.errors import ProviderError
+from radiant.http.client import TransportError
 
 __all__ = ["from_response", "from_transport", "protocol_error", "retry_after", "stream_error"]
 
@@ -38,8 +40,9 @@ ANTHROPIC_ERROR_STATUS = {
 }
 
 
-def retry_after(headers: httpx2.Headers) -> float | None:
-    """Seconds the upstream asks to wait, or None."""
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the upstream asks to wait, or None (``headers`` look names up
+    case-insensitively, as every HTTP client's do)."""
     ms = headers.get("retry-after-ms")
     if ms:
         try:
@@ -87,7 +90,9 @@ def _vendor_detail(payload: Any) -> tuple[str | None, str | None]:
     return (str(message) if message else None), (None if code is None else str(code))
 
 
-def from_response(provider: str, status: int, body: str, headers: httpx2.Headers) -> ProviderError:
+def from_response(
+    provider: str, status: int, body: str, headers: Mapping[str, str]
+) -> ProviderError:
     """The error for an upstream answer with an error ``status``."""
     try:
         message, code = _vendor_detail(json.loads(body))
@@ -107,15 +112,10 @@ def from_response(provider: str, status: int, body: str, headers: httpx2.Headers
     )
 
 
-def from_transport(provider: str, exc: Exception) -> ProviderError:
+def from_transport(provider: str, exc: TransportError) -> ProviderError:
     """The error for a failure below HTTP (no answer, a reset, a cut body)."""
-    if isinstance(exc, httpx2.TimeoutException):
-        kind, what = "timeout", "timed out"
-    elif isinstance(exc, httpx2.RemoteProtocolError | httpx2.SSEError | httpx2.DecodingError):
-        kind, what = "protocol", f"broken response ({exc or type(exc).__name__})"
-    else:
-        kind, what = "connect", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return ProviderError(f"{provider}: {what}", provider=provider, kind=kind)
+    what = f"broken response ({exc})" if exc.kind == "protocol" else str(exc)
+    return ProviderError(f"{provider}: {what}", provider=provider, kind=exc.kind)
 
 
 def protocol_error(provider: str, problem: str, body: str | None = None) -> ProviderError:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import httpx2
-
+from radiant.http.client import HttpClient
 from radiant.providers.base import BaseImageProvider, BaseVideoProvider, VideoJob
 from radiant.providers.capabilities import ProviderCapabilities
-from radiant.providers.errors import from_response, from_transport, protocol_error
+from radiant.providers.errors import protocol_error
 from radiant.providers.openai_format import data_url
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
@@ -33,7 +32,7 @@ def aspect_ratio(width: int, height: int) -> str:
 
 
 class _GeminiMedia:
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target
         self.client = client
         self.provider_name = target.name
@@ -120,14 +119,5 @@ class GeminiVideoProvider(_GeminiMedia, BaseVideoProvider):
         return await self._get(str(uri))
 
     async def _get(self, url: str) -> bytes:
-        try:
-            response = await self.client.get(
-                url, headers=self.headers, timeout=self.target.timeout, follow_redirects=True
-            )
-        except httpx2.HTTPError as exc:
-            raise from_transport(self.provider_name, exc) from exc
-        if response.status_code >= 400:
-            raise from_response(
-                self.provider_name, response.status_code, response.text, response.headers
-            )
+        response = await self.call.send("GET", url, headers=self.headers, follow_redirects=True)
         return response.content

@@ -15,9 +15,8 @@ import difflib
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-import httpx2
-
 from radiant.errors import ProviderError, UnsupportedError
+from radiant.http.client import HttpClient
 from radiant.providers.adapter import AdapterFactory, WireAdapter
 from radiant.providers.target import UpstreamTarget
 
@@ -30,7 +29,7 @@ __all__ = [
 ]
 
 P = TypeVar("P")
-ProviderFactory = Callable[[UpstreamTarget, httpx2.AsyncClient], P]
+ProviderFactory = Callable[[UpstreamTarget, HttpClient], P]
 
 _ADAPTERS: dict[str, AdapterFactory] = {}
 
@@ -50,7 +49,7 @@ def adapter_factory(wire: str) -> AdapterFactory | None:
     return _ADAPTERS.get(wire)
 
 
-def adapter_for(target: UpstreamTarget, client: httpx2.AsyncClient) -> WireAdapter:
+def adapter_for(target: UpstreamTarget, client: HttpClient) -> WireAdapter:
     """The adapter that calls ``target`` through ``client``; raises
     :class:`ProviderError` (``kind="config"``) for a wire nobody registered."""
     factory = _ADAPTERS.get(target.wire)
@@ -96,5 +95,5 @@ class CategoryRegistry(Generic[P]):
             )
         return factory
 
-    def create(self, name: str, target: UpstreamTarget, client: httpx2.AsyncClient) -> P:
+    def create(self, name: str, target: UpstreamTarget, client: HttpClient) -> P:
         return self.factory(name)(target, client)

@@ -27,9 +27,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx2
-
 from radiant.errors import UnsupportedError
+from radiant.http.client import HttpClient
 from radiant.providers.base import (
     BaseAudioProvider,
     BaseEmbeddingProvider,
@@ -145,7 +144,7 @@ def match(name: str, patterns: Iterable[tuple[str, str]]) -> str | None:
 def get_text_provider(
     model: str,
     lookup: RouteLookup,
-    client: httpx2.AsyncClient,
+    client: HttpClient,
     secrets: SecretResolver | None = None,
 ) -> BaseTextProvider:
     platform, route, provider = lookup.route_for(model)
@@ -168,9 +167,7 @@ def _upstream(targets: Targets, name: str, category: str) -> UpstreamTarget:
     return target
 
 
-def _create(
-    registry: CategoryRegistry[P], name: str, targets: Targets, client: httpx2.AsyncClient
-) -> P:
+def _create(registry: CategoryRegistry[P], name: str, targets: Targets, client: HttpClient) -> P:
     factory = registry.factory(name)  # an unknown implementation is the clearer error
     return factory(_upstream(targets, name, registry.category), client)
 
@@ -180,16 +177,12 @@ def _fallback(targets: Targets) -> str:
     return next(iter(targets)) if len(targets) == 1 else "openai"
 
 
-def get_image_provider(
-    model: str, targets: Targets, client: httpx2.AsyncClient
-) -> BaseImageProvider:
+def get_image_provider(model: str, targets: Targets, client: HttpClient) -> BaseImageProvider:
     name = match(model, IMAGE_PATTERNS) or _fallback(targets)
     return _create(IMAGE_PROVIDERS, name, targets, client)
 
 
-def get_video_provider(
-    model: str, targets: Targets, client: httpx2.AsyncClient
-) -> BaseVideoProvider:
+def get_video_provider(model: str, targets: Targets, client: HttpClient) -> BaseVideoProvider:
     name = match(model, VIDEO_PATTERNS) or _fallback(targets)
     return _create(VIDEO_PROVIDERS, name, targets, client)
 
@@ -203,7 +196,7 @@ def tts_provider_name(voice: str, model: str | None, default: str) -> str:
 
 
 def get_tts_provider(
-    voice: str, targets: Targets, client: httpx2.AsyncClient, model: str | None = None
+    voice: str, targets: Targets, client: HttpClient, model: str | None = None
 ) -> BaseTTSProvider:
     name = tts_provider_name(voice, model, _fallback(targets))
     return _create(TTS_PROVIDERS, name, targets, client)
@@ -211,7 +204,7 @@ def get_tts_provider(
 
 def get_audio_provider(
     targets: Targets,
-    client: httpx2.AsyncClient,
+    client: HttpClient,
     *,
     provider: str | None = None,
     model: str | None = None,
@@ -236,9 +229,7 @@ def realtime_provider_name(model: str) -> str | None:
     return None
 
 
-def get_realtime_provider(
-    model: str, targets: Targets, client: httpx2.AsyncClient
-) -> BaseRealtimeProvider:
+def get_realtime_provider(model: str, targets: Targets, client: HttpClient) -> BaseRealtimeProvider:
     name = realtime_provider_name(model) or _fallback(targets)
     return _create(REALTIME_PROVIDERS, name, targets, client)
 
@@ -246,7 +237,7 @@ def get_realtime_provider(
 def get_semantic_provider(
     name: str = "default",
     target: UpstreamTarget | None = None,
-    client: httpx2.AsyncClient | None = None,
+    client: HttpClient | None = None,
 ) -> BaseEmbeddingProvider:
     """The one instance of ``name`` (made from ``target``'s wire on first use)."""
     cached = _SEMANTIC.get(name)

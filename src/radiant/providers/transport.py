@@ -1,31 +1,34 @@
-"""One HTTP exchange with an upstream, every failure mapped through
-:mod:`radiant.providers.errors`: a JSON call, a binary call, and a server-sent-event
-stream (errors raised while it is being read, too)."""
+"""One HTTP exchange with an upstream through the injected
+:class:`~radiant.http.client.HttpClient`, every failure mapped through
+:mod:`radiant.providers.errors`: a call whose body is read (any status, or an error for
+4xx/5xx), a JSON call, a binary stream and a server-sent-event stream (errors raised
+while it is being read, too)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
-from typing import Any, cast
-
-import httpx2
+from typing import Any
 
 from radiant.errors import ProviderError
+from radiant.http.client import FilePart, HttpClient, HttpResponse, TransportError
+from radiant.http.sse import server_sent_events
 from radiant.providers.errors import from_response, from_transport, protocol_error
 
 __all__ = ["Call", "sse_events"]
 
 
 class Call:
-    """Requests to one upstream (``name`` labels its errors) through an injected client."""
+    """Requests to one upstream (``name`` labels its errors, ``timeout`` is the route's)
+    through an injected client."""
 
-    def __init__(self, client: httpx2.AsyncClient, name: str, timeout: float) -> None:
+    def __init__(self, client: HttpClient, name: str, timeout: float) -> None:
         self.client = client
         self.name = name
         self.timeout = timeout
 
-    async def send(
+    async def request(
         self,
         method: str,
         url: str,
@@ -33,25 +36,33 @@ class Call:
         headers: Mapping[str, str],
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
-        data: Mapping[str, Any] | None = None,
-        files: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, FilePart] | None = None,
         content: bytes | None = None,
-    ) -> httpx2.Response:
-        """The response (body read) of a successful call; raises :class:`ProviderError`."""
+        follow_redirects: bool = False,
+    ) -> HttpResponse:
+        """The response (body read) whatever its status; raises :class:`ProviderError`
+        when there is none."""
         try:
-            response = await self.client.request(
+            return await self.client.request(
                 method,
                 url,
-                headers=dict(headers),
-                params=dict(params or {}),
-                json=json_body,
-                data=data,
+                headers=headers,
+                params=params,
+                json_body=json_body,
+                form=data,
                 files=files,
                 content=content,
                 timeout=self.timeout,
+                follow_redirects=follow_redirects,
             )
-        except httpx2.HTTPError as exc:
+        except TransportError as exc:
             raise from_transport(self.name, exc) from exc
+
+    async def send(self, method: str, url: str, **kwargs: Any) -> HttpResponse:
+        """The response of a successful call; raises :class:`ProviderError` (an error
+        status included). Takes the arguments of :meth:`request`."""
+        response = await self.request(method, url, **kwargs)
         if response.status_code >= 400:
             raise from_response(self.name, response.status_code, response.text, response.headers)
         return response
@@ -77,21 +88,16 @@ class Call:
         """The body of a POST as it arrives."""
         try:
             async with self.client.stream(
-                "POST",
-                url,
-                json=body,
-                headers=dict(headers),
-                params=dict(params or {}),
-                timeout=self.timeout,
+                "POST", url, json_body=body, headers=headers, params=params, timeout=self.timeout
             ) as response:
                 if response.status_code >= 400:
-                    text = (await response.aread()).decode("utf-8", "replace")
+                    text = (await response.read()).decode("utf-8", "replace")
                     raise from_response(self.name, response.status_code, text, response.headers)
-                async for piece in response.aiter_bytes():
-                    yield piece
-        except ProviderError:
-            raise
-        except httpx2.HTTPError as exc:
+                pieces = response.chunks()
+                async with aclosing(pieces):
+                    async for piece in pieces:
+                        yield piece
+        except TransportError as exc:
             raise from_transport(self.name, exc) from exc
 
     def events(
@@ -108,7 +114,7 @@ class Call:
 
 
 async def sse_events(
-    client: httpx2.AsyncClient,
+    client: HttpClient,
     name: str,
     url: str,
     body: Any,
@@ -121,19 +127,14 @@ async def sse_events(
     request_headers = {"accept": "text/event-stream", **headers}
     try:
         async with client.stream(
-            "POST",
-            url,
-            json=body,
-            headers=request_headers,
-            params=dict(params or {}),
-            timeout=timeout,
+            "POST", url, json_body=body, headers=request_headers, params=params, timeout=timeout
         ) as response:
             if response.status_code >= 400:
-                text = (await response.aread()).decode("utf-8", "replace")
+                text = (await response.read()).decode("utf-8", "replace")
                 raise from_response(name, response.status_code, text, response.headers)
-            source = cast(AsyncGenerator[Any, None], httpx2.EventSource(response).__aiter__())
-            async with aclosing(source):
-                async for sse in source:
+            pieces = response.chunks()
+            async with aclosing(pieces), aclosing(server_sent_events(pieces)) as events:
+                async for sse in events:
                     if sse.data == "[DONE]":
                         yield "done", None
                         return
@@ -142,9 +143,10 @@ async def sse_events(
                     try:
                         data = json.loads(sse.data)
                     except ValueError:
-                        raise protocol_error(name, "a stream event is not JSON", sse.data) from None
+                        problem = "a stream event is not JSON"
+                        raise protocol_error(name, problem, sse.data) from None
                     yield sse.event, data
     except ProviderError:
         raise
-    except httpx2.HTTPError as exc:
+    except TransportError as exc:
         raise from_transport(name, exc) from exc

@@ -12,12 +12,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import httpx2
-
 from radiant.errors import ProviderError
+from radiant.http.client import HttpClient
 from radiant.providers.base import BaseVideoProvider, VideoJob
 from radiant.providers.capabilities import ProviderCapabilities
-from radiant.providers.errors import from_transport
 from radiant.providers.openai_format import data_url
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
@@ -41,7 +39,7 @@ def _job(payload: dict[str, Any]) -> VideoJob:
 class OpenAIVideoProvider(BaseVideoProvider):
     capabilities = ProviderCapabilities(image_to_video=True)
 
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target
         self.client = client
         self.provider_name = target.name
@@ -59,10 +57,7 @@ class OpenAIVideoProvider(BaseVideoProvider):
         if inline is not None:
             media_type, data = inline
             return "reference", base64.b64decode(data), media_type
-        try:
-            response = await self.client.get(image_url, timeout=self.target.timeout)
-        except httpx2.HTTPError as exc:
-            raise from_transport(self.provider_name, exc) from exc
+        response = await self.call.request("GET", image_url, headers={})
         if response.status_code >= 400:
             raise ProviderError(
                 f"{self.provider_name}: the reference image answered HTTP {response.status_code}",

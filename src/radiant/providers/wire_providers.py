@@ -1,6 +1,6 @@
 """Category providers (seed 003 interfaces) on top of the wire adapters: text, image,
 text-to-speech, speech-to-text and embeddings for any target whose wire offers them.
-Each is bound to one :class:`UpstreamTarget` and an injected ``httpx2.AsyncClient``; its
+Each is bound to one :class:`UpstreamTarget` and an injected ``HttpClient``; its
 capabilities are its adapter's."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-import httpx2
-
 from radiant.errors import ProviderError
+from radiant.http.client import HttpClient
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.base import (
     BaseAudioProvider,
@@ -28,9 +27,10 @@ from radiant.providers.base import (
     TTSResult,
 )
 from radiant.providers.capabilities import ProviderCapabilities
-from radiant.providers.errors import from_transport, protocol_error
+from radiant.providers.errors import protocol_error
 from radiant.providers.registries import adapter_for
 from radiant.providers.target import UpstreamTarget
+from radiant.providers.transport import Call
 
 __all__ = [
     "WireAudioProvider",
@@ -44,11 +44,12 @@ __all__ = [
 class _WireBacked:
     capabilities: ProviderCapabilities
 
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target
         self.client = client
         self.provider_name = target.name
         self.capabilities = adapter_for(target, client).capabilities
+        self.call = Call(client, target.name, target.timeout)
 
     def adapter(self, model: str | None = None) -> WireAdapter:
         """The adapter, for another upstream model of the same target when ``model`` is set."""
@@ -131,10 +132,7 @@ class WireImageProvider(_WireBacked, BaseImageProvider):
         raise protocol_error(self.provider_name, "an image answer without data", str(done))
 
     async def _download(self, url: str) -> bytes:
-        try:
-            response = await self.client.get(url, timeout=self.target.timeout)
-        except httpx2.HTTPError as exc:
-            raise from_transport(self.provider_name, exc) from exc
+        response = await self.call.request("GET", url, headers={})
         if response.status_code >= 400:
             raise ProviderError(
                 f"{self.provider_name}: the image URL answered HTTP {response.status_code}",
@@ -145,7 +143,7 @@ class WireImageProvider(_WireBacked, BaseImageProvider):
 
 
 class WireTTSProvider(_WireBacked, BaseTTSProvider):
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         super().__init__(target, client)
         # speech streams whenever the wire speaks at all
         self.capabilities = dataclasses.replace(
@@ -177,7 +175,7 @@ class WireTTSProvider(_WireBacked, BaseTTSProvider):
 class WireAudioProvider(_WireBacked, BaseAudioProvider):
     """Speech to text through the wire's transcription endpoint (files; no live stream)."""
 
-    def __init__(self, target: UpstreamTarget, client: httpx2.AsyncClient) -> None:
+    def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         super().__init__(target, client)
         self.capabilities = dataclasses.replace(self.capabilities, streaming=False)
 

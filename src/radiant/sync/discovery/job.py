@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from radiant.errors import ValidationError
+from radiant.http.config import HttpConfig, httpx2_client
 from radiant.secrets import EnvSecretResolver, SecretResolver
 from radiant.store.discovery_tables import DiscoveredModelRow
 from radiant.store.engine import session_scope
@@ -67,6 +68,8 @@ class DiscoveryConfig:
     missing_runs: int
     endpoint_lookups: int
     only: list[str] | None = None
+    #: CAs and connection limits (proxies come from the environment)
+    http: HttpConfig = HttpConfig()
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> DiscoveryConfig:
@@ -85,6 +88,7 @@ class DiscoveryConfig:
                 options.get("endpoint_lookups", settings.discovery_endpoint_lookups)
             ),
             only=list(only) if only else None,
+            http=HttpConfig.from_settings(settings),
         )
 
 
@@ -134,7 +138,7 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 async def _list_all(
     targets: list[Target], config: DiscoveryConfig, progress: Progress
 ) -> list[Listing]:
-    async with httpx2.AsyncClient(timeout=config.timeout) as client:
+    async with httpx2_client(config.http, timeout=config.timeout) as client:
 
         async def one(target: Target) -> Listing:
             listing = await list_target(client, target, retry=config.retry, progress=progress)
@@ -149,7 +153,7 @@ async def _endpoints(
     jobs: list[tuple[Target, list[UpstreamModel]]], config: DiscoveryConfig
 ) -> list[str]:
     errors: list[str] = []
-    async with httpx2.AsyncClient(timeout=config.timeout) as client:
+    async with httpx2_client(config.http, timeout=config.timeout) as client:
         for target, models in jobs:
             errors += await add_endpoints(
                 client, target.base_url or "", target.api_key, models, policy=config.retry
