@@ -23,6 +23,7 @@ message never carries the URL (a query may hold a key) nor a proxy's credentials
 from __future__ import annotations
 
 import codecs
+import io
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -268,12 +269,22 @@ class HttpClient:
         elif form is not None:
             arguments["data"] = dict(form)
         elif json_body is not None:
-            arguments["data"] = _json(json_body)
+            arguments["data"] = _body(_json(json_body))
             if not any(name.lower() == "content-type" for name in request_headers):
                 request_headers["content-type"] = "application/json"
         elif content is not None:
-            arguments["data"] = content
+            arguments["data"] = _body(content)
         return arguments
+
+
+#: aiohttp sends bytes above this size from a file-like object (it warns on raw bytes)
+_LARGE_BODY = 1 << 20
+
+
+def _body(data: bytes) -> bytes | io.BytesIO:
+    """A body as aiohttp sends it best: small ones as bytes, large ones (an image or audio
+    inline) from a buffer, written out in pieces with its length known."""
+    return io.BytesIO(data) if len(data) > _LARGE_BODY else data
 
 
 def _json(value: Any) -> bytes:

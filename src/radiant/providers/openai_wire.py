@@ -26,10 +26,11 @@ parameter as OpenAI does: ``messages[0].content``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from radiant.errors import ValidationError
@@ -77,10 +78,32 @@ class _Wire(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
-class _Form(BaseModel):
-    """Fields of a multipart form: text, read as the type each field declares."""
+#: a form field's name as OpenAI's forms have them (``timestamp_granularities[]``): it
+#: travels on in a part's header, where anything else is at the mercy of the upstream
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_.\[\]-]{1,100}")
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+
+class _Form(BaseModel):
+    """Fields of a multipart form: text, read as the type each field declares; the names
+    of the fields it passes through are ASCII letters, digits and ``_.[]-``."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        json_schema_extra={"propertyNames": {"pattern": "^" + _FIELD_NAME.pattern + "$"}},
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names(cls, fields: Any) -> Any:
+        if isinstance(fields, Mapping):
+            for name in fields:
+                if isinstance(name, str) and not _FIELD_NAME.fullmatch(name):
+                    raise ValueError(
+                        f"form field name {name!r} is not one a form carries: ASCII "
+                        "letters, digits and _.[]- only"
+                    )
+        return fields
 
 
 #: a name that is not blank
