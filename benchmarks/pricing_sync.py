@@ -13,19 +13,16 @@ server (default: the local one).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx2
 from sqlalchemy import Engine, create_engine, text
 
 from benchmarks._report import Row
+from benchmarks.serve import serve_rows
 
 __all__ = ["SHARED_CATALOGS", "pricing_sync_rows"]
 
@@ -42,7 +39,6 @@ _FILES = {
 }
 _PG = os.environ.get("RADIANT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _LABEL = "builtin + 3 public catalogs, PostgreSQL"
-_SERVE_TIMEOUT = 120.0
 
 
 @contextmanager
@@ -68,63 +64,13 @@ def _throwaway_database() -> Iterator[tuple[Engine, str]]:
         admin.dispose()
 
 
-def _timed(
-    engine: Engine, sources: list[tuple[str, str]]
-) -> tuple[float, float, object]:
+def _timed(engine: Engine, sources: list[tuple[str, str]]) -> tuple[float, float, object]:
     """(wall seconds, CPU seconds of this process, the report) of one sync."""
     from radiant.sync.pricing_sync import sync_pricing
 
     start, cpu = time.perf_counter(), time.process_time()
     _, report = sync_pricing(engine, sources)
     return time.perf_counter() - start, time.process_time() - cpu, report
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc status")
-
-
-def serve_rss(url: str) -> float:
-    """MB resident of ``radiant serve`` on ``url`` once its snapshot is loaded."""
-    port = _free_port()
-    env = {**os.environ, "RADIANT_DATABASE_URL": url, "RADIANT_LOG_LEVEL": "warning"}
-    radiant = Path(sys.executable).with_name("radiant")
-    process = subprocess.Popen(
-        [str(radiant), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + _SERVE_TIMEOUT
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("radiant serve did not start")
-                time.sleep(0.2)
-            client.get("/api/registry/models", params={"limit": 5}).raise_for_status()
-            client.get("/api/registry/models/claude-opus-4-1").raise_for_status()
-        return _rss_mb(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _world(sources: list[tuple[str, str]]) -> list[Row]:
@@ -145,7 +91,7 @@ def _world(sources: list[tuple[str, str]]) -> list[Row]:
         with engine.connect() as conn:
             models = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
             routes = conn.execute(text("SELECT count(*) FROM routes")).scalar_one()
-        rss = serve_rss(url)
+        served = serve_rows(url, _LABEL, loaded=f"the world ({models:,} models)")
     read = getattr(report, "entries_read", 0)
     return [
         Row(
@@ -170,14 +116,7 @@ def _world(sources: list[tuple[str, str]]) -> list[Row]:
             "s",
         ),
         Row("  the same, CPU time of this process", _LABEL, third_cpu, "s"),
-        Row(
-            f"RSS of radiant serve, the world loaded ({models:,} models)",
-            _LABEL,
-            rss,
-            "MB",
-            target=300.0,
-            digits=0,
-        ),
+        *served,
     ]
 
 

@@ -54,7 +54,11 @@ def _call(base: str, path: str, body: dict[str, object] | None = None) -> None:
         response.read()
 
 
-def serve_rows(database_url: str, label: str, *, timeout: float = 300.0) -> list[Row]:
+def serve_rows(
+    database_url: str, label: str, *, loaded: str = "registry", timeout: float = 300.0
+) -> list[Row]:
+    """RSS of ``radiant serve`` on ``database_url`` once it has answered a listing and a
+    selection (``loaded`` names what its registry holds), its peak, and its start time."""
     if not Path("/proc/self/status").exists():
         note = "skipped: no /proc to read the server's memory from"
         return [Row("radiant serve RSS", label, float("nan"), "MB", note=note)]
@@ -91,7 +95,7 @@ def serve_rows(database_url: str, label: str, *, timeout: float = 300.0) -> list
             server.stderr.close()
     return [
         Row(
-            "radiant serve RSS: registry loaded, selected from",
+            f"radiant serve RSS: {loaded} loaded, selected from",
             label,
             resident,
             "MB",

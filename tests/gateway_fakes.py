@@ -81,8 +81,8 @@ class FakeUpstream:
         if mode == "429":
             body = {"error": {"message": "slow down", "code": "rate_limit_exceeded"}}
             return JSONResponse(body, 429, headers={"retry-after": "30"})
-        if mode == "slow":
-            await asyncio.sleep(1.5)
+        if mode == "slow":  # far past any route's timeout
+            await asyncio.sleep(6)
         if mode == "hold":
             await asyncio.to_thread(self.gate.wait, 0.4)
         if mode == "badjson":

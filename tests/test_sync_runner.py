@@ -514,6 +514,55 @@ class _Death(BaseException):
     """Stands for the end of a process: nothing after it runs."""
 
 
+def test_a_pricing_run_that_died_after_its_commit_is_completed_with_its_counts_and_alerts(
+    migrated: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's counts commit with its prices; the alerts of the estimates those
+    prices replaced, resolved after the commit, are resolved by the reaper."""
+    from radiant.pricing import store as pricing_store
+    from radiant.pricing.service import PricingService
+    from radiant.registry import Registry
+    from radiant.sync import pricing_sync, runner, sync_catalog
+
+    sync_catalog(migrated, load_catalog(None))
+    PricingService(Registry(migrated, check_interval=0)).reconcile_estimates()
+    route = "anthropic-claude-opus-4-5@bedrock"  # estimated; LiteLLM's fixture prices it
+    [alert] = [a for a in pricing_store.list_alerts(migrated) if a.route_id == route]
+    assert alert.status.value == "pending"
+
+    real_resolve = pricing_sync._resolve_alerts
+    calls: list[set[str]] = []
+
+    def resolve(engine: Engine, routes: set[str]) -> list[int]:
+        calls.append(routes)
+        if len(calls) == 1:
+            raise _Death  # the process "dies" right after the import's commit
+        return real_resolve(engine, routes)
+
+    monkeypatch.setattr(pricing_sync, "_resolve_alerts", resolve)
+    litellm = Path(__file__).parent / "fixtures" / "catalogs" / "litellm.json"
+    sync_id = start(migrated, "pricing", settings=SETTINGS)
+    context = JobContext(
+        sync_id,
+        options={"sources": [("litellm", str(litellm))]},
+        recorder=runner._recorder(sync_id),
+    )
+    with pytest.raises(_Death):
+        pricing_sync.pricing_job(migrated, context)
+    _orphan(migrated, sync_id)
+
+    assert reap(migrated, SETTINGS) == [sync_id]
+    done = sync_run(migrated, sync_id)
+    assert done is not None and done["status"] == "completed", done
+    assert done["prices_changed"] + done["details"]["counts"]["prices_added"] > 0
+    assert route in done["details"]["estimates_replaced"]
+    assert done["details"]["alerts"] == {"resolved": 1}  # its recovery ran
+    assert calls[1] == calls[0] and route in calls[0]
+    [alert] = [a for a in pricing_store.list_alerts(migrated) if a.route_id == route]
+    assert alert.status.value == "resolved"
+    assert reap(migrated, SETTINGS) == []  # recovered once
+
+
 def test_an_interrupted_run_is_marked_so(migrated: Engine, test_job: Callable[..., None]) -> None:
     def interrupted(engine: Engine, context: JobContext) -> JobResult:
         raise KeyboardInterrupt

@@ -26,11 +26,13 @@ three public catalogs, ``RADIANT_PRICING_SOURCES``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from radiant.catalog.importers import import_bytes
 from radiant.domain import CostSource
@@ -44,7 +46,10 @@ from radiant.sync.jobs import JobContext, JobResult, NullProgress, Progress, reg
 from radiant.sync.price_merge import ADMIN_OWNED
 from radiant.sync.pricing_state import last_applied, read_documents, remember
 
-__all__ = ["ADMIN_OWNED", "PricingReport", "pricing_job", "sync_pricing"]
+__all__ = ["ADMIN_OWNED", "PricingReport", "pricing_job", "recover_pricing", "sync_pricing"]
+
+#: ``details.alerts`` of a run whose prices committed and whose alerts are still to resolve
+PENDING = "pending"
 
 
 @dataclass
@@ -54,6 +59,8 @@ class PricingReport(ImportReport):
     #: entries read, when the documents were not parsed again
     entries_read: int = 0
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: the estimated-cost alerts resolved because a real price replaced their estimate
+    alerts_resolved: list[int] = field(default_factory=list)
 
 
 def sync_pricing(
@@ -62,11 +69,13 @@ def sync_pricing(
     *,
     progress: Progress | None = None,
     now: datetime | None = None,
+    on_commit: Callable[[Session, ImportPlan, PricingReport], None] | None = None,
 ) -> tuple[ImportPlan | None, PricingReport]:
     """Read the sources, plan, and apply the plan in one transaction.
 
     Returns ``(None, report)`` when the documents are those last applied
-    (``report.documents_unchanged``).
+    (``report.documents_unchanged``). ``on_commit(session, plan, report)`` runs inside the
+    transaction right before it commits (the job records its counts there).
     """
     progress = progress or NullProgress()
     progress.start(len(sources) + 3, "reading catalogs")
@@ -82,12 +91,14 @@ def sync_pricing(
         plan = plan_import(read_state(session), results)
         progress.advance(1, f"{len(plan.routes):,} route(s); writing")
         applied = apply_plan(session, plan, moment)
-    report = PricingReport(**applied.__dict__)
-    report.entries_read = plan.read
-    report.outcomes = plan.outcomes()
+        report = PricingReport(**applied.__dict__)
+        report.entries_read = plan.read
+        report.outcomes = plan.outcomes()
+        if on_commit is not None:
+            on_commit(session, plan, report)
     progress.advance(1, f"{report.routes_priced:,} price(s) written")
     if report.estimates_replaced:
-        _resolve_alerts(engine, set(report.estimates_replaced))
+        report.alerts_resolved = _resolve_alerts(engine, set(report.estimates_replaced))
     remember(engine, documents, report.version or version, plan.read)
     return plan, report
 
@@ -146,11 +157,35 @@ def job_details(plan: ImportPlan | None, report: PricingReport) -> dict[str, Any
     return details
 
 
-@register_job("pricing")
+def recover_pricing(engine: Engine, details: dict[str, Any]) -> dict[str, Any]:
+    """A run that died after its commit: resolve the alerts of the estimates its real
+    prices replaced (listed in full in ``details.alerts_to_resolve``)."""
+    if details.get("alerts") != PENDING:
+        return {}
+    routes = {str(route) for route in details.get("alerts_to_resolve") or []}
+    return {"alerts": {"resolved": len(_resolve_alerts(engine, routes))}}
+
+
+@register_job("pricing", recover=recover_pricing)
 def pricing_job(engine: Engine, context: JobContext) -> JobResult:
     sources = [(str(k), str(loc)) for k, loc in context.options.get("sources") or []]
-    plan, report = sync_pricing(engine, sources, progress=context.progress)
-    result = JobResult(source=", ".join(f"{k}={loc}" for k, loc in sources))
-    result.counts = job_counts(plan, report)
-    result.details = job_details(plan, report)
+    source = ", ".join(f"{k}={loc}" for k, loc in sources)
+
+    def result_of(plan: ImportPlan | None, report: PricingReport) -> JobResult:
+        result = JobResult(source=source)
+        result.counts = job_counts(plan, report)
+        result.details = job_details(plan, report)
+        return result
+
+    def record(session: Session, plan: ImportPlan, report: PricingReport) -> None:
+        committed = result_of(plan, report)
+        if report.estimates_replaced:
+            committed.details["alerts"] = PENDING
+            committed.details["alerts_to_resolve"] = list(report.estimates_replaced)
+        context.record(session, committed)
+
+    plan, report = sync_pricing(engine, sources, progress=context.progress, on_commit=record)
+    result = result_of(plan, report)
+    if report.estimates_replaced:
+        result.details["alerts"] = {"resolved": len(report.alerts_resolved)}
     return result
