@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -134,10 +135,81 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def migrated(db_url: str) -> Iterator[Engine]:
     """A migrated empty database on each backend, as an engine."""
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
+
+
+# ----------------------------------------------------------------------------- migrated copies
+
+#: per backend, a database this process migrated once (``migrate`` copies it)
+_TEMPLATES: dict[str, str] = {}
+
+
+def migrate(url: str) -> None:
+    """What ``upgrade(url)`` makes of the empty database at ``url``, at a fraction of its
+    cost: a copy of a database this test process migrated to head once (SQLite: the file,
+    by SQLite's backup; PostgreSQL: the database dropped and made again under its name
+    from that template). The migrations themselves are tested on empty databases
+    (tests/test_migrations.py); a database that is not empty is upgraded as it is."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        target = Path(str(parsed.database))
+        if target.exists() and target.stat().st_size > 0:
+            upgrade(url)
+            return
+        template = _TEMPLATES.get("sqlite")
+        if template is None:
+            directory = Path(os.environ.get("TMPDIR", "/tmp")) / f"radiant-template-{os.getpid()}"
+            directory.mkdir(exist_ok=True)
+            template = _TEMPLATES["sqlite"] = str(directory / "radiant.db")
+            Path(template).unlink(missing_ok=True)
+            upgrade(f"sqlite:///{template}")
+        with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+        return
+    name = str(parsed.database)
+    probe = create_engine(url)
+    try:
+        with probe.connect() as conn:
+            tables = conn.execute(
+                text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            ).scalar_one()
+    finally:
+        probe.dispose()
+    if tables:
+        upgrade(url)
+        return
+    if "postgres" not in _TEMPLATES:
+        template = f"radiant_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{template}"'))
+        admin.dispose()
+        upgrade(make_url(PG_ADMIN_URL).set(database=template).render_as_string(False))
+        _TEMPLATES["postgres"] = template
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATES["postgres"]}"'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_templates() -> Iterator[None]:
+    yield
+    if "postgres" in _TEMPLATES:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATES.pop("postgres")}"'))
+        admin.dispose()
+    if "sqlite" in _TEMPLATES:
+        shutil.rmtree(Path(_TEMPLATES.pop("sqlite")).parent, ignore_errors=True)
 
 
 @pytest.fixture

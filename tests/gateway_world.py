@@ -14,7 +14,7 @@ import openai
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from conftest import postgres_copy
+from conftest import migrate, postgres_copy
 from gateway_fakes import FakeUpstream, write_catalog
 from local_server import serve_app
 from radiant.api.app import create_app
@@ -30,7 +30,6 @@ from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync.catalog_sync import sync_catalog
 from radiant.tenants import Tenants
 
@@ -68,7 +67,7 @@ class Template:
 
 def make_template(directory: Path, urls: dict[str, str], db_url: str | None = None) -> Template:
     url = db_url or f"sqlite:///{directory / 'template.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     try:
         sync_catalog(engine, load_catalog(write_catalog(directory / "catalog", urls)))

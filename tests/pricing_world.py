@@ -13,11 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, select, text
 
-from conftest import PG_ADMIN_URL
+from conftest import PG_ADMIN_URL, migrate
 from radiant.catalog import load_catalog
 from radiant.store.engine import make_engine, session_scope
 from radiant.store.mapping import row_to_price
-from radiant.store.migrate import upgrade
 from radiant.store.tables import ModelAliasRow, ModelRow, PriceHistoryRow, RouteRow
 from radiant.sync import sync_catalog
 
@@ -39,7 +38,7 @@ def database(backend: str, directory: Path) -> Iterator[Engine]:
     """A migrated throwaway database holding the small registry."""
     if backend == "sqlite":
         url = f"sqlite:///{directory / 'radiant.db'}"
-        upgrade(url)
+        migrate(url)
         engine = make_engine(url)
         try:
             sync_catalog(engine, load_catalog(REGISTRY))
@@ -54,7 +53,7 @@ def database(backend: str, directory: Path) -> Iterator[Engine]:
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     pg: Engine | None = None
     try:
-        upgrade(url)
+        migrate(url)
         pg = make_engine(url)
         sync_catalog(pg, load_catalog(REGISTRY))
         yield pg

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 PROBLEM = "application/problem+json"
@@ -24,7 +23,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     with TestClient(create_app(Registry(engine))) as test_client:
@@ -176,7 +175,7 @@ def test_openai_model_list(client: TestClient) -> None:
 
 
 def test_api_on_postgres(postgres_db: str, tmp_path: Path) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     engine = make_engine(postgres_db)
     sync_catalog(engine, load_catalog())
     with TestClient(create_app(Registry(engine))) as pg_client:

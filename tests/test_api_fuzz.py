@@ -46,13 +46,12 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 EXAMPLES = 100
@@ -119,7 +118,7 @@ def test_every_exclusion_is_explicit_and_current() -> None:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     yield create_app(Registry(engine))

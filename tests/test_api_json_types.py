@@ -16,12 +16,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.registry import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 
 Field = tuple[tuple[str, ...], Any]
 
@@ -89,7 +88,7 @@ CASES = _cases()
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     url = f"sqlite:///{tmp_path_factory.mktemp('types') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine: Engine = make_engine(url)
     yield create_app(Registry(engine))
     engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from conftest import migrate
 from radiant.billing import make_invoices, rollup_day
 from radiant.cli import app
 from radiant.errors import NotFoundError, ValidationError
@@ -177,9 +178,8 @@ def test_bad_billing_input(billed: Engine) -> None:
 
 
 def test_tenants_read_only_their_own_usage(postgres_db: str, tmp_path: Path) -> None:
-    from radiant.store.migrate import upgrade
 
-    upgrade(postgres_db)
+    migrate(postgres_db)
     owner = make_engine(postgres_db)
     with Meter(owner, tmp_path / "spool") as meter:
         for e in EVENTS:

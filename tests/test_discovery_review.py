@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from conftest import migrate
 from discovery_catalog import seed_catalog
 from discovery_fakes import KEY, Upstream, anthropic_model, gemini_model, openrouter_model, serve
 from manage_helpers import ctx
@@ -27,7 +28,6 @@ from radiant.manage.policy import set_policy
 from radiant.registry import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.tables import ModelRow
 from radiant.sync.discovery.http import RetryPolicy
 from radiant.sync.jobs import JOBS, JobContext, JobResult
@@ -247,7 +247,7 @@ def _cli(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
 def test_the_cli_reviews_like_the_api(
     sqlite_db: str, upstream: Upstream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     discovered(engine, upstream, tmp_path, monkeypatch)
     admins = AdminService(engine)

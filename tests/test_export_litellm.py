@@ -10,13 +10,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.cli import app
 from radiant.domain.routing_rule import RoutingRule, RuleAction, RuleConditions
 from radiant.registry.litellm_export import litellm_config, to_yaml
 from radiant.registry.snapshot import Snapshot
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 
@@ -136,7 +136,7 @@ def test_fallback_rules_on_models_become_litellm_fallbacks(snapshot: Snapshot) -
 
 def test_the_export_command_writes_the_registry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     engine.dispose()

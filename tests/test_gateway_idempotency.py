@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from conftest import migrate
 from gateway_fakes import FakeUpstream
 from gateway_world import Backend, Template, World, make_backends, open_backend_world, open_world
 from local_server import serve_app
@@ -28,7 +29,6 @@ from radiant.registry import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import IdempotencyKeyRow
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.tenant_tables import TenantRow
 from radiant.tenants.scope import tenant_scope
 
@@ -292,7 +292,7 @@ def test_expired_keys_are_purged(world: World, clock: Clock) -> None:
 
 
 def test_tenants_read_only_their_own_keys(postgres_db: str) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     owner = make_engine(postgres_db)
     store = IdempotencyStore(owner)
     for tenant in ("tenant-a", "tenant-b"):

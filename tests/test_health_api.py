@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from manage_helpers import seed
 from radiant.api.app import create_app
 from radiant.domain import HealthStatus
@@ -25,7 +25,6 @@ from radiant.health.thermal import LocalThermalBackend, ThermalManager
 from radiant.registry import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync.discovery.targets import Target
 
 RADIANT = str(Path(sys.executable).parent / "radiant")
@@ -115,7 +114,7 @@ def _run(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
 
 def test_cli_health_and_thermal(sqlite_db: str, small_catalog: Path) -> None:
     url = sqlite_db
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     seed(engine, small_catalog)
     _fill(engine)

@@ -13,6 +13,7 @@ import pytest
 import redis
 from sqlalchemy import Engine, select
 
+from conftest import migrate
 from radiant.errors import StoreError
 from radiant.health import (
     BreakerPolicy,
@@ -26,7 +27,6 @@ from radiant.health.redis_store import RedisHealthStore
 from radiant.health.sql_store import SqlHealthStore
 from radiant.store.engine import make_engine
 from radiant.store.health_tables import CircuitBreakerRow, RouteHealthRow
-from radiant.store.migrate import upgrade
 
 ROUTE = "gpt-4o@openai"
 
@@ -59,7 +59,7 @@ def shared(request: pytest.FixtureRequest) -> Iterator[HealthStore]:
         yield store
         return
     url: str = request.getfixturevalue(f"{request.param}_db")
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     yield SqlHealthStore(engine)
     engine.dispose()

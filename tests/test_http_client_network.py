@@ -16,6 +16,7 @@ import pydantic
 import pytest
 from sqlalchemy import Engine
 
+from conftest import migrate
 from health_fakes import KEY, seed
 from http_client_fakes import (
     Authority,
@@ -36,7 +37,6 @@ from radiant.providers.transport import Call
 from radiant.secrets import EnvSecretResolver
 from radiant.settings import Settings, get_settings
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync.discovery.job import discovery_job
 from radiant.sync.jobs import JobContext
 
@@ -52,7 +52,7 @@ def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
 @pytest.fixture
 def engine(sqlite_db: str) -> Iterator[Engine]:
     """A migrated SQLite registry (what is probed does not depend on the database)."""
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     made = make_engine(sqlite_db)
     yield made
     made.dispose()

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from conftest import migrate
 from local_server import free_port, serve_app
 from radiant.api.app import create_app
 from radiant.errors import StoreError
@@ -182,7 +183,7 @@ def test_a_server_drains_a_dead_processs_spool_at_its_start_without_a_request(
 @pytest.fixture
 def sqlite_engine(sqlite_db: str) -> Iterator[Engine]:
     """For what concerns the spool, not the database: SQLite only."""
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     yield engine
     engine.dispose()
@@ -315,7 +316,7 @@ def test_the_same_meter_flushes_once_the_database_is_back(tmp_path: Path) -> Non
             meter.record(event)
         time.sleep(0.2)  # the flusher fails and backs off
         directory.mkdir()
-        upgrade(url)
+        upgrade(url)  # as an operator would, while the meter keeps trying
         deadline = time.monotonic() + 5
         while count(engine) < 10 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -326,7 +327,7 @@ def test_the_same_meter_flushes_once_the_database_is_back(tmp_path: Path) -> Non
 def test_an_event_the_database_refuses_is_set_aside_not_lost(
     postgres_db: str, tmp_path: Path
 ) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     engine = make_engine(postgres_db)
     spool = tmp_path / "spool"
     bad = replace(EVENT, id="req-bad", model_id="m" * 500)  # longer than the column

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 from radiant.tenants import Tenants
 
@@ -33,7 +32,7 @@ ADMIN = Principal(
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url, role="radiant_app")
     sync_catalog(engine, load_catalog(FIXTURES / "catalog_small"))
     with TestClient(create_app(Registry(engine, check_interval=0))) as test_client:

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert
 
+from conftest import migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.tenant_tables import TenantModelAccessRow, TenantRow
 from radiant.sync import sync_catalog
 
@@ -51,7 +51,7 @@ def add_tenant(engine: Engine) -> None:
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path_factory.mktemp('pricing') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     eng = make_engine(url)
     sync_catalog(eng, load_catalog())
     add_tenant(eng)

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.cli import app
 from radiant.errors import AuthenticationError, PermissionDeniedError
 from radiant.manage.administrators import AdminService
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 BIN = Path(sys.executable).parent
@@ -30,7 +30,7 @@ TOKENS: dict[str, str] = {}
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'radiant.db'}"
-    upgrade(db)
+    migrate(db)
     engine = make_engine(db)
     sync_catalog(engine, load_catalog())
     _, TOKENS[db] = AdminService(engine).create_admin(None, "root@example.test", "super_admin")

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from conftest import migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.domain import ThermalState
@@ -28,7 +29,6 @@ from radiant.registry import Registry
 from radiant.secrets import EnvSecretResolver
 from radiant.security import Principal, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 from selection_helpers import catalog_credentials
 
@@ -39,7 +39,7 @@ SHAPE = RequestShape(estimated_input_tokens=20_000, estimated_output_tokens=2_00
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path_factory.mktemp('optimizer') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     eng = make_engine(url)
     sync_catalog(eng, load_catalog())
     yield eng

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from conftest import Bearer
+from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.catalog.importers import load_source
@@ -27,7 +27,6 @@ from radiant.manage.administrators import AdminService
 from radiant.registry import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 from radiant.sync.discrepancy import discrepancy_report
 
@@ -51,7 +50,7 @@ SOURCES = [
 def builtin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The built-in catalog in a SQLite database (the report only reads it)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('builtin') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     yield engine
@@ -162,7 +161,7 @@ def test_only_the_same_endpoint_is_paired(builtin: Engine) -> None:
 @pytest.fixture(scope="module")
 def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     url = f"sqlite:///{tmp_path_factory.mktemp('diff') / 'radiant.db'}"
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     _, token = AdminService(engine).create_admin(None, "root@example.test", "super_admin")

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from conftest import PG_ADMIN_URL
+from conftest import PG_ADMIN_URL, migrate
 from pricing_world import NOW, current_prices, registry_rows
 from radiant.catalog import load_catalog
 from radiant.store.engine import make_engine, session_scope
-from radiant.store.migrate import upgrade
 from radiant.store.tables import ModelRow, RouteRow
 from radiant.sync import sync_catalog
 from radiant.sync.pricing_sync import sync_pricing
@@ -42,7 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 @contextmanager
 def _builtin(url: str) -> Iterator[Engine]:
-    upgrade(url)
+    migrate(url)
     engine = make_engine(url)
     try:
         sync_catalog(engine, load_catalog())

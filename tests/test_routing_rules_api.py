@@ -11,12 +11,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from conftest import migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.repository import registry_version
 from radiant.sync import sync_catalog
 from selection_helpers import every_route_callable
@@ -30,7 +30,7 @@ Bearer = Callable[[FastAPI, "Role | Principal"], dict[str, str]]
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     """The API over a synced small catalog, its engine running as the application role."""
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url, role="radiant_app")
     sync_catalog(engine, load_catalog(FIXTURES / "catalog_small"))
     # no adapter speaks the small catalog's made-up providers: every route counts as

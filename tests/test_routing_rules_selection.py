@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.domain import Task
 from radiant.domain.routing_rule import RoutingRule
@@ -24,7 +25,6 @@ from radiant.selection.rules import RuleDecision
 from radiant.selection.rules_service import RoutingRules
 from radiant.selection.service import Selector
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 from radiant.tenants import Tenants
 from selection_helpers import builtin_snapshot, every_route_callable
@@ -106,7 +106,7 @@ ADMIN = Principal(
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Registry]:
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url, role="radiant_app")
     sync_catalog(engine, load_catalog(FIXTURES / "catalog_small"))
     # no adapter speaks the small catalog's made-up providers: for these tests of the

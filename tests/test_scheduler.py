@@ -23,11 +23,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from conftest import migrate
 from local_server import free_port
 from radiant.errors import ValidationError
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.repository import sync_history
 from radiant.store.tables import SyncLogRow
 from radiant.sync import events
@@ -92,7 +92,7 @@ def _settings(url: str, **extra: Any) -> Settings:
 
 @pytest.mark.slow
 def test_on_sqlite_the_scheduler_runs_its_schedule(sqlite_db: str) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     scheduler = SyncScheduler(engine, _settings(sqlite_db))
     scheduler.start()
@@ -127,7 +127,7 @@ def _healthy(port: int) -> bool:
 @pytest.fixture
 def servers(postgres_db: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Three `radiant serve` processes on one PostgreSQL database, thermal every second."""
-    upgrade(postgres_db)
+    migrate(postgres_db)
     env = {
         **os.environ,
         "RADIANT_DATABASE_URL": postgres_db,
@@ -424,7 +424,7 @@ def test_a_new_leader_catches_up_when_it_takes_over(
 ) -> None:
     """Two schedulers on one PostgreSQL database: the follower takes the lead when the
     leader lets go, and its first act is to run the slot the old leader's run lost."""
-    upgrade(postgres_db)
+    migrate(postgres_db)
     engine = make_engine(postgres_db)
     _log(engine, "completed", SLOT - timedelta(days=1) + timedelta(seconds=2))
     _log(engine, "abandoned", SLOT + timedelta(seconds=1))
@@ -448,7 +448,7 @@ def test_a_new_leader_catches_up_when_it_takes_over(
 def test_a_server_that_starts_on_sqlite_catches_up(
     sqlite_db: str, finished: Callable[[float], events.RegistrySyncCompleted]
 ) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     _log(engine, "completed", SLOT - timedelta(days=1) + timedelta(seconds=2))
     scheduler = _catching_up(engine)

@@ -19,13 +19,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.cli import app
 from radiant.registry import Registry
 from radiant.selection import SelectionCriteria
 from radiant.selection import select as engine_select
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.tables import ThermalStateRow
 from radiant.sync import sync_catalog
 from selection_helpers import catalog_credentials
@@ -36,7 +36,7 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = f"sqlite:///{tmp_path_factory.mktemp('selcli') / 'radiant.db'}"
-    upgrade(db)
+    migrate(db)
     engine = make_engine(db)
     sync_catalog(engine, load_catalog())
     engine.dispose()

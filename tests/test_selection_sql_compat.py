@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, delete, insert, text, update
 
-from conftest import PG_ADMIN_URL
+from conftest import PG_ADMIN_URL, migrate
 from radiant.catalog import load_catalog
 from radiant.domain import Task
 from radiant.pricing.markup import MarkupBook
@@ -40,7 +40,7 @@ from radiant.registry.service import build_snapshot
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.engine import select
 from radiant.store.engine import make_engine
-from radiant.store.migrate import downgrade, upgrade
+from radiant.store.migrate import downgrade
 from radiant.store.pricing_tables import MarkupOverrideRow
 from radiant.store.tables import (
     ModelRow,
@@ -148,7 +148,7 @@ def world() -> Iterator[World]:
         pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
+        migrate(url)
         owner = make_engine(url)
         sync_catalog(owner, load_catalog())
         _prepare(owner, random.Random(2026))
@@ -382,7 +382,7 @@ def test_hand_checked_cases(world: World) -> None:
 
 
 def test_the_seed_view_and_function_go_away_on_downgrade(postgres_db: str) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     engine = make_engine(postgres_db)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM unified_model_registry")).scalar() == 0

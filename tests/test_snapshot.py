@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Task
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.registry import ModelQuery, Registry, Snapshot
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 
@@ -124,7 +124,7 @@ def test_matrix_stats_and_hosting(builtin: Snapshot) -> None:
 
 def test_another_process_write_is_seen(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    upgrade(url)
+    migrate(url)
     writer_engine, reader_engine = make_engine(url), make_engine(url)
     small = Path(__file__).parent / "fixtures" / "catalog_small"
     sync_catalog(writer_engine, load_catalog(small))
@@ -149,7 +149,7 @@ def test_store_errors_are_clear(tmp_path: Path) -> None:
 
 
 def test_snapshot_on_postgres(postgres_db: str) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     engine: Engine = make_engine(postgres_db)
     sync_catalog(engine, load_catalog())
     snapshot = Registry(engine).snapshot()
@@ -162,7 +162,7 @@ def test_snapshot_on_postgres(postgres_db: str) -> None:
 
 def test_postgres_notify_refreshes_a_quiet_reader(postgres_db: str) -> None:
     """A reader that would not check the version for an hour still sees a write at once."""
-    upgrade(postgres_db)
+    migrate(postgres_db)
     writer, reader_engine = make_engine(postgres_db), make_engine(postgres_db)
     small = Path(__file__).parent / "fixtures" / "catalog_small"
     sync_catalog(writer, load_catalog(small))

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from conftest import migrate
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.repository import sync_history
 from radiant.sync.runner import FULL_STEPS, start
 
@@ -45,7 +45,7 @@ def as_json(url: str, *args: str) -> Any:
 
 @pytest.fixture
 def db(sqlite_db: str) -> str:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     return sqlite_db
 
 

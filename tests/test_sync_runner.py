@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.errors import ConflictError, ValidationError
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.store.repository import registry_version, sync_history, sync_run
 from radiant.store.tables import ModelRow, RouteRow
 from radiant.sync import events
@@ -124,7 +124,7 @@ def test_one_run_per_type_at_a_time(migrated: Engine, test_job: Callable[..., No
 
 
 def test_an_unknown_type_is_refused_and_recorded_nowhere(sqlite_db: str) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     with pytest.raises(ValidationError, match="unknown sync type 'everything'.*catalog"):
         run_job(engine, "everything", settings=SETTINGS)
@@ -137,7 +137,7 @@ def test_an_unknown_type_is_refused_and_recorded_nowhere(sqlite_db: str) -> None
 def test_full_runs_its_steps_in_order_and_a_failed_step_fails_the_run(
     sqlite_db: str, small_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     load_jobs()  # the real jobs first: the test's stand-ins replace them
     order: list[str] = []
@@ -177,7 +177,7 @@ def test_full_runs_its_steps_in_order_and_a_failed_step_fails_the_run(
 
 
 def test_a_running_sync_shows_its_progress(sqlite_db: str, test_job: Callable[..., None]) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     release = threading.Event()
 
@@ -277,7 +277,7 @@ def _writing(engine: Engine, url: str) -> bool:
 def test_a_sync_killed_midway_leaves_the_store_as_it_was_and_is_marked_abandoned(
     db_url: str, tmp_path: Path
 ) -> None:
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url)
     version = registry_version(engine)
     marker = tmp_path / "midway"
@@ -328,7 +328,7 @@ def test_a_silent_run_of_another_host_is_abandoned_after_its_heartbeat_stops(
 
     from radiant.store.tables import SyncLogRow, utcnow
 
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     sync_id = start(engine, "catalog", settings=SETTINGS)
     with Session(engine) as session, session.begin():
@@ -357,7 +357,7 @@ def test_a_silent_run_of_another_host_is_abandoned_after_its_heartbeat_stops(
 
 
 def test_job_modules_named_in_the_settings_are_loaded(sqlite_db: str) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     with pytest.raises(ValidationError, match="unknown sync type 't-plugin'"):
         run_job(engine, "t-plugin", settings=SETTINGS)
@@ -407,7 +407,7 @@ def test_a_sync_killed_after_its_commit_is_completed_with_its_counts_and_alerts_
 ) -> None:
     from radiant.pricing import store as pricing_store
 
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url)
     first = run_job(engine, "catalog", options={"directory": str(small_catalog)}, settings=SETTINGS)
     assert first.details["estimates"]["alerts_created"] == 1

@@ -9,12 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from conftest import migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.registry import Registry
 from radiant.security import Principal, Role
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 
 PROBLEM = "application/problem+json"
@@ -26,7 +26,7 @@ Bearer = Callable[[FastAPI, "Role | Principal"], dict[str, str]]
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     """The API over a synced store, its engine running as the application role."""
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url, role="radiant_app")
     sync_catalog(engine, load_catalog(FIXTURES / "catalog_small"))
     with TestClient(create_app(Registry(engine, check_interval=0))) as test_client:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
+from conftest import migrate
 from radiant.bootstrap import open_registry
 from radiant.catalog import load_catalog
 from radiant.errors import NotFoundError, PermissionDeniedError
@@ -23,7 +24,6 @@ from radiant.settings import Settings
 from radiant.store.admin_tables import AdministratorRow, AdminTokenRow, AuditLogRow
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine, session_scope
-from radiant.store.migrate import upgrade
 from radiant.store.tables import RoutingRuleRow
 from radiant.sync import sync_catalog
 from radiant.tenants import Tenants, admin_scope, tenant_scope
@@ -51,7 +51,7 @@ class World:
 
 @pytest.fixture
 def world(postgres_db: str) -> Iterator[World]:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     app = make_engine(postgres_db, role="radiant_app", pool_size=1, max_overflow=0)
     sync_catalog(app, load_catalog(FIXTURES / "catalog_small"))
     svc = Tenants.open(Registry(app))

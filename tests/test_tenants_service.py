@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.domain.tenant import ApiKeyStatus, TenantStatus
 from radiant.errors import (
@@ -27,7 +28,6 @@ from radiant.errors import (
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine, session_scope
-from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog
 from radiant.tenants import Tenants
 
@@ -51,7 +51,7 @@ AUDITOR = Principal(
 @pytest.fixture
 def svc(db_url: str) -> Iterator[Tenants]:
     """The tenant services over a migrated, synced store, as the application runs them."""
-    upgrade(db_url)
+    migrate(db_url)
     engine = make_engine(db_url, role="radiant_app")
     sync_catalog(engine, load_catalog(FIXTURES / "catalog_small"))
     yield Tenants.open(Registry(engine))

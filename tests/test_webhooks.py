@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from conftest import migrate
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 from radiant.sync.jobs import JOBS, JobResult, register_job
 from radiant.sync.runner import run_job
 from radiant.sync.webhooks import (
@@ -89,7 +89,7 @@ def serve() -> Iterator[Callable[..., Receiver]]:
 
 @pytest.fixture
 def engine(sqlite_db: str) -> Iterator[Engine]:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     engine = make_engine(sqlite_db)
     register_job("t-hooked")(lambda engine, context: JobResult(counts={"models_added": 7}))
     yield engine
