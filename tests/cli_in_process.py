@@ -15,19 +15,21 @@ For the call, and undone after it:
   into a pipe; a line that ``logging`` would print in a process with no handlers
   configured (WARNING and above, the bare message) lands on that stderr too;
 - what a process keeps for its lifetime starts empty: the root options
-  (``--database-url``, ``--token``), the cached settings (read from ``env``), the in-memory thermal backend, webhook dispatchers, sync-event subscribers,
-  semantic providers, the CA context, the jobs registered during the call;
+  (``--database-url``, ``--token``), the cached settings (read from ``env``), the
+  in-memory thermal backend, webhook dispatchers, sync-event subscribers, semantic
+  providers, the CA context;
 - every SQLAlchemy engine the command connected (in this thread or one it started) is
   disposed, so no connection outlives the command (a leaked PostgreSQL connection would
   keep its throwaway database busy), and a thread the command started and left running
-  is an error, as it would be a process that does not exit.
+  is an error (a process would end it, or never exit).
 
 The exit code is a real process's: 0 when ``main`` returns, ``SystemExit``'s code
 otherwise, and 1 with the traceback on stderr for an exception ``main`` lets through.
 
-What stays a subprocess: the console script itself, ``PYTHONPATH`` (job plugin modules
-are imported once per process), signals, servers, and a test or two that prove a real
-process prints no traceback.
+What a process does once stays done: a module is imported once, so the sync jobs it
+registers stay registered (``RADIANT_SYNC_JOB_MODULES``), and ``PYTHONPATH`` is not read.
+Those stay a subprocess, as do the console script itself, signals, servers, and a test or
+two that prove a real process prints no traceback.
 """
 
 from __future__ import annotations
@@ -51,8 +53,6 @@ import radiant.cli._base as cli_base
 import radiant.health.thermal as thermal
 import radiant.providers.resolvers as resolvers
 import radiant.sync.events as sync_events
-import radiant.sync.jobs as sync_jobs
-import radiant.sync.runner as sync_runner
 import radiant.sync.webhooks as webhooks
 from radiant.cli import main
 from radiant.http.config import ssl_context
@@ -133,9 +133,6 @@ def _process_state() -> Iterator[None]:
     saved_dispatchers = dict(webhooks._dispatchers)
     saved_subscribers = list(sync_events._subscribers)
     saved_semantic = dict(resolvers._SEMANTIC)
-    saved_jobs = dict(sync_jobs.JOBS)
-    saved_recoveries = dict(sync_jobs.RECOVERIES)
-    saved_loaded = set(sync_runner._loaded)
 
     def fresh() -> None:
         vars(cli_base.state).clear()  # --database-url and --token: the class's None
@@ -156,15 +153,6 @@ def _process_state() -> Iterator[None]:
         webhooks._dispatchers.update(saved_dispatchers)
         sync_events._subscribers.extend(saved_subscribers)
         resolvers._SEMANTIC.update(saved_semantic)
-        _replace(sync_jobs.JOBS, saved_jobs)
-        _replace(sync_jobs.RECOVERIES, saved_recoveries)
-        sync_runner._loaded.clear()
-        sync_runner._loaded.update(saved_loaded)
-
-
-def _replace(target: dict[str, Any], content: dict[str, Any]) -> None:
-    target.clear()
-    target.update(content)
 
 
 @contextmanager

@@ -1,24 +1,24 @@
-"""The ``radiant`` console script, run as a user would, on SQLite and PostgreSQL."""
+"""``radiant`` commands, run as a user would (in this process, as a fresh one would run
+them: ``cli_in_process``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-RADIANT = str(Path(sys.executable).parent / "radiant")
+from cli_in_process import run_radiant
+from database_copies import built_once, copy_of
 
 
 def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
-    result = subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    result = run_radiant(args, env=env)
     if ok:
         assert result.returncode == 0, result.stderr
     return result
@@ -28,18 +28,32 @@ def as_json(url: str, *args: str) -> Any:
     return json.loads(run(url, *args, "--json").stdout)
 
 
-@pytest.fixture
-def loaded(db_url: str) -> str:
-    run(db_url, "db", "upgrade")
-    run(db_url, "sync", "catalog")
-    return db_url
+def load(url: str) -> None:
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def loaded_template(request: pytest.FixtureRequest) -> str:
+    return built_once(request, load)
+
+
+@pytest.fixture(scope="module", params=["sqlite"])
+def loaded_sqlite_template(request: pytest.FixtureRequest) -> str:
+    return built_once(request, load)
 
 
 @pytest.fixture
-def loaded_sqlite(sqlite_db: str) -> str:
-    run(sqlite_db, "db", "upgrade")
-    run(sqlite_db, "sync", "catalog")
-    return sqlite_db
+def loaded(loaded_template: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with the built-in catalog synced, on each backend."""
+    with copy_of(loaded_template, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def loaded_sqlite(loaded_sqlite_template: str, tmp_path: Path) -> Iterator[str]:
+    with copy_of(loaded_sqlite_template, tmp_path) as url:
+        yield url
 
 
 def test_models_show_json(loaded: str) -> None:
