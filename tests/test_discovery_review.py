@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from cli_in_process import run_radiant
 from conftest import migrate
 from discovery_catalog import seed_catalog
 from discovery_fakes import KEY, Upstream, anthropic_model, gemini_model, openrouter_model, serve
@@ -35,7 +34,6 @@ from radiant.sync.jobs import JOBS, JobContext, JobResult
 pytestmark = pytest.mark.slow
 PROBLEM = "application/problem+json"
 BASE = "/api/v2/admin/discovery"
-RADIANT = str(Path(sys.executable).parent / "radiant")
 
 
 @pytest.fixture
@@ -237,9 +235,7 @@ def _cli(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
     env.pop("RADIANT_TOKEN", None)
     if token:
         env["RADIANT_TOKEN"] = token
-    result = subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    result = run_radiant(args, env=env)
     assert result.returncode == code, (args, result.stdout, result.stderr)
     return result.stdout + result.stderr
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from cli_in_process import run_radiant
 from conftest import Bearer, migrate
 from manage_helpers import seed
 from radiant.api.app import create_app
@@ -27,7 +26,6 @@ from radiant.security import Role
 from radiant.store.engine import make_engine
 from radiant.sync.discovery.targets import Target
 
-RADIANT = str(Path(sys.executable).parent / "radiant")
 ROUTE = "acme-large@hostco"
 
 
@@ -105,9 +103,7 @@ def _run(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
     env.pop("RADIANT_TOKEN", None)
     if token:
         env["RADIANT_TOKEN"] = token
-    result = subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    result = run_radiant(args, env=env)
     assert result.returncode == code, (args, result.stdout, result.stderr)
     return result.stdout + result.stderr
 

@@ -1,15 +1,14 @@
-"""The administration commands, run as a user would (the `radiant` script)."""
+"""The administration commands, run as a user would (in this process, as the `radiant`
+script would run them: ``cli_in_process``)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-RADIANT = str(Path(sys.executable).parent / "radiant")
+from cli_in_process import run_radiant
 
 
 def run(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
@@ -17,9 +16,7 @@ def run(url: str, *args: str, token: str | None = None, code: int = 0) -> str:
     env.pop("RADIANT_TOKEN", None)
     if token:
         env["RADIANT_TOKEN"] = token
-    result = subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    result = run_radiant(args, env=env)
     assert result.returncode == code, (args, result.stdout, result.stderr)
     return result.stdout + result.stderr
 

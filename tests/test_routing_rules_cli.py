@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-RADIANT = str(Path(sys.executable).parent / "radiant")
+from cli_in_process import run_radiant
+
 SMALL = str(Path(__file__).parent / "fixtures" / "catalog_small")
 
 pytestmark = pytest.mark.slow
@@ -21,9 +21,7 @@ def run(url: str, *args: str, token: str | None = None) -> subprocess.CompletedP
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
     if token:
         env["RADIANT_TOKEN"] = token
-    return subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    return run_radiant(args, env=env)
 
 
 def ok(url: str, *args: str, token: str) -> Any:

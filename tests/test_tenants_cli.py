@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-RADIANT = str(Path(sys.executable).parent / "radiant")
+from cli_in_process import run_radiant
+
 SMALL = str(Path(__file__).parent / "fixtures" / "catalog_small")
 #: database URL -> the token of its first administrator (printed once by `admin create`)
 TOKENS: dict[str, str] = {}
@@ -21,9 +21,7 @@ def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[st
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "COLUMNS": "200"}
     if url in TOKENS:
         env["RADIANT_TOKEN"] = TOKENS[url]
-    result = subprocess.run(
-        [RADIANT, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+    result = run_radiant(args, env=env)
     if ok:
         assert result.returncode == 0, result.stderr
     return result
