@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_in_process import run_radiant
 from local_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,14 +108,8 @@ def test_every_cli_example_runs(tmp_path: Path) -> None:
     env = {**os.environ, "RADIANT_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}"}
     for command in commands:
         args = shlex.split(command)
-        result = subprocess.run(
-            [str(BIN / args[0]), *args[1:]],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        assert args[0] == "radiant", command
+        result = run_radiant(args[1:], env=env, cwd=ROOT)  # in process: ~0.8 s less each
         assert result.returncode == 0, (command, result.stderr)
         if command.startswith("radiant admin create") and "RADIANT_TOKEN" not in env:
             # the README's `export RADIANT_TOKEN=...` line: the token the command printed
