@@ -1,4 +1,5 @@
-"""``radiant sync full|discovery|health|thermal|pricing|history`` as a user runs them."""
+"""``radiant sync full|discovery|health|thermal|pricing|history`` as a user runs them (in
+this process, as a fresh one would: ``cli_in_process``; a job plugin in a real one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.store.engine import make_engine
 from radiant.store.repository import sync_history
@@ -26,14 +28,7 @@ pytestmark = pytest.mark.slow
 def radiant(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     # no public catalog from a test: an empty source list unless a test names its own
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "RADIANT_PRICING_SOURCES": ""}
-    result = subprocess.run(
-        [str(BIN / "radiant"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = run_radiant(args, env=env)
     if ok:
         assert result.returncode == 0, result.stderr
     return result
@@ -124,14 +119,7 @@ def test_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
 
 def test_a_bad_setting_is_one_line(db: str) -> None:
     env = {**os.environ, "RADIANT_DATABASE_URL": db, "RADIANT_WEBHOOK_URLS": "ftp://hooks"}
-    result = subprocess.run(
-        [str(BIN / "radiant"), "sync", "thermal"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_radiant(["sync", "thermal"], env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: bad setting: RADIANT_WEBHOOK_URLS: Value error, a webhook URL must be "
@@ -141,6 +129,7 @@ def test_a_bad_setting_is_one_line(db: str) -> None:
 
 
 def test_any_registered_job_runs_by_name(db: str) -> None:
+    # a subprocess: RADIANT_SYNC_JOB_MODULES imports a module, once per process
     tests = str(Path(__file__).parent)
     env = {
         **os.environ,
