@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.billing import make_invoices, rollup_day
 from radiant.cli import app
@@ -198,9 +199,9 @@ def test_tenants_read_only_their_own_usage(postgres_db: str, tmp_path: Path) -> 
 
 
 def cli(url: str, *args: str) -> Any:
-    result = CliRunner().invoke(app, ["--database-url", url, "billing", *args, "--json"])
-    assert result.exit_code == 0, (args, result.output, result.exception)
-    return json.loads(result.output)
+    result = run_radiant(["--database-url", url, "billing", *args, "--json"])
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return json.loads(result.stdout)
 
 
 def test_the_billing_commands(billed: Engine, db_url: str) -> None:

@@ -5,7 +5,6 @@ why; setting the credential makes the route callable from the next snapshot on."
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from cli_in_process import run_radiant
 from gateway_fakes import FakeUpstream
 from gateway_world import Template, make_template, open_world
 from local_server import serve_app
@@ -256,14 +256,7 @@ def test_the_cli_lists_callability_and_recommends_callable_routes_only(
     env = {"PATH": str(BIN), "RADIANT_DATABASE_URL": url, "XDG_DATA_HOME": str(tmp_path)}
 
     def radiant(*args: str, **extra: str) -> str:
-        done = subprocess.run(
-            [str(BIN / "radiant"), *args],
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_radiant(args, env={**env, **extra})
         assert done.returncode == 0, done.stderr
         return done.stdout
 
