@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.cli import app
@@ -21,7 +20,6 @@ from radiant.manage.administrators import AdminService
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog
 
-BIN = Path(sys.executable).parent
 FORBIDDEN = ("cost", "margin", "markup")
 #: database URL -> the token of its super administrator
 TOKENS: dict[str, str] = {}
@@ -115,9 +113,7 @@ def test_markup_and_alert_commands(url: str) -> None:
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RADIANT_DATABASE_URL": url, "RADIANT_TOKEN": TOKENS[url]}
-    return subprocess.run(
-        [str(BIN / "radiant"), *args], env=env, capture_output=True, text=True, check=False
-    )
+    return run_radiant(args, env=env)
 
 
 @pytest.mark.parametrize(

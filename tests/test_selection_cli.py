@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.cli import app
@@ -29,8 +27,6 @@ from radiant.store.engine import make_engine
 from radiant.store.tables import ThermalStateRow
 from radiant.sync import sync_catalog
 from selection_helpers import catalog_credentials
-
-BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +169,6 @@ def _money_keys(value: Any) -> set[str]:
 )
 def test_errors_are_one_line(url: str, args: tuple[str, ...], code: int, message: str) -> None:
     env = {**os.environ, "RADIANT_DATABASE_URL": url}
-    result = subprocess.run(
-        [str(BIN / "radiant"), *args], env=env, capture_output=True, text=True, check=False
-    )
+    result = run_radiant(args, env=env)
     assert result.returncode == code, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
