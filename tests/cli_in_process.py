@@ -7,9 +7,9 @@ and answers a :class:`subprocess.CompletedProcess` so a call site reads as befor
 
 For the call, and undone after it:
 
-- ``sys.argv`` is ``["radiant", *args]``, ``os.environ`` is ``env`` (the whole
-  environment, as ``subprocess.run(env=...)``; default: this process's), the working
-  directory is ``cwd``;
+- ``sys.argv`` is ``["radiant", *args]`` (and ``__main__`` a script's), ``os.environ``
+  is ``env`` (the whole environment, as ``subprocess.run(env=...)``; default: this
+  process's), the working directory is ``cwd``;
 - stdin reads ``input`` (default: nothing, as pytest's /dev/null); stdout and stderr go
   to separate UTF-8 buffers that are not terminals, so Rich and Click print as they do
   into a pipe; a line that ``logging`` would print in a process with no handlers
@@ -42,6 +42,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -160,6 +161,10 @@ def _streams(
     argv: list[str], input: str, stdout: io.TextIOWrapper, stderr: io.TextIOWrapper
 ) -> Iterator[None]:
     saved = sys.argv, sys.stdin, sys.stdout, sys.stderr
+    saved_main = sys.modules["__main__"]
+    # a console script's __main__ has no package: Click names the program after argv[0]
+    # (under `python -m pytest` it would say "python -m pytest")
+    sys.modules["__main__"] = types.ModuleType("__main__")
     sys.argv = argv
     sys.stdin = io.TextIOWrapper(io.BytesIO(input.encode()), encoding="utf-8")
     sys.stdout, sys.stderr = stdout, stderr
@@ -169,6 +174,7 @@ def _streams(
         sys.stdout.flush()
         sys.stderr.flush()
         sys.argv, sys.stdin, sys.stdout, sys.stderr = saved
+        sys.modules["__main__"] = saved_main
 
 
 @contextmanager
