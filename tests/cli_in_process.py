@@ -18,6 +18,7 @@ For the call, and undone after it:
   (``--database-url``, ``--token``), the cached settings (read from ``env``), the
   in-memory thermal backend, webhook dispatchers, sync-event subscribers, semantic
   providers, the CA context;
+- Typer's Click command tree is built once, as a process builds it once;
 - every SQLAlchemy engine the command connected (in this thread or one it started) is
   disposed, so no connection outlives the command (a leaked PostgreSQL connection would
   keep its throwaway database busy), and a thread the command started and left running
@@ -48,14 +49,16 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import typer.main
 from sqlalchemy import Engine, event
+from typer._click import Command  # the Click that Typer vendors and builds on
 
 import radiant.cli._base as cli_base
 import radiant.health.thermal as thermal
 import radiant.providers.resolvers as resolvers
 import radiant.sync.events as sync_events
 import radiant.sync.webhooks as webhooks
-from radiant.cli import main
+from radiant.cli import app, main
 from radiant.http.config import ssl_context
 from radiant.settings import get_settings
 
@@ -63,6 +66,8 @@ __all__ = ["run_radiant"]
 
 #: how long a thread the command started may take to finish after it returned
 _THREAD_GRACE_SECONDS = 5.0
+#: the Click command Typer builds from ``app`` (it is the same every time)
+_COMMAND_TREE: list[Command] = []
 
 
 def run_radiant(
@@ -82,6 +87,7 @@ def run_radiant(
         stack.enter_context(_streams(argv, input, stdout, stderr))
         stack.enter_context(_last_resort_logging(stderr))
         stack.enter_context(_engines_disposed())
+        stack.enter_context(_command_tree_built_once())
         code = _exit_code()
     return subprocess.CompletedProcess(argv, code, _text(stdout), _text(stderr))
 
@@ -160,7 +166,7 @@ def _process_state() -> Iterator[None]:
 def _streams(
     argv: list[str], input: str, stdout: io.TextIOWrapper, stderr: io.TextIOWrapper
 ) -> Iterator[None]:
-    saved = sys.argv, sys.stdin, sys.stdout, sys.stderr
+    saved = sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.excepthook
     saved_main = sys.modules["__main__"]
     # a console script's __main__ has no package: Click names the program after argv[0]
     # (under `python -m pytest` it would say "python -m pytest")
@@ -173,8 +179,28 @@ def _streams(
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved
+        sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.excepthook = saved  # Typer sets a hook
         sys.modules["__main__"] = saved_main
+
+
+@contextmanager
+def _command_tree_built_once() -> Iterator[None]:
+    """Typer builds the Click command tree from the commands' signatures each time the app
+    is called (~0.3 s for radiant's); a process calls it once, so it is built once here."""
+    build = typer.main.get_command
+
+    def built_once(typer_instance: typer.Typer) -> Command:
+        if typer_instance is not app:
+            return build(typer_instance)
+        if not _COMMAND_TREE:
+            _COMMAND_TREE.append(build(typer_instance))
+        return _COMMAND_TREE[0]
+
+    typer.main.get_command = built_once
+    try:
+        yield
+    finally:
+        typer.main.get_command = build
 
 
 @contextmanager
