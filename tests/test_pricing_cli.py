@@ -37,9 +37,9 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def invoke(url: str, *args: str) -> Any:
-    result = CliRunner().invoke(app, ["--database-url", url, "--token", TOKENS[url], *args])
-    assert result.exit_code == 0, (args, result.output)
-    return result.output
+    result = run_radiant(["--database-url", url, "--token", TOKENS[url], *args])
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout + result.stderr
 
 
 def keys(value: Any) -> set[str]:

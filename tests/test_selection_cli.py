@@ -14,12 +14,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.catalog import load_catalog
-from radiant.cli import app
 from radiant.registry import Registry
 from radiant.selection import SelectionCriteria
 from radiant.selection import select as engine_select
@@ -46,9 +44,9 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def invoke(url: str, *args: str) -> str:
-    result = CliRunner().invoke(app, ["--database-url", url, *args])
-    assert result.exit_code == 0, (args, result.output)
-    return result.output
+    result = run_radiant(["--database-url", url, *args])
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout + result.stderr
 
 
 def as_json(url: str, *args: str) -> Any:
