@@ -10,15 +10,15 @@ from pathlib import Path
 from sqlalchemy import text
 
 from cli_in_process import run_radiant
+from conftest import migrate
 from radiant.settings import get_settings
 from radiant.store.engine import make_engine
-from radiant.store.migrate import upgrade
 
 RADIANT = str(Path(sys.executable).parent / "radiant")
 
 
 def test_it_prints_and_exits_as_the_console_script(sqlite_db: str) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     env = {**os.environ, "RADIANT_DATABASE_URL": sqlite_db, "COLUMNS": "60"}
     for args in (["models", "list", "--help"], ["models", "show"], ["models", "show", "gpt-4-o"]):
         real = subprocess.run(
@@ -34,7 +34,7 @@ def test_it_prints_and_exits_as_the_console_script(sqlite_db: str) -> None:
 
 
 def test_each_call_has_its_own_environment(sqlite_db: str, tmp_path: Path) -> None:
-    upgrade(sqlite_db)
+    migrate(sqlite_db)
     before = dict(os.environ)
     get_settings()  # this process's settings are cached; a call reads its own
     ready = run_radiant(["stats", "--json"], env={**os.environ, "RADIANT_DATABASE_URL": sqlite_db})
@@ -47,7 +47,7 @@ def test_each_call_has_its_own_environment(sqlite_db: str, tmp_path: Path) -> No
 
 
 def test_no_connection_outlives_a_command(postgres_db: str) -> None:
-    upgrade(postgres_db)
+    migrate(postgres_db)
     env = {**os.environ, "RADIANT_DATABASE_URL": postgres_db}
     for args in (["stats"], ["sync", "thermal"], ["models", "show", "nothing"]):
         run_radiant(args, env=env)
