@@ -63,3 +63,26 @@ def test_no_connection_outlives_a_command(postgres_db: str) -> None:
     finally:
         engine.dispose()
     assert others == 0
+
+
+def test_a_command_that_exits_with_a_code_exits_with_it(tmp_path: Path) -> None:
+    """Outside Click's standalone mode a ``typer.Exit`` comes back as a return value;
+    ``main`` still exits with it (a real process: the command is added for this test)."""
+    script = (
+        "import sys, typer\n"
+        "from radiant.cli import app, main\n"
+        "@app.command('t-exit')\n"
+        "def t_exit(code: int) -> None:\n"
+        "    raise typer.Exit(code)\n"
+        "sys.argv = ['radiant', 't-exit', sys.argv[1]]\n"
+        "main()\n"
+    )
+    for code in (0, 4):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(code)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == code, done.stderr

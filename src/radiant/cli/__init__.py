@@ -49,7 +49,8 @@ _COMMAND_MODULES = (
 def main() -> None:
     """Entry point: one line on stderr and a non-zero exit for every error."""
     try:
-        app(standalone_mode=False)
+        # outside standalone mode Click returns a typer.Exit's code instead of raising it
+        code = app(standalone_mode=False)
     except RadiantError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -58,8 +59,6 @@ def main() -> None:
             raise
         typer.echo(f"error: {_bad_settings(exc)}", err=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("error: aborted", err=True)
         sys.exit(1)
@@ -70,6 +69,8 @@ def main() -> None:
         else:
             typer.echo(f"error: {message}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def _bad_settings(exc: pydantic.ValidationError) -> str:
