@@ -137,13 +137,16 @@ class HostingMasks:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """Per model position: id, task, context window; per hosting type and position: the
-    id of the slot's first route (None: no slot)."""
+    """Per model position: id, task, context window, successor; per hosting type and
+    position: the id of the slot's first route and the tier the slot needs (None: no
+    slot)."""
 
     ids: list[str]
     tasks: list[str]
     windows: list[int | None]
+    successors: list[str | None]
     first_ids: dict[HostingType, list[str | None]]
+    tiers: dict[HostingType, list[int | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +191,9 @@ class SelectionIndex:
         self._seen: dict[OrderKey, None] = {}
         self._ladders: dict[LadderKey, Ladder] = {}
         self._columns: Columns | None = None
-        #: (id(slot), include_uncallable) -> why the slot has no lead route
-        self.lead_failures: dict[tuple[int, bool], tuple[str, str]] = {}
+        #: (hosting type, include_uncallable) -> per model position: why the slot of that
+        #: hosting type has no lead route (None: not asked yet)
+        self.lead_failures: dict[tuple[HostingType, bool], list[tuple[str, str] | None]] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -364,8 +368,13 @@ class SelectionIndex:
                 ids=[e.id for e in entries],
                 tasks=[e.task.value for e in entries],
                 windows=[e.model.context_window for e in entries],
+                successors=[e.model.successor_id for e in entries],
                 first_ids={
                     h: [s.routes[0].id if s is not None else None for s in self.slot_at[h]]
+                    for h in HOSTINGS
+                },
+                tiers={
+                    h: [s.min_tier if s is not None else None for s in self.slot_at[h]]
                     for h in HOSTINGS
                 },
             )
