@@ -194,6 +194,13 @@ class Snapshot:
             for name, keys in raw.items()
         }
 
+    def masks(self, index: str) -> dict[str, int]:
+        """One exact-match index (one of ``capability``, ``input_modality``,
+        ``output_modality``, ``provider``, ``platform``, ``hosting_type``, ``task``,
+        ``category``, ``status``): key (case-folded where text) -> bitset of the models
+        having it. Shared, not copied: never change it."""
+        return self._index[index]
+
     # ------------------------------------------------------------------ lookups
 
     def resolve(self, name: str) -> ModelEntry:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from radiant.domain import HostingType
 from radiant.registry import ModelEntry
@@ -171,7 +171,8 @@ class _Exclusions:
         and reason."""
         if failed:
             chosen = flags(failed)
-            found = list(map(failure, compress(self.index.slot_at[hosting], chosen)))
+            slots = map(_slot, compress(self.index.slot_at[hosting], chosen))
+            found = list(map(failure, slots))
             self._add(chosen, hosting, map(_code, found), map(_reason, found))
 
     def leads(
@@ -184,20 +185,25 @@ class _Exclusions:
         index = self.index
         chosen = flags(failed)
         kept = index.lead_failures.get((hosting, criteria.include_uncallable))
-        found = list(compress(kept, chosen)) if kept is not None else [None]
-        if None in found:
+        known = list(compress(kept, chosen)) if kept is not None else [None]
+        found: list[tuple[str, str]]
+        if None in known:
             found = [
                 lead_failure(_slot(slot), criteria, table, index)
                 for slot in compress(index.slot_at[hosting], chosen)
             ]
+        else:
+            found = cast(list[tuple[str, str]], known)  # no None in it
         self._add(chosen, hosting, map(_code, found), map(_reason, found))
 
 
 _exclusion: Callable[[tuple[str, str | None, str, str]], Exclusion] = partial(
     tuple.__new__, Exclusion
 )
-_code = itemgetter(0)
-_reason = itemgetter(1)
+
+#: (code, reason) -> code, -> reason
+_code: Callable[[tuple[str, str]], str] = itemgetter(0)
+_reason: Callable[[tuple[str, str]], str] = itemgetter(1)
 
 
 def _slot(slot: Slot | None) -> Slot:
