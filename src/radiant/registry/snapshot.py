@@ -169,6 +169,7 @@ class Snapshot:
         for provider in self.providers.values():
             if provider.parent_id:
                 children[provider.parent_id].append(provider.id)
+        # ``_value_``: an enum's value without the (slow) ``value`` property
         for pos, entry in enumerate(self.entries):
             model = entry.model
             for cap in model.capabilities:
@@ -181,10 +182,10 @@ class Snapshot:
             for platform_id in entry.platform_ids:
                 raw["platform"][platform_id].append(pos)
             for hosting in entry.hosting_types:
-                raw["hosting_type"][hosting.value].append(pos)
-            raw["task"][entry.task.value].append(pos)
+                raw["hosting_type"][hosting._value_].append(pos)
+            raw["task"][entry.task._value_].append(pos)
             raw["category"][model.category.casefold()].append(pos)
-            raw["status"][model.status.value].append(pos)
+            raw["status"][model.status._value_].append(pos)
         for parent, kids in children.items():
             merged = raw["provider"][parent]
             for kid in kids:
