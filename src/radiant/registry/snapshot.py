@@ -102,7 +102,9 @@ class Snapshot:
         for pos, entry in enumerate(entries):
             for name in entry.model.names():
                 self._names.setdefault(name, pos)
-                self._folded.setdefault(name.casefold(), pos)
+                folded = name.casefold()
+                # most names are lower case already: keep one string, not an equal copy
+                self._folded.setdefault(name if folded == name else folded, pos)
         self._index: dict[str, dict[str, int]] = self._build_indexes()
         self._numeric_cache: dict[tuple[str, Any], int] = {}
         self._text_cache: dict[str, int] = {}

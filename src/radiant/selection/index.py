@@ -214,6 +214,7 @@ class SelectionIndex:
         # what many models share is made once: capability sets, owners, provider facts,
         # static keys (one per provider for external slots, per thermal state for others)
         cap_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        folded: dict[str, str] = {}
         owner_sets: dict[str, frozenset[str]] = {}
         external_facts: dict[str, tuple[HealthStatus, float | None, frozenset[str]]] = {}
         external_keys: dict[str, tuple[int, float, int]] = {}
@@ -230,7 +231,7 @@ class SelectionIndex:
             key = tuple(model.capabilities)
             caps = cap_sets.get(key)
             if caps is None:
-                caps = cap_sets[key] = frozenset(map(str.casefold, key))
+                caps = cap_sets[key] = _folded(key, folded)
             provider_id = model.provider_id
             owners = owner_sets.get(provider_id)
             if owners is None:
@@ -584,6 +585,18 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _folded(names: tuple[str, ...], folded: dict[str, str]) -> frozenset[str]:
+    """``names`` case-folded; one folded string per name, kept in ``folded`` and shared by
+    every set holding it (thousands of sets hold the same few capabilities)."""
+    out: list[str] = []
+    for name in names:
+        found = folded.get(name)
+        if found is None:
+            found = folded[name] = name.casefold()
+        out.append(found)
+    return frozenset(out)
 
 
 _ONLY_EXTERNAL = frozenset({HostingType.EXTERNAL})
