@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-__all__ = ["from_positions", "positions"]
+__all__ = ["flags", "from_positions", "positions"]
+
+_FLAG = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def from_positions(items: Iterable[int], size: int) -> int:
@@ -24,3 +26,10 @@ def positions(mask: int, skip: int = 0) -> Iterator[int]:
     while index != -1:
         yield index
         index = bits.find("1", index + 1)
+
+
+def flags(mask: int) -> bytes:
+    """Byte ``i`` is 1 when bit ``i`` is set, else 0, up to the highest set bit: the
+    selector of :func:`itertools.compress`, which picks the members of a column aligned
+    with the positions without a Python step per position."""
+    return bin(mask)[:1:-1].encode().translate(_FLAG)

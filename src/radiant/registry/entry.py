@@ -69,9 +69,13 @@ def build_entry(
     health: HealthStatus,
     thermal: ThermalState | None,
 ) -> ModelEntry:
-    ordered = tuple(sorted(routes, key=_route_order))
+    ordered = tuple(sorted(routes, key=_route_order)) if len(routes) > 1 else tuple(routes)
     hosting = frozenset(
-        r.hosting_type(platforms[r.platform_id].kind) for r in ordered if r.platform_id in platforms
+        [
+            r.hosting_type(platforms[r.platform_id].kind)
+            for r in ordered
+            if r.platform_id in platforms
+        ]
     )
     active = [r for r in ordered if r.status is RouteStatus.ACTIVE and r.price is not None]
     token = [r.price for r in active if r.price and r.price.pricing_type is PricingType.PER_TOKEN]

@@ -23,13 +23,15 @@ _KEPT = 64
 
 class NumericIndex:
     def __init__(self, values: Sequence[Any], size: int) -> None:
-        pairs = sorted((v, i) for i, v in enumerate(values) if v is not None)
+        # by value, then position (a stable sort of the positions in increasing order)
+        ordered = [i for i, v in enumerate(values) if v is not None]
+        ordered.sort(key=values.__getitem__)
         self.size = size
-        self.keys = [v for v, _ in pairs]
-        self.positions = [i for _, i in pairs]
+        self.keys = [values[i] for i in ordered]
+        self.positions = ordered
         buckets = [
-            from_positions(self.positions[start : start + CHUNK], size)
-            for start in range(0, len(pairs), CHUNK)
+            from_positions(ordered[start : start + CHUNK], size)
+            for start in range(0, len(ordered), CHUNK)
         ]
         # below[k]: union of buckets 0..k-1; above[k]: union of buckets k..end
         self.below = [0]

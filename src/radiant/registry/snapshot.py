@@ -102,7 +102,9 @@ class Snapshot:
         for pos, entry in enumerate(entries):
             for name in entry.model.names():
                 self._names.setdefault(name, pos)
-                self._folded.setdefault(name.casefold(), pos)
+                folded = name.casefold()
+                # most names are lower case already: keep one string, not an equal copy
+                self._folded.setdefault(name if folded == name else folded, pos)
         self._index: dict[str, dict[str, int]] = self._build_indexes()
         self._numeric_cache: dict[tuple[str, Any], int] = {}
         self._text_cache: dict[str, int] = {}
@@ -169,6 +171,7 @@ class Snapshot:
         for provider in self.providers.values():
             if provider.parent_id:
                 children[provider.parent_id].append(provider.id)
+        # ``_value_``: an enum's value without the (slow) ``value`` property
         for pos, entry in enumerate(self.entries):
             model = entry.model
             for cap in model.capabilities:
@@ -181,10 +184,10 @@ class Snapshot:
             for platform_id in entry.platform_ids:
                 raw["platform"][platform_id].append(pos)
             for hosting in entry.hosting_types:
-                raw["hosting_type"][hosting.value].append(pos)
-            raw["task"][entry.task.value].append(pos)
+                raw["hosting_type"][hosting._value_].append(pos)
+            raw["task"][entry.task._value_].append(pos)
             raw["category"][model.category.casefold()].append(pos)
-            raw["status"][model.status.value].append(pos)
+            raw["status"][model.status._value_].append(pos)
         for parent, kids in children.items():
             merged = raw["provider"][parent]
             for kid in kids:
@@ -193,6 +196,13 @@ class Snapshot:
             name: {key: from_positions(pos_list, self.size) for key, pos_list in keys.items()}
             for name, keys in raw.items()
         }
+
+    def masks(self, index: str) -> dict[str, int]:
+        """One exact-match index (one of ``capability``, ``input_modality``,
+        ``output_modality``, ``provider``, ``platform``, ``hosting_type``, ``task``,
+        ``category``, ``status``): key (case-folded where text) -> bitset of the models
+        having it. Shared, not copied: never change it."""
+        return self._index[index]
 
     # ------------------------------------------------------------------ lookups
 

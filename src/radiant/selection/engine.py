@@ -325,12 +325,15 @@ def lead_failure(
 ) -> tuple[str, str]:
     """Why a slot has no lead route (no active route, or none this process can call):
     for criteria without route filters it depends on the slot alone, so it is kept."""
-    key = (id(slot), criteria.include_uncallable)
-    known = index.lead_failures.get(key)
+    key = (slot.hosting, criteria.include_uncallable)
+    kept = index.lead_failures.get(key)
+    if kept is None:
+        kept = index.lead_failures.setdefault(key, [None] * index.size)
+    known = kept[slot.pos]
     if known is None:
         found = choose_route(slot, criteria, table, index)
         assert found[0] is None, "a slot without a lead route has no route"
-        known = index.lead_failures[key] = found[1]
+        known = kept[slot.pos] = found[1]
     return known
 
 

@@ -19,12 +19,15 @@ reasons.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import partial
+from itertools import compress, repeat
+from operator import itemgetter
+from typing import Any, cast
 
 from radiant.domain import HostingType
 from radiant.registry import ModelEntry
-from radiant.registry.bitset import positions
+from radiant.registry.bitset import flags
 from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
 from radiant.selection.engine import (
@@ -71,7 +74,10 @@ def model_failure(entry: ModelEntry, criteria: SelectionCriteria) -> tuple[str, 
 
 
 def _deprecated(entry: ModelEntry) -> str:
-    successor = entry.model.successor_id
+    return _deprecated_reason(entry.model.successor_id)
+
+
+def _deprecated_reason(successor: str | None) -> str:
     return f"model is deprecated{f'; successor {successor}' if successor else ''}"
 
 
@@ -100,7 +106,13 @@ Why = Callable[[ModelEntry], str]
 
 
 class _Exclusions:
-    """Collects the exclusions of one explained selection, worded once per distinct key."""
+    """Collects the exclusions of one explained selection, worded once per distinct key.
+
+    Explaining 10,000 models makes thousands of exclusions: the ids, route ids and reasons
+    of the failed positions are picked from the index's columns with
+    :func:`itertools.compress` and zipped into tuples in C, with no Python step per
+    exclusion where the reason depends on a column value alone.
+    """
 
     def __init__(self, index: SelectionIndex) -> None:
         self.index = index
@@ -108,18 +120,25 @@ class _Exclusions:
         self.columns = index.columns()
         self.found: list[Exclusion] = []
 
+    def _add(
+        self,
+        chosen: bytes,
+        hosting: HostingType | None,
+        codes: Iterable[str],
+        reasons: Iterable[str],
+    ) -> None:
+        """Exclusions of the positions ``chosen`` marks (see :func:`flags`), in order."""
+        ids = compress(self.columns.ids, chosen)
+        routes = (
+            repeat(None) if hosting is None else compress(self.columns.first_ids[hosting], chosen)
+        )
+        # codes and reasons may be endless repeat()s: the ids end the zip
+        self.found += map(_exclusion, zip(ids, routes, codes, reasons, strict=False))
+
     def same(self, failed: int, code: str, reason: str, hosting: HostingType | None = None) -> None:
         """Every position of ``failed`` for the same reason."""
-        if not failed:
-            return
-        ids, new = self.columns.ids, tuple.__new__
-        if hosting is None:
-            self.found += [new(Exclusion, (ids[p], None, code, reason)) for p in positions(failed)]
-        else:
-            routes = self.columns.first_ids[hosting]
-            self.found += [
-                new(Exclusion, (ids[p], routes[p], code, reason)) for p in positions(failed)
-            ]
+        if failed:
+            self._add(flags(failed), hosting, repeat(code), repeat(reason))
 
     def keyed(
         self,
@@ -130,20 +149,17 @@ class _Exclusions:
         hosting: HostingType | None = None,
     ) -> None:
         """The reason of a position depends on ``keys[pos]`` only: worded once per key."""
-        ids, add, new = self.columns.ids, self.found.append, tuple.__new__
-        routes = self.columns.first_ids[hosting] if hosting is not None else None
-        said: dict[Hashable, str] = {}
-        for pos in positions(failed):
-            key = keys[pos]
-            reason = said.get(key)
-            if reason is None:
-                reason = said[key] = word(key)
-            add(new(Exclusion, (ids[pos], routes[pos] if routes else None, code, reason)))
+        if not failed:
+            return
+        chosen = flags(failed)
+        picked = list(compress(keys, chosen))
+        said = {key: word(key) for key in dict.fromkeys(picked)}
+        self._add(chosen, hosting, repeat(code), map(said.__getitem__, picked))
 
     def models(self, failed: int, code: str, why: Why) -> None:
-        entries, ids, add, new = self.entries, self.columns.ids, self.found.append, tuple.__new__
-        for pos in positions(failed):
-            add(new(Exclusion, (ids[pos], None, code, why(entries[pos]))))
+        if failed:
+            chosen = flags(failed)
+            self._add(chosen, None, repeat(code), map(why, compress(self.entries, chosen)))
 
     def slots(
         self,
@@ -153,13 +169,46 @@ class _Exclusions:
     ) -> None:
         """Slots of ``hosting`` at the positions of ``failed``, each with its own check
         and reason."""
-        slot_at, add, new = self.index.slot_at[hosting], self.found.append, tuple.__new__
-        ids, routes = self.columns.ids, self.columns.first_ids[hosting]
-        for pos in positions(failed):
-            slot = slot_at[pos]
-            assert slot is not None
-            code, reason = failure(slot)
-            add(new(Exclusion, (ids[pos], routes[pos], code, reason)))
+        if failed:
+            chosen = flags(failed)
+            slots = map(_slot, compress(self.index.slot_at[hosting], chosen))
+            found = list(map(failure, slots))
+            self._add(chosen, hosting, map(_code, found), map(_reason, found))
+
+    def leads(
+        self, hosting: HostingType, failed: int, criteria: SelectionCriteria, table: PriceTable
+    ) -> None:
+        """Slots of ``hosting`` at the positions of ``failed`` that have no lead route,
+        with why (:func:`lead_failure`, whose answers the index keeps per position)."""
+        if not failed:
+            return
+        index = self.index
+        chosen = flags(failed)
+        kept = index.lead_failures.get((hosting, criteria.include_uncallable))
+        known = list(compress(kept, chosen)) if kept is not None else [None]
+        found: list[tuple[str, str]]
+        if None in known:
+            found = [
+                lead_failure(_slot(slot), criteria, table, index)
+                for slot in compress(index.slot_at[hosting], chosen)
+            ]
+        else:
+            found = cast(list[tuple[str, str]], known)  # no None in it
+        self._add(chosen, hosting, map(_code, found), map(_reason, found))
+
+
+_exclusion: Callable[[tuple[str, str | None, str, str]], Exclusion] = partial(
+    tuple.__new__, Exclusion
+)
+
+#: (code, reason) -> code, -> reason
+_code: Callable[[tuple[str, str]], str] = itemgetter(0)
+_reason: Callable[[tuple[str, str]], str] = itemgetter(1)
+
+
+def _slot(slot: Slot | None) -> Slot:
+    assert slot is not None  # a failed position of a hosting type has a slot of it
+    return slot
 
 
 def _model_checks(out: _Exclusions, criteria: SelectionCriteria) -> int:
@@ -178,7 +227,9 @@ def _model_checks(out: _Exclusions, criteria: SelectionCriteria) -> int:
         out.models(left & index.imported_mask, "imported", lambda e: imported)
         left &= ~index.imported_mask
     if not criteria.allow_deprecated:
-        out.models(left & index.deprecated_mask, "deprecated", _deprecated)
+        out.keyed(
+            left & index.deprecated_mask, "deprecated", out.columns.successors, _deprecated_reason
+        )
         left &= ~index.deprecated_mask
     task = index.task_masks.get(criteria.task.value, 0)
     wanted = criteria.task.value
@@ -248,10 +299,12 @@ def _slot_checks_of(
     tier = criteria.tier
     if tier is not None:
         allowed = masks.tier[tier]
-        out.slots(
-            hosting,
+        out.keyed(
             left & ~allowed,
-            lambda s: ("tier", f"self-hosted needs tier {s.min_tier}, tenant tier is {tier}"),
+            "tier",
+            out.columns.tiers[hosting],
+            lambda need: f"self-hosted needs tier {need}, tenant tier is {tier}",
+            hosting,
         )
         left &= allowed
     out.same(left & masks.unhealthy, "health", "provider is unhealthy", hosting)
@@ -290,7 +343,7 @@ def explained(index: SelectionIndex, table: PriceTable, criteria: SelectionCrite
         for hosting, mask in zip(HOSTINGS, passing, strict=True):
             masks = index.hosting[hosting]
             lead = masks.active if flag else masks.ready
-            out.slots(hosting, mask & ~lead, lambda s: lead_failure(s, criteria, table, index))
+            out.leads(hosting, mask & ~lead, criteria, table)
             total += (mask & lead).bit_count()
         fast = ranked_simple(index, table, criteria, index.model_mask(criteria))
         # no preferences in simple criteria: no slot is needed to say a candidate is preferred

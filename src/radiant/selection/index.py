@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -137,13 +137,16 @@ class HostingMasks:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """Per model position: id, task, context window; per hosting type and position: the
-    id of the slot's first route (None: no slot)."""
+    """Per model position: id, task, context window, successor; per hosting type and
+    position: the id of the slot's first route and the tier the slot needs (None: no
+    slot)."""
 
     ids: list[str]
     tasks: list[str]
     windows: list[int | None]
+    successors: list[str | None]
     first_ids: dict[HostingType, list[str | None]]
+    tiers: dict[HostingType, list[int | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,15 +184,16 @@ class SelectionIndex:
         self.slot_at: dict[HostingType, list[Slot | None]] = {}
         with paused_gc():
             self._build(snapshot)
-            self._build_masks(snapshot.entries, snapshot.size)
+            self._build_masks(snapshot)
         self._lock = threading.Lock()
         self._tables: dict[int, PriceTable] = {}
         self._orders: dict[OrderKey, PriceOrder] = {}
         self._seen: dict[OrderKey, None] = {}
         self._ladders: dict[LadderKey, Ladder] = {}
         self._columns: Columns | None = None
-        #: (id(slot), include_uncallable) -> why the slot has no lead route
-        self.lead_failures: dict[tuple[int, bool], tuple[str, str]] = {}
+        #: (hosting type, include_uncallable) -> per model position: why the slot of that
+        #: hosting type has no lead route (None: not asked yet)
+        self.lead_failures: dict[tuple[HostingType, bool], list[tuple[str, str] | None]] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -205,49 +209,58 @@ class SelectionIndex:
             else HostingType.EXTERNAL
             for pid, p in snapshot.platforms.items()
         }
-        # what many models share is made once: capability sets, owners, provider facts
+        known = frozenset(hosting_of)
+        external, hosted = HostingType.EXTERNAL, HostingType.SELF_HOSTED
+        # what many models share is made once: capability sets, owners, provider facts,
+        # static keys (one per provider for external slots, per thermal state for others)
         cap_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        folded: dict[str, str] = {}
         owner_sets: dict[str, frozenset[str]] = {}
         external_facts: dict[str, tuple[HealthStatus, float | None, frozenset[str]]] = {}
-        blocked = self.blocked
+        external_keys: dict[str, tuple[int, float, int]] = {}
+        hosted_keys: dict[ThermalState | None, tuple[int, float, int]] = {}
         raw: list[tuple[int, ModelEntry, HostingType, tuple[Route, ...]]] = []
         statics: list[tuple[int, float, int]] = []
-        tails: list[tuple[float, str, int]] = []
+        qualities: list[float] = []
         made: list[SlotFacts] = []
-        external, hosted = HostingType.EXTERNAL, HostingType.SELF_HOSTED
         for pos, entry in enumerate(snapshot.entries):
-            ext_routes, own_routes = _by_hosting(entry, hosting_of)
+            ext_routes, own_routes = _split(entry, hosting_of, known)
             if not ext_routes and not own_routes:
                 continue
             model = entry.model
             key = tuple(model.capabilities)
             caps = cap_sets.get(key)
             if caps is None:
-                caps = cap_sets[key] = frozenset(map(str.casefold, key))
-            owners = owner_sets.get(model.provider_id)
+                caps = cap_sets[key] = _folded(key, folded)
+            provider_id = model.provider_id
+            owners = owner_sets.get(provider_id)
             if owners is None:
-                provider = providers.get(model.provider_id)
+                provider = providers.get(provider_id)
                 parent = provider.parent_id if provider is not None else None
-                owners = owner_sets[model.provider_id] = frozenset(
-                    {model.provider_id, parent} if parent else {model.provider_id}
+                owners = owner_sets[provider_id] = frozenset(
+                    {provider_id, parent} if parent else {provider_id}
                 )
             quality = _MISSING if model.quality_score is None else -model.quality_score
             if ext_routes:
-                facts = external_facts.get(model.provider_id)
+                facts = external_facts.get(provider_id)
                 if facts is None:
-                    facts = external_facts[model.provider_id] = _external_facts(snapshot, model)
+                    facts = external_facts[provider_id] = _external_facts(snapshot, model)
+                    external_keys[provider_id] = static_key(None, facts[1], facts[0])
                 health, latency, compliance = facts
                 raw.append((pos, entry, external, tuple(ext_routes)))
-                statics.append(static_key(None, latency, health))
-                tails.append((quality, model.id, 0))
+                statics.append(external_keys[provider_id])
+                qualities.append(quality)
                 made.append((None, health, latency, 0, compliance, caps, owners, None, False))
             if own_routes:
                 thermal = entry.thermal_state
                 health = HealthStatus.HEALTHY if thermal in _READY else HealthStatus.UNKNOWN
-                routes = tuple(own_routes)
-                raw.append((pos, entry, hosted, routes))
-                statics.append(static_key(thermal, None, health))
-                tails.append((quality, model.id, 1))
+                static = hosted_keys.get(thermal)
+                if static is None:
+                    static = hosted_keys[thermal] = static_key(thermal, None, health)
+                own = tuple(own_routes)
+                raw.append((pos, entry, hosted, own))
+                statics.append(static)
+                qualities.append(quality)
                 made.append(
                     (
                         thermal,
@@ -257,19 +270,29 @@ class SelectionIndex:
                         hosted_compliance,
                         caps,
                         owners,
-                        _warmup_seconds(routes),
+                        _warmup_seconds(own),
                         thermal in _COLD,
                     )
                 )
         static_ranks = dense_ranks(statics)
-        tail_ranks = dense_ranks(tails)
+        tail_ranks = _tail_ranks(snapshot.entries, raw, qualities)
         slot_at: dict[HostingType, list[Slot | None]] = {
             h: [None] * snapshot.size for h in HOSTINGS
         }
+        ext_at, own_at = slot_at[external], slot_at[hosted]
         unhealthy = HealthStatus.UNHEALTHY
+        active = RouteStatus.ACTIVE
+        blocked = self.blocked
+        slots = self.slots
         for i, (pos, entry, hosting, routes) in enumerate(raw):
             thermal, health, latency, tier, compliance, caps, owners, warmup, cold = made[i]
-            first, first_any = _leads(routes, blocked)
+            lead = routes[0]
+            first: Route | None
+            first_any: Route | None
+            if lead.status is active and id(lead) not in blocked:
+                first = first_any = lead  # the usual case: the first route is the lead
+            else:
+                first, first_any = _leads(routes, blocked)
             slot = Slot(
                 pos,
                 entry,
@@ -290,10 +313,9 @@ class SelectionIndex:
                 tail_ranks[i],
                 cold,
             )
-            self.slots.append(slot)
-            slot_at[hosting][pos] = slot
+            slots.append(slot)
+            (ext_at if hosting is external else own_at)[pos] = slot
         self.slot_at = slot_at
-        ext_at, own_at = slot_at[external], slot_at[hosted]
         self.by_pos: list[tuple[Slot, ...]] = [
             (e, o)
             if e is not None and o is not None
@@ -305,36 +327,25 @@ class SelectionIndex:
             for e, o in zip(ext_at, own_at, strict=True)
         ]
 
-    def _build_masks(self, entries: list[ModelEntry], size: int) -> None:
-        task: dict[str, list[int]] = defaultdict(list)
-        caps: dict[str, list[int]] = defaultdict(list)
-        inputs: dict[str, list[int]] = defaultdict(list)
-        outputs: dict[str, list[int]] = defaultdict(list)
+    def _build_masks(self, snapshot: Snapshot) -> None:
+        entries, size = snapshot.entries, snapshot.size
+        # the snapshot's exact-match indexes are these very sets (keys case-folded alike)
+        self.task_masks = snapshot.masks("task")
+        self.capability_masks = snapshot.masks("capability")
+        self.input_masks = snapshot.masks("input_modality")
+        self.output_masks = snapshot.masks("output_modality")
         eligible: list[int] = []
         deprecated: list[int] = []
         imported: list[int] = []
         inactive = LifecycleStatus.INACTIVE
         for pos, entry in enumerate(entries):
             model = entry.model
-            task[entry.task.value].append(pos)
-            slots = self.by_pos[pos]
-            folded = slots[0].capabilities if slots else map(str.casefold, model.capabilities)
-            for cap in folded:
-                caps[cap].append(pos)
-            for mod in model.input_modalities:
-                inputs[mod.casefold()].append(pos)
-            for mod in model.output_modalities:
-                outputs[mod.casefold()].append(pos)
             if model.enabled and model.status is not inactive:
                 eligible.append(pos)
             if model.is_deprecated:
                 deprecated.append(pos)
             if model.imported:
                 imported.append(pos)
-        self.task_masks = {k: from_positions(v, size) for k, v in task.items()}
-        self.capability_masks = {k: from_positions(v, size) for k, v in caps.items()}
-        self.input_masks = {k: from_positions(v, size) for k, v in inputs.items()}
-        self.output_masks = {k: from_positions(v, size) for k, v in outputs.items()}
         self.eligible_mask = from_positions(eligible, size)
         self.deprecated_mask = from_positions(deprecated, size)
         self.imported_mask = from_positions(imported, size)
@@ -364,41 +375,61 @@ class SelectionIndex:
                 ids=[e.id for e in entries],
                 tasks=[e.task.value for e in entries],
                 windows=[e.model.context_window for e in entries],
+                successors=[e.model.successor_id for e in entries],
                 first_ids={
                     h: [s.routes[0].id if s is not None else None for s in self.slot_at[h]]
+                    for h in HOSTINGS
+                },
+                tiers={
+                    h: [s.min_tier if s is not None else None for s in self.slot_at[h]]
                     for h in HOSTINGS
                 },
             )
         return found
 
     def _hosting_masks(self, hosting: HostingType, size: int) -> HostingMasks:
-        slots = [s for s in self.slot_at[hosting] if s is not None]
-        present = [s.pos for s in slots]
+        present: list[int] = []
+        active: list[int] = []
+        ready: list[int] = []
+        unhealthy: list[int] = []
+        by_tier: list[list[int]] = [[] for _ in range(6)]  # by min_tier 0 (external) .. 5
         compliance: dict[str, list[int]] = defaultdict(list)
-        for slot in slots:
-            for name in slot.compliance:
-                compliance[name].append(slot.pos)
         waits: list[float | None] = [None] * size
-        for slot in slots:
-            waits[slot.pos] = _wait_ms(slot)
-        tiers: dict[int, int]
-        if hosting is HostingType.EXTERNAL:
-            every = from_positions(present, size)
-            tiers = {tier: every for tier in range(1, 6)}
-        else:
-            tiers = {
-                tier: from_positions((s.pos for s in slots if s.min_tier <= tier), size)
-                for tier in range(1, 6)
-            }
+        known: list[int] = []
+        for slot in self.slot_at[hosting]:
+            if slot is None:
+                continue
+            pos = slot.pos
+            present.append(pos)
+            if slot.first_any is not None:
+                active.append(pos)
+                if slot.first is not None:
+                    ready.append(pos)
+            if slot.unhealthy:
+                unhealthy.append(pos)
+            if slot.min_tier <= 5:
+                by_tier[max(slot.min_tier, 0)].append(pos)
+            for name in slot.compliance:
+                compliance[name].append(pos)
+            wait = _wait_ms(slot)
+            if wait is not None:
+                waits[pos] = wait
+                known.append(pos)
+        # tier t: the slots needing at most t (external slots need 0)
+        tiers: dict[int, int] = {}
+        upto = from_positions(by_tier[0], size)
+        for tier in range(1, 6):
+            upto |= from_positions(by_tier[tier], size)
+            tiers[tier] = upto
         return HostingMasks(
             present=from_positions(present, size),
-            active=from_positions((s.pos for s in slots if s.first_any is not None), size),
-            ready=from_positions((s.pos for s in slots if s.first is not None), size),
-            unhealthy=from_positions((s.pos for s in slots if s.unhealthy), size),
+            active=from_positions(active, size),
+            ready=from_positions(ready, size),
+            unhealthy=from_positions(unhealthy, size),
             tier=tiers,
             compliance={k: from_positions(v, size) for k, v in compliance.items()},
             latency=NumericIndex(waits, size),
-            latency_known=from_positions((p for p, w in enumerate(waits) if w is not None), size),
+            latency_known=from_positions(known, size),
         )
 
     # ------------------------------------------------------------------ filters
@@ -461,7 +492,7 @@ class SelectionIndex:
         if table is not None and table.book is book and table.fresh():
             return table
         with self._lock, paused_gc():
-            table = PriceTable(list(self._routes()), book, datetime.now(UTC))
+            table = PriceTable(self._routes(), book, datetime.now(UTC))
             if len(self._tables) > 8:
                 self._tables.clear()
                 self._orders.clear()
@@ -471,18 +502,21 @@ class SelectionIndex:
             self._ladders = {k: v for k, v in self._ladders.items() if k[0] != id(book)}
             return table
 
-    def _routes(self) -> Iterable[tuple[Route, str, HostingType]]:
-        for slot in self.slots:
-            for route in slot.routes:
-                yield route, slot.entry.model.provider_id, slot.hosting
+    def _routes(self) -> list[tuple[Route, str, HostingType]]:
+        return [
+            (route, slot.entry.model.provider_id, slot.hosting)
+            for slot in self.slots
+            for route in slot.routes
+        ]
 
     def _members(
         self, task: str, hosting: str | None, include_uncallable: bool
     ) -> Iterable[tuple[Slot, Route]]:
         for slot in self.slots:
-            if slot.entry.task.value != task:
+            # Task and HostingType are str enums: compared with their values as text
+            if slot.entry.task != task:
                 continue
-            if hosting is not None and slot.hosting.value != hosting:
+            if hosting is not None and slot.hosting != hosting:
                 continue
             route = slot.first_any if include_uncallable else slot.first
             if route is not None:
@@ -553,6 +587,39 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _folded(names: tuple[str, ...], folded: dict[str, str]) -> frozenset[str]:
+    """``names`` case-folded; one folded string per name, kept in ``folded`` and shared by
+    every set holding it (thousands of sets hold the same few capabilities)."""
+    out: list[str] = []
+    for name in names:
+        found = folded.get(name)
+        if found is None:
+            found = folded[name] = name.casefold()
+        out.append(found)
+    return frozenset(out)
+
+
+_ONLY_EXTERNAL = frozenset({HostingType.EXTERNAL})
+_ONLY_HOSTED = frozenset({HostingType.SELF_HOSTED})
+
+
+def _split(
+    entry: ModelEntry, hosting_of: dict[str, HostingType], known: frozenset[str]
+) -> tuple[Sequence[Route], Sequence[Route]]:
+    """The entry's routes on known platforms: external ones, self-hosted ones. Usually
+    every route is on a known platform of one hosting type: then they are all of it."""
+    routes = entry.routes
+    if not routes:
+        return (), ()
+    if entry.platform_ids <= known:
+        kinds = entry.hosting_types
+        if kinds == _ONLY_EXTERNAL:
+            return routes, ()
+        if kinds == _ONLY_HOSTED:
+            return (), routes
+    return _by_hosting(entry, hosting_of)
+
+
 def _by_hosting(
     entry: ModelEntry, hosting_of: dict[str, HostingType]
 ) -> tuple[list[Route], list[Route]]:
@@ -564,6 +631,32 @@ def _by_hosting(
         if kind is not None:
             (hosted if kind is HostingType.SELF_HOSTED else external).append(route)
     return external, hosted
+
+
+def _tail_ranks(
+    entries: list[ModelEntry],
+    raw: list[tuple[int, ModelEntry, HostingType, tuple[Route, ...]]],
+    qualities: list[float],
+) -> list[int]:
+    """The dense rank of every slot's keys 6-7 (quality descending, model id, hosting type).
+
+    ``raw`` lists the slots by model position, external first. When the entries are in
+    strictly increasing id order (as :meth:`Snapshot.build` makes them), that is already
+    the order of (model id, hosting type), every key is distinct, and a stable sort by
+    quality alone gives the ranks; otherwise the keys are ranked whole.
+    """
+    ids = [e.model.id for e in entries]
+    if not all(a < b for a, b in zip(ids, ids[1:], strict=False)):
+        return dense_ranks(
+            [
+                (quality, item[1].model.id, 0 if item[2] is HostingType.EXTERNAL else 1)
+                for quality, item in zip(qualities, raw, strict=True)
+            ]
+        )
+    ranks = [0] * len(raw)
+    for rank, i in enumerate(sorted(range(len(raw)), key=qualities.__getitem__)):
+        ranks[i] = rank
+    return ranks
 
 
 def _leads(routes: tuple[Route, ...], blocked: dict[int, str]) -> tuple[Route | None, Route | None]:

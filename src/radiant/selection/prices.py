@@ -39,8 +39,11 @@ _MARKED_KEPT = 1 << 18
 _UNSEEN: Marked = (False, _ZERO, _ZERO, _ZERO, -1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class RoutePrice:
+    """Never changed once built (not frozen: a frozen dataclass is built several times
+    slower, and a table makes one per distinct marked-up sheet)."""
+
     per_token: bool
     #: marked-up price per 1M tokens, times ``10**scale``
     input_rate: int
@@ -74,20 +77,26 @@ class PriceTable:
         when = at or datetime.now(UTC)
         self.book = book
         self.valid_until = _next_expiry(book, when)
-        markup_of = _markups(book, when)
+        fixed_external, markup_of = _markups(book, when)
+        self_hosted = HostingType.SELF_HOSTED
         # routes sharing a sheet's figures and a markup share one price: computed once
         shared: dict[tuple[object, ...], tuple[Marked, Markup, bool]] = {}
-        keys: dict[int, tuple[object, ...] | None] = {}
+        route_ids: list[int] = []
+        keys: list[tuple[object, ...] | None] = []
         places = 0
         marked_cache = _MARKED
         if len(marked_cache) > _MARKED_KEPT:
             marked_cache.clear()
         for route, provider_id, hosting in routes:
+            route_ids.append(id(route))
             sheet = route.price
             if sheet is None:
-                keys[id(route)] = None
+                keys.append(None)
                 continue
-            markup = markup_of(route, provider_id, hosting)
+            if fixed_external is not None and hosting is not self_hosted:
+                markup = fixed_external
+            else:
+                markup = markup_of(route, provider_id, hosting)
             figures = (
                 sheet.pricing_type,
                 sheet.input_per_1m,
@@ -101,18 +110,19 @@ class PriceTable:
             if marked is _UNSEEN:
                 marked = marked_cache[figures] = _marked_up(sheet, markup.percent)
             if marked is None:
-                keys[id(route)] = None
+                keys.append(None)
                 continue
             # the cached figures stand for the sheet's: keyed by identity, nothing rehashed
             key: tuple[object, ...] = (id(marked), id(markup), sheet.is_estimated)
             if key not in shared:
                 shared[key] = (marked, markup, sheet.is_estimated)
-                places = max(places, marked[4])
-            keys[id(route)] = key
+                if marked[4] > places:
+                    places = marked[4]
+            keys.append(key)
         self.scale = places
         self._decimals: dict[int, Decimal] = {}
         self._unit = f"E-{places + 6}"
-        prices: dict[tuple[object, ...], RoutePrice] = {}
+        prices: dict[tuple[object, ...] | None, RoutePrice] = {}
         with localcontext() as ctx:
             ctx.prec = 80
             for key, ((per_token, rin, rout, fixed, _), markup, estimated) in shared.items():
@@ -124,9 +134,9 @@ class PriceTable:
                     markup,
                     estimated,
                 )
-        self.by_route: dict[int, RoutePrice | None] = {
-            rid: None if key is None else prices[key] for rid, key in keys.items()
-        }
+        self.by_route: dict[int, RoutePrice | None] = dict(
+            zip(route_ids, map(prices.get, keys), strict=True)
+        )
 
     def get(self, route: Route) -> RoutePrice | None:
         return self.by_route.get(id(route))
@@ -152,20 +162,25 @@ class PriceTable:
         return (now or datetime.now(UTC)) < self.valid_until
 
 
-def _markups(book: MarkupBook, when: datetime) -> Callable[[Route, str, HostingType], Markup]:
-    """``book.resolve`` for every route, sharing one Markup per default (the usual case)."""
+def _markups(
+    book: MarkupBook, when: datetime
+) -> tuple[Markup | None, Callable[[Route, str, HostingType], Markup]]:
+    """``book.resolve`` for every route, sharing one Markup per default (the usual case);
+    and the markup of every external route when no override can change it (else None)."""
     if book.model_overrides or book.provider_overrides:
-        return lambda route, provider_id, hosting: book.resolve(
+        return None, lambda route, provider_id, hosting: book.resolve(
             route, provider_id, hosting, at=when
         )
     external = Markup(book.external_percent, MarkupSource.DEFAULT)
     hosted = Markup(book.self_hosted_percent, MarkupSource.DEFAULT)
     own: dict[Decimal, Markup] = {}
+    self_hosted = HostingType.SELF_HOSTED
 
     def resolve(route: Route, provider_id: str, hosting: HostingType) -> Markup:
-        if hosting is not HostingType.SELF_HOSTED:
+        if hosting is not self_hosted:
             return external
-        percent = route.self_hosted.markup_percent if route.self_hosted else None
+        deployment = route.self_hosted
+        percent = deployment.markup_percent if deployment is not None else None
         if percent is None:
             return hosted
         found = own.get(percent)
@@ -173,7 +188,7 @@ def _markups(book: MarkupBook, when: datetime) -> Callable[[Route, str, HostingT
             found = own[percent] = Markup(percent, MarkupSource.DEFAULT)
         return found
 
-    return resolve
+    return external, resolve
 
 
 def _marked_up(sheet: PriceSheet, percent: Decimal) -> Marked | None:

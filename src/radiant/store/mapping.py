@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from radiant.domain import (
@@ -19,7 +20,12 @@ from radiant.domain import (
 Row = Any  # an ORM instance or a dict of its column values by attribute name
 
 __all__ = [
+    "MODEL_COLUMNS",
+    "PRICE_COLUMNS",
+    "ROUTE_COLUMNS",
     "model_columns",
+    "model_from_columns",
+    "price_from_columns",
     "platform_columns",
     "price_columns",
     "provider_columns",
@@ -28,6 +34,7 @@ __all__ = [
     "row_to_platform",
     "row_to_price",
     "row_to_provider",
+    "route_from_columns",
     "row_to_route",
     "self_hosted_columns",
 ]
@@ -104,8 +111,22 @@ def model_columns(model: Model) -> dict[str, Any]:
     return _columns(model, {"aliases", "self_hosted"}, _MODEL_RENAMES)
 
 
+#: the ``models`` columns (attribute names) of a model's fields, in field order
+MODEL_COLUMNS: tuple[str, ...] = tuple(_MODEL_RENAMES.get(n, n) for n in _MODEL_FIELDS)
+#: the ``routes`` columns of a route's fields, in field order, then ``id``
+ROUTE_COLUMNS: tuple[str, ...] = (*(_SIMPLE_RENAMES.get(n, n) for n in _ROUTE_FIELDS), "id")
+
+
 def row_to_model(row: Row, aliases: list[str], self_hosted: Row | None) -> Model:
-    data = _domain_fields(row, _MODEL_FIELDS, _MODEL_RENAMES)
+    return _model(_domain_fields(row, _MODEL_FIELDS, _MODEL_RENAMES), aliases, self_hosted)
+
+
+def model_from_columns(values: Sequence[Any], aliases: list[str], self_hosted: Row | None) -> Model:
+    """:func:`row_to_model` of the values of :data:`MODEL_COLUMNS`, in that order."""
+    return _model(dict(zip(_MODEL_FIELDS, values, strict=True)), aliases, self_hosted)
+
+
+def _model(data: dict[str, Any], aliases: list[str], self_hosted: Row | None) -> Model:
     data["aliases"] = aliases
     if self_hosted is not None:
         sh = _values(self_hosted)
@@ -174,9 +195,23 @@ def route_columns(route: Route) -> dict[str, Any]:
 
 def row_to_route(row: Row, price: PriceSheet | None, self_hosted: Row | None) -> Route:
     data = _domain_fields(row, _ROUTE_FIELDS, _SIMPLE_RENAMES)
+    return _route(data, _values(row)["id"], price, self_hosted)
+
+
+def route_from_columns(
+    values: Sequence[Any], price: PriceSheet | None, self_hosted: Row | None
+) -> Route:
+    """:func:`row_to_route` of the values of :data:`ROUTE_COLUMNS`, in that order."""
+    data = dict(zip(_ROUTE_FIELDS, values[:-1], strict=True))
+    return _route(data, values[-1], price, self_hosted)
+
+
+def _route(
+    data: dict[str, Any], route_id: str, price: PriceSheet | None, self_hosted: Row | None
+) -> Route:
     data["price"] = price
     sh = _values(self_hosted) if self_hosted is not None else None
-    if sh is not None and sh["route_id"] == _values(row)["id"] and sh["instance_type"]:
+    if sh is not None and sh["route_id"] == route_id and sh["instance_type"]:
         markup = sh["markup_percent"]
         data["self_hosted"] = SelfHostedConfig(
             container_image=sh["sagemaker_image"] or "unknown",
@@ -211,6 +246,8 @@ _PRICE_EXTRA = (
 
 
 _PRICE_COLUMNS = (*MONEY_FIELDS, *_PRICE_EXTRA)
+#: the ``price_history`` columns of a price sheet's fields: the money ones first
+PRICE_COLUMNS: tuple[str, ...] = _PRICE_COLUMNS
 
 
 def price_columns(sheet: PriceSheet) -> dict[str, Any]:
@@ -220,3 +257,8 @@ def price_columns(sheet: PriceSheet) -> dict[str, Any]:
 def row_to_price(row: Row) -> PriceSheet:
     values = _values(row)
     return PriceSheet.model_validate({name: values[name] for name in _PRICE_COLUMNS})
+
+
+def price_from_columns(values: Sequence[Any]) -> PriceSheet:
+    """:func:`row_to_price` of the values of :data:`PRICE_COLUMNS`, in that order."""
+    return PriceSheet.model_validate(dict(zip(_PRICE_COLUMNS, values, strict=True)))

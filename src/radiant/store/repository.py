@@ -7,17 +7,19 @@ been migrated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text, update
+from sqlalchemy import Engine, func, inspect, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from radiant.domain import (
+    MONEY_FIELDS,
     Model,
     Platform,
     PriceSheet,
@@ -28,11 +30,15 @@ from radiant.domain import (
 )
 from radiant.errors import StoreError
 from radiant.store.mapping import (
-    row_to_model,
+    MODEL_COLUMNS,
+    PRICE_COLUMNS,
+    ROUTE_COLUMNS,
+    model_from_columns,
+    price_from_columns,
+    route_from_columns,
     row_to_platform,
     row_to_price,
     row_to_provider,
-    row_to_route,
 )
 from radiant.store.tables import (
     ModelAliasRow,
@@ -48,6 +54,7 @@ from radiant.store.tables import (
     ThermalStateRow,
     utcnow,
 )
+from radiant.store.types import money_from_column
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -153,23 +160,21 @@ def read_registry(engine: Engine) -> RegistryData:
             ).scalar_one()
         )
         aliases: dict[str, list[str]] = defaultdict(list)
-        for alias_row in _rows(session, ModelAliasRow, ModelAliasRow.alias):
-            aliases[alias_row["model_id"]].append(alias_row["alias"])
+        for model_id, alias in _values(session, ModelAliasRow, ("model_id", "alias"), "alias"):
+            aliases[model_id].append(alias)
         self_hosted = {row["model_id"]: row for row in _rows(session, SelfHostedModelRow)}
-        prices = {
-            row["route_id"]: row_to_price(row)
-            for row in _rows(session, PriceHistoryRow, where=PriceHistoryRow.effective_to.is_(None))
-        }
+        prices = _current_prices(session)
         data = RegistryData(version=version)
         data.platforms = [row_to_platform(r) for r in _rows(session, PlatformRow, PlatformRow.id)]
         data.providers = [row_to_provider(r) for r in _rows(session, ProviderRow, ProviderRow.id)]
         data.models = [
-            row_to_model(r, aliases.get(r["id"], []), self_hosted.get(r["id"]))
-            for r in _rows(session, ModelRow, ModelRow.id)
+            model_from_columns(values, aliases.get(values[0], []), self_hosted.get(values[0]))
+            for values in _values(session, ModelRow, MODEL_COLUMNS, "id")
         ]
+        model_id = ROUTE_COLUMNS.index("model_id")
         data.routes = [
-            row_to_route(r, prices.get(r["id"]), self_hosted.get(r["model_id"]))
-            for r in _rows(session, RouteRow, RouteRow.model_id, RouteRow.priority, RouteRow.id)
+            route_from_columns(values, prices.get(values[-1]), self_hosted.get(values[model_id]))
+            for values in _values(session, RouteRow, ROUTE_COLUMNS, "model_id", "priority", "id")
         ]
         # a provider's own health; platforms probed as a whole (no provider) are not in it
         data.health = [
@@ -189,6 +194,47 @@ def read_registry(engine: Engine) -> RegistryData:
             for r in session.execute(select(ThermalStateRow)).scalars()
         ]
         return data
+
+
+def _values(
+    session: Session, table: Any, names: Sequence[str], *order: str
+) -> Iterator[Sequence[Any]]:
+    """The values of the columns ``names`` (mapped attribute names) of every row, in that
+    order, as tuples: no dictionary per row."""
+    columns = [getattr(table, name) for name in names]
+    result = session.connection().execute(
+        select(*columns).order_by(*(getattr(table, name) for name in order))
+    )
+    return iter(result)
+
+
+def _current_prices(session: Session) -> dict[str, PriceSheet]:
+    """The price sheet in force on every route that has one, by route id.
+
+    Rows with the same figures share one sheet (sheets are immutable): it is validated
+    once, and a registry whose routes repeat prices holds each once. Money columns are
+    read as the driver returns them and converted only where set (most are not).
+    """
+    table = PriceHistoryRow
+    money = len(MONEY_FIELDS)
+    columns = [
+        table.route_id,
+        *(type_coerce(getattr(table, name), NULLTYPE) for name in PRICE_COLUMNS[:money]),
+        *(getattr(table, name) for name in PRICE_COLUMNS[money:]),
+    ]
+    result = session.connection().execute(select(*columns).where(table.effective_to.is_(None)))
+    sheets: dict[tuple[Any, ...], PriceSheet] = {}
+    prices: dict[str, PriceSheet] = {}
+    for row in result:
+        values = (
+            *[None if v is None else money_from_column(v) for v in row[1 : money + 1]],
+            *row[money + 1 :],
+        )
+        sheet = sheets.get(values)
+        if sheet is None:
+            sheet = sheets[values] = price_from_columns(values)
+        prices[row[0]] = sheet
+    return prices
 
 
 def _health(row: ProviderHealthRow) -> ProviderHealth:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["Money", "UTCDateTime"]
+__all__ = ["Money", "UTCDateTime", "money_from_column"]
 
 
 class Money(TypeDecorator[Decimal]):
@@ -34,14 +34,24 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        result = value if isinstance(value, Decimal) else Decimal(str(value))
-        if result == result.to_integral_value():
-            return result.quantize(Decimal(1))
-        return result.normalize()
+        return money_from_column(value)
 
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+
+def money_from_column(value: Any) -> Decimal:
+    """A :class:`Money` column's value as the database driver returns it (text on SQLite,
+    a decimal on PostgreSQL) as the ``Decimal`` the column reads back: integral values
+    without places, others normalised."""
+    result = value if isinstance(value, Decimal) else Decimal(str(value))
+    if result == result.to_integral_value():
+        return result.quantize(_ONE)
+    return result.normalize()
+
+
+_ONE = Decimal(1)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
