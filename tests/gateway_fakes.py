@@ -32,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from local_server import serve_app
+
 __all__ = ["FakeUpstream", "reset_server", "write_catalog"]
 
 
@@ -216,6 +218,15 @@ class FakeUpstream:
         assert isinstance(data, bytes) and isinstance(parts["model"], bytes)
         self.calls.append({"model": parts["model"].decode(), "bytes": len(data)})
         return JSONResponse({"text": "hello world", "usage": {"type": "duration", "seconds": 90}})
+
+
+@contextmanager
+def serving_upstreams() -> Iterator[dict[str, FakeUpstream]]:
+    """Fake upstreams ``a`` and ``b``, each served on 127.0.0.1, with its ``url``."""
+    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
+    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
+        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+        yield fakes
 
 
 @contextmanager

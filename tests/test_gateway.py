@@ -16,7 +16,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import ADMIN, Template, World, make_template, open_world
 from local_server import serve_app
 from radiant.api.app import create_app
@@ -32,9 +32,7 @@ HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

@@ -18,9 +18,8 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Backend, World, make_backends, open_backend_world
-from local_server import serve_app
 from radiant.gateway.request_ids import new_request_id
 from radiant.gateway.stream_usage import StreamTally, estimated_prompt_tokens
 from radiant.store.billing_tables import UsageEventRow
@@ -34,9 +33,7 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

@@ -16,9 +16,9 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from gateway_fakes import FakeUpstream, reset_server
+from gateway_fakes import FakeUpstream, reset_server, serving_upstreams
 from gateway_world import Template, World, make_template, open_world
-from local_server import free_port, serve_app
+from local_server import free_port
 from radiant.health.breaker import BreakerPolicy, CircuitState
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
@@ -26,9 +26,7 @@ HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

@@ -20,9 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conftest import migrate
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Backend, Template, World, make_backends, open_backend_world, open_world
-from local_server import serve_app
 from radiant.gateway.idempotency import Claim, IdempotencyStore, fingerprint
 from radiant.gateway.mount import gateway_from_settings
 from radiant.registry import Registry
@@ -41,9 +40,7 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

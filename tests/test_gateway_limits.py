@@ -17,9 +17,8 @@ import pytest
 import redis
 from openai.types.chat import ChatCompletionMessageParam
 
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import ADMIN, Template, World, make_template, open_world
-from local_server import serve_app
 from radiant.errors import StoreError
 from radiant.gateway.errors import DEFAULT_RETRY_AFTER, NoRouteError, error_parts
 from radiant.gateway.limits import LocalRateLimiter, RateLimiter
@@ -50,9 +49,7 @@ LIMIT_HEADERS = (
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

@@ -14,9 +14,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import ADMIN, Template, World, make_template, open_world
-from local_server import serve_app
 from radiant.errors import ValidationError
 from radiant.store.engine import make_engine
 from radiant.store.migrate import downgrade, upgrade
@@ -38,9 +37,7 @@ CALLS: list[tuple[str, str, str, Any]] = [
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 

@@ -17,9 +17,8 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from cli_in_process import run_radiant
-from gateway_fakes import FakeUpstream
+from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Template, make_template, open_world
-from local_server import serve_app
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.domain import Task
@@ -277,9 +276,7 @@ GATEWAY_KEY = "GATEWAY_TEST_A_KEY"
 
 @pytest.fixture(scope="module")
 def upstreams() -> Iterator[dict[str, FakeUpstream]]:
-    fakes = {name: FakeUpstream(name) for name in ("a", "b")}
-    with serve_app(fakes["a"].app) as a, serve_app(fakes["b"].app) as b:
-        fakes["a"].url, fakes["b"].url = f"{a}/v1", f"{b}/v1"  # type: ignore[attr-defined]
+    with serving_upstreams() as fakes:
         yield fakes
 
 
