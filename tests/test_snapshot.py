@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -139,6 +140,60 @@ def test_another_process_write_is_seen(tmp_path: Path) -> None:
     reader_engine.dispose()
 
 
+def test_background_refresh_serves_the_old_snapshot_until_the_new_one_is_prepared(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As ``radiant serve`` runs it: no reader waits for a rebuild, the prepare hooks run
+    before a snapshot is served, and a write of this process waits for its own snapshot."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    migrate(url)
+    writer_engine, reader_engine = make_engine(url), make_engine(url)
+    small = Path(__file__).parent / "fixtures" / "catalog_small"
+    sync_catalog(writer_engine, load_catalog(small))
+    reader = Registry(reader_engine, check_interval=0, background=True)
+    building, release = threading.Event(), threading.Event()
+    prepared: list[tuple[int, int | None]] = []  # (version prepared, version then served)
+
+    def hold_version_2(snapshot: Snapshot) -> None:
+        served = reader.served
+        prepared.append((snapshot.version, served.version if served else None))
+        if snapshot.version == 2:
+            building.set()
+            assert release.wait(10)
+        if snapshot.version == 4:
+            raise RuntimeError("prepare failed")
+
+    reader.prepare(hold_version_2)
+    reader.prepare(hold_version_2)  # registered once
+    try:
+        assert reader.snapshot().version == 1
+        sync_catalog(writer_engine, load_catalog())  # another process writes: version 2
+        assert reader.snapshot().version == 1  # noticed; built on the refresher thread
+        assert building.wait(10)
+        assert reader.snapshot().version == 1  # a reader while it builds is not held up
+        with pytest.raises(ModelNotFoundError):
+            reader.get_model("gpt-4o")
+        release.set()
+        reader.wait_for_refresh(10)
+        assert reader.get_model("gpt-4o").id == "openai-gpt-4o"
+        assert prepared == [(1, None), (2, 1)]  # version 2 was prepared while 1 was served
+
+        sync_catalog(writer_engine, load_catalog(small))  # version 3, as a write of ours
+        reader.invalidate(3)  # returns once the snapshot shows it, no waiting by the caller
+        assert reader.served is not None and reader.served.version == 3
+
+        sync_catalog(writer_engine, load_catalog())  # version 4: its preparation fails
+        assert reader.snapshot().version == 3
+        reader.wait_for_refresh(10)
+        assert reader.served is not None and reader.served.version == 3
+        assert "snapshot rebuild failed; serving version 3" in caplog.text
+    finally:
+        release.set()
+        reader.wait_for_refresh(10)
+        writer_engine.dispose()
+        reader_engine.dispose()
+
+
 def test_store_errors_are_clear(tmp_path: Path) -> None:
     from radiant.errors import StoreError
 
@@ -208,3 +263,28 @@ def test_an_empty_registry_answers_every_filter(migrated: Engine) -> None:
         )
     )
     assert page.count == 0 and list(page.data) == []
+
+
+def test_a_selector_prepares_every_new_snapshot_before_it_is_served(tmp_path: Path) -> None:
+    """The selection index comes with the snapshot: no request builds it on first use."""
+    from radiant.selection import SelectionCriteria
+    from radiant.selection.service import Selector
+
+    url = f"sqlite:///{tmp_path / 'prepared.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        sync_catalog(engine, load_catalog(Path(__file__).parent / "fixtures" / "catalog_small"))
+        registry = Registry(engine, check_interval=0)
+        selector = Selector(registry)
+        first = registry.snapshot()
+        assert "selection.index" in first.derived
+        sync_catalog(engine, load_catalog())
+        second = registry.snapshot()
+        assert second.version == 2 and "selection.index" in second.derived
+        index = second.derived["selection.index"]
+        assert index.snapshot is second and index is not first.derived["selection.index"]
+        selector.select(SelectionCriteria(task=Task.CHAT, tier=5))
+        assert second.derived["selection.index"] is index  # selection used the prepared one
+    finally:
+        engine.dispose()

@@ -15,4 +15,5 @@ def open_registry(settings: Settings) -> Registry:
         engine,
         check_interval=settings.snapshot_check_interval,
         catalog_dir=settings.catalog_dir,
+        background=settings.snapshot_background_refresh,
     )

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     catalog_dir: Path | None = None
     #: Seconds between two checks of the registry version (SQLite; PostgreSQL uses NOTIFY too).
     snapshot_check_interval: float = Field(default=0.5, ge=0)
+    #: Build the snapshot of a change another process made on a thread of its own, serving
+    #: the one in force until it is ready (False: the request that notices it waits).
+    snapshot_background_refresh: bool = True
     log_level: str = "info"
     #: Larger request bodies are refused with 413: the admin and registry API's (1 MiB) and
     #: the ``/v1`` gateway's (32 MiB: images and audio travel inline in a body).

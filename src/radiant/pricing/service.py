@@ -90,19 +90,25 @@ class PricingService:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.engine = registry.engine
-        self._cache: _Cache | None = None
+        #: by registry version: the snapshot in force and the one being prepared (see
+        #: Registry.prepare) each keep theirs, so neither recomputes the other's
+        self._cache: dict[int, _Cache] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ cached state
 
     def _state(self, snapshot: Snapshot) -> _Cache:
-        cache = self._cache
-        if cache is not None and cache.version == snapshot.version:
+        cache = self._cache.get(snapshot.version)
+        if cache is not None:
             return cache
         with self._lock:
+            cache = self._cache.get(snapshot.version)
+            if cache is not None:
+                return cache
             book = store.markup_book(self.engine)
             cache = _Cache(snapshot.version, book, self._averages(snapshot, book))
-            self._cache = cache
+            newest = sorted(self._cache)[-1:]  # the version before this one stays
+            self._cache = {v: self._cache[v] for v in newest} | {snapshot.version: cache}
             return cache
 
     def book(self, snapshot: Snapshot | None = None) -> MarkupBook:

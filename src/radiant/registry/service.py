@@ -4,12 +4,20 @@ A process keeps one snapshot. It checks the registry version at most every
 ``check_interval`` seconds (a one-row query) and rebuilds when another process wrote.
 Every build asks ``route_check`` (a factory of :data:`~radiant.registry.snapshot.RouteCheck`,
 by default :class:`~radiant.providers.callability.CallabilityCheck` on this process's
-environment) which routes this process can call.
+environment) which routes this process can call, and runs the ``prepare`` hooks (see
+:meth:`Registry.prepare`) before the snapshot is served.
+
+Readers never wait for another reader's rebuild: while one is under way they get the
+snapshot in force. With ``background=True`` (what ``radiant serve`` uses) a change noticed
+by the version check is built on a thread of its own and served once ready, so no request
+waits for a rebuild; a write made through this process (:meth:`Registry.invalidate` with
+its version, :meth:`Registry.refresh`) still waits for the snapshot that shows it.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
     from radiant.registry.listener import VersionListener
 
 __all__ = ["SYNC_STALE_AFTER", "Registry", "build_snapshot"]
+
+log = logging.getLogger(__name__)
 
 #: A sync still "running" after this long is taken for a crashed run.
 SYNC_STALE_AFTER = timedelta(minutes=15)
@@ -71,6 +81,7 @@ class Registry:
         check_interval: float = 0.5,
         catalog_dir: Path | None = None,
         route_check: Callable[[], RouteCheck] = CallabilityCheck,
+        background: bool = False,
     ) -> None:
         self.engine = engine
         #: makes the check of one snapshot build (a new one each build: keys may be set since)
@@ -78,37 +89,100 @@ class Registry:
         #: the catalog a sync started through the API applies (None: the built-in one)
         self.catalog_dir = catalog_dir
         self.check_interval = check_interval
+        #: rebuild on a thread of its own when the version check finds a change
+        self.background = background
         self._snapshot: Snapshot | None = None
         self._checked_at = float("-inf")
+        #: held while a snapshot is built (one build at a time)
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._listener: VersionListener | None = None
+        self._prepare: list[Callable[[Snapshot], object]] = []
+        self._refresher: threading.Thread | None = None
 
     # ------------------------------------------------------------------ snapshot
 
+    def prepare(self, hook: Callable[[Snapshot], object]) -> None:
+        """Run ``hook`` on every snapshot built from now on, before it is served: what a
+        reader would otherwise derive on first use (e.g. the selection index) is then
+        ready when the snapshot is. Registering the same hook again does nothing."""
+        if hook not in self._prepare:
+            self._prepare.append(hook)
+
+    @property
+    def served(self) -> Snapshot | None:
+        """The snapshot in force, without a version check (None before the first build)."""
+        return self._snapshot
+
     def snapshot(self) -> Snapshot:
         current = self._snapshot
-        now = time.monotonic()
-        if current is not None and now - self._checked_at < self.check_interval:
+        if current is not None and time.monotonic() - self._checked_at < self.check_interval:
             return current
-        with self._lock:
+        if current is None:
+            self._lock.acquire()  # nothing to serve yet: wait for the first build
+        elif not self._lock.acquire(blocking=False):
+            return current  # a rebuild is under way: serve the snapshot in force meanwhile
+        try:
             current = self._snapshot
             if current is not None and time.monotonic() - self._checked_at < self.check_interval:
                 return current
             version = repository.registry_version(self.engine)
-            if current is None or current.version != version:
-                current = build_snapshot(self.engine, self.route_check())
-                self._snapshot = current
+            if current is not None and current.version != version and self.background:
+                self._refresh_in_background()
+            elif current is None or current.version != version:
+                current = self._snapshot = self._build()
             self._checked_at = time.monotonic()
             return current
+        finally:
+            self._lock.release()
+
+    def _build(self) -> Snapshot:
+        snapshot = build_snapshot(self.engine, self.route_check())
+        for hook in self._prepare:
+            hook(snapshot)
+        return snapshot
+
+    def _refresh_in_background(self) -> None:
+        """Start the one refresher thread unless it runs (called with the lock held)."""
+        if self._refresher is not None and self._refresher.is_alive():
+            return
+        self._refresher = threading.Thread(
+            target=self._background_refresh, name="radiant-snapshot", daemon=True
+        )
+        self._refresher.start()
+
+    def _background_refresh(self) -> None:
+        try:
+            with self._lock:
+                current = self._snapshot
+                version = repository.registry_version(self.engine)
+                if current is None or current.version != version:
+                    self._snapshot = self._build()
+                self._checked_at = time.monotonic()
+        except Exception:  # a thread's last resort: log it and keep serving the old one
+            log.exception("snapshot rebuild failed; serving version %s until the next check",
+                          getattr(self._snapshot, "version", None))  # fmt: skip
+
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
+        """Until a background rebuild under way is served (tests, benchmarks, shutdown)."""
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.join(timeout)
 
     def invalidate(self, version: int = -1) -> None:
-        """Another process wrote (``version``): rebuild now unless already that fresh."""
+        """A write reached ``version`` (-1: unknown): rebuild now unless already that
+        fresh; returns once the snapshot shows it."""
         current = self._snapshot
         if current is not None and version >= 0 and current.version >= version:
             return
-        self._checked_at = float("-inf")
-        self.snapshot()
+        with self._lock:
+            current = self._snapshot
+            if current is not None and version >= 0 and current.version >= version:
+                return
+            latest = repository.registry_version(self.engine)
+            if current is None or current.version != latest:
+                self._snapshot = self._build()
+            self._checked_at = time.monotonic()
 
     def start_listening(self) -> None:
         """On PostgreSQL, refresh as soon as another process writes (LISTEN/NOTIFY)."""
@@ -127,7 +201,7 @@ class Registry:
     def refresh(self) -> Snapshot:
         """Rebuild now, whatever the version says."""
         with self._lock:
-            self._snapshot = build_snapshot(self.engine, self.route_check())
+            self._snapshot = self._build()
             self._checked_at = time.monotonic()
             return self._snapshot
 

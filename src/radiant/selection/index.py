@@ -716,3 +716,9 @@ def selection_index(snapshot: Snapshot) -> SelectionIndex:
             if found is None:
                 found = snapshot.derived[_KEY] = SelectionIndex(snapshot)
     return found
+
+
+def prepare(snapshot: Snapshot, book: MarkupBook) -> None:
+    """Build what the first selection on ``snapshot`` under ``book`` would: the index and
+    its price table (the registry runs this before it serves a new snapshot)."""
+    selection_index(snapshot).prices(book)

@@ -20,6 +20,7 @@ from radiant.registry import Registry, Snapshot
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import Selection, select
 from radiant.selection.fallback import FallbackChoice, select_with_fallback
+from radiant.selection.index import prepare
 from radiant.selection.prices import DEFAULT_BOOK
 from radiant.selection.routes import (
     Alternative,
@@ -54,12 +55,18 @@ class Selector:
     ) -> None:
         self.registry = registry
         self._markups = markups
+        # every new snapshot comes with its selection index and its price table under the
+        # markups in force: the first request after a change finds them made
+        registry.prepare(self._prepare)
         self._warmup = warmup or (lambda model_id: request_warmup(registry.engine, model_id))
         #: routing rules, read once per registry version (radiant.selection.rule_routing)
         self.routing_rules = RuleCache(registry.engine)
 
     def snapshot(self) -> Snapshot:
         return self.registry.snapshot()
+
+    def _prepare(self, snapshot: Snapshot) -> None:
+        prepare(snapshot, self.book(snapshot))
 
     def book(self, snapshot: Snapshot) -> MarkupBook:
         return self._markups(snapshot) if self._markups is not None else DEFAULT_BOOK
