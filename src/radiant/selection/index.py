@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -176,7 +177,9 @@ class PriceOrder:
 
 class SelectionIndex:
     def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+        # weak: the snapshot holds its index (Snapshot.derived), and a snapshot the registry
+        # replaced must be freed as soon as its last reader is done, without a GC cycle
+        self._snapshot = weakref.ref(snapshot)
         self.size = snapshot.size
         #: id(route) -> why this process cannot call it
         self.blocked: dict[int, str] = snapshot.blocked
@@ -194,6 +197,13 @@ class SelectionIndex:
         #: (hosting type, include_uncallable) -> per model position: why the slot of that
         #: hosting type has no lead route (None: not asked yet)
         self.lead_failures: dict[tuple[HostingType, bool], list[tuple[str, str] | None]] = {}
+
+    @property
+    def snapshot(self) -> Snapshot:
+        snapshot = self._snapshot()
+        if snapshot is None:  # only a caller keeping the index without its snapshot
+            raise RuntimeError("the snapshot of this selection index is gone")
+        return snapshot
 
     # ------------------------------------------------------------------ building
 
