@@ -126,15 +126,23 @@ class Registry:
             current = self._snapshot
             if current is not None and time.monotonic() - self._checked_at < self.check_interval:
                 return current
-            version = repository.registry_version(self.engine)
-            if current is not None and current.version != version and self.background:
-                self._refresh_in_background()
-            elif current is None or current.version != version:
-                current = self._snapshot = self._build()
-            self._checked_at = time.monotonic()
-            return current
+            if current is not None and self.background:
+                if repository.registry_version(self.engine) != current.version:
+                    self._refresh_in_background()
+                self._checked_at = time.monotonic()
+                return current
+            return self._catch_up()
         finally:
             self._lock.release()
+
+    def _catch_up(self) -> Snapshot:
+        """The snapshot of the registry's version now, built if it is not the one in force
+        (called with the lock held)."""
+        current = self._snapshot
+        if current is None or current.version != repository.registry_version(self.engine):
+            current = self._snapshot = self._build()
+        self._checked_at = time.monotonic()
+        return current
 
     def _build(self) -> Snapshot:
         snapshot = build_snapshot(self.engine, self.route_check())
@@ -154,11 +162,7 @@ class Registry:
     def _background_refresh(self) -> None:
         try:
             with self._lock:
-                current = self._snapshot
-                version = repository.registry_version(self.engine)
-                if current is None or current.version != version:
-                    self._snapshot = self._build()
-                self._checked_at = time.monotonic()
+                self._catch_up()
         except Exception:  # a thread's last resort: log it and keep serving the old one
             log.exception("snapshot rebuild failed; serving version %s until the next check",
                           getattr(self._snapshot, "version", None))  # fmt: skip
@@ -177,12 +181,8 @@ class Registry:
             return
         with self._lock:
             current = self._snapshot
-            if current is not None and version >= 0 and current.version >= version:
-                return
-            latest = repository.registry_version(self.engine)
-            if current is None or current.version != latest:
-                self._snapshot = self._build()
-            self._checked_at = time.monotonic()
+            if current is None or version < 0 or current.version < version:
+                self._catch_up()
 
     def start_listening(self) -> None:
         """On PostgreSQL, refresh as soon as another process writes (LISTEN/NOTIFY)."""
