@@ -8,13 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from conftest import migrate
+from manage_helpers import ctx, seed
 from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Task
 from radiant.errors import ModelNotFoundError, NotFoundError
-from radiant.registry import ModelQuery, Registry, Snapshot
+from radiant.manage.registry_writes import RegistryWriter
+from radiant.registry import ModelQuery, Registry, Snapshot, build_snapshot
+from radiant.selection.rules_service import RoutingRules
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog
 
@@ -288,3 +291,78 @@ def test_a_selector_prepares_every_new_snapshot_before_it_is_served(tmp_path: Pa
         assert second.derived["selection.index"] is index  # selection used the prepared one
     finally:
         engine.dispose()
+
+
+def test_a_rebuild_reads_only_the_models_a_write_changed(migrated: Engine) -> None:
+    """Each write records which models it changed; a server's next snapshot re-reads
+    those and keeps the rest as they were, and ends equal to a build from scratch."""
+    seed(migrated, Path(__file__).parent / "fixtures" / "catalog_small")
+    registry = Registry(migrated, check_interval=0)
+    writer = RegistryWriter(migrated, registry)
+    first = registry.snapshot()
+    models = {e.id: e.model for e in first.entries}
+
+    def same_objects(snapshot: Snapshot, changed: set[str]) -> set[str]:
+        """The models the snapshot holds as the same objects as ``first``."""
+        held = {e.id for e in snapshot.entries if e.model is models.get(e.id)}
+        assert not held & changed
+        return held
+
+    route = first.resolve("acme-large").routes[0]
+    version = writer.get("route", route.id).row_version
+    writer.set_price("route", route.id, {"input_per_1m": "3.33"}, version, ctx())
+    second = registry.snapshot()
+    large = second.resolve("acme-large")
+    price = {r.id: r.price for r in large.routes}[route.id]
+    assert price is not None and price.input_per_1m == Decimal("3.33")
+    assert same_objects(second, {"acme-large"}) == set(models) - {"acme-large"}
+
+    # a routing rule is no model's row: every model is kept
+    RoutingRules(registry).create(ctx(), {"action": "rate_limit", "name": "r", "rate_limit_rpm": 5})
+    third = registry.snapshot()
+    assert third.version == second.version + 1
+    assert all(e.model is second.resolve(e.id).model for e in third.entries)
+
+    # a new model with a route, another model edited: both read, the rest kept
+    writer.create(
+        "model",
+        {
+            "id": "acme-new",
+            "provider_id": "acme",
+            "name": "acme-new",
+            "display_name": "Acme New",
+            "category": "text_generation",
+            "capabilities": ["chat"],
+        },
+        ctx(),
+    )
+    writer.create(
+        "route",
+        {
+            "model_id": "acme-new",
+            "platform_id": "hostco",
+            "model_string": "acme/new",
+            "price": {"pricing_type": "per_token", "input_per_1m": "1", "output_per_1m": "2"},
+        },
+        ctx(),
+    )
+    small = writer.get("model", "acme-small")
+    writer.update("model", "acme-small", {"description": "edited"}, small.row_version, ctx())
+    fourth = registry.snapshot()
+    assert fourth.resolve("acme-new").routes[0].model_string == "acme/new"
+    assert fourth.resolve("acme-small").model.description == "edited"
+    assert same_objects(fourth, {"acme-large", "acme-small"}) == set(models) - {
+        "acme-large",
+        "acme-small",
+    }
+    scratch = build_snapshot(migrated)
+    assert [(e.model, e.routes) for e in fourth.entries] == [
+        (e.model, e.routes) for e in scratch.entries
+    ]
+
+    # a version moved without saying what changed (an older release, a script): all read
+    with migrated.begin() as conn:
+        conn.execute(text("UPDATE registry_state SET version = version + 1"))
+    fifth = registry.snapshot()
+    assert fifth.version == fourth.version + 1
+    assert not [e for e in fifth.entries if e.model is fourth.resolve(e.id).model]

@@ -70,7 +70,7 @@ def record_probes(
                 written += 1
                 changed = changed or (provider_id is not None and before != row.status)
         if changed:
-            bump_version(session)
+            bump_version(session, models=())  # health only: no model's rows
     return written, changed
 
 

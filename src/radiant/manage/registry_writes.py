@@ -185,6 +185,7 @@ class RegistryWriter:
         """Apply ``op`` inside the caller's transaction (the approval service uses this)."""
         k = KINDS[op.kind]
         try:
+            written = _models_written(session, op)
             if op.operation == "create":
                 result = self._create(session, k, op, ctx, metadata)
             elif op.operation == "pricing":
@@ -196,7 +197,7 @@ class RegistryWriter:
             else:
                 result = self._update(session, k, op, ctx, metadata, op.data)
             if result.changed:
-                result.registry_version = bump_version(session)
+                result.registry_version = bump_version(session, models=written)
             session.flush()
         except IntegrityError as exc:
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -511,6 +512,25 @@ class RegistryWriter:
                 route_id=route_id, recorded_by=ctx.principal.name[:100], **columns
             )
         )
+
+
+def _models_written(session: Session, op: WriteOp) -> list[str] | None:
+    """The models whose rows ``op`` writes, as :func:`bump_version` takes them (read
+    before it runs); None where it may reach further: a delete (references to what goes
+    are cleared) or a platform or provider (their models and routes hang on them)."""
+    if op.operation == "markup":
+        return []  # markups are not in a snapshot
+    if op.operation == "delete" or op.kind not in ("model", "route"):
+        return None
+    if op.kind == "model":
+        model_id = op.key if op.key is not None else op.data.get("id")
+        return [model_id] if isinstance(model_id, str) else None
+    models = {m for m in [op.data.get("model_id")] if isinstance(m, str)}
+    if op.key is not None:
+        route = session.get(RouteRow, op.key)
+        if route is not None:
+            models.add(route.model_id)
+    return sorted(models) if models else None
 
 
 def _key(op: WriteOp) -> str:

@@ -307,15 +307,15 @@ class PricingService:
         }
         candidates = [(e.model, e.routes) for e in snapshot.entries]
         with store_errors(), Session(self.engine) as session, session.begin():
-            changed = False
+            changed: set[str] = set()
             for entry in snapshot.entries:
                 for route in entry.routes:
                     if route.id not in open_alerts and self._estimate_route(
                         session, snapshot, book, candidates, entry, route, report
                     ):
-                        changed = True
+                        changed.add(entry.id)
             if changed:
-                bump_version(session)
+                bump_version(session, models=changed)
         self._resolve_real(snapshot, {k: a.id for k, a in open_alerts.items()}, report)
         if report.estimated:
             self.registry.refresh()

@@ -186,7 +186,7 @@ class RoutingRules:
             audit_write(
                 session, ctx, "routing_rule.create", "routing_rule", stored.id, None, stored
             )
-            version = bump_version(session)
+            version = bump_version(session, models=())  # rules are not in a snapshot
         self.registry.invalidate(version)
         return stored
 
@@ -207,7 +207,7 @@ class RoutingRules:
             old = {f: v for f, v in current.model_dump(mode="json").items() if f in changes}
             new = {f: v for f, v in stored.model_dump(mode="json").items() if f in changes}
             audit_write(session, ctx, "routing_rule.update", "routing_rule", rule_id, old, new)
-            version = bump_version(session)
+            version = bump_version(session, models=())  # rules are not in a snapshot
         self.registry.invalidate(version)
         return stored
 
@@ -217,7 +217,7 @@ class RoutingRules:
             current = self._writable(session, ctx.principal, rule_id)
             repo.delete_rule(session, rule_id, expected_version)
             audit_write(session, ctx, "routing_rule.delete", "routing_rule", rule_id, current, None)
-            version = bump_version(session)
+            version = bump_version(session, models=())  # rules are not in a snapshot
         self.registry.invalidate(version)
 
     # ------------------------------------------------------------------ helpers

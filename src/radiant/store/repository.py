@@ -7,13 +7,13 @@ been migrated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text, type_coerce, update
+from sqlalchemy import Engine, delete, func, inspect, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NULLTYPE
@@ -47,6 +47,7 @@ from radiant.store.tables import (
     PriceHistoryRow,
     ProviderHealthRow,
     ProviderRow,
+    RegistryChangeRow,
     RegistryStateRow,
     RouteRow,
     SelfHostedModelRow,
@@ -80,6 +81,10 @@ class RegistryData:
     routes: list[Route] = field(default_factory=list)
     health: list[ProviderHealth] = field(default_factory=list)
     thermal: list[ThermalStatus] = field(default_factory=list)
+    #: None: ``models`` and ``routes`` are the whole registry. A set: they hold only
+    #: these models (those still there) and their routes, the ones that changed since
+    #: the version asked about; every other model is as it was then.
+    changed: frozenset[str] | None = None
 
 
 @contextmanager
@@ -107,8 +112,18 @@ def registry_version(engine: Engine) -> int:
         return int(value.scalar_one())
 
 
-def bump_version(session: Session) -> int:
-    """Increase the registry version inside the caller's transaction (and NOTIFY on PostgreSQL)."""
+#: versions whose changes are kept; a reader further behind reads the whole registry
+CHANGES_KEPT = 1000
+#: a reader behind by more changed models than this reads the whole registry
+_PARTIAL_READ_MAX = 500
+
+
+def bump_version(session: Session, models: Iterable[str] | None = None) -> int:
+    """Increase the registry version inside the caller's transaction (and NOTIFY on
+    PostgreSQL), recording what changed: ``models``, the ids of the models whose rows
+    (the model, its aliases, routes, prices, self-hosted facts) this transaction wrote,
+    or none when it wrote only the state around them (health, thermal, rules, markups).
+    None, the default, says anything may have changed: readers then read everything."""
     session.execute(
         update(RegistryStateRow)
         .where(RegistryStateRow.id == 1)
@@ -119,12 +134,41 @@ def bump_version(session: Session) -> int:
             select(RegistryStateRow.version).where(RegistryStateRow.id == 1)
         ).scalar_one()
     )
+    session.execute(
+        delete(RegistryChangeRow).where(RegistryChangeRow.version <= version - CHANGES_KEPT)
+    )
+    session.add(
+        RegistryChangeRow(version=version, models=None if models is None else sorted(set(models)))
+    )
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": NOTIFY_CHANNEL, "payload": str(version)},
         )
     return version
+
+
+def _changed_since(session: Session, since: int, version: int) -> frozenset[str] | None:
+    """The models changed after version ``since`` up to ``version``; None when that is
+    not known (a version without its record, one that may have changed anything) or too
+    many to read one by one."""
+    if version - since > CHANGES_KEPT or version < since:
+        return None
+    rows = session.execute(
+        select(RegistryChangeRow.models).where(
+            RegistryChangeRow.version > since, RegistryChangeRow.version <= version
+        )
+    ).all()
+    if len(rows) != version - since:
+        return None
+    changed: set[str] = set()
+    for (models,) in rows:
+        if models is None:
+            return None
+        changed.update(models)
+        if len(changed) > _PARTIAL_READ_MAX:
+            return None
+    return frozenset(changed)
 
 
 #: Columns the domain objects do not carry; not worth loading into a snapshot.
@@ -152,29 +196,46 @@ def _rows(session: Session, table: Any, *order: Any, where: Any = None) -> list[
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def read_registry(engine: Engine) -> RegistryData:
+def read_registry(engine: Engine, since: int | None = None) -> RegistryData:
+    """The registry now. Given ``since``, the version a reader holds, only the models
+    changed after it are read when the change records say which (see
+    :attr:`RegistryData.changed`); platforms, providers, health and thermal state are
+    always read whole."""
     with store_errors(), Session(engine) as session:
         version = int(
             session.execute(
                 select(RegistryStateRow.version).where(RegistryStateRow.id == 1)
             ).scalar_one()
         )
+        changed = None if since is None else _changed_since(session, since, version)
+        only = None if changed is None else sorted(changed)
         aliases: dict[str, list[str]] = defaultdict(list)
-        for model_id, alias in _values(session, ModelAliasRow, ("model_id", "alias"), "alias"):
+        for model_id, alias in _values(
+            session, ModelAliasRow, ("model_id", "alias"), "alias", models=only
+        ):
             aliases[model_id].append(alias)
-        self_hosted = {row["model_id"]: row for row in _rows(session, SelfHostedModelRow)}
-        prices = _current_prices(session)
-        data = RegistryData(version=version)
+        self_hosted = {
+            row["model_id"]: row
+            for row in _rows(
+                session,
+                SelfHostedModelRow,
+                where=None if only is None else SelfHostedModelRow.model_id.in_(only),
+            )
+        }
+        prices = _current_prices(session, only)
+        data = RegistryData(version=version, changed=changed)
         data.platforms = [row_to_platform(r) for r in _rows(session, PlatformRow, PlatformRow.id)]
         data.providers = [row_to_provider(r) for r in _rows(session, ProviderRow, ProviderRow.id)]
         data.models = [
             model_from_columns(values, aliases.get(values[0], []), self_hosted.get(values[0]))
-            for values in _values(session, ModelRow, MODEL_COLUMNS, "id")
+            for values in _values(session, ModelRow, MODEL_COLUMNS, "id", models=only, key="id")
         ]
         model_id = ROUTE_COLUMNS.index("model_id")
         data.routes = [
             route_from_columns(values, prices.get(values[-1]), self_hosted.get(values[model_id]))
-            for values in _values(session, RouteRow, ROUTE_COLUMNS, "model_id", "priority", "id")
+            for values in _values(
+                session, RouteRow, ROUTE_COLUMNS, "model_id", "priority", "id", models=only
+            )
         ]
         # a provider's own health; platforms probed as a whole (no provider) are not in it
         data.health = [
@@ -197,44 +258,70 @@ def read_registry(engine: Engine) -> RegistryData:
 
 
 def _values(
-    session: Session, table: Any, names: Sequence[str], *order: str
+    session: Session,
+    table: Any,
+    names: Sequence[str],
+    *order: str,
+    models: Sequence[str] | None = None,
+    key: str = "model_id",
 ) -> Iterator[Sequence[Any]]:
     """The values of the columns ``names`` (mapped attribute names) of every row, in that
-    order, as tuples: no dictionary per row."""
+    order, as tuples: no dictionary per row. ``models``: only the rows whose ``key``
+    column is one of these."""
     columns = [getattr(table, name) for name in names]
-    result = session.connection().execute(
-        select(*columns).order_by(*(getattr(table, name) for name in order))
-    )
-    return iter(result)
+    query = select(*columns).order_by(*(getattr(table, name) for name in order))
+    if models is not None:
+        query = query.where(getattr(table, key).in_(models))
+    return iter(session.connection().execute(query).all())  # one fetchall, not a fetch per row
 
 
-def _current_prices(session: Session) -> dict[str, PriceSheet]:
-    """The price sheet in force on every route that has one, by route id.
+def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str, PriceSheet]:
+    """The price sheet in force on every route that has one (of ``models`` only, when
+    given), by route id.
 
-    Rows with the same figures share one sheet (sheets are immutable): it is validated
-    once, and a registry whose routes repeat prices holds each once. Money columns are
-    read as the driver returns them and converted only where set (most are not).
+    Rows with the same figures share one sheet (sheets are immutable). Rows are compared
+    as the driver returns them, before any conversion, so each distinct sheet is
+    converted and validated once: a registry whose routes repeat prices pays per sheet,
+    not per route.
     """
     table = PriceHistoryRow
-    money = len(MONEY_FIELDS)
-    columns = [
-        table.route_id,
-        *(type_coerce(getattr(table, name), NULLTYPE) for name in PRICE_COLUMNS[:money]),
-        *(getattr(table, name) for name in PRICE_COLUMNS[money:]),
-    ]
-    result = session.connection().execute(select(*columns).where(table.effective_to.is_(None)))
+    columns = [getattr(table, name) for name in PRICE_COLUMNS]
+    dialect = session.get_bind().dialect
+    convert = [_reader(column, dialect) for column in columns]
+    query = select(table.route_id, *(type_coerce(c, NULLTYPE) for c in columns)).where(
+        table.effective_to.is_(None)
+    )
+    if models is not None:
+        query = query.where(
+            table.route_id.in_(select(RouteRow.id).where(RouteRow.model_id.in_(models)))
+        )
+    result = session.connection().execute(query)
     sheets: dict[tuple[Any, ...], PriceSheet] = {}
     prices: dict[str, PriceSheet] = {}
-    for row in result:
-        values = (
-            *[None if v is None else money_from_column(v) for v in row[1 : money + 1]],
-            *row[money + 1 :],
-        )
-        sheet = sheets.get(values)
+    for route_id, *raw in result.all():
+        key = tuple(raw)
+        sheet = sheets.get(key)
         if sheet is None:
-            sheet = sheets[values] = price_from_columns(values)
-        prices[row[0]] = sheet
+            values = [
+                v if v is None or f is None else f(v) for f, v in zip(convert, raw, strict=True)
+            ]
+            sheet = sheets[key] = price_from_columns(values)
+        prices[route_id] = sheet
     return prices
+
+
+def _reader(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """What turns a driver value of ``column`` into the value the column reads back
+    (None: the driver's value is it). Money uses :func:`money_from_column` directly."""
+    if column.key in _MONEY:
+        return money_from_column
+    processor: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).result_processor(
+        dialect, None
+    )
+    return processor
+
+
+_MONEY = frozenset(MONEY_FIELDS)
 
 
 def _health(row: ProviderHealthRow) -> ProviderHealth:

@@ -87,6 +87,17 @@ class RegistryStateRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class RegistryChangeRow(Base):
+    """What one registry version changed, so a reader can rebuild only that: the ids of
+    the models whose rows (the model, its aliases, routes, prices, self-hosted facts)
+    changed; an empty list when only the state around them did (health, thermal, rules,
+    markups); NULL when anything may have."""
+
+    __tablename__ = "registry_changes"
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    models: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
 class PlatformRow(_Tracked, Base):
     __tablename__ = "platforms"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -206,7 +206,7 @@ class ThermalManager:
                     session, ctx, "thermal.warm", "model", spec.model_id, old, _state_dict(row)
                 )
             if changed:
-                bump_version(session)
+                bump_version(session, models=())  # thermal state only
             return self._view(row, spec, now)
 
     # ------------------------------------------------------------------ the job
@@ -242,7 +242,7 @@ class ThermalManager:
                 report.endpoints.append({**self._view(row, spec, now), "action": action})
                 progress.advance(1, f"{spec.model_id}: {row.current_state}")
             if report.bumped:
-                bump_version(session)
+                bump_version(session, models=())  # thermal state only
         return report
 
     def _act(self, row: ThermalStateRow, spec: EndpointSpec, now: float) -> str | None:
