@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 
 from benchmarks._report import Row
-from benchmarks.serve import serve_rows
+from benchmarks.serve import SERVE_RSS_TARGET_MB, serve_rows
 
 __all__ = ["SHARED_CATALOGS", "pricing_sync_rows"]
 
@@ -91,7 +91,9 @@ def _world(sources: list[tuple[str, str]]) -> list[Row]:
         with engine.connect() as conn:
             models = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
             routes = conn.execute(text("SELECT count(*) FROM routes")).scalar_one()
-        served = serve_rows(url, _LABEL, loaded=f"the world ({models:,} models)")
+        served = serve_rows(
+            url, _LABEL, loaded=f"the world ({models:,} models)", rss_target=SERVE_RSS_TARGET_MB
+        )
     read = getattr(report, "entries_read", 0)
     return [
         Row(

@@ -63,10 +63,16 @@ def _call(base: str, path: str, body: dict[str, object] | None = None) -> None:
 
 
 def serve_rows(
-    database_url: str, label: str, *, loaded: str = "registry", timeout: float = 300.0
+    database_url: str,
+    label: str,
+    *,
+    loaded: str = "registry",
+    rss_target: float | None = None,
+    timeout: float = 300.0,
 ) -> list[Row]:
     """RSS of ``radiant serve`` on ``database_url`` once it has answered a listing and a
-    selection (``loaded`` names what its registry holds), its peak, and its start time."""
+    selection (``loaded`` names what its registry holds), its peak, and its start time.
+    ``rss_target``: the catalog-world issue sets one for the world (``SERVE_RSS_TARGET_MB``)."""
     if not Path("/proc/self/status").exists():
         note = "skipped: no /proc to read the server's memory from"
         return [Row("radiant serve RSS", label, float("nan"), "MB", note=note)]
@@ -108,7 +114,7 @@ def serve_rows(
             label,
             resident,
             "MB",
-            SERVE_RSS_TARGET_MB,
+            rss_target,
             digits=0,
         ),
         Row("radiant serve peak RSS (VmHWM)", label, peak, "MB", digits=0),
@@ -169,7 +175,7 @@ def _change_rows(base: str, database_url: str, label: str, timeout: float = 120.
             digits=1,
         ),
         Row(
-            "radiant serve: another process's write until served (0.5 s checks)",
+            "radiant serve: another process's write (a sync: all re-read) until served",
             label,
             served_after * 1000,
             "ms",

@@ -80,7 +80,7 @@ def store_rows(
                     digits=1,
                 )
             )
-            rows += _rebuild_rows(engine, catalog, label, runs)
+            rows += _rebuild_rows(engine, catalog, label, max(runs, 3))
         if also is not None:
             rows += also(engine.url.render_as_string(hide_password=False), label)
         return rows

@@ -27,8 +27,10 @@ from radiant.api.routers import (
 )
 from radiant.api.routers import health as health_routes
 from radiant.gateway.mount import install_gateway
+from radiant.pricing.service import PricingService
 from radiant.registry import Registry
 from radiant.selection.rules_service import RoutingRules
+from radiant.selection.service import Selector
 from radiant.settings import get_settings
 from radiant.tenants import Tenants
 
@@ -117,6 +119,10 @@ def create_app(
         app.include_router(router, dependencies=[read_gate])
     app.include_router(tenants.router)
     app.state.routing_rules = RoutingRules(registry_service)
+    # one pricing service and one selector for the API and the gateway: each snapshot's
+    # price table and selection index are prepared, and held, once
+    app.state.pricing = PricingService(registry_service)
+    app.state.selector = Selector(registry_service, markups=app.state.pricing.book)
     app.include_router(routing_rules.router)
     app.include_router(health_routes.router)
     app.include_router(discovery.router)
@@ -125,6 +131,8 @@ def create_app(
         registry_service,
         gateway,
         health=health,
+        pricing=app.state.pricing,
+        selector=app.state.selector,
         max_body_bytes=gateway_max_body_bytes,
         expose_route=expose_route,
     )

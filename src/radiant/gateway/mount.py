@@ -23,17 +23,24 @@ from radiant.gateway.idempotency import IdempotencyStore
 from radiant.gateway.metering import Meter, meter_from_settings
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Gateway
+from radiant.pricing.service import PricingService
 from radiant.registry import Registry
+from radiant.selection.service import Selector
 from radiant.settings import get_settings
 
 __all__ = ["GatewayDispatch", "GatewayHolder", "gateway_from_settings", "install_gateway"]
 
 
 def gateway_from_settings(
-    registry: Registry, health: Any = None, meter: Meter | None = None
+    registry: Registry,
+    health: Any = None,
+    meter: Meter | None = None,
+    *,
+    pricing: PricingService | None = None,
+    selector: Selector | None = None,
 ) -> Gateway:
     """A gateway with the meter, limiter and health monitor the settings describe
-    (``meter``: one made already)."""
+    (``meter``: one made already; ``pricing`` and ``selector``: the app's, shared)."""
     from radiant.gateway.limits import limiter_from_settings
     from radiant.health.monitor import monitor_from_settings
 
@@ -47,15 +54,27 @@ def gateway_from_settings(
         limiter=limiter_from_settings(settings),
         health=health,
         idempotency=IdempotencyStore(registry.engine, ttl=settings.idempotency_ttl_seconds),
+        pricing=pricing,
+        selector=selector,
     )
 
 
 class GatewayHolder:
     """The app's gateway, given or built on first use; closed with the app."""
 
-    def __init__(self, registry: Registry, gateway: Gateway | None, health: Any = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        gateway: Gateway | None,
+        health: Any = None,
+        *,
+        pricing: PricingService | None = None,
+        selector: Selector | None = None,
+    ) -> None:
         self.registry = registry
         self.health = health
+        self.pricing = pricing
+        self.selector = selector
         self._gateway = gateway
         self._lock = threading.Lock()
         self._started = False
@@ -83,7 +102,13 @@ class GatewayHolder:
             return gateway
         with self._lock:
             if self._gateway is None:
-                self._gateway = gateway_from_settings(self.registry, self.health, self._meter)
+                self._gateway = gateway_from_settings(
+                    self.registry,
+                    self.health,
+                    self._meter,
+                    pricing=self.pricing,
+                    selector=self.selector,
+                )
                 if self.health is None:
                     self._own_health = self._gateway.health
             if not self._started:
@@ -125,6 +150,8 @@ def install_gateway(
     gateway: Gateway | None = None,
     *,
     health: Any = None,
+    pricing: PricingService | None = None,
+    selector: Selector | None = None,
     max_body_bytes: int | None = None,
     expose_route: bool | None = None,
 ) -> GatewayHolder:
@@ -136,7 +163,7 @@ def install_gateway(
     settings = get_settings()
     limit = max_body_bytes or settings.gateway_max_body_bytes
     expose = settings.gateway_expose_route if expose_route is None else expose_route
-    holder = GatewayHolder(registry, gateway, health)
+    holder = GatewayHolder(registry, gateway, health, pricing=pricing, selector=selector)
     endpoints = {
         e.path: GatewayEndpoint(holder.get, e, limit, expose_route=expose) for e in Endpoint
     }

@@ -272,7 +272,7 @@ def _values(
     query = select(*columns).order_by(*(getattr(table, name) for name in order))
     if models is not None:
         query = query.where(getattr(table, key).in_(models))
-    return iter(session.connection().execute(query).all())  # one fetchall, not a fetch per row
+    return iter(session.connection().execute(query))
 
 
 def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str, PriceSheet]:
@@ -298,7 +298,7 @@ def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str,
     result = session.connection().execute(query)
     sheets: dict[tuple[Any, ...], PriceSheet] = {}
     prices: dict[str, PriceSheet] = {}
-    for route_id, *raw in result.all():
+    for route_id, *raw in result:
         key = tuple(raw)
         sheet = sheets.get(key)
         if sheet is None:
