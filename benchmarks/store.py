@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from benchmarks._report import Row, median_ms, samples
 from benchmarks.snapshots import BUILD_TARGET_MS
 from radiant.catalog import Catalog
-from radiant.manage.context import WriteContext
+from radiant.core.context import WriteContext
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.providers.callability import CallabilityCheck
 from radiant.registry import Registry, build_snapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from radiant.catalog import load_catalog
-from radiant.manage.context import WriteContext
+from radiant.core.context import WriteContext
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.sync import sync_catalog
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from manage_helpers import ctx, seed
 from radiant.api.app import create_app
+from radiant.core.audit import AuditQuery, list_audit
+from radiant.core.context import WriteContext
 from radiant.errors import ConflictError, PermissionDeniedError, RadiantError
 from radiant.manage.approvals import ApprovalService
-from radiant.manage.audit import AuditQuery, list_audit
-from radiant.manage.context import WriteContext
 from radiant.manage.operations import WriteOp
 from radiant.manage.policy import get_policy, set_policy
 from radiant.manage.registry_writes import RegistryWriter

@@ -19,6 +19,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import ADMIN, Template, World, make_template, open_world
+from radiant.core.context import WriteContext
 from radiant.errors import StoreError
 from radiant.gateway.errors import DEFAULT_RETRY_AFTER, NoRouteError, error_parts
 from radiant.gateway.limits import LocalRateLimiter, RateLimiter
@@ -31,7 +32,6 @@ from radiant.health.breaker import (
     reopens_in,
     try_trial,
 )
-from radiant.manage.context import WriteContext
 from radiant.selection.rules_service import RoutingRules
 from radiant.tenants import Tenants
 

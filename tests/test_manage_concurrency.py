@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 from local_server import serve_app
 from manage_helpers import seed
 from radiant.api.app import create_app
+from radiant.core.audit import AuditQuery, list_audit
 from radiant.manage.administrators import AdminService
-from radiant.manage.audit import AuditQuery, list_audit
 from radiant.registry import Registry
 
 CLIENTS = 100

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from manage_helpers import ctx, seed
 from radiant.catalog import load_catalog
+from radiant.core.audit import AuditQuery, list_audit
+from radiant.core.context import WriteContext
 from radiant.errors import (
     AuthenticationError,
     ConflictError,
@@ -19,8 +21,6 @@ from radiant.errors import (
     PreconditionFailedError,
     ValidationError,
 )
-from radiant.manage.audit import AuditQuery, list_audit
-from radiant.manage.context import WriteContext
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import Registry
 from radiant.security import ANONYMOUS, Role

@@ -144,7 +144,7 @@ def test_costs_and_writes_need_a_token_that_allows_them(url: str) -> None:
     admins = AdminService(engine)
     boss = admins.authenticate(TOKENS[url])
     assert boss is not None
-    from radiant.manage.context import WriteContext
+    from radiant.core.context import WriteContext
 
     _, auditor = admins.create_admin(WriteContext(boss), "audit@example.test", "auditor")
     engine.dispose()

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, event
 
 from conftest import migrate
 from radiant.catalog import load_catalog
+from radiant.core.context import WriteContext
 from radiant.domain import Task
 from radiant.domain.routing_rule import RoutingRule
-from radiant.manage.context import WriteContext
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.selection import SelectionCriteria, select

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from manage_helpers import ctx
+from radiant.core.context import WriteContext
 from radiant.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from radiant.manage.administrators import AdminService
-from radiant.manage.context import WriteContext
 from radiant.security import Permission, Role
 from radiant.security.tokens import hash_token, new_token
 from radiant.store.admin_tables import AdminTokenRow, InvitationRow

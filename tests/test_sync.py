@@ -188,7 +188,7 @@ def test_bad_catalog_is_rejected_before_touching_the_store(
         lambda d: d["models"][1].__setitem__("context_window", "lots"),
     )
     with pytest.raises(CatalogError) as info:
-        Registry(migrated).sync_catalog(small_catalog)
+        sync_catalog(migrated, load_catalog(small_catalog))
     assert "acme.yaml" in str(info.value)
     assert "acme-small" in str(info.value)
     assert "context_window" in str(info.value)

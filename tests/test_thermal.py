@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from manage_helpers import seed
+from radiant.core.context import WriteContext
 from radiant.domain import HealthStatus, ThermalState
 from radiant.errors import (
     AuthenticationError,
@@ -21,7 +22,6 @@ from radiant.errors import (
 )
 from radiant.health.jobs import thermal_job
 from radiant.health.thermal import LocalThermalBackend, ThermalManager
-from radiant.manage.context import WriteContext
 from radiant.registry import Registry
 from radiant.security import ANONYMOUS, ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store import repository

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from radiant.api.etag import etag
+from radiant.core.audit import jsonable
 from radiant.manage.administrators import AdminService
 from radiant.manage.approvals import ApprovalService
-from radiant.manage.audit import jsonable
 from radiant.manage.registry_writes import RegistryWriter, WriteResult
 from radiant.manage.resources import Record
 from radiant.security import Principal

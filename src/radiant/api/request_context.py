@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from radiant.api.auth import PrincipalDep
+from radiant.core.context import RequestInfo, WriteContext, current_request
 from radiant.errors import AuthenticationError
-from radiant.manage.context import RequestInfo, WriteContext, current_request
 
 __all__ = ["ContextDep", "RequestIdMiddleware", "authenticated"]
 

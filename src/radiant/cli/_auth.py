@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from radiant.cli._base import load_settings, state
+from radiant.core.context import WriteContext
 from radiant.errors import AuthenticationError
-from radiant.manage.context import WriteContext
 from radiant.security import ANONYMOUS, Principal
 
 TokenOpt = Annotated[

@@ -10,8 +10,8 @@ import typer
 
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, print_json, table
+from radiant.core.audit import jsonable
 from radiant.domain.numbers import INT64_MAX
-from radiant.manage.audit import jsonable
 
 admin_app = typer.Typer(help="Administrators, their tokens and invitations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log (read-only).", no_args_is_help=True)
@@ -228,8 +228,8 @@ def audit_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Audit rows, newest first (needs a token with admin:read)."""
-    from radiant.manage.audit import AuditQuery, list_audit
-    from radiant.manage.context import authorize
+    from radiant.core.audit import AuditQuery, list_audit
+    from radiant.core.context import authorize
     from radiant.security import Permission
 
     eng = engine()

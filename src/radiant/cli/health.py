@@ -38,10 +38,10 @@ def _when(value: Any) -> str:
 @health_app.command("list")
 def health_list(as_json: JsonOpt = False, status: StatusOpt = None) -> None:
     """Probed platforms and provider APIs, and routes the gateway reported on."""
+    from radiant.core.audit import jsonable
     from radiant.errors import ValidationError
     from radiant.health.monitor import monitor_from_settings
     from radiant.health.provider_health import list_provider_health
-    from radiant.manage.audit import jsonable
 
     if status is not None and status not in ("healthy", "degraded", "unhealthy", "unknown"):
         raise ValidationError(f"unknown status {status!r}: healthy, degraded, unhealthy, unknown")
@@ -145,7 +145,7 @@ def _thermal_table(rows: list[dict[str, Any]]) -> None:
 @thermal_app.command("list")
 def thermal_list(as_json: JsonOpt = False) -> None:
     """Every self-hosted endpoint: current and target state, timers."""
-    from radiant.manage.audit import jsonable
+    from radiant.core.audit import jsonable
 
     rows = _manager().list()
     if as_json:
@@ -161,7 +161,7 @@ def thermal_warm(
     as_json: JsonOpt = False,
 ) -> None:
     """Warm the model's endpoint now (needs a token with status:write)."""
-    from radiant.manage.audit import jsonable
+    from radiant.core.audit import jsonable
 
     eng = engine()
     view = _manager().warm(model, context(token or state.token, eng))

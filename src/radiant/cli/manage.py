@@ -80,7 +80,7 @@ def report(result: Any, as_json: bool) -> None:
         return
     record = result.record
     if as_json:
-        from radiant.manage.audit import jsonable
+        from radiant.core.audit import jsonable
 
         print_json(jsonable(record.as_dict()))
         return

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write, record_audit
+from radiant.core.context import WriteContext, authorize
 from radiant.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from radiant.manage.audit import audit_write, record_audit
-from radiant.manage.context import WriteContext, authorize
 from radiant.security import Permission, Principal, PrincipalKind, Role, permissions_for
 from radiant.security.tokens import hash_token, new_token
 from radiant.store.admin_tables import AdministratorRow, AdminTokenRow, InvitationRow

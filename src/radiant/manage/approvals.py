@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write, record_audit
+from radiant.core.context import WriteContext, authorize
 from radiant.errors import (
     ConflictError,
     NotFoundError,
@@ -20,8 +22,6 @@ from radiant.errors import (
     RadiantError,
     ValidationError,
 )
-from radiant.manage.audit import audit_write, record_audit
-from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, required_permissions
 from radiant.manage.policy import request_dict
 from radiant.manage.registry_writes import RegistryWriter, WriteResult

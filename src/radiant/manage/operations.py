@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from radiant.core.audit import jsonable
 from radiant.errors import ValidationError
-from radiant.manage.audit import jsonable
 from radiant.security import Permission
 
 __all__ = ["OPERATIONS", "STATUS_FIELDS", "WriteOp", "change_types", "required_permissions"]

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write, record_audit
+from radiant.core.context import WriteContext, authorize
 from radiant.errors import ValidationError
-from radiant.manage.audit import audit_write, record_audit
-from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp
 from radiant.security import Permission
 from radiant.store.admin_tables import CHANGE_TYPES, ApprovalPolicyRow, ApprovalRequestRow

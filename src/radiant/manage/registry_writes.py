@@ -31,10 +31,10 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write
+from radiant.core.context import WriteContext, authorize
 from radiant.domain import CostSource, PriceSheet
 from radiant.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationError
-from radiant.manage.audit import audit_write
-from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, change_types, required_permissions
 from radiant.manage.policy import create_request, policy_for, request_dict
 from radiant.manage.resources import (

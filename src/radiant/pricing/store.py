@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_change, jsonable
+from radiant.core.context import authorize
 from radiant.domain import CostSource, PriceSheet, PricingType
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
-from radiant.manage.audit import audit_change, jsonable
-from radiant.manage.context import authorize
 from radiant.pricing.alerts import (
     AffectedPrice,
     AlertAction,

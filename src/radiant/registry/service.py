@@ -21,32 +21,26 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Route
-from radiant.errors import ConflictError, NotFoundError, RadiantError
+from radiant.errors import NotFoundError
 from radiant.providers.callability import CallabilityCheck
 from radiant.registry.entry import ModelEntry
 from radiant.registry.query import ModelQuery
 from radiant.registry.snapshot import Page, RouteCheck, Snapshot
 from radiant.registry.views import search, unified_rows
 from radiant.store import repository
-from radiant.sync import SyncReport, fail_sync_log, start_sync_log, sync_catalog
 
 if TYPE_CHECKING:
     from radiant.registry.listener import VersionListener
 
-__all__ = ["SYNC_STALE_AFTER", "Registry", "build_snapshot"]
+__all__ = ["Registry", "build_snapshot"]
 
 log = logging.getLogger(__name__)
-
-#: A sync still "running" after this long is taken for a crashed run.
-SYNC_STALE_AFTER = timedelta(minutes=15)
 
 
 def build_snapshot(
@@ -106,7 +100,6 @@ class Registry:
         self._checked_at = float("-inf")
         #: held while a snapshot is built (one build at a time)
         self._lock = threading.Lock()
-        self._sync_lock = threading.Lock()
         self._listener: VersionListener | None = None
         self._prepare: list[Callable[[Snapshot], object]] = []
         self._refresher: threading.Thread | None = None
@@ -261,36 +254,6 @@ class Registry:
         )
         total = repository.count_sync_runs(self.engine, sync_type=sync_type, status=status)
         return rows, total
-
-    # ------------------------------------------------------------------ writes
-
-    def sync_catalog(
-        self, directory: Path | None = None, *, sync_id: str | None = None
-    ) -> SyncReport:
-        """Load and apply a catalog now; ``sync_id`` continues :meth:`start_catalog_sync`."""
-        source = str(directory) if directory else "builtin"
-        try:
-            catalog = load_catalog(directory)
-        except RadiantError as exc:
-            if sync_id is not None:
-                fail_sync_log(self.engine, sync_id, str(exc))
-            raise
-        report = sync_catalog(self.engine, catalog, source=source, sync_id=sync_id)
-        self.refresh()
-        return report
-
-    def start_catalog_sync(self, directory: Path | None = None) -> str:
-        """Record a catalog sync as running and return its id; run it with :meth:`sync_catalog`.
-
-        Raises ConflictError while another catalog sync started in the last
-        ``SYNC_STALE_AFTER`` is still running (an older "running" row is a crashed run).
-        """
-        since = datetime.now(UTC) - SYNC_STALE_AFTER
-        with self._sync_lock:
-            running = repository.running_sync(self.engine, "catalog", since)
-            if running is not None:
-                raise ConflictError(f"catalog sync {running} is still running")
-            return start_sync_log(self.engine, source=str(directory) if directory else "builtin")
 
     def sync_run(self, sync_id: str) -> dict[str, Any]:
         run = repository.sync_run(self.engine, sync_id)

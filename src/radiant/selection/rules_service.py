@@ -26,6 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write
+from radiant.core.context import WriteContext, authorize
 from radiant.domain.enums import Task
 from radiant.domain.routing_rule import RoutingRule
 from radiant.errors import (
@@ -34,8 +36,6 @@ from radiant.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from radiant.manage.audit import audit_write
-from radiant.manage.context import WriteContext, authorize
 from radiant.security import Permission, Principal
 from radiant.selection.rule_routing import rule_request
 from radiant.selection.rules import RuleCheck, RuleRequest, apply_rules, check_rules

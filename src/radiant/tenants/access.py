@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_change
 from radiant.domain.tenant import TenantModelAccess
 from radiant.errors import NotFoundError, ValidationError
-from radiant.manage.audit import audit_change
 from radiant.registry import Snapshot
 from radiant.security import Permission, Principal
 from radiant.store.engine import session_scope

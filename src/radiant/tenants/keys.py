@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_change
 from radiant.domain.tenant import (
     API_KEY_SCOPES,
     DEFAULT_KEY_SCOPES,
@@ -36,7 +37,6 @@ from radiant.domain.tenant import (
     key_allows,
 )
 from radiant.errors import NotFoundError, PermissionDeniedError, ValidationError
-from radiant.manage.audit import audit_change
 from radiant.security import Permission, Principal, PrincipalKind
 from radiant.store.engine import session_scope
 from radiant.store.repository import store_errors

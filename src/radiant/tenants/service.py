@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from radiant.core.audit import audit_change
 from radiant.domain.tenant import ApiKeyStatus, Tenant, TenantStatus
 from radiant.errors import ValidationError
-from radiant.manage.audit import audit_change
 from radiant.security import Permission, Principal
 from radiant.store.tables import utcnow
 from radiant.store.tenant_tables import TenantApiKeyRow, TenantRow

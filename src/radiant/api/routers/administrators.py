@@ -19,8 +19,8 @@ from radiant.api.write_schemas import (
     InvitationCreate,
     TokenCreate,
 )
-from radiant.manage.audit import jsonable
-from radiant.manage.context import authorize
+from radiant.core.audit import jsonable
+from radiant.core.context import authorize
 from radiant.security import Permission
 
 router = APIRouter(prefix="/api/v2/admin", tags=["administrators"])

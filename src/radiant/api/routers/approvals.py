@@ -11,7 +11,7 @@ from radiant.api.admin_deps import ApprovalsDep, record_body
 from radiant.api.params import Offset
 from radiant.api.request_context import ContextDep, authenticated
 from radiant.api.write_schemas import ApprovalDecision, PolicyUpdate
-from radiant.manage.audit import jsonable
+from radiant.core.audit import jsonable
 from radiant.manage.policy import get_policy, set_policy
 from radiant.security import Permission
 
@@ -22,7 +22,7 @@ router = APIRouter(
 
 @router.get("/policy")
 def read_policy(request: Request, ctx: ContextDep) -> dict[str, Any]:
-    from radiant.manage.context import authorize
+    from radiant.core.context import authorize
 
     authorize(ctx.principal, [Permission.ADMIN_READ])
     rows = get_policy(request.app.state.registry.engine)

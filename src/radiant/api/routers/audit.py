@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 
 from radiant.api.auth import require
 from radiant.api.params import DateTimeParam, Offset, RowId
+from radiant.core.audit import AuditQuery, get_audit, list_audit
 from radiant.errors import NotFoundError
-from radiant.manage.audit import AuditQuery, get_audit, list_audit
 from radiant.security import Permission
 
 router = APIRouter(

@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse
 from radiant.api.auth import require
 from radiant.api.deps import RegistryDep
 from radiant.api.request_context import ContextDep
+from radiant.core.audit import jsonable
 from radiant.domain import HealthStatus
 from radiant.health import HealthMonitor
 from radiant.health.provider_health import list_provider_health
 from radiant.health.thermal import ThermalManager
-from radiant.manage.audit import jsonable
 from radiant.security import Permission
 
 __all__ = ["health_monitor", "router", "thermal_manager"]

@@ -13,7 +13,7 @@ from radiant.api.admin_deps import WriterDep, record_body
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.etag import etag
 from radiant.api.write_schemas import RecordPublic
-from radiant.manage.audit import jsonable
+from radiant.core.audit import jsonable
 from radiant.security import Permission
 
 router = APIRouter(

@@ -33,11 +33,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write
+from radiant.core.context import WriteContext, authorize
 from radiant.domain import ThermalState
 from radiant.errors import RadiantError, ValidationError
 from radiant.health.thermal.backends import EndpointSpec, Observation, ThermalBackend
-from radiant.manage.audit import audit_write
-from radiant.manage.context import WriteContext, authorize
 from radiant.security import Permission
 from radiant.store.repository import bump_version, store_errors
 from radiant.store.tables import ThermalStateRow

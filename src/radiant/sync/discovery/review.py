@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from radiant.core.audit import audit_write, jsonable
+from radiant.core.context import WriteContext, authorize
 from radiant.errors import ConflictError, NotFoundError, ValidationError
-from radiant.manage.audit import audit_write, jsonable
-from radiant.manage.context import WriteContext, authorize
 from radiant.manage.operations import WriteOp, change_types, required_permissions
 from radiant.manage.policy import create_request, policy_for, request_dict
 from radiant.security import Permission, Principal

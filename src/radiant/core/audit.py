@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from radiant.manage.context import WriteContext, current_request
+from radiant.core.context import WriteContext, current_request
 from radiant.security import Principal
 from radiant.store.admin_tables import AuditLogRow
 from radiant.store.repository import store_errors
