@@ -49,7 +49,7 @@ from radiant.manage.resources import (
 )
 from radiant.store.engine import session_scope
 from radiant.store.mapping import price_columns, row_to_price, self_hosted_columns
-from radiant.store.repository import bump_version, store_errors
+from radiant.store.repository import bump_version, route_models, store_errors
 from radiant.store.tables import (
     ModelAliasRow,
     ModelRow,
@@ -527,9 +527,7 @@ def _models_written(session: Session, op: WriteOp) -> list[str] | None:
         return [model_id] if isinstance(model_id, str) else None
     models = {m for m in [op.data.get("model_id")] if isinstance(m, str)}
     if op.key is not None:
-        route = session.get(RouteRow, op.key)
-        if route is not None:
-            models.add(route.model_id)
+        models.update(route_models(session, op.key))
     return sorted(models) if models else None
 
 

@@ -33,8 +33,8 @@ from radiant.pricing.markup import MarkupBook, MarkupOverride, MarkupScope
 from radiant.security import Permission, Principal
 from radiant.store.mapping import price_columns, row_to_price
 from radiant.store.pricing_tables import EstimatedCostAlertRow, MarkupOverrideRow
-from radiant.store.repository import bump_version, store_errors
-from radiant.store.tables import ModelRow, PriceHistoryRow, ProviderRow, RouteRow
+from radiant.store.repository import bump_version, route_models, store_errors
+from radiant.store.tables import ModelRow, PriceHistoryRow, ProviderRow
 from radiant.store.tenant_tables import TenantModelAccessRow, TenantRow
 from radiant.tenants.scope import admin_scope
 
@@ -452,13 +452,6 @@ def _token_sheet(
         raise ValidationError(f"invalid cost: {exc}") from None
 
 
-def _route_models(session: Session, route_id: str) -> list[str]:
-    """The model of a route, as :func:`bump_version` takes it: the model whose rows a
-    write of the route's price changed."""
-    model_id = session.execute(select(RouteRow.model_id).where(RouteRow.id == route_id)).scalar()
-    return [] if model_id is None else [model_id]
-
-
 def _check_money(*values: Decimal | None) -> None:
     for value in values:
         if value is not None and (not value.is_finite() or value < 0):
@@ -487,7 +480,7 @@ def adjust_alert(
         row.adjusted_by, row.adjusted_at = principal.name, _now()
         row.adjusted_input_per_1m = sheet.input_per_1m
         row.adjusted_output_per_1m = sheet.output_per_1m
-        bump_version(session, models=_route_models(session, row.route_id))
+        bump_version(session, models=route_models(session, row.route_id))
         session.flush()
         audit_change(
             session,
@@ -526,7 +519,7 @@ def resolve_alert(
             if base is None or base.is_estimated or given:
                 sheet = _token_sheet(base, input_per_1m, output_per_1m, estimated=False)
                 write_sheet(session, row.route_id, sheet, principal.name)
-                bump_version(session, models=_route_models(session, row.route_id))
+                bump_version(session, models=route_models(session, row.route_id))
         row.status = AlertStatus.RESOLVED.value
         row.resolved_by = principal.name if principal is not None else "system"
         row.resolved_at = _now()

@@ -65,6 +65,7 @@ __all__ = [
     "price_history",
     "read_registry",
     "registry_version",
+    "route_models",
     "store_errors",
     "sync_history",
 ]
@@ -146,6 +147,13 @@ def bump_version(session: Session, models: Iterable[str] | None = None) -> int:
             {"channel": NOTIFY_CHANNEL, "payload": str(version)},
         )
     return version
+
+
+def route_models(session: Session, route_id: str) -> list[str]:
+    """The model of a route as :func:`bump_version` takes it (none when the route is
+    unknown): what a write of the route's row or price changed."""
+    model_id = session.execute(select(RouteRow.model_id).where(RouteRow.id == route_id)).scalar()
+    return [] if model_id is None else [model_id]
 
 
 def _changed_since(session: Session, since: int, version: int) -> frozenset[str] | None:
