@@ -33,6 +33,13 @@ class PlatformKind(StrEnum):
     SELF_HOSTED = "self_hosted"  # our own endpoints (seed 002, SageMaker in the seed)
     LOCAL = "local"  # vLLM, Ollama on the user's machine
 
+    @property
+    def hosting(self) -> HostingType:
+        """What a route on a platform of this kind is: self-hosted or external."""
+        if self in (PlatformKind.SELF_HOSTED, PlatformKind.LOCAL):
+            return HostingType.SELF_HOSTED
+        return HostingType.EXTERNAL
+
 
 class AuthType(StrEnum):
     API_KEY = "api_key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from radiant.domain.base import INT32_MAX, DomainModel, Identifier, normalize_tags
 from radiant.domain.enums import LifecycleStatus, Task
@@ -88,13 +88,16 @@ class Model(DomainModel):
     #: Values another seed gave for this model where it disagreed, naming that seed.
     notes: list[str] = Field(default_factory=list)
 
-    @field_validator("capabilities", "input_modalities", "output_modalities", "tags", "aliases")
-    @classmethod
-    def _dedupe(cls, values: list[str]) -> list[str]:
-        return normalize_tags([v.strip() for v in values if v.strip()])
-
     @model_validator(mode="after")
     def _check(self) -> Model:
+        # The name lists hold no empty and no repeated name. Their items are stripped
+        # already (``str_strip_whitespace``); one pass here, not a validator per field:
+        # a large registry validates its models by the ten thousand on every read.
+        fields = self.__dict__
+        for name in _NAME_LISTS:
+            values = fields[name]
+            if values and ("" in values or len(set(values)) != len(values)):
+                fields[name] = normalize_tags([v for v in values if v])
         if self.id in self.aliases:
             raise ValueError("aliases must not repeat the id")
         if self.successor_id == self.id:
@@ -119,6 +122,8 @@ class Model(DomainModel):
         """The id, then every alias."""
         return [self.id, *self.aliases]
 
+
+_NAME_LISTS = ("capabilities", "input_modalities", "output_modalities", "tags", "aliases")
 
 _CATEGORY_TASK = {
     "embedding": Task.EMBEDDING,

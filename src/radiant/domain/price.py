@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from pydantic import Field, field_serializer, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, field_serializer, model_validator
 
 from radiant.domain.base import DomainModel
 from radiant.domain.enums import CostSource, PricingType
@@ -91,7 +92,15 @@ class PriceSheet(DomainModel):
     def _money_as_string(self, value: Decimal | None) -> str | None:
         return None if value is None else format(value.normalize(), "f")
 
-    @model_validator(mode="after")
+    @model_validator(mode="wrap")
+    @classmethod
+    def _checked_once(cls, data: Any, handler: ModelWrapValidatorHandler[PriceSheet]) -> PriceSheet:
+        # A sheet given as a sheet (a route's price) was checked when it was made and is
+        # immutable: pydantic would run the checks again for every route that holds it.
+        if type(data) is cls:
+            return data
+        return handler(data)._check()
+
     def _check(self) -> PriceSheet:
         if self.currency != "USD":
             raise ValueError("only USD price sheets are supported")

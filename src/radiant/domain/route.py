@@ -65,6 +65,4 @@ class Route(DomainModel):
         return route_id(self.model_id, self.platform_id)
 
     def hosting_type(self, platform_kind: PlatformKind) -> HostingType:
-        if platform_kind in (PlatformKind.SELF_HOSTED, PlatformKind.LOCAL):
-            return HostingType.SELF_HOSTED
-        return HostingType.EXTERNAL
+        return platform_kind.hosting

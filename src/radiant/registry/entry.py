@@ -17,7 +17,7 @@ from radiant.domain import (
     ThermalState,
 )
 
-__all__ = ["ModelEntry", "build_entry"]
+__all__ = ["ModelEntry", "build_entry", "hosting_by_platform"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,42 +53,70 @@ class ModelEntry:
         return any(r.price is not None and r.price.is_estimated for r in self.routes)
 
 
+_NO_PRICE = Decimal("Infinity")
+
+
 def _route_order(route: Route) -> tuple[int, int, Decimal]:
     price = route.price.input_per_1m if route.price and route.price.input_per_1m else None
     return (
         0 if route.status is RouteStatus.ACTIVE else 1,
         route.priority,
-        price if price is not None else Decimal("Infinity"),
+        price if price is not None else _NO_PRICE,
     )
+
+
+def _in_order(routes: list[Route]) -> bool:
+    """True when ``routes`` are in :func:`_route_order` already: all active, priorities
+    rising (as the store reads them), so no tie for the price to break. Cheaper to
+    check than to sort."""
+    previous = 0
+    for route in routes:
+        if route.status is not RouteStatus.ACTIVE or route.priority <= previous:
+            return False
+        previous = route.priority
+    return True
+
+
+def hosting_by_platform(platforms: dict[str, Platform]) -> dict[str, HostingType]:
+    """What a route on each platform is (external or self-hosted): the argument of
+    :func:`build_entry`, computed once per snapshot, not once per route."""
+    return {pid: platform.kind.hosting for pid, platform in platforms.items()}
 
 
 def build_entry(
     model: Model,
     routes: list[Route],
-    platforms: dict[str, Platform],
+    hosting_of: dict[str, HostingType],
     health: HealthStatus,
     thermal: ThermalState | None,
 ) -> ModelEntry:
-    ordered = tuple(sorted(routes, key=_route_order)) if len(routes) > 1 else tuple(routes)
-    hosting = frozenset(
-        [
-            r.hosting_type(platforms[r.platform_id].kind)
-            for r in ordered
-            if r.platform_id in platforms
-        ]
-    )
-    active = [r for r in ordered if r.status is RouteStatus.ACTIVE and r.price is not None]
-    token = [r.price for r in active if r.price and r.price.pricing_type is PricingType.PER_TOKEN]
-    inputs = [p.input_per_1m for p in token if p.input_per_1m is not None]
-    outputs = [p.output_per_1m for p in token if p.output_per_1m is not None]
+    """``hosting_of``: :func:`hosting_by_platform` of the snapshot's platforms."""
+    ordered = tuple(routes) if _in_order(routes) else tuple(sorted(routes, key=_route_order))
+    hosting: set[HostingType] = set()
+    inputs: list[Decimal] = []
+    outputs: list[Decimal] = []
+    for route in ordered:
+        kind = hosting_of.get(route.platform_id)
+        if kind is not None:
+            hosting.add(kind)
+        price = route.price
+        if (
+            price is not None
+            and price.pricing_type is PricingType.PER_TOKEN
+            and route.status is RouteStatus.ACTIVE
+        ):
+            if price.input_per_1m is not None:
+                inputs.append(price.input_per_1m)
+            if price.output_per_1m is not None:
+                outputs.append(price.output_per_1m)
     text = " ".join(
         [model.id, *model.aliases, model.name, model.display_name, model.description]
     ).casefold()
     return ModelEntry(
         model=model,
         routes=ordered,
-        hosting_types=hosting,
-        platform_ids=frozenset(r.platform_id for r in ordered),
+        hosting_types=frozenset(hosting),
+        platform_ids=frozenset([r.platform_id for r in ordered]),
         task=model.primary_task,
         input_price=min(inputs) if inputs else None,
         output_price=min(outputs) if outputs else None,

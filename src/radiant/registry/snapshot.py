@@ -33,7 +33,7 @@ from radiant.domain import (
 )
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.registry.bitset import from_positions, positions
-from radiant.registry.entry import ModelEntry, build_entry
+from radiant.registry.entry import ModelEntry, build_entry, hosting_by_platform
 from radiant.registry.numeric import NumericIndex
 from radiant.registry.query import ModelQuery
 
@@ -153,11 +153,12 @@ class Snapshot:
                             blocked[id(route)] = reason
         health_map = _provider_health(health)
         thermal_map = {t.model_id: t.current_state for t in thermal}
+        hosting_of = hosting_by_platform(platform_map)
         entries = [
             build_entry(
                 model,
                 by_model.get(model.id, []),
-                platform_map,
+                hosting_of,
                 _model_health(model, health_map, thermal_map.get(model.id)),
                 thermal_map.get(model.id),
             )

@@ -25,7 +25,7 @@ __all__ = [
     "ROUTE_COLUMNS",
     "model_columns",
     "model_from_columns",
-    "price_from_columns",
+    "price_from_fields",
     "platform_columns",
     "price_columns",
     "provider_columns",
@@ -259,6 +259,7 @@ def row_to_price(row: Row) -> PriceSheet:
     return PriceSheet.model_validate({name: values[name] for name in _PRICE_COLUMNS})
 
 
-def price_from_columns(values: Sequence[Any]) -> PriceSheet:
-    """:func:`row_to_price` of the values of :data:`PRICE_COLUMNS`, in that order."""
-    return PriceSheet.model_validate(dict(zip(_PRICE_COLUMNS, values, strict=True)))
+def price_from_fields(fields: dict[str, Any]) -> PriceSheet:
+    """:func:`row_to_price` of the values of some of :data:`PRICE_COLUMNS` by name (the
+    ones absent are NULL)."""
+    return PriceSheet.model_validate(fields)

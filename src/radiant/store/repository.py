@@ -34,7 +34,7 @@ from radiant.store.mapping import (
     PRICE_COLUMNS,
     ROUTE_COLUMNS,
     model_from_columns,
-    price_from_columns,
+    price_from_fields,
     route_from_columns,
     row_to_platform,
     row_to_price,
@@ -310,10 +310,13 @@ def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str,
         key = tuple(raw)
         sheet = sheets.get(key)
         if sheet is None:
-            values = [
-                v if v is None or f is None else f(v) for f, v in zip(convert, raw, strict=True)
-            ]
-            sheet = sheets[key] = price_from_columns(values)
+            # most columns are NULL on any one sheet: those are left to the defaults (None)
+            fields = {
+                name: v if f is None else f(v)
+                for name, f, v in zip(PRICE_COLUMNS, convert, raw, strict=True)
+                if v is not None
+            }
+            sheet = sheets[key] = price_from_fields(fields)
         prices[route_id] = sheet
     return prices
 

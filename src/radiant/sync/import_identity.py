@@ -41,13 +41,14 @@ from radiant.catalog.importers.names import (
     spelled_id,
 )
 from radiant.catalog.importers.platforms import Service
+from radiant.domain.base import ID_PATTERN
 from radiant.sync.import_state import RegistryState
 
 __all__ = ["Placed", "Placement", "place_entries"]
 
 #: platforms whose names read ``[region.]vendor.model-v1:0``
 _DOTTED = frozenset({"bedrock", "oci"})
-_ID = re.compile(r"^[a-z0-9][a-z0-9._:/@+-]*$")
+_ID = re.compile(ID_PATTERN)
 #: a bare word (``search``, ``auto``): a model's name only together with its maker
 _GENERIC = re.compile(r"[a-z]+")
 
