@@ -25,7 +25,7 @@ from radiant.gateway.retry import RetryPolicy
 from radiant.gateway.service import Gateway
 from radiant.health import HealthMonitor
 from radiant.health.breaker import BreakerPolicy
-from radiant.health.store import open_health_store
+from radiant.health.monitor import open_health_store
 from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.billing_tables import UsageEventRow

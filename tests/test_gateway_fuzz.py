@@ -34,7 +34,7 @@ from radiant.gateway.metering import Meter
 from radiant.gateway.retry import RetryPolicy
 from radiant.gateway.service import Gateway
 from radiant.health import HealthMonitor
-from radiant.health.store import open_health_store
+from radiant.health.monitor import open_health_store
 from radiant.registry import Registry
 from radiant.store.engine import make_engine
 

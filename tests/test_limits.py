@@ -21,8 +21,8 @@ from radiant.gateway.limits import (
     RateLimiter,
     buckets_for,
     duration,
-    limiter_from_settings,
 )
+from radiant.gateway.mount import limiter_from_settings
 from radiant.gateway.redis_limits import RedisRateLimiter
 from radiant.selection.rules import RateLimit
 from radiant.settings import Settings

@@ -361,10 +361,10 @@ def test_a_snapshot_no_longer_used_is_freed_with_its_selection_index() -> None:
 
 def _one_by_one(snapshot: Snapshot, criteria: SelectionCriteria) -> set[tuple[object, ...]]:
     """The exclusions checked the straightforward way: model by model, slot by slot."""
-    from radiant.selection.engine import choose_route, slot_failure
     from radiant.selection.explain import model_failure
     from radiant.selection.index import selection_index
     from radiant.selection.prices import DEFAULT_BOOK
+    from radiant.selection.ranked import choose_route, slot_failure
 
     index = selection_index(snapshot)
     table = index.prices(DEFAULT_BOOK)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+from platformdirs import user_data_dir
 from pydantic import Field, FilePath, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -15,7 +16,6 @@ __all__ = ["PUBLIC_PRICING_SOURCES", "Settings", "default_database_url", "get_se
 
 def default_database_url() -> str:
     """An SQLite file in the user data directory (``~/.local/share/radiant`` on Linux)."""
-    from platformdirs import user_data_dir
 
     directory = Path(user_data_dir("radiant", appauthor=False))
     directory.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from radiant.gateway.errors import BadRequestError, GatewayError
@@ -216,12 +218,8 @@ class IdempotencyStore:
         table = cast(Table, IdempotencyKeyRow.__table__)
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
             statement: Any = pg_insert(table).on_conflict_do_nothing()
         else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
             statement = sqlite_insert(table).on_conflict_do_nothing()
         result = session.execute(statement.values(values).returning(table.c.request_id))
         return result.first() is not None

@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from radiant.pricing.billing_rules import TIER_LIMITS, tier_limits
 from radiant.selection.rules import RateLimit
@@ -61,7 +61,6 @@ __all__ = [
     "decision_headers",
     "duration",
     "judge",
-    "limiter_from_settings",
 ]
 
 PERIOD = 60.0
@@ -327,22 +326,3 @@ class LocalRateLimiter(RateLimiter):
 def decision_headers(decision: LimitDecision) -> Mapping[str, str]:
     """:meth:`LimitDecision.headers` as text (for an error's headers)."""
     return {k.decode(): v.decode() for k, v in decision.headers()}
-
-
-def limiter_from_settings(settings: Any) -> RateLimiter:
-    """Redis-backed when ``settings.redis_url`` is set, in this process otherwise."""
-    url = getattr(settings, "redis_url", None)
-    if url:
-        from radiant.gateway.redis_limits import RedisRateLimiter
-
-        return RedisRateLimiter.from_url(url)
-    return LocalRateLimiter()
-
-
-def __getattr__(name: str) -> Any:
-    """``RedisRateLimiter`` is importable from here too (it lives in ``redis_limits``)."""
-    if name == "RedisRateLimiter":
-        from radiant.gateway.redis_limits import RedisRateLimiter
-
-        return RedisRateLimiter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -54,7 +54,10 @@ import time
 from pathlib import Path
 from typing import Any, cast
 
+from platformdirs import user_data_dir
 from sqlalchemy import Engine, Table, exc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from radiant.errors import StoreError
@@ -177,12 +180,8 @@ class Meter:
         table = cast(Table, UsageEventRow.__table__)
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
             statement: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["id"])
         elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
             statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["id"])
         else:  # pragma: no cover - the store supports SQLite and PostgreSQL
             raise StoreError(f"metering does not support {dialect}")
@@ -283,8 +282,6 @@ def meter_from_settings(engine: Engine, settings: Any) -> Meter:
     """
     directory = getattr(settings, "meter_spool_dir", None)
     if directory is None:
-        from platformdirs import user_data_dir
-
         directory = Path(user_data_dir("radiant", appauthor=False)) / "spool"
     interval = float(getattr(settings, "meter_flush_seconds", 1.0))
     adopt = float(getattr(settings, "meter_adopt_seconds", 5.0))

@@ -20,9 +20,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from radiant.gateway.endpoints import GatewayEndpoint
 from radiant.gateway.idempotency import IdempotencyStore
+from radiant.gateway.limits import LocalRateLimiter, RateLimiter
 from radiant.gateway.metering import Meter, meter_from_settings
 from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Gateway
+from radiant.health.monitor import monitor_from_settings
 from radiant.pricing.service import PricingService
 from radiant.registry import Registry
 from radiant.selection.service import Selector
@@ -41,8 +43,6 @@ def gateway_from_settings(
 ) -> Gateway:
     """A gateway with the meter, limiter and health monitor the settings describe
     (``meter``: one made already; ``pricing`` and ``selector``: the app's, shared)."""
-    from radiant.gateway.limits import limiter_from_settings
-    from radiant.health.monitor import monitor_from_settings
 
     settings = get_settings()
     if health is None:
@@ -170,3 +170,13 @@ def install_gateway(
     app.add_middleware(GatewayDispatch, endpoints=endpoints)
     app.state.gateway = holder
     return holder
+
+
+def limiter_from_settings(settings: Any) -> RateLimiter:
+    """Redis-backed when ``settings.redis_url`` is set, in this process otherwise."""
+    url = getattr(settings, "redis_url", None)
+    if url:
+        from radiant.gateway.redis_limits import RedisRateLimiter  # needs radiant[redis]
+
+        return RedisRateLimiter.from_url(url)
+    return LocalRateLimiter()

@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
+from redis.asyncio import Redis
 
 from radiant.gateway.limits import (
     PERIOD,
@@ -28,9 +29,6 @@ from radiant.gateway.limits import (
     RateLimiter,
     judge,
 )
-
-if TYPE_CHECKING:
-    from redis.asyncio import Redis
 
 __all__ = ["RedisRateLimiter"]
 
@@ -102,8 +100,6 @@ class RedisRateLimiter(RateLimiter):
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "radiant:limits:") -> RedisRateLimiter:
-        from redis.asyncio import Redis
-
         return cls(Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0), prefix)
 
     def _unavailable(self, error: Exception) -> None:

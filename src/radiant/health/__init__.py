@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 from radiant.health.breaker import BreakerPolicy, BreakerState, CircuitState
-from radiant.health.monitor import HealthMonitor
+from radiant.health.monitor import HealthMonitor, open_health_store
 from radiant.health.stats import HealthStats, WindowPolicy
-from radiant.health.store import HealthStore, MemoryHealthStore, open_health_store
+from radiant.health.store import HealthStore, MemoryHealthStore
 
 __all__ = [
     "BreakerPolicy",

@@ -23,8 +23,10 @@ from sqlalchemy import Engine
 
 from radiant.health.probes import ProbeResult, probe, probe_targets
 from radiant.health.provider_health import record_probes
+from radiant.health.thermal import ThermalManager, backend_from_settings
 from radiant.http.config import HttpConfig, httpx2_client
 from radiant.secrets import EnvSecretResolver
+from radiant.settings import get_settings
 from radiant.store import repository
 from radiant.sync.discovery.targets import Target
 from radiant.sync.jobs import JobContext, JobResult, Progress, register_job
@@ -60,7 +62,6 @@ async def _probe_all(
 
 @register_job("health")
 def health_job(engine: Engine, context: JobContext) -> JobResult:
-    from radiant.settings import get_settings
 
     options = context.options
     settings = get_settings()
@@ -112,8 +113,6 @@ def health_job(engine: Engine, context: JobContext) -> JobResult:
 
 @register_job("thermal")
 def thermal_job(engine: Engine, context: JobContext) -> JobResult:
-    from radiant.health.thermal import ThermalManager, backend_from_settings
-    from radiant.settings import get_settings
 
     backend = context.options.get("backend") or backend_from_settings()
     manager = ThermalManager(

@@ -37,8 +37,11 @@ from radiant.health.breaker import (
     reopens_in,
     try_trial,
 )
+from radiant.health.redis_store import RedisHealthStore
+from radiant.health.sql_store import SqlHealthStore
 from radiant.health.stats import HealthStats, Sample, WindowPolicy, classify, timestamp
-from radiant.health.store import HealthStore, open_health_store
+from radiant.health.store import HealthStore
+from radiant.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -266,7 +269,6 @@ def _round(value: float | None) -> float | None:
 def monitor_from_settings(engine: Engine) -> HealthMonitor:
     """A monitor on Redis (``RADIANT_REDIS_URL``) or on ``engine``'s database, with the
     breaker of the settings (``RADIANT_BREAKER_*``)."""
-    from radiant.settings import get_settings
 
     settings = get_settings()
     return HealthMonitor(
@@ -277,3 +279,10 @@ def monitor_from_settings(engine: Engine) -> HealthMonitor:
             cooldown=settings.breaker_cooldown_seconds,
         ),
     )
+
+
+def open_health_store(engine: Engine, redis_url: str | None = None) -> HealthStore:
+    """Redis when ``redis_url`` is given (``RADIANT_REDIS_URL``), else the database."""
+    if redis_url:
+        return RedisHealthStore.from_url(redis_url)
+    return SqlHealthStore(engine)

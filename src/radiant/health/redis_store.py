@@ -33,7 +33,7 @@ class RedisHealthStore:
     @classmethod
     def from_url(cls, url: str, prefix: str = "radiant:health:") -> RedisHealthStore:
         try:
-            import redis
+            import redis  # an optional extra (``radiant[redis]``): imported when asked for
         except ImportError:  # pragma: no cover - depends on the installation
             raise StoreError(
                 "RADIANT_REDIS_URL is set but the redis client is not installed: "
@@ -46,7 +46,7 @@ class RedisHealthStore:
 
     def _update(self, kind: str, route_id: str, apply: Any) -> Any:
         """Read the JSON at the route's key, ``apply`` it, write back if nobody else did."""
-        import redis
+        import redis  # an optional extra, loaded by from_url already: only its errors here
 
         key = self._key(kind, route_id)
         try:
@@ -72,7 +72,7 @@ class RedisHealthStore:
         raise StoreError(f"the {kind} of {route_id} is too contended to update")
 
     def _all(self, kind: str) -> dict[str, Any]:
-        import redis
+        import redis  # an optional extra, loaded by from_url already: only its errors here
 
         try:
             raw = self.client.smembers(f"{self.prefix}{kind}s")

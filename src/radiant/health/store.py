@@ -23,14 +23,13 @@ from radiant.health.breaker import BreakerState
 from radiant.health.stats import HealthStats
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
 __all__ = [
     "BreakerChange",
     "HealthStore",
     "MemoryHealthStore",
     "StatsChange",
-    "open_health_store",
 ]
 
 #: old state -> (new state, answer for the caller)
@@ -101,14 +100,3 @@ class MemoryHealthStore:
 
     def close(self) -> None:
         return None
-
-
-def open_health_store(engine: Engine, redis_url: str | None = None) -> HealthStore:
-    """Redis when ``redis_url`` is given (``RADIANT_REDIS_URL``), else the database."""
-    if redis_url:
-        from radiant.health.redis_store import RedisHealthStore
-
-        return RedisHealthStore.from_url(redis_url)
-    from radiant.health.sql_store import SqlHealthStore
-
-    return SqlHealthStore(engine)

@@ -47,6 +47,8 @@ from radiant.manage.resources import (
     model_id_of,
     validate,
 )
+from radiant.pricing import store as pricing_store
+from radiant.pricing.markup import MarkupScope
 from radiant.store.engine import session_scope
 from radiant.store.mapping import price_columns, row_to_price, self_hosted_columns
 from radiant.store.repository import bump_version, route_models, store_errors
@@ -567,8 +569,6 @@ def _record(k: Kind, row: Any, obj: Any) -> Record:
 
 def _markup(session: Session, op: WriteOp, ctx: WriteContext) -> WriteResult:
     """Set or remove a markup override (the pricing store does it, audited)."""
-    from radiant.pricing import store as pricing_store
-    from radiant.pricing.markup import MarkupScope
 
     scope, key = MarkupScope(op.kind), _key(op)
     if op.data.get("remove"):
@@ -587,8 +587,6 @@ def _markup(session: Session, op: WriteOp, ctx: WriteContext) -> WriteResult:
 
 
 def _current_markup(session: Session, op: WriteOp) -> Any:
-    from radiant.pricing import store as pricing_store
-    from radiant.pricing.markup import MarkupScope
 
     row = pricing_store.find_markup_override(session, MarkupScope(op.kind), _key(op))
     return None if row is None else {"percent": row.percent, "reason": row.reason}

@@ -44,7 +44,7 @@ class VersionListener:
         return url.render_as_string(hide_password=False)
 
     def _run(self) -> None:
-        import psycopg
+        import psycopg  # the PostgreSQL driver: not loaded by a process on SQLite
 
         while not self._stop.is_set():
             try:

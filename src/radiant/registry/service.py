@@ -30,6 +30,7 @@ from radiant.domain import HostingType, Route
 from radiant.errors import NotFoundError
 from radiant.providers.callability import CallabilityCheck
 from radiant.registry.entry import ModelEntry
+from radiant.registry.listener import VersionListener
 from radiant.registry.query import ModelQuery
 from radiant.registry.snapshot import Page, RouteCheck, Snapshot
 from radiant.registry.views import search, unified_rows
@@ -192,7 +193,6 @@ class Registry:
         """On PostgreSQL, refresh as soon as another process writes (LISTEN/NOTIFY)."""
         if self.engine.dialect.name != "postgresql" or self._listener is not None:
             return
-        from radiant.registry.listener import VersionListener
 
         self._listener = VersionListener(self.engine, self.invalidate)
         self._listener.start()

@@ -30,7 +30,9 @@ from radiant.registry import ModelEntry
 from radiant.registry.bitset import flags
 from radiant.selection.candidate import Candidate, make_candidate
 from radiant.selection.criteria import HostingPreference, SelectionCriteria
-from radiant.selection.engine import (
+from radiant.selection.index import HOSTINGS, SelectionIndex, Slot
+from radiant.selection.prices import PriceTable
+from radiant.selection.ranked import (
     Exclusion,
     Selection,
     is_simple,
@@ -39,8 +41,6 @@ from radiant.selection.engine import (
     rank_all,
     ranked_simple,
 )
-from radiant.selection.index import HOSTINGS, SelectionIndex, Slot
-from radiant.selection.prices import PriceTable
 
 __all__ = ["describe", "explained", "model_failure"]
 

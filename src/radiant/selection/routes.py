@@ -35,9 +35,10 @@ from radiant.pricing.markup import Markup, MarkupBook
 from radiant.registry import ModelEntry, Snapshot
 from radiant.registry.bitset import positions
 from radiant.selection.criteria import SelectionCriteria
-from radiant.selection.engine import Candidate, select, slot_failure
+from radiant.selection.engine import Candidate, select
 from radiant.selection.index import MISSING_PRICE, selection_index
 from radiant.selection.prices import DEFAULT_BOOK, PriceTable
+from radiant.selection.ranked import slot_failure
 from radiant.selection.ranking import health_rank
 
 __all__ = [

@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from radiant.catalog import load_catalog
+from radiant.pricing.service import PricingService
+from radiant.registry import Registry
 from radiant.sync.catalog_sync import SyncReport, sync_catalog
 from radiant.sync.jobs import JobContext, JobResult, register_job
 
@@ -87,8 +89,6 @@ def _result(report: SyncReport, source: str, warnings: list[str]) -> JobResult:
 
 
 def _reconcile(engine: Engine) -> dict[str, int]:
-    from radiant.pricing.service import PricingService
-    from radiant.registry import Registry
 
     estimates = PricingService(Registry(engine, check_interval=0)).reconcile_estimates()
     return {

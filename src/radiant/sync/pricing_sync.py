@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from radiant.catalog.importers import import_bytes
 from radiant.domain import CostSource
+from radiant.pricing import store as pricing_store
 from radiant.store.engine import session_scope
 from radiant.store.repository import store_errors
 from radiant.store.tables import utcnow
@@ -106,7 +107,6 @@ def sync_pricing(
 def _resolve_alerts(engine: Engine, routes: set[str]) -> list[int]:
     """The estimated-cost alerts of routes whose real cost just arrived: resolved by the
     system, exactly as the catalog sync's reconciliation does."""
-    from radiant.pricing import store as pricing_store
 
     resolved = []
     for alert in pricing_store.list_alerts(engine):

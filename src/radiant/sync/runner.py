@@ -63,6 +63,7 @@ from radiant.sync.log import (
     start_run,
     update_details,
 )
+from radiant.sync.webhooks import dispatcher_for
 
 if TYPE_CHECKING:
     from radiant.sync.webhooks import WebhookDispatcher
@@ -328,7 +329,6 @@ def _announce(event: events.RegistrySyncCompleted, settings: Settings) -> None:
 
 def webhook_dispatcher(settings: Settings) -> WebhookDispatcher:
     """The process's dispatcher for the webhooks of ``settings``."""
-    from radiant.sync.webhooks import dispatcher_for
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     return dispatcher_for(

@@ -12,6 +12,7 @@ from radiant.api.params import Offset
 from radiant.api.request_context import ContextDep, authenticated
 from radiant.api.write_schemas import ApprovalDecision, PolicyUpdate
 from radiant.core.audit import jsonable
+from radiant.core.context import authorize
 from radiant.manage.policy import get_policy, set_policy
 from radiant.security import Permission
 
@@ -22,7 +23,6 @@ router = APIRouter(
 
 @router.get("/policy")
 def read_policy(request: Request, ctx: ContextDep) -> dict[str, Any]:
-    from radiant.core.context import authorize
 
     authorize(ctx.principal, [Permission.ADMIN_READ])
     rows = get_policy(request.app.state.registry.engine)

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from radiant.api.auth import PrincipalDep, require
 from radiant.api.deps import RegistryDep
+from radiant.catalog.importers import is_url, load_source
 from radiant.errors import ValidationError
 from radiant.security import Permission
+from radiant.sync.discrepancy import check_fields, discrepancy_report
 
 __all__ = ["CatalogDiffRequest", "router"]
 
@@ -53,8 +55,6 @@ def catalog_diff(
     body: CatalogDiffRequest, registry: RegistryDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Prices and limits that disagree, per model and platform, largest spread first."""
-    from radiant.catalog.importers import is_url, load_source
-    from radiant.sync.discrepancy import check_fields, discrepancy_report
 
     for source in body.sources:
         if not is_url(source.url):

@@ -20,8 +20,9 @@ from radiant.api.request_context import ContextDep
 from radiant.core.audit import jsonable
 from radiant.domain import HealthStatus
 from radiant.health import HealthMonitor
+from radiant.health.monitor import monitor_from_settings
 from radiant.health.provider_health import list_provider_health
-from radiant.health.thermal import ThermalManager
+from radiant.health.thermal import ThermalManager, manager_from_settings
 from radiant.security import Permission
 
 __all__ = ["health_monitor", "router", "thermal_manager"]
@@ -34,8 +35,6 @@ def health_monitor(request: Request) -> HealthMonitor:
     (Redis when ``RADIANT_REDIS_URL`` is set), made once."""
     monitor: HealthMonitor | None = getattr(request.app.state, "health", None)
     if monitor is None:
-        from radiant.health.monitor import monitor_from_settings
-
         monitor = request.app.state.health = monitor_from_settings(
             request.app.state.registry.engine
         )
@@ -45,8 +44,6 @@ def health_monitor(request: Request) -> HealthMonitor:
 def thermal_manager(request: Request) -> ThermalManager:
     manager: ThermalManager | None = getattr(request.app.state, "thermal", None)
     if manager is None:
-        from radiant.health.thermal import manager_from_settings
-
         manager = request.app.state.thermal = manager_from_settings(
             request.app.state.registry.engine
         )

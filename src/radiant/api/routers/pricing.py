@@ -31,6 +31,7 @@ from radiant.manage.operations import WriteOp
 from radiant.manage.resources import canonical_key
 from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus, EstimatedCostAlert
+from radiant.pricing.billing_rules import billing_rules
 from radiant.pricing.markup import MarkupScope
 from radiant.pricing.optimizer import OptimizationRequest
 from radiant.pricing.payloads import plain, plain_dict, priced_payload
@@ -275,7 +276,6 @@ def optimize_price(
 @router.get("/pricing/billing-rules")
 def get_billing_rules() -> dict[str, Any]:
     """Volume discounts by monthly spend, free-tier limits and tier rate limits."""
-    from radiant.pricing.billing_rules import billing_rules
 
     return plain_dict(billing_rules())
 

@@ -21,6 +21,8 @@ from radiant.api.deps import RegistryDep
 from radiant.errors import RadiantError
 from radiant.security import Permission
 from radiant.settings import Settings, get_settings
+from radiant.sync.options import default_options
+from radiant.sync.runner import execute_run, start
 
 __all__ = ["SyncAccepted", "router", "start_in_background"]
 
@@ -58,8 +60,6 @@ def start_in_background(
     registry: Any, sync_type: str, background: BackgroundTasks, response: Response
 ) -> SyncAccepted:
     """Record a run of ``sync_type`` (409 while one runs) and run it after the response."""
-    from radiant.sync.options import default_options
-    from radiant.sync.runner import start
 
     settings = get_settings()
     options = default_options(sync_type, settings, registry.catalog_dir)
@@ -76,7 +76,6 @@ def start_in_background(
 def _run(
     registry: Any, sync_id: str, sync_type: str, options: dict[str, Any], settings: Settings
 ) -> None:
-    from radiant.sync.runner import execute_run
 
     try:
         run = execute_run(registry.engine, sync_id, sync_type, options=options, settings=settings)

@@ -21,6 +21,7 @@ from radiant.health.thermal.backends import (
 )
 from radiant.health.thermal.manager import ThermalManager, ThermalReport, endpoint_name
 from radiant.health.thermal.sagemaker import SageMakerThermalBackend, observe_endpoint
+from radiant.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -47,7 +48,6 @@ _LOCAL: LocalThermalBackend | None = None
 
 def backend_from_settings() -> ThermalBackend:
     """``RADIANT_THERMAL_BACKEND``: ``local`` (default) or ``sagemaker``."""
-    from radiant.settings import get_settings
 
     settings = get_settings()
     kind = settings.thermal_backend.strip().lower()
@@ -64,7 +64,6 @@ def backend_from_settings() -> ThermalBackend:
 
 
 def manager_from_settings(engine: Engine) -> ThermalManager:
-    from radiant.settings import get_settings
 
     return ThermalManager(
         engine, backend_from_settings(), endpoint_prefix=get_settings().sagemaker_endpoint_prefix

@@ -38,6 +38,7 @@ from radiant.core.context import WriteContext, authorize
 from radiant.domain import ThermalState
 from radiant.errors import RadiantError, ValidationError
 from radiant.health.thermal.backends import EndpointSpec, Observation, ThermalBackend
+from radiant.registry.service import build_snapshot
 from radiant.security import Permission
 from radiant.store.repository import bump_version, store_errors
 from radiant.store.tables import ThermalStateRow
@@ -116,7 +117,6 @@ class ThermalManager:
 
     def endpoints(self) -> dict[str, EndpointSpec]:
         """Every enabled self-hosted route's endpoint, by model id (from the registry)."""
-        from radiant.registry.service import build_snapshot
 
         specs: dict[str, EndpointSpec] = {}
         for entry in build_snapshot(self.engine).entries:
@@ -135,7 +135,6 @@ class ThermalManager:
         return specs
 
     def _spec(self, model_id: str) -> EndpointSpec:
-        from radiant.registry.service import build_snapshot
 
         entry = build_snapshot(self.engine).resolve(model_id)
         spec = self.endpoints().get(entry.id)

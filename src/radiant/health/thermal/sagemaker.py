@@ -67,7 +67,7 @@ class SageMakerThermalBackend:
     ) -> None:
         if client is None:
             try:
-                import boto3
+                import boto3  # an optional extra (``radiant[aws]``): imported when used
             except ImportError:
                 raise RadiantError(
                     "the SageMaker thermal backend needs boto3: pip install 'radiant-registry[aws]'"
@@ -76,7 +76,7 @@ class SageMakerThermalBackend:
         self.client = client
 
     def _describe(self, name: str) -> dict[str, Any] | None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # with boto3, an optional extra
 
         try:
             answer: dict[str, Any] = self.client.describe_endpoint(EndpointName=name)
@@ -98,7 +98,7 @@ class SageMakerThermalBackend:
         return observe_endpoint(description)
 
     def _scale(self, spec: EndpointSpec, instances: int) -> None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # with boto3, an optional extra
 
         description = self._describe(spec.endpoint_name)
         if description is None:

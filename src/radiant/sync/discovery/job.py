@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 
 from radiant.errors import ValidationError
 from radiant.http.config import HttpConfig, httpx2_client
+from radiant.registry.service import build_snapshot
 from radiant.secrets import EnvSecretResolver, SecretResolver
+from radiant.settings import get_settings
 from radiant.store.discovery_tables import DiscoveredModelRow
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, store_errors
@@ -73,7 +75,6 @@ class DiscoveryConfig:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> DiscoveryConfig:
-        from radiant.settings import get_settings
 
         settings = get_settings()
         only = options.get("platforms") or options.get("platform")
@@ -180,7 +181,6 @@ def _needs_endpoints(
 
 
 def _snapshot(engine: Engine) -> Snapshot:
-    from radiant.registry.service import build_snapshot
 
     return build_snapshot(engine)
 
