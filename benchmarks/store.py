@@ -22,7 +22,7 @@ from radiant.manage.registry_writes import RegistryWriter
 from radiant.providers.callability import CallabilityCheck
 from radiant.registry import Registry, build_snapshot
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
 from radiant.sync import sync_catalog

@@ -32,7 +32,7 @@ from radiant.health.breaker import (
     reopens_in,
     try_trial,
 )
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
 from radiant.tenants import Tenants
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]

@@ -14,11 +14,11 @@ from http_client_fakes import answer, eventually, raw_server, read_request, sock
 from local_server import free_port
 from radiant.domain import Task
 from radiant.errors import ModelNotFoundError, ProviderError
+from radiant.gateway.charge import response_usage, tokens_usage
 from radiant.gateway.client import gateway_client
 from radiant.gateway.errors import BadRequestError, error_parts
 from radiant.gateway.requests import Endpoint, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.usage import response_usage, tokens_usage
 from radiant.http.client import HttpClient
 from radiant.pricing.usage import Usage
 from radiant.providers.openai_wire import InvalidRequest

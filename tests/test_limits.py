@@ -24,7 +24,7 @@ from radiant.gateway.limits import (
 )
 from radiant.gateway.mount import limiter_from_settings
 from radiant.gateway.redis_limits import RedisRateLimiter
-from radiant.selection.rules import RateLimit
+from radiant.selection.rule_matching import RateLimit
 from radiant.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

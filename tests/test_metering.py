@@ -24,9 +24,9 @@ from conftest import migrate
 from local_server import free_port, serve_app
 from radiant.api.app import create_app
 from radiant.errors import StoreError
+from radiant.gateway.event import encode
 from radiant.gateway.metering import Meter, UsageEvent, meter_from_settings
 from radiant.gateway.spool import Spool
-from radiant.gateway.usage_event import encode
 from radiant.registry import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import UsageEventRow

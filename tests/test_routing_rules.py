@@ -12,7 +12,13 @@ from pydantic import ValidationError
 
 from radiant.domain import Task
 from radiant.domain.routing_rule import RoutingRule, RuleAction, RuleConditions
-from radiant.selection.rules import RuleRequest, apply_rules, check_rules, mismatch, rule_order
+from radiant.selection.rule_matching import (
+    RuleRequest,
+    apply_rules,
+    check_rules,
+    mismatch,
+    rule_order,
+)
 
 
 def rule(rule_id: str, action: str = "block", **fields: Any) -> RoutingRule:

@@ -20,9 +20,9 @@ from radiant.registry import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.selection import SelectionCriteria, select
 from radiant.selection.fallback import FallbackPath
-from radiant.selection.rule_routing import RoutingBlockedError, decide, reorder, steer
-from radiant.selection.rules import RuleDecision
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
+from radiant.selection.rule_matching import RuleDecision
+from radiant.selection.rule_steering import RoutingBlockedError, decide, reorder, steer
 from radiant.selection.service import Selector
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog

@@ -17,7 +17,7 @@ from radiant.domain import HostingType, Task
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import ModelQuery, Registry, Snapshot, build_snapshot
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog
 

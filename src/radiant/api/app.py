@@ -30,7 +30,7 @@ from radiant.api.routers import health as health_routes
 from radiant.gateway.mount import install_gateway
 from radiant.pricing.service import PricingService
 from radiant.registry import Registry
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
 from radiant.selection.service import Selector
 from radiant.settings import get_settings
 from radiant.tenants import Tenants

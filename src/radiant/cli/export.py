@@ -22,7 +22,7 @@ def litellm_config(
     """A LiteLLM proxy config.yaml: model_list (prices per token) and router fallbacks."""
     from radiant.registry.litellm_export import litellm_config as build
     from radiant.registry.litellm_export import to_yaml
-    from radiant.store.routing_rules import enabled_rules
+    from radiant.store.rule_repository import enabled_rules
 
     settings = load_settings()
     registry = open_registry()

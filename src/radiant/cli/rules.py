@@ -49,7 +49,7 @@ FallbackOpt = Annotated[Many, typer.Option("--fallback", help="A fallback model;
 
 
 def _service() -> tuple[Any, Any]:
-    from radiant.selection.rules_service import RoutingRules
+    from radiant.selection.rule_admin import RoutingRules
 
     registry = open_registry()
     return RoutingRules(registry), registry.engine

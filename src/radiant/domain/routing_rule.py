@@ -26,7 +26,7 @@ Actions:
 * ``rate_limit`` attaches ``rate_limit_rpm`` and/or ``rate_limit_tpm`` (at least one).
 
 Lower ``priority`` numbers are considered first (seed 001's default is 100; seed 004 calls
-priority 1 the primary); :func:`radiant.selection.rules.apply_rules` says how they combine.
+priority 1 the primary); :func:`radiant.selection.rule_matching.apply_rules` says how they combine.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from radiant.gateway.requests import AUTO, Ask
 from radiant.registry import ModelEntry, Snapshot
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.routes import rank_routes
-from radiant.selection.rule_routing import rule_request
-from radiant.selection.rules import RateLimit, apply_rules
+from radiant.selection.rule_matching import RateLimit, apply_rules
+from radiant.selection.rule_steering import rule_request
 from radiant.selection.service import Selector
 
 __all__ = ["ChainBuilder", "Hop"]

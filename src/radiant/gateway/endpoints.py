@@ -42,6 +42,7 @@ from starlette.types import Receive, Scope, Send
 from radiant.errors import ProviderError, RadiantError
 from radiant.gateway.accounts import bearer_token
 from radiant.gateway.chain import Hop
+from radiant.gateway.charge import response_usage
 from radiant.gateway.errors import (
     MEDIA_TYPE,
     BadRequestError,
@@ -54,12 +55,11 @@ from radiant.gateway.errors import (
 )
 from radiant.gateway.idempotency import Answer
 from radiant.gateway.jsonx import dumps
-from radiant.gateway.records import Outcome
+from radiant.gateway.outcomes import Outcome
 from radiant.gateway.request_ids import caller_request_id, new_request_id
 from radiant.gateway.requests import AUTO, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.stream_usage import StreamTally
-from radiant.gateway.usage import response_usage
 
 __all__ = ["MAX_BODY_BYTES", "GatewayEndpoint", "dumps"]
 

@@ -48,7 +48,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from radiant.pricing.billing_rules import TIER_LIMITS, tier_limits
-from radiant.selection.rules import RateLimit
+from radiant.selection.rule_matching import RateLimit
 
 __all__ = [
     "Bucket",

@@ -61,8 +61,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from radiant.errors import StoreError
+from radiant.gateway.event import UsageEvent, decode, encode
 from radiant.gateway.spool import Segment, Spool
-from radiant.gateway.usage_event import UsageEvent, decode, encode
 from radiant.store.billing_tables import UsageEventRow
 from radiant.tenants.scope import admin_scope
 

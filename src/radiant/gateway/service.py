@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from radiant.errors import RadiantError, UnsupportedError, ValidationError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
+from radiant.gateway.charge import charge
 from radiant.gateway.client import gateway_client
 from radiant.gateway.errors import (
     BadRequestError,
@@ -57,10 +58,9 @@ from radiant.gateway.errors import (
 from radiant.gateway.idempotency import Answer, Claim, IdempotencyStore, check_key, fingerprint
 from radiant.gateway.limits import Bucket, KeyLimits, RateLimiter, buckets_for, decision_headers
 from radiant.gateway.metering import Meter
-from radiant.gateway.records import Outcome, usage_event
+from radiant.gateway.outcomes import Outcome, usage_event
 from radiant.gateway.requests import Ask, Endpoint, parse_json, read_ask
 from radiant.gateway.retry import RetryPolicy, RouteRefused
-from radiant.gateway.usage import charge
 from radiant.health import HealthMonitor
 from radiant.http.client import HttpClient
 from radiant.pricing.service import PricingService

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from radiant.gateway.usage import tokens_usage
+from radiant.gateway.charge import tokens_usage
 from radiant.pricing.usage import Usage
 
 __all__ = ["StreamTally", "estimated_prompt_tokens"]

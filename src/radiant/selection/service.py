@@ -31,8 +31,8 @@ from radiant.selection.routes import (
     cheapest_routes,
     rank_routes,
 )
-from radiant.selection.rule_routing import RuleCache, decide, reorder, routed_fallback, steer
-from radiant.selection.rules import RuleDecision
+from radiant.selection.rule_matching import RuleDecision
+from radiant.selection.rule_steering import RuleCache, decide, reorder, routed_fallback, steer
 from radiant.store.thermal_requests import request_warmup
 
 __all__ = ["FallbackResult", "Selector"]
@@ -59,7 +59,7 @@ class Selector:
         # markups in force: the first request after a change finds them made
         registry.prepare(self._prepare)
         self._warmup = warmup or (lambda model_id: request_warmup(registry.engine, model_id))
-        #: routing rules, read once per registry version (radiant.selection.rule_routing)
+        #: routing rules, read once per registry version (radiant.selection.rule_steering)
         self.routing_rules = RuleCache(registry.engine)
 
     def snapshot(self) -> Snapshot:
@@ -82,7 +82,7 @@ class Selector:
         snapshot: Snapshot | None = None,
     ) -> RuleDecision:
         """What the enabled global and tenant rules decide for this request; raises
-        :class:`~radiant.selection.rule_routing.RoutingBlockedError` (403) for a block."""
+        :class:`~radiant.selection.rule_steering.RoutingBlockedError` (403) for a block."""
         snapshot = snapshot or self.snapshot()
         rules = self.routing_rules.rules(snapshot.version)
         return decide(rules, snapshot, criteria, tenant_id=tenant_id, model=model)

@@ -21,7 +21,7 @@ from radiant.domain.base import INT32_MAX
 from radiant.domain.enums import Task
 from radiant.domain.routing_rule import RoutingRule, RuleAction, RuleConditions
 from radiant.security import Permission, Principal
-from radiant.selection.rules_service import RoutingRules
+from radiant.selection.rule_admin import RoutingRules
 
 router = APIRouter(prefix="/api/v2/admin/routing-rules", tags=["routing rules"])
 

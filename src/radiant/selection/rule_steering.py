@@ -27,8 +27,8 @@ from radiant.registry import Snapshot
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import Candidate, Selection
 from radiant.selection.fallback import FallbackChoice, FallbackPath
-from radiant.selection.rules import RuleDecision, RuleRequest, apply_rules
-from radiant.store import routing_rules as repo
+from radiant.selection.rule_matching import RuleDecision, RuleRequest, apply_rules
+from radiant.store import rule_repository as repo
 from radiant.store.repository import store_errors
 from radiant.store.tables import RegistryStateRow
 

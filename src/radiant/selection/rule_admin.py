@@ -1,6 +1,6 @@
 """Routing rules as a service: create, read, update and delete them (audited, with
 optimistic concurrency) and evaluate them for a request (a dry run). The selection reads
-them through :class:`radiant.selection.rule_routing.RuleCache`.
+them through :class:`radiant.selection.rule_steering.RuleCache`.
 
 Reads need ``admin:read``, writes ``routing:write`` (administrators and above). Each write
 is one transaction: permission check, validation (the domain's rules, and that the
@@ -37,9 +37,9 @@ from radiant.errors import (
     ValidationError,
 )
 from radiant.security import Permission, Principal
-from radiant.selection.rule_routing import rule_request
-from radiant.selection.rules import RuleCheck, RuleRequest, apply_rules, check_rules
-from radiant.store import routing_rules as repo
+from radiant.selection.rule_matching import RuleCheck, RuleRequest, apply_rules, check_rules
+from radiant.selection.rule_steering import rule_request
+from radiant.store import rule_repository as repo
 from radiant.store.engine import session_scope
 from radiant.store.repository import bump_version, store_errors
 from radiant.store.tenant_tables import TenantRow

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from radiant.errors import ProviderError
 from radiant.gateway.accounts import Account
 from radiant.gateway.chain import Hop
+from radiant.gateway.charge import Charge
 from radiant.gateway.errors import error_parts
 from radiant.gateway.limits import KeyLimits
 from radiant.gateway.metering import UsageEvent
-from radiant.gateway.usage import Charge
 from radiant.pricing.usage import Usage
 
 if TYPE_CHECKING:
