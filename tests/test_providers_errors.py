@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from local_server import serve_app
 from radiant.api.problems import install_problem_handlers
 from radiant.errors import ProviderError, RadiantError, UnsupportedError
-from radiant.providers.errors import from_response, retry_after
+from radiant.http.retry_after import retry_after
+from radiant.providers.errors import from_response
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from radiant.errors import ProviderError
 from radiant.http.client import TransportError
+from radiant.http.retry_after import retry_after
 
 __all__ = ["from_response", "from_transport", "protocol_error", "retry_after", "stream_error"]
 
@@ -38,31 +37,6 @@ ANTHROPIC_ERROR_STATUS = {
     "api_error": 500,
     "overloaded_error": 529,
 }
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds the upstream asks to wait, or None (``headers`` look names up
-    case-insensitively, as every HTTP client's do)."""
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _text(value: Any) -> str | None:

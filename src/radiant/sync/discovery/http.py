@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx2
@@ -23,6 +21,8 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+
+from radiant.http.retry_after import retry_after
 
 __all__ = ["RetryPolicy", "UpstreamError", "get_json"]
 
@@ -45,22 +45,6 @@ class RetryPolicy:
     initial: float = 0.5
     #: no single wait is longer, whatever Retry-After asks
     max_wait: float = 30.0
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _wait(policy: RetryPolicy) -> Any:
@@ -89,9 +73,9 @@ async def _once(
         raise _Retryable(f"GET {url}: {type(exc).__name__}: {exc}") from None
     status = response.status_code
     if status == 429:
-        raise _Retryable(f"GET {url}: HTTP 429 rate limited", _retry_after(response))
+        raise _Retryable(f"GET {url}: HTTP 429 rate limited", retry_after(response.headers))
     if status >= 500:
-        raise _Retryable(f"GET {url}: HTTP {status}", _retry_after(response))
+        raise _Retryable(f"GET {url}: HTTP {status}", retry_after(response.headers))
     if status >= 400:
         reason = response.text[:200].strip().replace("\n", " ")
         raise UpstreamError(f"GET {url}: HTTP {status}{': ' + reason if reason else ''}")
