@@ -10,9 +10,12 @@ after a hard delete; 401/403/404/409/412/422/428 as problem+json.
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from radiant.api.admin_deps import WriterDep, write_response
 from radiant.api.etag import IfMatchDep
@@ -32,8 +35,17 @@ from radiant.api.write_schemas import (
     RouteStatusUpdate,
     RouteUpdate,
 )
+from radiant.core.context import WriteContext
+from radiant.manage.registry_writes import RegistryWriter
 
 router = APIRouter(prefix="/api/registry", tags=["registry writes"], dependencies=[authenticated])
+
+
+class Changes(Protocol):
+    """An update body: the fields it sets."""
+
+    def changes(self) -> dict[str, Any]: ...
+
 
 _WRITE: dict[int | str, dict[str, Any]] = {
     200: {"description": "The stored record; its version is in ETag."},
@@ -41,67 +53,67 @@ _WRITE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _created(writer: WriterDep, kind: str, body: dict[str, object], ctx: ContextDep) -> Response:
-    result = writer.create(kind, body, ctx)
-    key = result.record.id if result.record is not None else ""
-    return write_response(
-        result, ctx.principal, created=True, location=f"/api/v2/admin/registry/{kind}s/{key}"
+def _named(endpoint: Callable[..., Response], name: str, **parameters: Any) -> None:
+    """Give ``endpoint`` (which takes keyword arguments) its name and the parameters FastAPI
+    reads: path parameter, body schema and dependencies, each by name and annotation."""
+    endpoint.__name__ = name
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+            for key, annotation in parameters.items()
+        ],
+        return_annotation=Response,
     )
 
 
-# ---------------------------------------------------------------------------- platforms
+def _create_endpoint(kind: str, schema: type[BaseModel]) -> None:
+    """``POST /api/registry/{kind}s``: 201 with the record and its ``Location``."""
+
+    def create(*, body: BaseModel, writer: RegistryWriter, ctx: WriteContext) -> Response:
+        result = writer.create(kind, body.model_dump(exclude_unset=True), ctx)
+        key = result.record.id if result.record is not None else ""
+        location = f"/api/v2/admin/registry/{kind}s/{key}"
+        return write_response(result, ctx.principal, created=True, location=location)
+
+    _named(create, f"create_{kind}", body=schema, writer=WriterDep, ctx=ContextDep)
+    router.post(f"/{kind}s", status_code=201, responses=_WRITE)(create)
 
 
-@router.post("/platforms", status_code=201, responses=_WRITE)
-def create_platform(body: PlatformCreate, writer: WriterDep, ctx: ContextDep) -> Response:
-    return _created(writer, "platform", body.model_dump(exclude_unset=True), ctx)
+def _update_and_delete_endpoints(kind: str, schema: type[Changes], *, path_ids: bool) -> None:
+    """``PATCH`` and ``DELETE /api/registry/{kind}s/{kind_id}``; ``path_ids``: the id may
+    hold "/" (models and routes: register these after the narrower paths)."""
+    key = f"{kind}_id"
+    path = f"/{kind}s/{{{key}:path}}" if path_ids else f"/{kind}s/{{{key}}}"
+
+    def update(
+        *, body: Changes, writer: RegistryWriter, ctx: WriteContext, version: int, **ids: str
+    ) -> Response:
+        result = writer.update(kind, ids[key], body.changes(), version, ctx)
+        return write_response(result, ctx.principal)
+
+    def delete(*, writer: RegistryWriter, ctx: WriteContext, version: int, **ids: str) -> Response:
+        return write_response(writer.delete(kind, ids[key], version, ctx), ctx.principal)
+
+    depends = {"writer": WriterDep, "ctx": ContextDep, "version": IfMatchDep}
+    _named(update, f"update_{kind}", **{key: str, "body": schema, **depends})
+    _named(delete, f"delete_{kind}", **{key: str, **depends})
+    router.patch(path, responses=_WRITE)(update)
+    router.delete(path, status_code=204, responses=_WRITE)(delete)
 
 
-@router.patch("/platforms/{platform_id}", responses=_WRITE)
-def update_platform(
-    platform_id: str, body: PlatformUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    result = writer.update("platform", platform_id, body.changes(), version, ctx)
-    return write_response(result, ctx.principal)
-
-
-@router.delete("/platforms/{platform_id}", status_code=204, responses=_WRITE)
-def delete_platform(
-    platform_id: str, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(writer.delete("platform", platform_id, version, ctx), ctx.principal)
-
-
-# ---------------------------------------------------------------------------- providers
-
-
-@router.post("/providers", status_code=201, responses=_WRITE)
-def create_provider(body: ProviderCreate, writer: WriterDep, ctx: ContextDep) -> Response:
-    return _created(writer, "provider", body.model_dump(exclude_unset=True), ctx)
-
-
-@router.patch("/providers/{provider_id}", responses=_WRITE)
-def update_provider(
-    provider_id: str, body: ProviderUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    result = writer.update("provider", provider_id, body.changes(), version, ctx)
-    return write_response(result, ctx.principal)
-
-
-@router.delete("/providers/{provider_id}", status_code=204, responses=_WRITE)
-def delete_provider(
-    provider_id: str, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(writer.delete("provider", provider_id, version, ctx), ctx.principal)
+for _kind, _create in (
+    ("platform", PlatformCreate),
+    ("provider", ProviderCreate),
+    ("model", ModelCreate),
+    ("route", RouteCreate),
+):
+    _create_endpoint(_kind, _create)
+_update_and_delete_endpoints("platform", PlatformUpdate, path_ids=False)
+_update_and_delete_endpoints("provider", ProviderUpdate, path_ids=False)
 
 
 # ---------------------------------------------------------------------------- models
 # The narrower paths come first: a model id may contain "/".
-
-
-@router.post("/models", status_code=201, responses=_WRITE)
-def create_model(body: ModelCreate, writer: WriterDep, ctx: ContextDep) -> Response:
-    return _created(writer, "model", body.model_dump(exclude_unset=True), ctx)
 
 
 @router.patch("/models/{model_id:path}/pricing", responses=_WRITE)
@@ -132,28 +144,7 @@ def update_model_status(
     return write_response(result, ctx.principal)
 
 
-@router.patch("/models/{model_id:path}", responses=_WRITE)
-def update_model(
-    model_id: str, body: ModelUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(
-        writer.update("model", model_id, body.changes(), version, ctx), ctx.principal
-    )
-
-
-@router.delete("/models/{model_id:path}", status_code=204, responses=_WRITE)
-def delete_model(
-    model_id: str, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(writer.delete("model", model_id, version, ctx), ctx.principal)
-
-
 # ---------------------------------------------------------------------------- routes
-
-
-@router.post("/routes", status_code=201, responses=_WRITE)
-def create_route(body: RouteCreate, writer: WriterDep, ctx: ContextDep) -> Response:
-    return _created(writer, "route", body.model_dump(exclude_unset=True), ctx)
 
 
 @router.patch("/routes/{route_id:path}/priority", responses=_WRITE)
@@ -184,17 +175,6 @@ def update_route_pricing(
     return write_response(writer.set_price("route", route_id, changes, version, ctx), ctx.principal)
 
 
-@router.patch("/routes/{route_id:path}", responses=_WRITE)
-def update_route(
-    route_id: str, body: RouteUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(
-        writer.update("route", route_id, body.changes(), version, ctx), ctx.principal
-    )
-
-
-@router.delete("/routes/{route_id:path}", status_code=204, responses=_WRITE)
-def delete_route(
-    route_id: str, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
-) -> Response:
-    return write_response(writer.delete("route", route_id, version, ctx), ctx.principal)
+# the whole-record PATCH and the DELETE of models and routes: after their narrower paths
+_update_and_delete_endpoints("model", ModelUpdate, path_ids=True)
+_update_and_delete_endpoints("route", RouteUpdate, path_ids=True)
