@@ -245,6 +245,18 @@ def test_other_endpoints_check_their_bodies_too(world: World) -> None:
         headers={"Authorization": f"Bearer {world.key}"},
     )
     assert response.status_code == 400 and response.json()["error"]["param"] == "temperature"
+    for content_type, raw in (
+        ("multipart/form-data; boundary=x", b"not a multipart body"),
+        ("multipart/form-data", b"--x\r\n"),  # no boundary given
+        ("application/json", b'{"model": "ears"}'),
+    ):
+        response = httpx2.post(
+            f"{world.base}/audio/transcriptions",
+            content=raw,
+            headers={"Authorization": f"Bearer {world.key}", "Content-Type": content_type},
+        )
+        assert response.status_code == 400, (content_type, response.text)
+        assert "multipart/form-data" in response.json()["error"]["message"]
     assert all(fake.calls == [] for fake in world.upstreams.values())
 
 

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from email.parser import BytesParser
-from email.policy import HTTP
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope, Send
 
 from radiant.errors import ProviderError, RadiantError
@@ -115,27 +115,29 @@ def _asked(call: Call, hop: Hop) -> str:
     return names[0]
 
 
-def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
-    """The fields and the ``file`` of a multipart/form-data body."""
+async def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
+    """The fields and the ``file`` of a multipart/form-data body, read by the web
+    framework's own multipart parser (its limits on parts and fields apply)."""
     if not content_type.startswith("multipart/form-data"):
         raise BadRequestError("an audio transcription is sent as multipart/form-data")
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"content-type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
-    )
+
+    async def body() -> AsyncGenerator[bytes, None]:
+        yield raw
+
+    try:
+        form = await MultiPartParser(Headers({"content-type": content_type}), body()).parse()
+    except MultiPartException as exc:
+        raise BadRequestError(f"the multipart/form-data body cannot be read: {exc}") from None
     fields: dict[str, Any] = {}
     file: tuple[bytes, str] | None = None
-    if not message.is_multipart():
-        raise BadRequestError("the multipart/form-data body cannot be read")
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True)
-        if not isinstance(name, str) or not isinstance(data, bytes):
-            continue
-        filename = part.get_filename()
-        if name == "file":
-            file = (data, filename or "audio")
-        else:
-            fields[name] = data.decode("utf-8", "replace")
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                fields[name] = value
+            elif name == "file":
+                file = (await value.read(), value.filename or "audio")
+    finally:
+        await form.close()
     if file is None:
         raise BadRequestError("'file' is required: the audio to transcribe", param="file")
     return fields, file
@@ -192,7 +194,7 @@ class GatewayEndpoint:
         raw = await _body(scope, receive, self.max_body)
         key = _header(scope, b"idempotency-key")
         if self.endpoint is Endpoint.TRANSCRIPTION:
-            fields, file = _form(_header(scope, b"content-type") or "", raw)
+            fields, file = await _form(_header(scope, b"content-type") or "", raw)
             size = len(raw) - len(file[0])  # the audio is billed by its length, not tokens
             call = await gateway.begin(
                 token,
