@@ -431,8 +431,7 @@ class Snapshot:
         task: Counter[str] = Counter()
         routes = 0
         for entry in self.entries:
-            for h in entry.hosting_types:
-                hosting[h.value] += 1
+            hosting[entry.hosting_type] += 1  # one each: external, self_hosted or hybrid
             category[entry.model.category] += 1
             provider[entry.model.provider_id] += 1
             health[entry.health.value] += 1
