@@ -169,7 +169,8 @@ def test_full_runs_its_steps_in_order_and_a_failed_step_fails_the_run(
         "completed",
     ]
     assert full.counts["models_added"] == 4  # the catalog step's work stays
-    assert full.counts["providers_updated"] == 3 + 2  # catalog's 3 providers, 2 steps' 1
+    assert full.counts["providers_added"] == 3  # the catalog's: added, not also updated
+    assert full.counts["providers_updated"] == 2  # the two steps' 1 each
     assert full.errors == ["discovery: discovery note", "thermal: thermal note"]
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(ModelRow)) == 4

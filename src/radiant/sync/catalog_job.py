@@ -75,12 +75,12 @@ def catalog_job(engine: Engine, context: JobContext) -> JobResult:
 def _result(report: SyncReport, source: str, warnings: list[str]) -> JobResult:
     result = JobResult(source=source, errors=[*warnings, *report.errors])
     result.counts = {
-        "providers_updated": report.providers_added + report.providers_updated,
+        "providers_updated": report.providers_updated,
         "models_added": report.models_added,
         "models_updated": report.models_updated,
         "models_deprecated": report.models_deprecated,
         "routes_added": report.routes_added,
-        "routes_updated": report.routes_updated + report.routes_deactivated,
+        "routes_updated": report.routes_updated,
         "prices_changed": report.prices_changed,
         **{name: getattr(report, name) for name in _COUNTS},
     }

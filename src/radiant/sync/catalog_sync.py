@@ -161,12 +161,12 @@ def _write(session: Session, report: SyncReport, started: float, error: str | No
     if row is None:  # pragma: no cover - written at the start
         return
     row.status = report.status
-    row.providers_updated = report.providers_added + report.providers_updated
+    row.providers_updated = report.providers_updated
     row.models_added = report.models_added
     row.models_updated = report.models_updated
     row.models_deprecated = report.models_deprecated
     row.routes_added = report.routes_added
-    row.routes_updated = report.routes_updated + report.routes_deactivated
+    row.routes_updated = report.routes_updated
     row.prices_changed = report.prices_changed
     row.errors = list(report.errors)
     row.completed_at = utcnow()
