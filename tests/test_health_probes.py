@@ -109,7 +109,7 @@ def test_all_targets_are_probed_concurrently(upstream: Upstream) -> None:
 def test_health_job_writes_provider_health(
     migrated: Engine, upstream: Upstream, tmp_path: Path
 ) -> None:
-    upstream.slow_seconds = 2.0
+    upstream.slow_seconds = 3.0
     seed(migrated, tmp_path / "catalog", upstream.base)
     secrets = EnvSecretResolver(
         {"HOSTCO_API_KEY": KEY, "ANTHROPIC_API_KEY": KEY, "OPENAI_API_KEY": KEY}
@@ -118,7 +118,7 @@ def test_health_job_writes_provider_health(
     version = registry.snapshot().version
     assert registry.get_model("claude-test").health is HealthStatus.UNKNOWN
 
-    context = JobContext(sync_id="t", options={"secrets": secrets, "timeout": 0.5})
+    context = JobContext(sync_id="t", options={"secrets": secrets, "timeout": 1.5})
     result = health_job(migrated, context)
 
     rows = {(r["target"], r["region"]): r for r in list_provider_health(migrated)}
@@ -130,7 +130,7 @@ def test_health_job_writes_provider_health(
     }
     assert rows[("direct/anthropic", "global")]["status"] == "healthy"
     assert rows[("direct/openai", "global")]["status"] == "unhealthy"  # past the timeout
-    assert rows[("direct/openai", "global")]["last_error"] == "no answer within 0.5 s"
+    assert rows[("direct/openai", "global")]["last_error"] == "no answer within 1.5 s"
     assert rows[("brokenco", "global")]["status"] == "unhealthy"
     assert rows[("brokenco", "global")]["last_status_code"] == 500
     hostco = rows[("hostco", "global")]
