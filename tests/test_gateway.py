@@ -4,6 +4,7 @@ OpenAI-compatible upstreams on 127.0.0.1; headers, prices, usage events, bad inp
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -217,7 +218,12 @@ def test_raw_bad_input_and_keys(world: World) -> None:
     response = httpx2.post(url, json={"model": "small"}, headers={"Authorization": "Bearer x"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
-    assert response.headers["x-request-id"]
+    # one format of request id on /v1 and on the API: ours, 32 hex digits
+    api = httpx2.get(world.base.removesuffix("/v1") + "/api/registry/platforms")
+    ours = re.compile(r"[0-9a-f]{32}")
+    assert ours.fullmatch(response.headers["x-request-id"])
+    assert ours.fullmatch(api.headers["x-request-id"])
+    assert api.headers["x-request-id"] != response.headers["x-request-id"]
 
 
 def test_upstream_client_errors_pass_through_and_do_not_fall_back(world: World) -> None:

@@ -20,7 +20,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Backend, World, make_backends, open_backend_world
-from radiant.gateway.request_ids import new_request_id
+from radiant.core.request_ids import new_request_id
 from radiant.gateway.stream_usage import StreamTally, estimated_prompt_tokens
 from radiant.store.billing_tables import UsageEventRow
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,15 +9,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from radiant.api.auth import PrincipalDep
 from radiant.core.context import RequestInfo, WriteContext, current_request
+from radiant.core.request_ids import caller_request_id, new_request_id
 from radiant.errors import AuthenticationError
 
 __all__ = ["ContextDep", "RequestIdMiddleware", "authenticated"]
 
-_VALID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,100}$")
-
 
 class RequestIdMiddleware:
-    """Keep a client's ``X-Request-ID`` (when sane) or make one; echo it on the response."""
+    """Keep a client's ``X-Request-ID`` (when sane) or make one of ours (the format the
+    gateway's are in: :mod:`radiant.core.request_ids`); echo it on the response."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,7 +31,7 @@ class RequestIdMiddleware:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1").strip()
                 break
-        request_id = incoming if _VALID.match(incoming) else str(uuid.uuid4())
+        request_id = caller_request_id(incoming) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         client = scope.get("client")
         agent = dict(scope.get("headers") or []).get(b"user-agent")
@@ -61,7 +59,7 @@ class RequestIdMiddleware:
 def write_context(request: Request, principal: PrincipalDep) -> WriteContext:
     return WriteContext(
         principal=principal,
-        request_id=getattr(request.state, "request_id", None) or str(uuid.uuid4()),
+        request_id=getattr(request.state, "request_id", None) or new_request_id(),
         client_address=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
     )

@@ -39,6 +39,7 @@ from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope, Send
 
+from radiant.core.request_ids import caller_request_id, new_request_id
 from radiant.errors import ProviderError, RadiantError
 from radiant.gateway.accounts import bearer_token
 from radiant.gateway.chain import Hop
@@ -56,7 +57,6 @@ from radiant.gateway.errors import (
 from radiant.gateway.idempotency import Answer
 from radiant.gateway.jsonx import dumps
 from radiant.gateway.outcomes import Outcome
-from radiant.gateway.request_ids import caller_request_id, new_request_id
 from radiant.gateway.requests import AUTO, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.stream_usage import StreamTally

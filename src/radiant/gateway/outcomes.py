@@ -7,7 +7,7 @@ from the usage the stream reported or, when it reported none, the tokens the gat
 counted (and the event says the usage is estimated).
 
 The event's key is the gateway's own request id; the caller's ``x-request-id`` is
-stored beside it (see :mod:`radiant.gateway.request_ids`).
+stored beside it (see :mod:`radiant.core.request_ids`).
 """
 
 from __future__ import annotations

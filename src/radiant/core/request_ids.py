@@ -1,4 +1,5 @@
-"""Request ids: the gateway's own, the key of a request's usage event, and a caller's.
+"""Request ids: ours (the API's and the gateway's alike; on /v1 the key of a request's
+usage event) and a caller's.
 
 Ours are 32 hex digits: 80 random bits drawn when the process starts (and again in a
 forked child, or two workers would share them) and a counter, so they are unique across
