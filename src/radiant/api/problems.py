@@ -20,6 +20,7 @@ from radiant.errors import (
     ProviderError,
     RadiantError,
 )
+from radiant.gateway.errors import OPENAI_ERROR_TYPES, error_code
 
 __all__ = ["allowed_methods", "install_problem_handlers", "problem"]
 
@@ -43,7 +44,18 @@ _SLUGS = {
 }
 
 
-def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json answer; on ``/v1`` also with the ``error`` member OpenAI clients
+    read, shaped as the gateway's own errors are (``code``: a word, by default the
+    status's)."""
     body: dict[str, Any] = {
         "type": f"urn:radiant:problem:{_SLUGS.get(status, 'error')}",
         "title": title,
@@ -54,7 +66,12 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
     }
     if request.url.path.startswith("/v1/"):
         # OpenAI clients read `error`; problem+json readers read the rest.
-        body["error"] = {"message": detail, "type": _SLUGS.get(status, "error"), "code": status}
+        body["error"] = {
+            "message": detail,
+            "type": OPENAI_ERROR_TYPES.get(status, "api_error"),
+            "code": code or _SLUGS.get(status, "error").replace("-", "_"),
+            "param": None,
+        }
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
@@ -98,7 +115,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _radiant(request: Request, exc: RadiantError) -> JSONResponse:
         extra = _extension_members(exc)
         status = exc.problem_status if isinstance(exc, ProviderError) else exc.status
-        response = problem(request, status, exc.title, exc.message, **extra)
+        response = problem(request, status, exc.title, exc.message, code=error_code(exc), **extra)
         if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
             response.headers["ETag"] = f'"{exc.current_version}"'
         if isinstance(exc, AuthenticationError):

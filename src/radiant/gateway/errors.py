@@ -62,7 +62,7 @@ MEDIA_TYPE = "application/problem+json"
 DEFAULT_RETRY_AFTER = 10
 
 #: OpenAI's error ``type`` per status
-_TYPES = {
+OPENAI_ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
     403: "permission_error",
@@ -180,7 +180,8 @@ CODES: dict[str, str] = {
 }
 
 
-def _code(exc: RadiantError) -> str:
+def error_code(exc: RadiantError) -> str:
+    """The ``error.code`` an OpenAI client reads for one of our errors."""
     if isinstance(exc, GatewayError):
         return exc.code
     if isinstance(exc, ModelNotFoundError):
@@ -195,6 +196,8 @@ def _code(exc: RadiantError) -> str:
         return "forbidden"
     if isinstance(exc, ValidationError):
         return "invalid_request"
+    if 400 <= exc.status < 500:  # a conflict, a precondition...: its title as a word
+        return exc.title.lower().replace(" ", "_").replace("-", "_")
     return "internal_error"
 
 
@@ -217,7 +220,7 @@ def error_parts(exc: BaseException) -> tuple[int, str, str, dict[str, str]]:
         status, code, message = 503, "service_unavailable", _STORE
     elif isinstance(exc, (*known, ValidationError)):
         status = 400 if isinstance(exc, ValidationError) else exc.status
-        code, message = _code(exc), exc.message
+        code, message = error_code(exc), exc.message
     else:
         return 500, "internal_error", _OPAQUE, headers
     if isinstance(exc, GatewayError):
@@ -274,7 +277,7 @@ def error_body(
         **extra,
         "error": {
             "message": message,
-            "type": _TYPES.get(status, "api_error"),
+            "type": OPENAI_ERROR_TYPES.get(status, "api_error"),
             "code": code,
             "param": param,
         },
