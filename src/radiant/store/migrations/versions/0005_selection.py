@@ -1,15 +1,15 @@
-"""routing rules for selection; seed unified_model_registry and select_model() on PostgreSQL
+"""routing rules for selection; the unified_model_registry view and select_model() on PostgreSQL
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 15:00:00
 
-* ``routing_rules`` (created by 0001 from seed 001) gains what the administration API
+* ``routing_rules`` (created by 0001) gains what the administration API
   needs: ``row_version`` (its ETag), ``created_by``/``updated_by``, the rate-limit values
   of ``rate_limit`` rules, a foreign key to ``tenants`` (a tenant's rules go with it), and
   CHECKs that keep an action and its targets consistent even for writes made in SQL.
-* On PostgreSQL only: seed 002's ``unified_model_registry`` view and ``select_model()``
-  function over Radiant's tables, for users of the seed's SQL (written out below, not
+* On PostgreSQL only: the ``unified_model_registry`` view and ``select_model()``
+  function over Radiant's tables, for users who query it in SQL (written out below, not
   imported: a migration must not change when the code does). ``select_model()`` ranks
   exactly as the in-memory selection (:mod:`radiant.selection.ranking`);
   ``tests/test_selection_sql_compat.py`` checks that on random criteria. SQLite has
@@ -74,7 +74,7 @@ def downgrade() -> None:
         batch_op.drop_column("rate_limit_rpm")
 
 
-# ---------------------------------------------------------------- PostgreSQL: seed 002's SQL
+# ---------------------------------------------------- PostgreSQL: the view and the function
 #
 # unified_model_registry: one row per enabled model (of an enabled provider) per hosting
 # type it is served by: ``external`` for routes on direct, aggregator, cloud and host
