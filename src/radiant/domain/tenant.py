@@ -47,11 +47,11 @@ class KeyScope(StrEnum):
     """``GET /v1/models`` and the registry reads a tenant key makes (``/api/registry``:
     models, prices on the tenant's terms, selection)"""
     COMPLETIONS = "completions"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
     VIDEO = "video"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
     MODERATION = "moderation"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
 
 
 API_KEY_SCOPES = frozenset(s.value for s in KeyScope)

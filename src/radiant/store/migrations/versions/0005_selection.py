@@ -79,7 +79,7 @@ def downgrade() -> None:
 # unified_model_registry: one row per enabled model (of an enabled provider) per hosting
 # type it is served by: ``external`` for routes on direct, aggregator, cloud and host
 # platforms, ``self_hosted`` for routes on self_hosted and local platforms (a model with
-# no route at all: one external row). Each row carries the seed's columns, plus the best
+# no route at all: one external row). Each row carries the view's own columns, plus the best
 # active route of that hosting type (priority, then the lowest non-zero input price, then
 # route id: the snapshot's route order) with its current price sheet, the markup in force
 # (model override, provider override, else 40 % external / the deployment's or 75 %
@@ -219,14 +219,15 @@ WHERE m.enabled AND p.enabled
   AND (s.hosting_type = 'external' OR COALESCE(sh.enabled, TRUE))
 """
 
-# select_model(): the seed's parameters and result columns, in the seed's order, then
-# Radiant's (trailing, with defaults, so the seed's calls work unchanged). Filters as the
-# seed's, plus: a row needs an active route, deprecated models only when
-# p_allow_deprecated, an inactive model never; comparisons of modalities, capabilities
-# and compliance ignore case; a NULL tier means "no tier filter". ORDER BY is the seed's
-# three keys, then the in-memory selection's: the estimated PRICE of one request
-# (p_estimated_input_tokens and p_estimated_output_tokens priced on the row's route with
-# its markup; missing last), quality descending, model id, hosting type.
+# select_model(): the parameters and result columns of the function Radiant was first
+# specified with, in that order, then Radiant's (trailing, with defaults, so calls written
+# for that signature work unchanged). Its filters, plus: a row needs an active route,
+# deprecated models only when p_allow_deprecated, an inactive model never; comparisons
+# of modalities, capabilities and compliance ignore case; a NULL tier means "no tier
+# filter". ORDER BY is thermal state, latency and health, then the in-memory selection's:
+# the estimated PRICE of one request (p_estimated_input_tokens and
+# p_estimated_output_tokens priced on the row's route with its markup; missing last),
+# quality descending, model id, hosting type.
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION select_model(
