@@ -11,7 +11,7 @@ the client costs little). Measured:
 * throughput with 32 connections for ``RADIANT_BENCH_GATEWAY_SECONDS`` (default 20) s,
   shown as requests/s and as the time per request (target 0.5 ms = 2,000 requests/s).
 
-Each connection is a tenant of its own (tier 5) so that the seed's tier limits (20,000
+Each connection is a tenant of its own (tier 5) so that the tier limits (20,000
 RPM per tenant) do not refuse the load; every request is rate-limited all the same.
 After the run the gateway is stopped gracefully and the usage events it recorded are
 counted against the requests it answered.

@@ -1,4 +1,4 @@
-"""Selection: ``select()`` p50 on a snapshot, and the seed's ``select_model()`` on PostgreSQL.
+"""Selection: ``select()`` p50 on a snapshot, and ``select_model()`` (migration 0005) on PostgreSQL.
 
 The in-memory rows time a mixed workload of typical criteria (chat, vision, self-hosted
 only, embeddings, compliance, optional capabilities, a price cap), one call at a time,
@@ -44,7 +44,7 @@ EXPLAIN_TARGET_US = 5000.0
 
 
 def workload(*, tier: int = 3) -> list[SelectionCriteria]:
-    """Typical requests; the first five are understood by the seed's ``select_model()`` too."""
+    """Typical requests; the first five are understood by ``select_model()`` (SQL) too."""
     return [
         SelectionCriteria(task=Task.CHAT, input_modalities=["text"], tier=tier),
         SelectionCriteria(

@@ -1,9 +1,11 @@
-"""The built-in catalog (src/radiant/catalog/data) against small tables taken from the seeds.
+"""The built-in catalog (src/radiant/catalog/data) against small tables written out here.
 
-The tables below are transcribed from the seed documents themselves, not read from the YAML:
-seed 000 (provider table, xAI config, MODEL_REGISTRY), seed 001 (ExternalProvider /
-ExternalModel definitions and the LiteLLM config), seed 002 (self-hosted models,
-KNOWN_ANTHROPIC_MODELS) and seed 004 (platforms, fallback chain).
+The tables below are the values the catalog was first built from (the specifications
+Radiant started from, which do not ship: their values are all here, so this test needs
+nothing else), typed in by hand, not read from the YAML: the original provider and model
+tables, price lists per token and per unit, the self-hosted models and the platforms with
+their fallback chain. The names ``SEED000_*`` / ``SEED001_*`` and the ``seed 00N`` texts of
+``MERGE_NOTES`` keep those sources apart; the catalog's own notes name them the same way.
 """
 
 from __future__ import annotations
@@ -550,7 +552,7 @@ SEED001_TOKEN_PRICES: dict[str, tuple[str, str | None]] = {
     "voyage-code-3": ("0.00006", None),
 }
 
-#: Seed 000 prices, already per 1M tokens: model id -> (platform, input, output).
+#: The first model table's prices, already per 1M tokens: model id -> (platform, input, output).
 SEED000_PRICES: dict[str, tuple[str, str, str]] = {
     "gpt-4o-mini": ("direct", "0.15", "0.60"),
     "o1": ("direct", "15.00", "60.00"),
@@ -573,9 +575,9 @@ SEED000_PRICES: dict[str, tuple[str, str, str]] = {
     "phi-4": ("azure_openai", "0.07", "0.14"),
 }
 
-#: Per-unit prices: (model id, platform, price field, seed value in the seed's unit).
+#: Per-unit prices: (model id, platform, price field, value in the source's unit).
 UNIT_PRICES: tuple[tuple[str, str, str, str], ...] = (
-    # seed 001 per_image / per_second / per_minute / per_request
+    # per_image / per_second / per_minute / per_request
     ("openai-dall-e-3", "direct", "per_image", "0.04"),
     ("openai-dall-e-3-hd", "direct", "per_image", "0.08"),
     ("stability-sdxl", "direct", "per_image", "0.002"),
@@ -598,13 +600,13 @@ UNIT_PRICES: tuple[tuple[str, str, str, str], ...] = (
     ("meshy-v3", "direct", "per_request", "0.20"),
     ("meshy-v3-turbo", "direct", "per_request", "0.05"),
     ("tripo-v2", "direct", "per_request", "0.10"),
-    # seed 001 surcharges
+    # surcharges
     ("xai-grok-4", "direct", "per_tool_call", "0.005"),
     ("xai-grok-2", "direct", "per_tool_call", "0.005"),
     ("perplexity-sonar-huge", "direct", "per_search_request", "0.005"),
     ("perplexity-sonar-pro", "direct", "per_search_request", "0.005"),
     ("perplexity-sonar", "direct", "per_search_request", "0.005"),
-    # seed 002 self-hosted (hourly_rate and the per-unit column of its INSERT)
+    # self-hosted (the hourly rate and the per-unit price of the source)
     ("efficientnet-b0", "self_hosted", "per_hour", "1.30"),
     ("efficientnet-b0", "self_hosted", "per_image", "0.001"),
     ("sam-2", "self_hosted", "per_image", "0.008"),
@@ -626,7 +628,7 @@ UNIT_PRICES: tuple[tuple[str, str, str, str], ...] = (
     ("gte-qwen2-7b", "self_hosted", "per_request", "0.002"),
 )
 
-#: Seed 001 $/1K extras: (model id, price field, seed value per 1K).
+#: $/1K extras: (model id, price field, value per 1K).
 SEED001_EXTRAS_PER_1K: tuple[tuple[str, str, str], ...] = (
     ("openai-gpt-5-2", "cached_input_per_1m", "0.000175"),
     ("anthropic-claude-opus-4-5", "cached_input_per_1m", "0.0005"),
@@ -638,7 +640,7 @@ SEED001_EXTRAS_PER_1K: tuple[tuple[str, str, str], ...] = (
     ("deepseek-reasoner", "cached_input_per_1m", "0.000028"),
 )
 
-#: Models of seed 001 with metadata supportsBatch (batchDiscount 0.5).
+#: Models sold with a batch discount of 0.5.
 BATCH_MODELS: tuple[str, ...] = (
     "openai-gpt-5-2",
     "anthropic-claude-opus-4-5",
@@ -646,7 +648,7 @@ BATCH_MODELS: tuple[str, ...] = (
     "anthropic-claude-haiku-4-5",
 )
 
-#: Seed 002 KNOWN_ANTHROPIC_MODELS without seed details: Anthropic's list prices per 1M.
+#: Anthropic models listed by name only: Anthropic's list prices per 1M.
 LEGACY_ANTHROPIC_PRICES: dict[str, tuple[str, str]] = {
     "anthropic-claude-3-opus": ("15", "75"),
     "anthropic-claude-3-sonnet": ("3", "15"),
@@ -654,10 +656,10 @@ LEGACY_ANTHROPIC_PRICES: dict[str, tuple[str, str]] = {
     "anthropic-claude-3-5-sonnet": ("3", "15"),
 }
 
-#: Seed 001 LiteLLM config (PART 2): gemini-1.5-pro, $ per token.
+#: The LiteLLM config's gemini-1.5-pro, $ per token.
 GEMINI_15_PRO_PER_TOKEN = ("0.00000125", "0.000005")
 
-#: Merged models: the other seed's differing value, kept in notes (model id, seed, text).
+#: Merged models: another source's differing value, kept in notes (model id, source, text).
 MERGE_NOTES: tuple[tuple[str, str, str], ...] = (
     ("anthropic-claude-haiku-35", "seed 000", "$0.25/$1.25 per 1M"),
     ("google-gemini-2-flash", "seed 000", "$0.075/$0.30 per 1M"),
@@ -672,9 +674,9 @@ MERGE_NOTES: tuple[tuple[str, str, str], ...] = (
     ("mistral-codestral", "seed 000", "contextWindow 32000"),
 )
 
-#: Every provider named by seed 000's table and seed 001's definitions, plus the additions.
+#: Every provider of the original provider tables and definitions, plus the additions.
 PROVIDERS: tuple[str, ...] = (
-    # seed 001 TypeScript providers
+    # the provider definitions
     "openai",
     "anthropic",
     "google",
@@ -703,7 +705,7 @@ PROVIDERS: tuple[str, ...] = (
     "tavily",
     "meshy",
     "tripo",
-    # seed 000 provider table (the rest)
+    # the provider table (the rest)
     "together",
     "fireworks",
     "groq",
@@ -712,7 +714,7 @@ PROVIDERS: tuple[str, ...] = (
     "bedrock",
     "azure_openai",
     "vertex_ai",
-    # seed 002 unified view, and model makers
+    # the self-hosted provider, and model makers
     "self_hosted",
     "meta",
     "alibaba",
@@ -734,7 +736,7 @@ PLATFORMS: tuple[str, ...] = (
     "self_hosted",
 )
 
-SELF_HOSTED_COUNT = 56  # seed 002, section 36.3
+SELF_HOSTED_COUNT = 56  # the self-hosted models the catalog lists
 
 # --------------------------------------------------------------------------- helpers
 

@@ -73,7 +73,7 @@ def test_model_rules() -> None:
     assert model.primary_task is Task.CHAT
 
 
-def test_task_derivation_follows_seed_002() -> None:
+def test_task_derivation() -> None:
     assert derive_task(["chat", "embeddings"], "text_generation") is Task.CHAT
     assert derive_task(["text_embedding"], "embedding") is Task.EMBEDDING
     assert derive_task(["text_to_image"], "image_generation") is Task.IMAGE

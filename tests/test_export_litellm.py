@@ -92,7 +92,7 @@ def test_router_settings_follow_each_models_fallback_chain(snapshot: Snapshot) -
     router = config["router_settings"]
     assert (router["allowed_fails"], router["cooldown_time"]) == (3, 60)
     chains = fallbacks(config)
-    # seed 004: direct (1), openrouter (2), azure (3)
+    # the catalog's chain: direct (1), openrouter (2), azure (3)
     assert chains["openai-gpt-5-nano"] == [
         "openai-gpt-5-nano@openrouter",
         "openai-gpt-5-nano@azure_openai",

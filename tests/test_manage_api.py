@@ -114,7 +114,7 @@ def test_etag_if_match_and_the_snapshot(client: TestClient) -> None:
     assert entry["ip_address"] == "testclient"
 
 
-def test_seed_004_patch_endpoints(client: TestClient) -> None:
+def test_patch_endpoints(client: TestClient) -> None:
     admin = _auth(client, Role.ADMIN)
     _, tag = _record(client, "models/acme-large", admin)
     priced = client.patch(

@@ -1,4 +1,4 @@
-"""Cost and price of a usage: the seed's PART 7 table, a worked example per pricing type,
+"""Cost and price of a usage: a golden table of client prices, a worked example per pricing type,
 and properties (hypothesis) that hold for every route of the built-in catalog."""
 
 from __future__ import annotations
@@ -50,13 +50,14 @@ def seed_route(model_id: str, input_per_1m: str, output_per_1m: str) -> Route:
     return Route(model_id=model_id, platform_id="direct", model_string=model_id, price=sheet)
 
 
-# ------------------------------------------------------------------ seed PART 7 golden table
+# --------------------------------------------------------------------------- golden table
 #
-# The seed's "1M Tokens" column is 1M input tokens plus 1M output tokens, priced with the
-# 40 % markup: GPT-4o = (2.50 + 10.00) x 1.4 = $17.50. Models the built-in catalog carries
-# at the seed's prices use the catalog route; the others use the prices the seed's table
+# The table's "1M Tokens" column (from the pricing specification Radiant started from) is
+# 1M input tokens plus 1M output tokens, priced with the 40 % markup:
+# GPT-4o = (2.50 + 10.00) x 1.4 = $17.50. Models the built-in catalog carries
+# at the table's prices use the catalog route; the others use the prices the table
 # was computed from (Gemini 2.0 Flash 0.10/0.40; DeepSeek 0.27/1.10 and 0.55/2.19 from the
-# seed's LiteLLM configuration; the catalog now carries DeepSeek's later price).
+# original LiteLLM configuration; the catalog now carries DeepSeek's later price).
 
 GOLDEN = [
     (ROUTES["openai-gpt-4o@direct"], "17.50", "175", "1750"),
@@ -78,7 +79,7 @@ def test_seed_part7_table(route: Route, one: str, ten: str, hundred: str) -> Non
 
 
 def test_deepseek_rows_of_the_seed_round_the_1m_price_first() -> None:
-    # The seed prints $19.20 and $192 for DeepSeek Chat: 10 and 100 times the rounded $1.92.
+    # The table prints $19.20 and $192 for DeepSeek Chat: 10 and 100 times the rounded $1.92.
     route = seed_route("deepseek-chat", "0.27", "1.10")
     one = cents(priced(route, Usage(input_tokens=MILLION, output_tokens=MILLION)))
     assert (one * 10, one * 100) == (Decimal("19.20"), Decimal("192.00"))

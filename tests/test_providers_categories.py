@@ -1,4 +1,4 @@
-"""The seed 003 categories over real HTTP fakes: text resolved through the registry,
+"""The provider categories over real HTTP fakes: text resolved through the registry,
 image and video by pattern (video as a polled long-running job), text-to-speech voice
 first, speech-to-text, realtime by override map, semantic as a cached singleton; every
 optional call checks the declared capabilities first."""

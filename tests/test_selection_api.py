@@ -111,7 +111,7 @@ def _thermal(engine: Engine, model_id: str) -> tuple[str, str | None, bool]:
 def test_fallback_serves_a_ready_external_model_and_warms_the_cold_one(
     client: TestClient, synced: Engine, bearer: Any
 ) -> None:
-    # a COLD self-hosted endpoint outranks external routes (seed: COLD before "other");
+    # a COLD self-hosted endpoint outranks external routes (COLD ranks before external);
     # no adapter calls self-hosted endpoints yet: only an administrator's view shows them
     body = {"task": "chat", "tier": 5, "fallback": True, "include_uncallable": True}
     assert all(c["hosting_type"] == "external" for c in _select(client, task="chat")["data"])

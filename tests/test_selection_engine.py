@@ -133,7 +133,7 @@ def test_large_selections_walk_the_price_order_and_agree() -> None:
         assert _rows(first) == expected and _rows(again) == expected
 
 
-# ---------------------------------------------------------------------- the seed's ordering
+# ------------------------------------------------------ the ordering select_model() shares
 
 
 def _thermal_catalog(states: dict[str, ThermalState]) -> Snapshot:

@@ -1,4 +1,4 @@
-"""Seed 002's SQL on PostgreSQL: ``select_model()`` ranks exactly as the in-memory selection.
+"""Migration 0005's SQL on PostgreSQL: ``select_model()`` ranks exactly as the in-memory selection.
 
 The built-in catalog is synced, then given varied health (statuses, latencies, one
 provider measured only outside us-east-1), thermal states, markup overrides (one
@@ -7,7 +7,7 @@ that both understand, the function's rows and ``radiant.selection.engine.select`
 same models and hosting types in the same order (so the same first choice, and nothing
 together), and the same estimated price per request.
 
-Callability: the seed's function knows nothing of adapters nor of this process's
+Callability: the SQL function knows nothing of adapters nor of this process's
 credentials (it reads the database, which every process shares), so it does not filter
 routes this process cannot call. The snapshot here is built as the product builds it
 (with :class:`~radiant.providers.callability.CallabilityCheck` on this environment, where

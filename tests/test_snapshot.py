@@ -249,7 +249,7 @@ def test_descending_keeps_missing_values_last(builtin: Snapshot) -> None:
     assert known == sorted(known, reverse=True)
     assert prices[: len(known)] == known  # every model without a token price comes after
     top = builtin.list(ModelQuery(sort="input_price", descending=True, limit=1)).data[0]
-    # seed 001: ElevenLabs Multilingual V2 at $0.18 per 1K characters is the dearest per 1M
+    # the catalog: ElevenLabs Multilingual V2 at $0.18 per 1K characters is the dearest per 1M
     assert top.id == "elevenlabs-multilingual-v2" and top.input_price == max(known) == 180
 
 

@@ -91,7 +91,7 @@ def test_warm_up_then_idle_scale_to_zero(
     assert repository.registry_version(migrated) == version + 1
     entry = registry.get_model(MODEL)
     assert entry.thermal_state is ThermalState.WARM
-    assert entry.health is HealthStatus.HEALTHY  # seed: WARM or HOT self-hosted is healthy
+    assert entry.health is HealthStatus.HEALTHY  # WARM or HOT self-hosted is healthy
 
     # a request 5 minutes later keeps it warm until 15 idle minutes after that request
     clock.now += 300

@@ -97,7 +97,7 @@ def test_sagemaker_endpoint_states_through_moto(
     backend = SageMakerThermalBackend(sagemaker)
     manager = ThermalManager(migrated, backend, clock=clock)
 
-    manager.refresh()  # no endpoint yet: OFF, as the seed says
+    manager.refresh()  # no endpoint yet: OFF
     (state,) = manager.list()
     assert state["current_state"] == "OFF" and state["backend_status"] == "NotFound"
 

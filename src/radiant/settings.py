@@ -132,13 +132,13 @@ class Settings(BaseSettings):
     opentelemetry: bool = False
     #: Seconds an active probe (``GET {base}/models``) may take.
     health_probe_timeout_seconds: float = Field(default=5.0, gt=0)
-    #: Circuit breaker of a route (seed LiteLLM router: allowed_fails 3, cooldown_time 60).
+    #: Circuit breaker of a route (LiteLLM router's defaults: allowed_fails 3, cooldown 60 s).
     breaker_allowed_fails: int = Field(default=3, ge=1)
     breaker_window_seconds: float = Field(default=60.0, gt=0)
     breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
     #: Where self-hosted endpoints live: ``local`` (simulated, for demos) or ``sagemaker``.
     thermal_backend: str = "local"
-    #: SageMaker endpoint of a model: this prefix and the model id (seed: ``radiant-``).
+    #: SageMaker endpoint of a model: this prefix and the model id (``radiant-``).
     sagemaker_endpoint_prefix: str = "radiant-"
     #: Another SageMaker API address (a proxy, or a local fake in tests).
     sagemaker_endpoint_url: str | None = None

@@ -40,7 +40,7 @@ class SelectRequest(SelectionCriteria):
 
     #: every excluded model with the first check it failed; candidates with reasons
     explain: StrictBool = False
-    #: seed ``selectWithFallback``: a ready choice, a cold one warmed, or the task's default
+    #: ``fallback``: a ready choice, a cold one warmed, or the task's default
     fallback: StrictBool = False
 
     def criteria(self) -> SelectionCriteria:
@@ -169,7 +169,7 @@ class RoutePublicRank(_Out):
 
 
 class CheapestRequest(BaseModel):
-    """Seed 004 ``find_cheapest_route_for_prompt``, with the usual selection filters."""
+    """The cheapest routes for a prompt of this size, with the usual selection filters."""
 
     model_config = ConfigDict(extra="forbid")
     prompt_tokens: StrictInt = Field(ge=0, le=100_000_000)

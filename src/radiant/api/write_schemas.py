@@ -88,7 +88,7 @@ else:
 class PricingUpdate(_Patch):
     """A new price sheet: named fields change, the others carry over from the current one.
 
-    ``input_cost`` and ``output_cost`` (seed 004) are accepted for ``input_per_1m`` and
+    ``input_cost`` and ``output_cost`` (older clients' names) are accepted for ``input_per_1m`` and
     ``output_per_1m``. Money goes as a string or a number; it is kept exact.
     """
 
@@ -129,7 +129,8 @@ class PricingUpdate(_Patch):
 
 
 class CapabilityChange(_Body):
-    """Seed 004: ``{"operation": "add", "capability": "function_calling", "value": true}``."""
+    """One capability change:
+    ``{"operation": "add", "capability": "function_calling", "value": true}``."""
 
     operation: Literal["add", "remove"]
     capability: str = Field(min_length=1, max_length=100)
@@ -137,7 +138,7 @@ class CapabilityChange(_Body):
 
 
 class ModelStatusUpdate(_Patch):
-    """Seed 004: deprecate with a date, a migration guide and a successor."""
+    """Deprecate with a date, a migration guide and a successor."""
 
     status: LifecycleStatus
     deprecation_date: date | None = None

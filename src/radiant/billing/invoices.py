@@ -8,8 +8,8 @@ From the month's ``usage_rollups`` (rebuilt first, day by day, unless asked not 
 * ``subtotal``: the sum of the lines; the volume discount of
   :func:`radiant.pricing.billing_rules.volume_discount` is earned by that month's spend;
 * free tier: a month whose usage is within every limit of ``FREE_TIER``
-  (:func:`~radiant.pricing.billing_rules.within_free_tier`; the seed's
-  ``isWithinFreeTier``) is not charged: a free-tier credit equal to what is left;
+  (:func:`~radiant.pricing.billing_rules.within_free_tier`) is not charged: a free-tier
+  credit equal to what is left;
 * rounding to the cent (half up) happens here only, once per amount; the total is
   ``subtotal - discount - free-tier credit`` of the rounded amounts, so it adds up.
 

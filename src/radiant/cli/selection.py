@@ -144,8 +144,7 @@ def select_command(
         bool,
         typer.Option(
             "--fallback",
-            help="Seed selectWithFallback: a ready model now; a cold self-hosted choice "
-            "is recorded for warm-up.",
+            help="A ready model now; a cold self-hosted choice is recorded for warm-up.",
         ),
     ] = False,
     as_json: JsonOpt = False,
@@ -311,7 +310,7 @@ def best_route(
     include_uncallable: Uncallable = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The route to send a model's requests to (seed 004 get_best_route)."""
+    """The route to send a model's requests to (the first of its ranked routes)."""
     from radiant.api.selection_schemas import RoutePublicRank
 
     found = RoutePublicRank.of(

@@ -30,7 +30,7 @@ class PlatformKind(StrEnum):
     AGGREGATOR = "aggregator"  # openrouter
     CLOUD = "cloud"  # bedrock, vertex_ai, azure_openai
     HOST = "host"  # together, fireworks, groq, replicate, huggingface
-    SELF_HOSTED = "self_hosted"  # our own endpoints (seed 002, SageMaker in the seed)
+    SELF_HOSTED = "self_hosted"  # our own endpoints (SageMaker, say)
     LOCAL = "local"  # vLLM, Ollama on the user's machine
 
     @property
@@ -65,7 +65,7 @@ class RouteStatus(StrEnum):
 
 
 class Task(StrEnum):
-    """Seed 002 ``primary_mode``: what a request to the model does."""
+    """What a request to the model does."""
 
     CHAT = "chat"
     COMPLETION = "completion"
@@ -91,7 +91,7 @@ class PricingType(StrEnum):
 
 
 class CostSource(StrEnum):
-    """Seed 001 ``CostSource`` plus ``imported_catalog`` (DESIGN.md, provenance)."""
+    """Where a price sheet came from; ``imported_catalog``: a public catalog's pricing sync."""
 
     PROVIDER_API = "provider_api"
     PROVIDER_DOCUMENTATION = "provider_documentation"

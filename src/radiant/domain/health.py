@@ -12,7 +12,7 @@ __all__ = ["ProviderHealth", "ThermalStatus"]
 
 
 class ProviderHealth(DomainModel):
-    """Seed 002 ``provider_health`` for one provider and region."""
+    """Probe results of one provider and region (table ``provider_health``)."""
 
     provider_id: str
     #: where it was probed: ``direct`` (the provider's own API) or another platform

@@ -14,7 +14,7 @@ __all__ = ["Model", "SelfHostedSpecs", "derive_task"]
 
 
 class SelfHostedSpecs(DomainModel):
-    """Model-level facts of seed 002 ``self_hosted_models`` (the deployment is on the route)."""
+    """Model-level facts of a self-hosted model (the deployment is on the route)."""
 
     specialty: str = Field(min_length=1)
     parameters: int | None = Field(default=None, ge=0)
@@ -25,7 +25,7 @@ class SelfHostedSpecs(DomainModel):
 
 
 class Model(DomainModel):
-    """Seed 001 ``ExternalModel``, seed 000 ``ModelDefinition``, seed 002 and seed 004 models."""
+    """A model: what it is and can do, whoever serves it (docs/concepts.md, Model)."""
 
     id: Identifier
     #: Every other name the model is known by (vendor ids, LiteLLM ids, short names).
@@ -34,11 +34,11 @@ class Model(DomainModel):
     name: str = Field(min_length=1)
     display_name: str = Field(min_length=1)
     description: str = ""
-    #: Seed 001 / seed 002 category (text_generation, reasoning, vision, medical, llm, ...).
+    #: Category (text_generation, reasoning, vision, medical, llm, ...).
     category: str = Field(min_length=1)
-    #: Seed 000 market segment: flagship, balanced, economy, specialized, novel.
+    #: Market segment: flagship, balanced, economy, specialized, novel.
     segment: str | None = None
-    #: Seed 002 ``primary_mode``; derived from capabilities and category when not given.
+    #: What a request to it does; derived from capabilities and category when not given.
     task: Task | None = None
     capabilities: list[str] = Field(default_factory=list)
     input_modalities: list[str] = Field(default_factory=list)
@@ -69,7 +69,7 @@ class Model(DomainModel):
     is_recommended: bool = False
     is_novel: bool = False
     is_legacy: bool = False
-    # licensing and access (seed 002 unified view)
+    # licensing and access
     license: str | None = None
     license_url: str | None = None
     commercial_use_allowed: bool = True
@@ -79,13 +79,13 @@ class Model(DomainModel):
     #: 0-100, used by the price optimizer's value ranking; ``quality_source`` says where from
     quality_score: float | None = Field(default=None, ge=0, le=100)
     quality_source: str | None = None
-    # seed 004
+    # performance figures and per-platform settings
     performance: dict[str, float] = Field(default_factory=dict)
     platform_configs: dict[str, dict[str, Any]] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     self_hosted: SelfHostedSpecs | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    #: Values another seed gave for this model where it disagreed, naming that seed.
+    #: Provenance: where a value came from, and values other sources gave where they disagreed.
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -139,7 +139,7 @@ _CATEGORY_TASK = {
 
 
 def derive_task(capabilities: list[str], category: str) -> Task:
-    """Seed 002's ``primary_mode`` CASE for external models."""
+    """The task of a model that names none: chat, completion, embedding, else by category."""
     if "chat" in capabilities:
         return Task.CHAT
     if "completion" in capabilities:

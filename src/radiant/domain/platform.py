@@ -13,7 +13,7 @@ __all__ = ["Platform"]
 
 
 class Platform(DomainModel):
-    """Seed 004 ``Schema__Platform``, plus the kind of platform it is."""
+    """A platform: where models are served, and what kind of platform it is."""
 
     id: Identifier
     name: str = Field(min_length=1)

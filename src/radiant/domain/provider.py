@@ -13,7 +13,7 @@ __all__ = ["Provider"]
 
 
 class Provider(DomainModel):
-    """Seed 001 ``ExternalProvider``, seed 000's provider table, seed 004 ``Schema__Provider``."""
+    """A provider: who makes or sells models (docs/concepts.md, Provider)."""
 
     id: Identifier
     name: str = Field(min_length=1)
@@ -23,7 +23,7 @@ class Provider(DomainModel):
     website: str | None = None
     api_base_url: str | None = None
     auth_type: AuthType = AuthType.API_KEY
-    #: Where the credential lives (seed ``secretName``): a secret reference, never the secret.
+    #: Where the credential lives: a secret reference, never the secret.
     secret_ref: str | None = None
     #: Environment variable holding the API key for the portable deployment.
     api_key_env: str | None = None
@@ -34,7 +34,7 @@ class Provider(DomainModel):
     compliance: list[str] = Field(default_factory=list)
     rate_limit_rpm: int | None = Field(default=None, gt=0)
     rate_limit_tpm: int | None = Field(default=None, gt=0)
-    #: Seed 004: platforms the provider's models are available on.
+    #: Platforms the provider's models are available on.
     platforms: list[str] = Field(default_factory=list)
     #: The company a catalog-split provider belongs to (``openai-images`` -> ``openai``).
     parent_id: str | None = None

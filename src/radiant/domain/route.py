@@ -19,7 +19,7 @@ def route_id(model_id: str, platform_id: str) -> str:
 
 
 class ThermalDefaults(DomainModel):
-    """Seed 002 thermal defaults of a self-hosted endpoint."""
+    """Thermal defaults of a self-hosted endpoint (docs/concepts.md, Thermal state)."""
 
     default_state: ThermalState = ThermalState.COLD
     warmup_time_seconds: int = Field(default=60, ge=0, le=INT32_MAX)
@@ -29,7 +29,7 @@ class ThermalDefaults(DomainModel):
 
 
 class SelfHostedConfig(DomainModel):
-    """The deployment of a self-hosted route (seed 002 ``self_hosted_models``)."""
+    """The deployment of a self-hosted route (table ``self_hosted_models``)."""
 
     container_image: str = Field(min_length=1)
     instance_type: str = Field(min_length=1)
@@ -42,7 +42,7 @@ class SelfHostedConfig(DomainModel):
 
 
 class Route(DomainModel):
-    """Seed 004 ``Schema__Route``: the platform's model string, endpoint, priority, price."""
+    """One model on one platform: the platform's model string, endpoint, priority, price."""
 
     model_id: Identifier
     platform_id: Identifier

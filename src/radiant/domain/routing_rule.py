@@ -1,4 +1,4 @@
-"""Routing rules (seed 001 ``routing_rules``): conditions on a request, and what to do.
+"""Routing rules: conditions on a request, and what to do.
 
 A rule is global (``tenant_id`` None) or one tenant's. Its ``conditions`` are data, all
 of which must hold (an empty set of conditions matches every request):
@@ -25,8 +25,8 @@ Actions:
 * ``block`` refuses the request (no target, no fallback);
 * ``rate_limit`` attaches ``rate_limit_rpm`` and/or ``rate_limit_tpm`` (at least one).
 
-Lower ``priority`` numbers are considered first (seed 001's default is 100; seed 004 calls
-priority 1 the primary); :func:`radiant.selection.rule_matching.apply_rules` says how they combine.
+Lower ``priority`` numbers are considered first (the default is 100);
+:func:`radiant.selection.rule_matching.apply_rules` says how they combine.
 """
 
 from __future__ import annotations

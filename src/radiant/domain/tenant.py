@@ -1,6 +1,6 @@
 """Tenants (customer organisations), their access to models and their API keys.
 
-Seed 001 migrations 001 (tenants, api_keys) and 003 (tenant_model_access). A tenant's
+Tables ``tenants``, ``tenant_api_keys`` and ``tenant_model_access``. A tenant's
 custom prices are PRICES (what the tenant pays), per 1M tokens like every token price in
 Radiant; a custom markup is a percentage over cost (25 means +25 %). An API key's secret
 is never part of these objects: only its prefix (to recognise it) is.
@@ -47,17 +47,17 @@ class KeyScope(StrEnum):
     """``GET /v1/models`` and the registry reads a tenant key makes (``/api/registry``:
     models, prices on the tenant's terms, selection)"""
     COMPLETIONS = "completions"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
     VIDEO = "video"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
     MODERATION = "moderation"
-    """reserved (seed vocabulary): no endpoint takes it yet"""
+    """reserved: no endpoint takes it yet"""
 
 
 API_KEY_SCOPES = frozenset(s.value for s in KeyScope)
 #: A key issued without scopes may do everything a key can: it is stored with none.
 DEFAULT_KEY_SCOPES: tuple[str, ...] = ()
-#: What a key issued without scopes was given before scopes were checked (the seed's
+#: What a key issued without scopes was given before scopes were checked (the old
 #: column default); migration 0013 turned those into "every scope".
 LEGACY_DEFAULT_SCOPES = ("chat", "models", "embeddings")
 

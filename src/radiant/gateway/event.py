@@ -1,4 +1,4 @@
-"""One gateway request's usage (seed 004 ``usage_events``) and its line in a spool file.
+"""One gateway request's usage (a ``usage_events`` row) and its line in a spool file.
 
 A spool line is compact JSON: ``[format, every field in declaration order]``, money and
 units as decimal strings (exact), the time in ISO 8601 with its offset. Lines of format 1
@@ -28,7 +28,7 @@ def _now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class UsageEvent:
-    """One gateway request, successful or not (seed 004 ``usage_events``)."""
+    """One gateway request, successful or not (a ``usage_events`` row)."""
 
     #: the gateway's own id of the request: the event's key
     id: str

@@ -10,8 +10,8 @@ The refusal says exactly when the request would pass: ``retry_after`` seconds.
 The buckets a request touches (:func:`buckets_for`), a requests (RPM) and a tokens (TPM)
 bucket for each limit that is set:
 
-* ``key_*``: the key's ``rate_limit_rpm`` / ``_tpm``, else its tenant's tier (seed
-  ``TIER_LIMITS``), per key;
+* ``key_*``: the key's ``rate_limit_rpm`` / ``_tpm``, else its tenant's tier
+  (``TIER_LIMITS`` of :mod:`radiant.pricing.billing_rules`), per key;
 * ``tenant_*``: the tenant's tier, shared by all its keys;
 * ``grant_*``: the tenant's grant of the model the request goes to first (``tenants
   access grant ... --rpm``), per tenant and model;

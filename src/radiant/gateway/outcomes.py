@@ -1,4 +1,4 @@
-"""How a request ended, as the usage event Part M's meter stores (seed 004 columns).
+"""How a request ended, as the usage event the meter stores (the ``usage_events`` columns).
 
 Billing policy: a request that succeeded bills its PRICE; one that failed bills nothing.
 A stream the client closed is billed for what it was sent (the upstream charged us for

@@ -10,7 +10,7 @@
       +------------------------------------------------- HALF_OPEN
                            the trial fails: OPEN again (another cooldown)
 
-The defaults are the seed's LiteLLM router settings (``allowed_fails: 3``,
+The defaults are LiteLLM router's (``allowed_fails: 3``,
 ``cooldown_time: 60``). While half-open, every caller but the one holding the trial is
 refused; a trial that never reports back (its process died) expires after ``cooldown``
 seconds and the next caller gets a new one.

@@ -1,4 +1,4 @@
-"""The ``health`` and ``thermal`` sync jobs (seed 002 §36.4: every 5 minutes each).
+"""The ``health`` and ``thermal`` sync jobs (every 5 minutes each by default; docs/operations.md).
 
 ``health`` probes every platform with a base URL (and every provider's own API) and
 writes ``provider_health``. Options: ``platforms`` (names to probe, default all),

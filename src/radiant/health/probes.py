@@ -1,13 +1,13 @@
 """Active probes: ``GET {base}/models`` of every platform (and, on ``direct``, of every
 provider's own API), per region, all at once, each within ``timeout`` seconds (5 by
-default, as the seed).
+default, ``RADIANT_HEALTH_PROBE_TIMEOUT_SECONDS``).
 
 What is probed, with which credential, comes from the same targets discovery lists
 (:func:`radiant.sync.discovery.targets.build_targets`): a target without credentials is
 skipped with the reason. A platform whose base URL is a region pattern
 (``https://*.openai.azure.com``) is probed once per region it lists.
 
-One probe is classified as the seed classifies a check (:func:`radiant.health.stats.classify`);
+One probe is classified as one outcome (:func:`radiant.health.stats.classify`);
 a 2xx answer whose body is not JSON counts as a failure too (*degraded*: the endpoint
 answers, but not as a models listing).
 """

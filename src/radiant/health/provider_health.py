@@ -1,10 +1,10 @@
-"""Probe results into seed 002's ``provider_health``, and back out for the admin views.
+"""Probe results into ``provider_health``, and back out for the admin views.
 
 A probe of a provider's own API (``direct``) writes one row per provider it covers
 (``target`` ``direct/<provider>``, what the registry snapshot reads as that provider's
 health); a probe of a platform writes one row for the platform and region (no provider).
 Each row keeps its statistics (``stats``: window samples, moving average) so the next
-check continues them: average latency ``0.7 * old + 0.3 * new`` as the seed.
+check continues them: average latency ``0.7 * old + 0.3 * new``.
 
 Writing bumps the registry version only when the status of a provider changed: the
 snapshot carries provider health into ``ModelEntry.health``; latency numbers alone do

@@ -1,20 +1,21 @@
 """Latency and outcome statistics of one route or one probed endpoint. Pure: no I/O.
 
-Rules (seed 002 §36.4 ``checkProviderHealth``, extended to a window of outcomes):
+Rules (one check's classification, extended to a window of outcomes):
 
-* one outcome is classified as the seed classifies one check: a good answer is
+* one outcome is classified: a good answer is
   *healthy*; an HTTP status >= 500, or no answer at all (timeout, refused connection),
   is *unhealthy*; any other failure (a 4xx such as 429, a malformed body) is *degraded*;
-* the latency average is the seed's moving average: ``new = 0.7 * old + 0.3 * sample``;
+* the latency average is a moving average: ``new = 0.7 * old + 0.3 * sample``;
 * p95 and p99 are nearest-rank percentiles over a sliding window bounded both by count
   (``max_samples``) and by age (``max_age`` seconds);
 * the status over the window is *unknown* without outcomes; *unhealthy* when the last
-  outcome was (the seed marks a failed check unhealthy at once) or when at least half of
+  outcome was (a failed check marks it unhealthy at once) or when at least half of
   the window failed; *degraded* when the last outcome was degraded or more than
   ``degraded_error_rate`` percent of the window failed; else *healthy*. The rates count
   only once the window holds ``min_samples`` outcomes.
 
-Rates are percentages (0-100, two decimals) like the seed's ``DECIMAL(5, 2)`` columns.
+Rates are percentages (0-100, two decimals) like the ``DECIMAL(5, 2)``
+columns of ``provider_health``.
 """
 
 from __future__ import annotations
@@ -40,13 +41,13 @@ __all__ = [
     "timestamp",
 ]
 
-#: Weight of the previous average in the seed's moving average (the sample gets 0.3).
+#: Weight of the previous average in the moving average (the sample gets 0.3).
 EMA_OLD_WEIGHT = 0.7
 _CENT = Decimal("0.01")
 
 
 def ema(old: float | None, sample: float) -> float:
-    """The seed's latency average: the first sample, then ``0.7 * old + 0.3 * sample``."""
+    """The latency average: the first sample, then ``0.7 * old + 0.3 * sample``."""
     if old is None:
         return float(sample)
     return EMA_OLD_WEIGHT * old + (1 - EMA_OLD_WEIGHT) * sample
@@ -62,7 +63,7 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 
 def classify(ok: bool, status_code: int | None = None) -> HealthStatus:
-    """The seed's status of one outcome (see the module docstring)."""
+    """The status of one outcome (see the module docstring)."""
     if ok:
         return HealthStatus.HEALTHY
     if status_code is None or status_code >= 500:

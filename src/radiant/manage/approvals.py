@@ -2,7 +2,7 @@
 applied in the same transaction as the approval; or rejects it; the initiator may cancel.
 
 The rule "approver differs from initiator" is checked here and enforced by the database
-(``CHECK (approved_by IS NULL OR approved_by <> initiated_by)``, as in the seed). A request
+(``CHECK (approved_by IS NULL OR approved_by <> initiated_by)``). A request
 left pending past ``expires_at`` (default 24 h) expires. Every step writes an audit row.
 """
 

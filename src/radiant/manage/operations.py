@@ -92,7 +92,7 @@ def required_permissions(op: WriteOp) -> set[Permission]:
 
 
 def change_types(op: WriteOp) -> list[str]:
-    """The approval change types (seed ``approval_requests.type``) an operation falls under."""
+    """The approval change types (``approval_requests.type``) an operation falls under."""
     found: list[str] = []
     data = op.data
     if op.operation == "markup":

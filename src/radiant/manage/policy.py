@@ -2,7 +2,7 @@
 that wait for one.
 
 A fresh install has no policy rows, so nothing needs approval: one operator running
-``make run`` can manage the registry alone. ``radiant approvals policy set TYPE`` (or
+``make run`` can manage the registry alone. ``radiant approvals set-policy TYPE --require`` (or
 ``PUT /api/v2/admin/approvals/policy/{type}``) turns two-person approval on per type.
 """
 

@@ -1,4 +1,4 @@
-"""Estimated-cost alerts (seed ``estimated-cost-alerts.ts``) and their workflow.
+"""Estimated-cost alerts and their workflow.
 
     pending ──ack──▶ acknowledged ──adjust──▶ adjusted ──resolve──▶ resolved
        └──────────────adjust──────────────────▲   ▲

@@ -1,4 +1,4 @@
-"""Billing rules of seed ``pricing.config.ts``, as data the gateway and invoices use.
+"""Billing rules (tier limits, volume discounts, free tier), as data the gateway and invoices use.
 
 * volume discounts by monthly spend (PRICE, USD): the highest tier reached applies, a
   boundary included (exactly $100 gets 5 %);

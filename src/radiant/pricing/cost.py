@@ -16,8 +16,7 @@ Rules, per pricing type (one sheet can charge several ways at once):
   request, image, minute or 3D model; ``Usage.hours`` of reserved time cost the hourly
   rate; compute seconds on a sheet with no per-second price cost ``per_hour / 3600``
   each (the per-second rate is rounded once to 1e-12 USD); and a call that found the
-  endpoint COLD pays the warm-up: its ``warmup_time_seconds`` at the hourly rate (seed
-  ``ThermalCostFactors``).
+  endpoint COLD pays the warm-up: its ``warmup_time_seconds`` at the hourly rate.
 
 Nothing is rounded here: rounding to cents happens for display and invoices only.
 Per-sheet rates are compiled once and cached, so pricing a usage allocates little.

@@ -1,12 +1,12 @@
 """Markups: which percentage turns a cost into a price, and who set it.
 
-Precedence (seed ``getEffectiveMarkup``, with tenants above all):
+Precedence (tenants above all; docs/concepts.md, Markup):
 
 1. the tenant's own terms in ``tenant_model_access`` (custom prices or a custom markup);
 2. a model override, unless expired;
 3. a provider override, unless expired;
 4. the default: 40 % on external routes, 75 % on self-hosted ones (a self-hosted route's
-   deployment may carry its own default, seed 002 ``markup_percent``).
+   deployment may carry its own default, ``SelfHostedConfig.markup_percent``).
 
 ``price = cost × (1 + percent / 100)``. The result names the source that won.
 """

@@ -1,4 +1,4 @@
-"""The price optimizer (seed ``brain-price-optimizer.ts``): it optimises on PRICE, what the
+"""The price optimizer: it optimises on PRICE, what the
 customer pays, and explains its choice.
 
 Every priced route of every model that has the required capabilities is a candidate; its

@@ -1,4 +1,4 @@
-"""Role-based pricing views (seed ``pricing-views.ts``).
+"""Role-based pricing views: what an administrator and a client each see of a price.
 
 ``AdminPricingView``: cost, markup with its source, price, margin, estimated flags and
 the actions an administrator may take. ``ClientPricingView``: prices only, savings

@@ -1,4 +1,4 @@
-"""The registry as a LiteLLM proxy ``config.yaml`` (seed 001 PART 2), for teams that run one.
+"""The registry as a LiteLLM proxy ``config.yaml``, for teams that run one.
 
 * ``model_list``: one deployment per active route. A model's first route (its fallback
   chain's primary) is named by the model id; every further route by its route id
@@ -8,7 +8,7 @@
   ``model_info``: ``mode`` and the route's COST in LiteLLM's units and spellings (USD per
   token, per image, per second), from the price sheet in force.
 * ``router_settings``: ``allowed_fails`` and ``cooldown_time`` of Radiant's circuit
-  breaker (seed: 3 and 60), and ``fallbacks``, LiteLLM's ``[{name: [names]}]``: each
+  breaker (defaults 3 and 60), and ``fallbacks``, LiteLLM's ``[{name: [names]}]``: each
   model falls back along its own route chain, then to the models that global,
   enabled ``fallback`` routing rules name when their only condition is the model.
   Rules with other conditions (tiers, tasks, sizes) have no LiteLLM equivalent and are

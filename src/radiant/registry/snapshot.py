@@ -347,7 +347,7 @@ class Snapshot:
             if field == "context_window":
                 cached = index.at_least(bound)
             elif field == "tier":
-                # seed 002: external models are open to every tier; min_tier gates self-hosted
+                # external models are open to every tier; min_tier gates self-hosted ones
                 cached = index.at_most(bound) | self._index["hosting_type"].get("external", 0)
             else:
                 cached = index.at_most(bound)

@@ -1,4 +1,4 @@
-"""Derived read views over a snapshot: search ranking and seed 002's unified registry view."""
+"""Derived read views over a snapshot: search ranking and the unified registry view."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def unified_rows(
     hosting_type: HostingType | None = None,
     enabled: bool | None = None,
 ) -> list[dict[str, Any]]:
-    """Seed 002 ``unified_model_registry``: one row per model and hosting type."""
+    """The unified view (``unified_model_registry``): one row per model and hosting type."""
     rows: list[dict[str, Any]] = []
     for entry in snapshot.entries:
         model = entry.model

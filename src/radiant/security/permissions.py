@@ -1,4 +1,4 @@
-"""Roles of administrators (seed 001 migration 005) and the permission matrix.
+"""Roles of administrators and the permission matrix.
 
 Each role holds every permission of the role below it::
 

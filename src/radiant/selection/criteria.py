@@ -1,10 +1,10 @@
-"""What a request needs: the criteria of a selection (seed 002 ``ModelSelectionCriteria``).
+"""What a request needs: the criteria of a selection.
 
 Filters (a candidate failing any one is excluded) and preferences (they only rank):
 
 * ``task``, ``input_modalities``, ``output_modalities`` (requested ⊆ the model's),
   ``tier`` (self-hosted candidates need ``min_tier <= tier``; external candidates are open
-  to every tier, as in the seed's view), ``hosting``, ``required_capabilities``,
+  to every tier), ``hosting``, ``required_capabilities``,
   ``excluded_capabilities``, ``min_context_window``, ``compliance`` (⊆ the provider's),
   ``region`` (a route listing regions must list it), ``max_latency_ms`` (a known average
   latency above it, or a warm-up longer than it, excludes), ``max_price_per_request``

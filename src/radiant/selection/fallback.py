@@ -1,4 +1,4 @@
-"""Seed 002 ``selectWithFallback``: a ready choice now, and a cold endpoint warmed for later.
+"""Selection with a fallback: a ready choice now, and a cold endpoint warmed for later.
 
 1. The best candidate does not need a warm-up: it is the choice (``primary``).
 2. It does (self-hosted and COLD or OFF): the best external candidate for the same
@@ -6,7 +6,7 @@
    is to be warmed (``ready_alternative``). When the criteria ask for self-hosted models
    only there is no external alternative by definition: the cold primary is returned
    and still warmed (``primary_needs_warmup``), as when no external candidate fits.
-3. No candidate at all: the seed's default model for the task (``task_default``),
+3. No candidate at all: the default model for the task (``task_default``),
    whatever the criteria; a clear NotFoundError when that model is not in the registry
    either, or has no active route this process can call (``include_uncallable``: any
    active route).
@@ -31,7 +31,7 @@ from radiant.selection.prices import DEFAULT_BOOK
 
 __all__ = ["TASK_DEFAULTS", "FallbackChoice", "FallbackPath", "select_with_fallback"]
 
-#: Seed 002 §36.6 ``getDefaultModel``: the model used when nothing fits.
+#: The model used when nothing fits.
 TASK_DEFAULTS: dict[Task, str] = {
     Task.CHAT: "gpt-4o-mini",
     Task.COMPLETION: "gpt-4o-mini",

@@ -1,7 +1,7 @@
 """Selection on the snapshot: which (model, route) pairs fit the criteria, best first.
 
-Seed 002 ``select_model()`` in memory: the model-level filters are bitset ANDs over the
-:class:`~radiant.selection.index.SelectionIndex`, and so are the slot-level ones
+``select_model()`` (migration 0005's SQL) in memory: the model-level filters are bitset ANDs
+over the :class:`~radiant.selection.index.SelectionIndex`, and so are the slot-level ones
 (:meth:`~radiant.selection.index.SelectionIndex.passing`); only then are slots looked at
 one by one. When no criterion can change which route a model uses (no region, price
 cap, preferred platform or provider, estimated prices allowed), a slot's route is its lead

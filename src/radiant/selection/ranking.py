@@ -10,11 +10,11 @@ ascending key
    have no thermal state: 3);
 2. average latency in ms, ascending, missing last: external candidates take the
    ``avg_latency_ms`` of their model's provider (the health record of region us-east-1
-   when there is one, as the seed's view joins ``provider_health``); self-hosted
+   when there is one, as the unified view joins ``provider_health``); self-hosted
    candidates have none;
 3. health: healthy 0, degraded 1, anything else 2 — external candidates take their
    provider's status (unknown without a record); self-hosted candidates are healthy when
-   WARM or HOT, unknown otherwise (seed 002);
+   WARM or HOT, unknown otherwise;
 4. optional-capability matches, descending;
 5. estimated PRICE of one request, ascending, missing last (see :mod:`radiant.selection.prices`):
    per-token sheets ``(in × input_per_1m + out × output_per_1m) / 1e6`` (+ ``per_request``
@@ -26,7 +26,7 @@ ascending key
 6. ``quality_score`` descending, missing last;
 7. model id ascending, then hosting type (``external`` < ``self_hosted``).
 
-Keys 1-3 are the seed's ``select_model()`` ORDER BY; 4-7 are ours and make the order
+Keys 1-3 are ``select_model()``'s ORDER BY (migration 0005); 4-7 are ours and make the order
 total. Keys 1-3 and 6-7 depend on the snapshot only and are precomputed as two dense
 ranks (:func:`static_rank`, :func:`tail_rank`).
 """

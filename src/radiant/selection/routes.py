@@ -1,4 +1,4 @@
-"""Routes of one model, and routes across models (seed 004 query patterns).
+"""Routes of one model, and routes across models (docs/concepts.md, Route).
 
 * :func:`rank_routes` — every route of a model, best first (``get_best_route``): usable
   routes (active, not unhealthy and callable from this process — an adapter serves the

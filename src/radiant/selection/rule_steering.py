@@ -183,7 +183,7 @@ def reorder(selection: Selection, decision: RuleDecision, limit: int) -> Selecti
 
 def routed_fallback(outcome: FallbackChoice, decision: RuleDecision, limit: int) -> FallbackChoice:
     """:func:`reorder` for ``select_with_fallback``: a ready target model is the choice;
-    a target that needs a warm-up leaves the seed's fallback choice as it was."""
+    a target that needs a warm-up leaves the fallback choice as it was."""
     if not (decision.target_model or decision.fallback_models) or not outcome.selection.candidates:
         return outcome
     selection = reorder(outcome.selection, decision, limit)

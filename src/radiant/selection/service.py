@@ -112,8 +112,9 @@ class Selector:
         explain: bool = False,
         warm: bool = True,
     ) -> FallbackResult:
-        """Seed ``selectWithFallback``; ``warm=False`` reports the cold model without
-        recording a warm-up request (for callers not entitled to start endpoints)."""
+        """Selection with a fallback (:mod:`radiant.selection.fallback`); ``warm=False``
+        reports the cold model without recording a warm-up request (for callers not entitled to
+        start endpoints)."""
         snapshot = self.snapshot()
         decision = self.routing(criteria, tenant_id=tenant_id, model=model, snapshot=snapshot)
         outcome = select_with_fallback(

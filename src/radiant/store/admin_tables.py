@@ -1,13 +1,13 @@
-"""Administration tables (seed 001 migration 005): administrators, their API tokens,
+"""Administration tables: administrators, their API tokens,
 invitations, the audit log, approval requests and the approval policy.
 
-Differences from the seed, on purpose:
+Choices made on purpose:
 
 * ``tenant_id`` is nullable everywhere: NULL means a platform administrator (the registry
   has no tenant of its own).
 * Actors in ``audit_logs`` and ``approval_requests`` are plain ids, not foreign keys: an
   audit row must outlive whatever it names, and approvals keep working for any principal
-  an authenticator vouches for. ``different_approver`` is kept exactly as the seed has it.
+  an authenticator vouches for. ``different_approver`` (approver <> initiator) is a CHECK.
 * ``admin_tokens`` and ``approval_policies`` are new: bearer tokens replace Cognito, and the
   policy says which change types need a second administrator.
 """

@@ -1,4 +1,4 @@
-"""Usage and billing tables (seed 001 migration 004_usage_billing).
+"""Usage and billing tables (migrations 0010 and 0011).
 
 * ``usage_events``: one row per gateway request, successful or not. ``id`` is the
   primary key, an id the gateway made (unique across processes and restarts), so writing
@@ -13,7 +13,7 @@
   ``radiant billing rollup``.
 * ``invoices``: one per tenant and month, with its line items per model as JSON.
 
-Unlike the seed, tenant, model and provider ids are plain keys, not foreign keys: the
+Tenant, model and provider ids are plain keys, not foreign keys: the
 ledger must keep a request's record even when its model, its key or its tenant is later
 removed, and the meter must never fail to write an event for such a reason. On PostgreSQL
 these tables have row-level security like the tenant tables (migrations 0010 and

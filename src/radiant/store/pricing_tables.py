@@ -37,7 +37,7 @@ class MarkupOverrideRow(Base):
 
 
 class EstimatedCostAlertRow(Base):
-    """Seed 001 ``EstimatedCostAlert``: one estimated route cost awaiting a real one."""
+    """One estimated route cost awaiting a real one."""
 
     __tablename__ = "estimated_cost_alerts"
     __table_args__ = (

@@ -1,4 +1,4 @@
-"""Database tables (SQLAlchemy 2). Names follow the seeds where they give them."""
+"""Database tables of the registry (SQLAlchemy 2); docs/concepts.md says what each holds."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ class ModelAliasRow(Base):
 
 
 class SelfHostedModelRow(Base):
-    """Seed 002 ``self_hosted_models``; prices live in ``price_history`` of the route."""
+    """The deployment of a self-hosted route; prices live in ``price_history`` of the route."""
 
     __tablename__ = "self_hosted_models"
     model_id: Mapped[str] = mapped_column(
@@ -301,7 +301,7 @@ class PriceHistoryRow(Base):
 
 
 class ProviderHealthRow(Base):
-    """Seed 002 ``provider_health``."""
+    """Probe results of one provider (or platform) and region: status, latency, error rate."""
 
     __tablename__ = "provider_health"
     __table_args__ = (UniqueConstraint("target", "region"),)
@@ -332,7 +332,7 @@ class ProviderHealthRow(Base):
 
 
 class ThermalStateRow(Base):
-    """Thermal state of a self-hosted model's endpoint (seed 002 ``thermal_states``)."""
+    """Thermal state of a self-hosted model's endpoint (docs/concepts.md, Thermal state)."""
 
     __tablename__ = "thermal_states"
     model_id: Mapped[str] = mapped_column(
@@ -354,7 +354,7 @@ class ThermalStateRow(Base):
 
 
 class SyncLogRow(Base):
-    """Seed 002 ``registry_sync_log``, with route and price counts added."""
+    """One sync run: its type, status, trigger, counts (routes and prices too) and error."""
 
     __tablename__ = "registry_sync_log"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -386,7 +386,7 @@ class SyncLogRow(Base):
 
 
 class RoutingRuleRow(Base):
-    """Seed 001 ``routing_rules``: global (``tenant_id`` NULL) or one tenant's; see
+    """Routing rules: global (``tenant_id`` NULL) or one tenant's; see
     :mod:`radiant.domain.routing_rule` for what the conditions and actions mean."""
 
     __tablename__ = "routing_rules"

@@ -1,4 +1,4 @@
-"""Tenant tables (seed 001 migrations 001 and 003).
+"""Tenant tables (migration 0002).
 
 On PostgreSQL these three tables have row-level security (migration 0002; see
 :mod:`radiant.tenants.scope`): a session sees only the rows of the tenant it is scoped to.
@@ -80,7 +80,7 @@ class TenantModelAccessRow(Base):
 
 
 class TenantApiKeyRow(Base):
-    """Seed ``api_keys``: only a SHA-256 of the key is stored, never the key itself."""
+    """Tenant API keys: only a SHA-256 of the key is stored, never the key itself."""
 
     __tablename__ = "tenant_api_keys"
     __table_args__ = (CheckConstraint("status IN ('active', 'revoked', 'expired')", name="status"),)

@@ -1,7 +1,7 @@
-"""Warm-up requests: ask for a COLD self-hosted endpoint to become WARM (seed 002 §36.6).
+"""Warm-up requests: ask for a COLD self-hosted endpoint to become WARM.
 
 The selector records the request in ``thermal_states`` (``target_state='WARM'``,
-``is_transitioning=true``), exactly as the seed's ``triggerWarmup``; a thermal manager
+``is_transitioning=true``); a thermal manager
 acts on it. Only a COLD (or OFF) endpoint is asked: one already warming, warm or hot is
 left alone.
 """

@@ -1,4 +1,4 @@
-"""``RegistrySyncCompleted``: what every finished sync run announces (seed 002 §36.4).
+"""``RegistrySyncCompleted``: what every finished sync run announces (to subscribers and webhooks).
 
 The runner publishes one event per run, after its log row is written, whatever the
 outcome (``completed``, ``failed``). In-process subscribers (:func:`subscribe`) are

@@ -11,7 +11,7 @@ commit with its changes (:mod:`radiant.sync.jobs`); :func:`reap` closes the run 
 process that died after such a commit as ``completed`` with those counts and calls the
 job's recovery for the work that was to follow (its alerts, say).
 
-``full`` is the seed's daily sync: ``catalog``, then ``discovery``, ``health`` and
+``full`` is the daily sync: ``catalog``, then ``discovery``, ``health`` and
 ``thermal`` (:data:`FULL_STEPS`), in one log row whose ``details.steps`` says how each
 step went. A step that fails does not stop the next ones; the run is then ``failed``.
 A step's recorded commit lands in the ``full`` row too, as the counts so far (never

@@ -1,4 +1,4 @@
-"""Scheduled syncs (seed 002 §36.5), run by exactly one process per database.
+"""Scheduled syncs (docs/operations.md), run by exactly one process per database.
 
 ``radiant serve`` starts a :class:`SyncScheduler`: an APScheduler 3 background scheduler
 with the schedules of the settings (defaults: ``full`` daily at 00:00 UTC, ``health``

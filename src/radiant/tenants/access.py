@@ -1,4 +1,4 @@
-"""Which models a tenant may call, at what price and rate (seed 001 migration 003).
+"""Which models a tenant may call, at what price and rate (grants).
 
 A tenant sees a model only when an administrator granted it and the grant is enabled
 (an allow-list: a new tenant sees no model until one is granted), and only up to its

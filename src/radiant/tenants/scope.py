@@ -33,7 +33,7 @@ Design (PostgreSQL; migrations 0002 and 0012 create the objects)::
   the billing jobs, administrators) turns it on in transactions that act for no tenant.
 * **Fail closed.** Policies read ``tenant_id = current_tenant_id()``; with no seal the
   function is NULL and no row matches. Administrators get an explicit bypass
-  (``radiant_admin_bypass()``) rather than the seed's ``current_tenant_id() IS NULL OR``:
+  (``radiant_admin_bypass()``) rather than a ``current_tenant_id() IS NULL OR`` in each policy:
   with that, code that forgets to scope its transaction would see every tenant, and a
   tenant-facing path that failed to set its tenant would leak everything. With the
   bypass, forgetting shows nothing, and all-tenant access exists only where trusted

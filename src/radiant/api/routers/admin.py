@@ -1,4 +1,4 @@
-"""Seed 002 admin endpoints under ``/api/v2/admin/registry``: unified view, stats, syncs.
+"""Admin endpoints under ``/api/v2/admin/registry``: unified view, stats, syncs.
 
 Every endpoint needs an administrator token: ``admin:read`` to read, ``sync:run`` to
 start a sync.
@@ -47,10 +47,10 @@ def unified_models(
     hosting_type: Annotated[HostingType | None, Query(alias="hostingType")] = None,
     status: Literal["enabled", "disabled"] | None = None,
 ) -> dict[str, Any]:
-    """Seed 002 unified view: external and self-hosted models in one list."""
+    """The unified view: external and self-hosted models in one list."""
     enabled = None if status is None else status == "enabled"
     rows = registry.unified(category=category, hosting_type=hosting_type, enabled=enabled)
-    if not principal.sees_cost:  # the seed's columns are COSTS: cost readers only
+    if not principal.sees_cost:  # the unified view's columns are COSTS: cost readers only
         rows = [{k: v for k, v in row.items() if "cost" not in k} for row in rows]
     return {
         "total": len(rows),

@@ -1,4 +1,4 @@
-"""Seed 004 read endpoints under ``/api/registry``."""
+"""The public read endpoints under ``/api/registry``."""
 
 from __future__ import annotations
 

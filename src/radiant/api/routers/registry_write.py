@@ -1,4 +1,4 @@
-"""Seed 004 write endpoints under ``/api/registry``: create, PATCH and DELETE platforms,
+"""Write endpoints under ``/api/registry``: create, PATCH and DELETE platforms,
 providers, models and routes; model pricing, capabilities and status; route priority,
 status and pricing.
 
@@ -120,7 +120,7 @@ _update_and_delete_endpoints("provider", ProviderUpdate, path_ids=False)
 def update_model_pricing(
     model_id: str, body: PricingUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
 ) -> Response:
-    """Seed 004: a new price sheet for the model's primary route (or ``platform_id``'s)."""
+    """A new price sheet for the model's primary route (or ``platform_id``'s)."""
     result = writer.set_price("model", model_id, body.changes(), version, ctx)
     return write_response(result, ctx.principal)
 
@@ -129,7 +129,7 @@ def update_model_pricing(
 def update_model_capabilities(
     model_id: str, body: CapabilityChange, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
 ) -> Response:
-    """Seed 004: add or remove one capability."""
+    """Add or remove one capability."""
     operation = body.operation if body.value else "remove"
     result = writer.change_capability(model_id, operation, body.capability, version, ctx)
     return write_response(result, ctx.principal)
@@ -139,7 +139,7 @@ def update_model_capabilities(
 def update_model_status(
     model_id: str, body: ModelStatusUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
 ) -> Response:
-    """Seed 004: deprecate (with date, migration guide, successor), disable or reactivate."""
+    """Deprecate (with date, migration guide, successor), disable or reactivate."""
     result = writer.set_status("model", model_id, body.changes(), version, ctx)
     return write_response(result, ctx.principal)
 
@@ -151,7 +151,7 @@ def update_model_status(
 def update_route_priority(
     route_id: str, body: PriorityUpdate, writer: WriterDep, ctx: ContextDep, version: IfMatchDep
 ) -> Response:
-    """Seed 004 ``update_route_priority``: the route's place in the fallback chain."""
+    """The route's priority: its place in the fallback chain (1 is primary)."""
     result = writer.update(
         "route", route_id, {"priority": body.priority}, version, ctx, action="route.priority"
     )

@@ -1,4 +1,4 @@
-"""Routing rules under ``/api/v2/admin/routing-rules`` (seed 001 ``routing_rules``).
+"""Routing rules under ``/api/v2/admin/routing-rules`` (docs/concepts.md, Routing rule).
 
 Reads need ``admin:read``; writes ``routing:write``. Every rule carries its ``row_version``
 as ETag; PATCH and DELETE need ``If-Match`` (428 without, 412 when stale). Lists are

@@ -1,4 +1,4 @@
-"""Selection and routing under ``/api/registry`` (seed 002 §36.6, seed 004 query patterns).
+"""Selection and routing under ``/api/registry`` (docs/concepts.md, Selection).
 
 * ``POST /select`` — the candidates for the criteria, best first; ``explain`` adds every
   excluded model with its reason; ``fallback`` applies ``selectWithFallback`` and, for an

@@ -3,7 +3,7 @@
 A :class:`ThermalBackend` describes an endpoint, warms it (at least one instance) and
 scales it to zero. States, from the backend's instance count:
 
-* ``OFF``: no endpoint exists (seed: an endpoint SageMaker cannot find is OFF);
+* ``OFF``: no endpoint exists (an endpoint SageMaker cannot find is OFF);
 * ``COLD``: the endpoint exists with no instance (scaled to zero), or is being created;
 * ``WARM``: one instance serving;
 * ``HOT``: more than one instance serving (scaled out under load).

@@ -53,7 +53,7 @@ _NAME = re.compile(r"[^a-zA-Z0-9]+")
 
 
 def endpoint_name(model_id: str, prefix: str = "radiant-") -> str:
-    """The seed's ``radiant-<model>``, made a valid SageMaker name (letters, digits, ``-``)."""
+    """``radiant-<model>``, made a valid SageMaker name (letters, digits, ``-``)."""
     return (prefix + _NAME.sub("-", model_id)).strip("-")[:63]
 
 

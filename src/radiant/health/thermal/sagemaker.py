@@ -1,7 +1,7 @@
 """Thermal states of SageMaker endpoints (extra ``radiant[aws]``: boto3, imported only
 when this backend is built).
 
-``DescribeEndpoint`` is mapped as the seed's ``checkSageMakerEndpoints`` does, refined by
+``DescribeEndpoint`` is mapped onto thermal states, refined by
 instance counts: ``Creating`` is COLD and transitioning; ``InService`` is COLD, WARM or
 HOT by the current instance count (transitioning while the desired count differs);
 ``Updating``/``SystemUpdating``/``RollingBack`` keep the state of the current count and

@@ -4,8 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 13:45:51.018450
 
-On PostgreSQL this revision also sets up tenant isolation (seed 002_tenant_isolation,
-made fail-closed; see :mod:`radiant.tenants.scope` for the design):
+On PostgreSQL this revision also sets up tenant isolation,
+fail-closed (see :mod:`radiant.tenants.scope` for the design):
 
 * ``radiant_app``: a NOLOGIN role without BYPASSRLS, created once per cluster
   (idempotently: roles are cluster-wide). It gets SELECT/INSERT/UPDATE/DELETE on every

@@ -1,15 +1,15 @@
-"""routing rules for selection; seed unified_model_registry and select_model() on PostgreSQL
+"""routing rules for selection; the unified_model_registry view and select_model() on PostgreSQL
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 15:00:00
 
-* ``routing_rules`` (created by 0001 from seed 001) gains what the administration API
+* ``routing_rules`` (created by 0001) gains what the administration API
   needs: ``row_version`` (its ETag), ``created_by``/``updated_by``, the rate-limit values
   of ``rate_limit`` rules, a foreign key to ``tenants`` (a tenant's rules go with it), and
   CHECKs that keep an action and its targets consistent even for writes made in SQL.
-* On PostgreSQL only: seed 002's ``unified_model_registry`` view and ``select_model()``
-  function over Radiant's tables, for users of the seed's SQL (written out below, not
+* On PostgreSQL only: the ``unified_model_registry`` view and ``select_model()``
+  function over Radiant's tables, for users who query it in SQL (written out below, not
   imported: a migration must not change when the code does). ``select_model()`` ranks
   exactly as the in-memory selection (:mod:`radiant.selection.ranking`);
   ``tests/test_selection_sql_compat.py`` checks that on random criteria. SQLite has
@@ -74,12 +74,12 @@ def downgrade() -> None:
         batch_op.drop_column("rate_limit_rpm")
 
 
-# ---------------------------------------------------------------- PostgreSQL: seed 002's SQL
+# ---------------------------------------------------- PostgreSQL: the view and the function
 #
 # unified_model_registry: one row per enabled model (of an enabled provider) per hosting
 # type it is served by: ``external`` for routes on direct, aggregator, cloud and host
 # platforms, ``self_hosted`` for routes on self_hosted and local platforms (a model with
-# no route at all: one external row). Each row carries the seed's columns, plus the best
+# no route at all: one external row). Each row carries the view's own columns, plus the best
 # active route of that hosting type (priority, then the lowest non-zero input price, then
 # route id: the snapshot's route order) with its current price sheet, the markup in force
 # (model override, provider override, else 40 % external / the deployment's or 75 %
@@ -219,14 +219,15 @@ WHERE m.enabled AND p.enabled
   AND (s.hosting_type = 'external' OR COALESCE(sh.enabled, TRUE))
 """
 
-# select_model(): the seed's parameters and result columns, in the seed's order, then
-# Radiant's (trailing, with defaults, so the seed's calls work unchanged). Filters as the
-# seed's, plus: a row needs an active route, deprecated models only when
-# p_allow_deprecated, an inactive model never; comparisons of modalities, capabilities
-# and compliance ignore case; a NULL tier means "no tier filter". ORDER BY is the seed's
-# three keys, then the in-memory selection's: the estimated PRICE of one request
-# (p_estimated_input_tokens and p_estimated_output_tokens priced on the row's route with
-# its markup; missing last), quality descending, model id, hosting type.
+# select_model(): the parameters and result columns of the function Radiant was first
+# specified with, in that order, then Radiant's (trailing, with defaults, so calls written
+# for that signature work unchanged). Its filters, plus: a row needs an active route,
+# deprecated models only when p_allow_deprecated, an inactive model never; comparisons
+# of modalities, capabilities and compliance ignore case; a NULL tier means "no tier
+# filter". ORDER BY is thermal state, latency and health, then the in-memory selection's:
+# the estimated PRICE of one request (p_estimated_input_tokens and
+# p_estimated_output_tokens priced on the row's route with its markup; missing last),
+# quality descending, model id, hosting type.
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION select_model(

@@ -120,7 +120,7 @@ def downgrade() -> None:
         ):
             batch_op.drop_column(column)
 
-    # platform rows have no provider: the seed's shape cannot hold them
+    # platform rows have no provider: the table's shape cannot hold them
     op.execute("DELETE FROM provider_health WHERE provider_id IS NULL")
     with op.batch_alter_table("provider_health", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_provider_health_platform_id"))

@@ -1,4 +1,4 @@
-"""usage events, daily usage rollups and invoices (seed 001 migration 004_usage_billing)
+"""usage events, daily usage rollups and invoices
 
 Revision ID: 0010
 Revises: 0009

@@ -3,7 +3,7 @@
 Revision ID: 0013
 Revises: 0012
 
-Until scopes were enforced, a key issued without ``--scope`` was stored with the seed's
+Until scopes were enforced, a key issued without ``--scope`` was stored with the old
 default (``chat``, ``models``, ``embeddings``) and could call every endpoint all the same.
 Scopes are checked now, and a key stored with no scopes may use every one; so that such
 keys keep working as they did (images and audio included), the rows holding exactly the
