@@ -159,6 +159,8 @@ def test_self_hosted_hourly_amortised_request_and_cold_warmup() -> None:
     assert reserved.total == Decimal("71.26")
     price = price_usage(warm, MarkupBook().resolve(llama, "self_hosted", HostingType.SELF_HOSTED))
     assert price.markup.percent == 75 and price.total_price == Decimal("0.0875")
+    # 0.0375 of 0.0875: 42.857142857...% exactly, shown to the cent (money is not rounded)
+    assert price.margin == Decimal("0.0375") and str(price.margin_percent) == "42.86"
 
 
 def test_sheet_in_force_at_a_past_time() -> None:

@@ -29,6 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 from radiant.errors import ValidationError
 
 __all__ = [
+    "percent_of",
     "COUNT_MAX",
     "DECIMAL_DIGITS",
     "DECIMAL_MAX",
@@ -96,3 +97,17 @@ def to_count(name: str, value: Any) -> int:
         raise ValidationError(
             f"{name} must be a whole number from 0 to {COUNT_MAX}, not {value!r}"
         ) from None
+
+
+_CENTS = Decimal("0.01")
+_BASIS = Decimal("0.0001")
+
+
+def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` for people to read: two decimals, four below
+    1 % (a one-token difference does not read 0 %); None when ``whole`` is zero. Money is
+    never rounded: only this ratio of it is."""
+    if not whole:
+        return None
+    percent = part * 100 / whole
+    return percent.quantize(_CENTS if abs(percent) >= 1 else _BASIS)

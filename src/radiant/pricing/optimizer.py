@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from radiant.domain import Route, RouteStatus, ThermalState
+from radiant.domain.numbers import percent_of
 from radiant.errors import NotFoundError, ValidationError
 from radiant.pricing.cost import cost
 from radiant.pricing.markup import Markup
@@ -332,7 +333,7 @@ def optimize(candidates: list[ModelPriceAnalysis], req: OptimizationRequest) -> 
             cheapest_price=min(prices),
             average_price=average,
             savings_vs_average=savings,
-            savings_percent=savings * _HUNDRED / average if average else None,
+            savings_percent=percent_of(savings, average),
         ),
         client_warnings=_client_warnings(selected, req),
         admin_warnings=_admin_warnings(selected),

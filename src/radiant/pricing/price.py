@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
+from radiant.domain.numbers import percent_of
 from radiant.domain.tenant import TenantModelAccess
 from radiant.pricing.cost import CostBreakdown
 from radiant.pricing.markup import Markup, apply_markup
@@ -47,9 +48,7 @@ class PricedUsage(NamedTuple):
     @property
     def margin_percent(self) -> Decimal | None:
         """Margin as a percentage of the price (None when the price is zero)."""
-        if not self.total_price:
-            return None
-        return self.margin * _HUNDRED / self.total_price
+        return percent_of(self.margin, self.total_price)
 
 
 def price_usage(

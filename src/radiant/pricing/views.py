@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from radiant.domain import MONEY_FIELDS, PriceSheet
+from radiant.domain.numbers import percent_of
 from radiant.pricing.estimates import EstimateInfo
 from radiant.pricing.markup import Markup, apply_markup
 
@@ -223,8 +224,8 @@ def admin_view(
     head_price = headline(price_values)
     head_cost = headline(costs)
     percent_of_price = None
-    if head_price and head_cost and head_price[1]:
-        percent_of_price = (head_price[1] - head_cost[1]) * _HUNDRED / head_price[1]
+    if head_price and head_cost:
+        percent_of_price = percent_of(head_price[1] - head_cost[1], head_price[1])
     return AdminPricingView(
         **facts.model_dump(),
         cost=CostBlock(

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from radiant.catalog.importers import ImportResult
 from radiant.domain import MONEY_FIELDS, PriceSheet
+from radiant.domain.numbers import percent_of
 from radiant.errors import ValidationError
 from radiant.store.repository import store_errors
 from radiant.sync.import_plan import ImportPlan, RoutePlan, plan_import
@@ -221,7 +222,7 @@ def _compare(
         low, high = min(values.values()), max(values.values())
         if low == high:
             continue
-        percent = None if low == 0 else _round((high - low) * _HUNDRED / low)
+        percent = percent_of(high - low, low)
         if percent is not None and percent < min_percent:
             continue
         missing = tuple(s for s, facts in group.items() if s not in values and _knows(facts, name))
@@ -251,11 +252,6 @@ def _knows(facts: _Facts, name: str) -> bool:
 def _order(item: Discrepancy) -> tuple[bool, Decimal, str, str, str]:
     """Prices before limits, then the largest spread first."""
     return (item.field in _LIMITS, -item.difference, item.model, item.platform, item.field)
-
-
-def _round(percent: Decimal) -> Decimal:
-    """Two decimals; four below 1 % (so that a one-token difference does not read 0 %)."""
-    return percent.quantize(Decimal("0.01") if percent >= 1 else Decimal("0.0001"))
 
 
 def _text(value: Decimal) -> str:
