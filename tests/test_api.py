@@ -133,6 +133,10 @@ def test_search_and_capabilities(client: TestClient) -> None:
     found = client.get("/api/registry/search", params={"q": "whisper"}).json()
     assert found["data"][0]["id"] in {"openai-whisper-1", "whisper-large-v3"}
     assert all("whisper" in m["id"] or "whisper" in m["name"].lower() for m in found["data"][:3])
+    for blank in ("", "   "):  # a search for nothing: 422 on the API, as on the CLI
+        refused = client.get("/api/registry/search", params={"q": blank})
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
     matrix = client.get("/api/registry/capabilities").json()["data"]
     assert "openai-gpt-4o" in matrix["vision"]
 

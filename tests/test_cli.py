@@ -124,6 +124,9 @@ def test_listing_search_and_overviews(loaded: str) -> None:
     windows = [m["context_window"] for m in audio["data"] if m["context_window"] is not None]
     assert windows == sorted(windows, reverse=True)
     found = as_json(loaded, "models", "search", "alphafold")
+    blank = run(loaded, "models", "search", " ", ok=False)  # as the API: a mistake, said so
+    assert blank.returncode != 0 and blank.stderr.strip().endswith("(the query is empty)")
+    assert len(blank.stderr.strip().splitlines()) == 1
     assert found["data"][0]["id"] == "alphafold2"
     providers = as_json(loaded, "providers", "list")
     assert "xai" in {p["id"] for p in providers["data"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from radiant.domain import HostingType, Route, ThermalState
+from radiant.errors import ValidationError
 from radiant.registry.entry import ModelEntry
 from radiant.registry.query import ModelQuery
 from radiant.registry.snapshot import Snapshot
@@ -15,8 +16,8 @@ __all__ = ["search", "unified_rows"]
 def search(snapshot: Snapshot, text: str, limit: int = 20) -> list[ModelEntry]:
     """Models matching ``text``, best first: exact name, name prefix, name, description."""
     needle = text.casefold().strip()
-    if not needle:
-        return []
+    if not needle:  # the API and the CLI alike: a search for nothing is a mistake
+        raise ValidationError("give some words to search for (the query is empty)")
     candidates = snapshot.list(ModelQuery(q=needle, limit=1000)).data
 
     def rank(entry: ModelEntry) -> tuple[int, str]:
