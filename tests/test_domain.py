@@ -71,6 +71,17 @@ def test_model_rules() -> None:
     model = Model.model_validate({**base, "capabilities": ["chat", "chat", "vision"]})
     assert model.capabilities == ["chat", "vision"]
     assert model.primary_task is Task.CHAT
+    # one vocabulary of categories: an older name is stored as the one it stands for
+    assert model.category == "text_generation"
+    for old, new in (
+        ("embeddings", "embedding"),
+        ("3d", "3d_generation"),
+        ("LLM", "text_generation"),
+    ):
+        assert Model.model_validate({**base, "category": old}).category == new
+    assert Model.model_validate({**base, "category": "vision"}).category == "vision"
+    names = Model.model_validate({**base, "tags": [" a", "a", "", "b"]}).tags
+    assert names == ["a", "b"]  # stripped, no empty and no repeated tag
 
 
 def test_task_derivation() -> None:

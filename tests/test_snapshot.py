@@ -99,6 +99,9 @@ def test_filters(builtin: Snapshot) -> None:
         "whisper-large-v3",
     }
     assert "openai-gpt-4o" in ids(builtin, status=["active"], category=["text_generation"])
+    # an older name of a category filters as the one it stands for
+    assert ids(builtin, category=["llm"]) == ids(builtin, category=["text_generation"])
+    assert ids(builtin, category=["embeddings"]) == ids(builtin, category=["embedding"])
 
 
 def test_pagination_and_sorting(builtin: Snapshot) -> None:

@@ -7,7 +7,16 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetPydanticSchema
 from pydantic_core import core_schema
 
-__all__ = ["ID_PATTERN", "INT32_MAX", "DomainModel", "Identifier", "Tag", "normalize_tags"]
+__all__ = [
+    "CATEGORY_ALIASES",
+    "ID_PATTERN",
+    "INT32_MAX",
+    "DomainModel",
+    "Identifier",
+    "Tag",
+    "canonical_category",
+    "normalize_tags",
+]
 
 #: The largest value an INTEGER column holds on every backend.
 INT32_MAX = 2**31 - 1
@@ -26,6 +35,17 @@ def _norm_tag(value: str) -> str:
 
 #: checked by pydantic's own (compiled) pattern matcher, not a Python function: ids are
 #: validated by the hundred thousand when a large registry is read
+#: older names of categories, still accepted (on input, in filters), stored as the name
+#: they stand for: one vocabulary
+CATEGORY_ALIASES = {"llm": "text_generation", "embeddings": "embedding", "3d": "3d_generation"}
+
+
+def canonical_category(name: str) -> str:
+    """The category ``name`` stands for (case-folded; an older name as its new one)."""
+    folded = name.strip().casefold()
+    return CATEGORY_ALIASES.get(folded, folded)
+
+
 Identifier = Annotated[
     str,
     GetPydanticSchema(

@@ -7,7 +7,13 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from radiant.domain.base import INT32_MAX, DomainModel, Identifier, normalize_tags
+from radiant.domain.base import (
+    INT32_MAX,
+    DomainModel,
+    Identifier,
+    canonical_category,
+    normalize_tags,
+)
 from radiant.domain.enums import LifecycleStatus, Task
 
 __all__ = ["Model", "SelfHostedSpecs", "derive_task"]
@@ -94,6 +100,9 @@ class Model(DomainModel):
         # already (``str_strip_whitespace``); one pass here, not a validator per field:
         # a large registry validates its models by the ten thousand on every read.
         fields = self.__dict__
+        category = canonical_category(self.category)
+        if category != self.category:  # an older name of a category: stored as its new one
+            fields["category"] = category
         for name in _NAME_LISTS:
             values = fields[name]
             if values and ("" in values or len(set(values)) != len(values)):

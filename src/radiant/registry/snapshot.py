@@ -31,6 +31,7 @@ from radiant.domain import (
     ThermalState,
     ThermalStatus,
 )
+from radiant.domain.base import canonical_category
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.registry.bitset import from_positions, positions
 from radiant.registry.entry import ModelEntry, build_entry, hosting_by_platform
@@ -315,7 +316,7 @@ class Snapshot:
         mask = self._any(mask, "provider", query.provider)
         mask = self._any(mask, "platform", query.platform)
         mask = self._any(mask, "task", [t.value for t in query.task])
-        mask = self._any(mask, "category", [c.casefold() for c in query.category])
+        mask = self._any(mask, "category", [canonical_category(c) for c in query.category])
         mask = self._any(mask, "status", [s.value for s in query.status])
         if query.hosting_type is not None:
             mask &= idx["hosting_type"].get(query.hosting_type.value, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from radiant.domain import HostingType, Route, ThermalState
+from radiant.domain.base import canonical_category
 from radiant.errors import ValidationError
 from radiant.registry.entry import ModelEntry
 from radiant.registry.query import ModelQuery
@@ -52,7 +53,7 @@ def unified_rows(
     rows: list[dict[str, Any]] = []
     for entry in snapshot.entries:
         model = entry.model
-        if category is not None and model.category.casefold() != category.casefold():
+        if category is not None and model.category != canonical_category(category):
             continue
         if enabled is not None and model.enabled is not enabled:
             continue

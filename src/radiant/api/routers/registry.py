@@ -23,7 +23,7 @@ from radiant.api.schemas import (
     route_public,
 )
 from radiant.domain import HostingType, LifecycleStatus, Task
-from radiant.domain.base import INT32_MAX
+from radiant.domain.base import INT32_MAX, canonical_category
 from radiant.registry import ModelQuery
 from radiant.registry.query import SortKey
 from radiant.registry.views import search
@@ -57,7 +57,7 @@ def list_providers(
         p
         for p in snapshot.providers.values()
         if (platform is None or platform in p.platforms)
-        and (category is None or p.category == category)
+        and (category is None or canonical_category(p.category) == canonical_category(category))
     ]
     return {"data": data, "count": len(data)}
 
