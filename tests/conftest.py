@@ -24,10 +24,8 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.store.migrate import upgrade
+from services import PG_ADMIN_URL
 
-PG_ADMIN_URL = os.environ.get(
-    "RADIANT_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 FIXTURES = Path(__file__).parent / "fixtures"
 _LOCAL = {"127.0.0.1", "::1", "localhost"}
 

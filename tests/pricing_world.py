@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, select, text
 
-from conftest import PG_ADMIN_URL, migrate
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.store.engine import make_engine, session_scope
 from radiant.store.mapping import row_to_price
 from radiant.store.tables import ModelAliasRow, ModelRow, PriceHistoryRow, RouteRow
 from radiant.sync import sync_catalog
+from services import PG_ADMIN_URL
 
 CATALOGS = Path(__file__).parent / "fixtures" / "catalogs"
 REGISTRY = CATALOGS / "registry"

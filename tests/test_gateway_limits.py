@@ -34,9 +34,9 @@ from radiant.health.breaker import (
 )
 from radiant.selection.rule_admin import RoutingRules
 from radiant.tenants import Tenants
+from services import REDIS_URL
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT_HEADERS = (
     "x-ratelimit-limit-requests",
     "x-ratelimit-remaining-requests",

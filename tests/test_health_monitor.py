@@ -1,5 +1,5 @@
 """Passive outcomes and circuit breakers shared by several processes' monitors, on SQLite,
-PostgreSQL and a real Redis (127.0.0.1:6379, each test on its own key prefix)."""
+PostgreSQL and a real Redis (tests/services.py says where; each test on its own key prefix)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import Engine, select
 
 from conftest import migrate
@@ -27,6 +26,7 @@ from radiant.health.redis_store import RedisHealthStore
 from radiant.health.sql_store import SqlHealthStore
 from radiant.store.engine import make_engine
 from radiant.store.health_tables import CircuitBreakerRow, RouteHealthRow
+from services import redis_client, redis_url
 
 ROUTE = "gpt-4o@openai"
 
@@ -41,7 +41,7 @@ class Clock:
 
 @pytest.fixture
 def redis_store() -> Iterator[RedisHealthStore]:
-    client = redis.Redis(host="127.0.0.1", port=6379)
+    client = redis_client()
     prefix = f"radiant-test:{uuid.uuid4().hex}:"
     store = RedisHealthStore(client, prefix)
     yield store
@@ -200,8 +200,8 @@ def test_settings_choose_redis_or_the_database(
     assert isinstance(monitor.store, SqlHealthStore)
     assert monitor.breaker_policy == BreakerPolicy(allowed_fails=3, window=60, cooldown=60)
 
-    # db 15 of the test Redis, cleaned below
-    monkeypatch.setenv("RADIANT_REDIS_URL", "redis://127.0.0.1:6379/15")
+    # db 15 of the test Redis (the default key prefix to itself), cleaned below
+    monkeypatch.setenv("RADIANT_REDIS_URL", redis_url(15))
     monkeypatch.setenv("RADIANT_BREAKER_ALLOWED_FAILS", "1")
     get_settings.cache_clear()
     try:
@@ -213,7 +213,7 @@ def test_settings_choose_redis_or_the_database(
         monitor.store.close()
     finally:
         get_settings.cache_clear()
-        client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        client = redis_client(redis_url(15))
         keys = list(client.scan_iter(match="radiant:health:*"))
         if keys:
             client.delete(*keys)

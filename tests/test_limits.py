@@ -26,8 +26,7 @@ from radiant.gateway.mount import limiter_from_settings
 from radiant.gateway.redis_limits import RedisRateLimiter
 from radiant.selection.rule_matching import RateLimit
 from radiant.settings import Settings
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from services import REDIS_URL
 
 
 class Clock:

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from conftest import PG_ADMIN_URL, migrate
+from conftest import migrate
 from pricing_world import NOW, current_prices, registry_rows
 from radiant.catalog import load_catalog
 from radiant.store.engine import make_engine, session_scope
 from radiant.store.tables import ModelRow, RouteRow
 from radiant.sync import sync_catalog
 from radiant.sync.pricing_sync import sync_pricing
+from services import PG_ADMIN_URL
 
 _ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/catalogs`` next to the repository (or next to the directory of worktrees)

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, delete, insert, text, update
 
-from conftest import PG_ADMIN_URL, migrate
+from conftest import migrate
 from radiant.catalog import load_catalog
 from radiant.domain import Task
 from radiant.pricing.markup import MarkupBook
@@ -50,6 +50,7 @@ from radiant.store.tables import (
     utcnow,
 )
 from radiant.sync import sync_catalog
+from services import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
 
