@@ -7,10 +7,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetPydanticSchema
 from pydantic_core import core_schema
 
-__all__ = ["ID_PATTERN", "INT32_MAX", "DomainModel", "Identifier", "Tag", "normalize_tags"]
+from radiant.bounds import INT32_MAX
 
-#: The largest value an INTEGER column holds on every backend.
-INT32_MAX = 2**31 - 1
+__all__ = ["ID_PATTERN", "INT32_MAX", "DomainModel", "Identifier", "Tag", "normalize_tags"]
 
 #: what an id is: lower-case letters, digits and ``. _ : / @ + -``, starting with a
 #: letter or digit
