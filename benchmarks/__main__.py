@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from benchmarks._report import Row, format_table, guarded
+from benchmarks.cli import cli_rows
 from benchmarks.gateway import gateway_rows
 from benchmarks.health import health_rows
 from benchmarks.imports import import_rows
@@ -143,6 +144,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     sections: list[tuple[str, Callable[[], list[Row]]]] = [
         ("import", import_rows),
+        ("cli", cli_rows),
         ("builtin catalog", _builtin),
         ("pricing", pricing_rows),
         ("pricing sync", pricing_sync_rows),

@@ -18,7 +18,8 @@ For the call, and undone after it:
   (``--database-url``, ``--token``), the cached settings (read from ``env``), the
   in-memory thermal backend, webhook dispatchers, sync-event subscribers, semantic
   providers, the CA context;
-- Typer's Click command tree is built once, as a process builds it once;
+- Typer's Click command tree is built once (each command when first used), as a process
+  builds it once;
 - every SQLAlchemy engine the command connected (in this thread or one it started) is
   disposed, so no connection outlives the command (a leaked PostgreSQL connection would
   keep its throwaway database busy), and a thread the command started and left running
@@ -185,8 +186,9 @@ def _streams(
 
 @contextmanager
 def _command_tree_built_once() -> Iterator[None]:
-    """Typer builds the Click command tree from the commands' signatures each time the app
-    is called (~0.3 s for radiant's); a process calls it once, so it is built once here."""
+    """Typer builds the root Click group each time the app is called, and the root builds
+    a command from its signatures when first looked up; a process calls the app once, so
+    here the root is built once and keeps the commands it built."""
     build = typer.main.get_command
 
     def built_once(typer_instance: typer.Typer) -> Command:

@@ -14,7 +14,7 @@ import radiant
 
 #: bottom to top; a package imports from strictly lower layers only
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors",),
+    ("errors", "bounds"),
     ("domain", "settings", "security", "secrets"),
     ("store", "catalog", "http"),
     ("core", "providers"),

@@ -167,6 +167,7 @@ def test_make_bench_prints_the_table() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     table = result.stdout
     assert "import radiant (fresh process" in table
+    assert "radiant --help (fresh process" in table and "models list --limit 5 on SQLite" in table
     assert "resolve id/alias" in table and "list capabilities" in table
     assert "synthetic (300 models)" in table
     assert "gateway: added latency p50" in table and "gateway: throughput" in table

@@ -1,17 +1,109 @@
-"""The root ``radiant`` Typer app and the helpers every command module shares."""
+"""The root ``radiant`` Typer app and the helpers every command module shares.
+
+The root group builds a top-level command when it is first looked up, after importing
+the modules :data:`~radiant.cli._commands.COMMANDS` names for it; its help lists the
+commands from that table. Command modules import at their top only Typer, this module
+and plain constants: the libraries a command runs on (SQLAlchemy, pydantic, FastAPI)
+are imported inside it, so ``radiant --help`` and ``radiant GROUP --help`` load none.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator, Mapping, MutableMapping
 from decimal import Decimal
+from importlib import import_module
 from typing import Annotated, Any
 
 import typer
+from typer._click import Command, Context, HelpFormatter  # the Click that Typer vendors
+from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_from_info, get_group_from_info
+
+from radiant.cli._commands import COMMANDS
+
+
+class LazyGroup(TyperGroup):
+    """The root group: a command of ``COMMANDS`` is imported and built on first lookup."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        # a command of COMMANDS is built by _load only, with all its modules imported
+        self.lazy = LazyCommands({n: c for n, c in self.commands.items() if n not in COMMANDS})
+        self.commands = self.lazy
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """The listing, each line from ``COMMANDS``: it builds no command."""
+        listing = {
+            name: self.lazy.built.get(name) or TyperCommand(name, help=COMMANDS[name].help)
+            for name in self.commands
+        }
+        TyperGroup(name=self.name, commands=listing).format_commands(ctx, formatter)
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """The root group's commands: those of ``COMMANDS`` first, in its order, each built
+    when first looked up; then any other (a test's)."""
+
+    def __init__(self, built: Mapping[str, Command]) -> None:
+        self.built = dict(built)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.built[name] = _load(name)
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(COMMANDS), **self.built})
+
+    def __len__(self) -> int:
+        return len(COMMANDS.keys() | self.built.keys())
+
+
+def _load(name: str) -> Command:
+    """Import the modules that register command ``name`` on :data:`app`, then build it
+    as Typer builds the root's commands."""
+    modules = [f"radiant.cli.{module}" for module in COMMANDS[name].modules]
+    for module in modules:
+        import_module(module)
+    for command in app.registered_commands:
+        if command.name == name:
+            return get_command_from_info(
+                command,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    for group in app.registered_groups:
+        if group.name == name and group.typer_instance is not None:
+            # a group's commands in the order of its modules, whichever was imported first
+            group.typer_instance.registered_commands.sort(
+                key=lambda command: modules.index(getattr(command.callback, "__module__", ""))
+            )
+            return get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+    raise LookupError(f"{', '.join(modules)} register no command {name!r}")
+
 
 app = typer.Typer(
     name="radiant",
     help="Radiant: the AI model registry and router.",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

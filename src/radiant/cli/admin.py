@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from radiant.bounds import INT64_MAX
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, print_json, table
-from radiant.core.audit import jsonable
-from radiant.domain.numbers import INT64_MAX
 
 admin_app = typer.Typer(help="Administrators, their tokens and invitations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log (read-only).", no_args_is_help=True)
@@ -31,6 +30,13 @@ def _services(token: str | None) -> tuple[Any, Any]:
 
     eng = engine()
     return AdminService(eng), context(token, eng)
+
+
+def _print_records(data: Any) -> None:
+    """JSON as the API writes records (datetimes, decimals, enums)."""
+    from radiant.core.audit import jsonable
+
+    print_json(jsonable(data))
 
 
 def _show_token(secret: str) -> None:
@@ -72,7 +78,7 @@ def admin_list(as_json: JsonOpt = False) -> None:
 
     rows = AdminService(engine()).list_admins()
     if as_json:
-        print_json(jsonable(rows))
+        _print_records(rows)
         return
     table(
         "Administrators",
@@ -126,7 +132,7 @@ def token_list(
     who = _admin_id(admins, admin) if admin else ctx.principal.subject_id
     rows = admins.list_tokens(ctx, who)
     if as_json:
-        print_json(jsonable(rows))
+        _print_records(rows)
         return
     table(
         "Tokens",
@@ -192,7 +198,7 @@ def invitations(token: TokenOpt = None, as_json: JsonOpt = False) -> None:
     admins, ctx = _services(token)
     rows = admins.list_invitations(ctx)
     if as_json:
-        print_json(jsonable(rows))
+        _print_records(rows)
         return
     table(
         "Invitations",
@@ -247,7 +253,7 @@ def audit_list(
         ),
     )
     if as_json:
-        print_json(jsonable({"data": rows, "count": len(rows), "total": total}))
+        _print_records({"data": rows, "count": len(rows), "total": total})
         return
     table(
         f"Audit log ({len(rows)} of {total})",
@@ -287,7 +293,7 @@ def approvals_list(
     service, ctx = _approvals(token)
     rows, total = service.list(ctx, status=status)
     if as_json:
-        print_json(jsonable({"data": rows, "count": len(rows), "total": total}))
+        _print_records({"data": rows, "count": len(rows), "total": total})
         return
     table(
         "Approval requests",
@@ -311,7 +317,7 @@ def approvals_list(
 def approvals_show(request_id: str, token: TokenOpt = None) -> None:
     """One request: payload, impact analysis, rollback plan, decision."""
     service, ctx = _approvals(token)
-    print_json(jsonable(service.get(ctx, request_id)))
+    _print_records(service.get(ctx, request_id))
 
 
 @approvals_app.command("approve")

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from radiant.cli._base import AdminOpt, JsonOpt, app, open_registry, print_json, table
-from radiant.domain.numbers import to_decimal
 
 __all__ = ["catalog_app"]
 
@@ -28,6 +27,8 @@ SourceOpt = Annotated[
 
 
 def _percent(value: str) -> Decimal:
+    from radiant.domain.numbers import to_decimal
+
     return to_decimal("--min-percent", value)
 
 

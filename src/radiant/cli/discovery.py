@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from radiant.bounds import INT64_MAX
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, money, print_json, state, table
-from radiant.domain.numbers import INT64_MAX
 
 __all__ = ["discovery_app"]
 

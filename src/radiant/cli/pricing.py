@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
+from radiant.bounds import COUNT_MAX, INT64_MAX
 from radiant.cli._auth import cost_reader
 from radiant.cli._base import AdminOpt, JsonOpt, app, open_registry, print_json, table
-from radiant.domain.numbers import COUNT_MAX, INT64_MAX, to_decimal
 from radiant.errors import ValidationError
 
 pricing_app = typer.Typer(help="Prices, markups and estimated costs.", no_args_is_help=True)
@@ -37,6 +37,8 @@ def _principal() -> Any:
 
 
 def _decimal(name: str, value: str | None) -> Decimal | None:
+    from radiant.domain.numbers import to_decimal
+
     return None if value is None else to_decimal(name, value)
 
 

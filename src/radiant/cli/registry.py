@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from radiant.bounds import INT32_MAX, INT64_MAX
 from radiant.cli._base import (
     AdminOpt,
     JsonOpt,
@@ -24,8 +25,6 @@ from radiant.cli._base import (
     sync_app,
     table,
 )
-from radiant.domain.base import INT32_MAX
-from radiant.domain.numbers import INT64_MAX
 
 # ---------------------------------------------------------------------------- db, serve, sync
 

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
+from radiant.bounds import INT32_MAX
 from radiant.cli._auth import TokenOpt, context
 from radiant.cli._base import JsonOpt, app, open_registry, print_json, state, table
-from radiant.domain.base import INT32_MAX
 from radiant.errors import ValidationError
 
 rules_app = typer.Typer(

@@ -17,7 +17,6 @@ import typer
 
 from radiant.cli._base import JsonOpt, app, models_app, open_registry, print_json, table
 from radiant.cli.manage import routes_app
-from radiant.domain.numbers import to_decimal
 from radiant.errors import ValidationError
 
 __all__: list[str] = []
@@ -55,6 +54,8 @@ def _selector() -> Any:
 
 
 def _decimal(name: str, value: str | None) -> Decimal | None:
+    from radiant.domain.numbers import to_decimal
+
     return None if value is None else to_decimal(name, value)
 
 

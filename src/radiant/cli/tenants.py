@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from radiant.cli._base import JsonOpt, app, open_registry, print_json, table
-from radiant.domain.numbers import to_decimal
 from radiant.errors import ValidationError
 
 tenants_app = typer.Typer(help="Tenants, their model access and API keys.", no_args_is_help=True)
@@ -45,6 +44,8 @@ def _money(option: str, value: str | None) -> Decimal | None:
     """A decimal option; ``none`` clears the value."""
     if value is None or value.strip().lower() in ("none", ""):
         return None
+    from radiant.domain.numbers import to_decimal
+
     return to_decimal(option, value)
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetPydanticSchema
 from pydantic_core import core_schema
 
+from radiant.bounds import INT32_MAX
+
 __all__ = [
     "CATEGORY_ALIASES",
     "ID_PATTERN",
@@ -17,9 +19,6 @@ __all__ = [
     "canonical_category",
     "normalize_tags",
 ]
-
-#: The largest value an INTEGER column holds on every backend.
-INT32_MAX = 2**31 - 1
 
 #: what an id is: lower-case letters, digits and ``. _ : / @ + -``, starting with a
 #: letter or digit

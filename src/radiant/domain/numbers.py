@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from radiant.bounds import COUNT_MAX, INT64_MAX
 from radiant.errors import ValidationError
 
 __all__ = [
@@ -48,8 +49,6 @@ DECIMAL_PLACES = 10
 _LIMIT = Decimal(10) ** (DECIMAL_DIGITS - DECIMAL_PLACES)
 #: the largest decimal a ``NUMERIC(20, 10)`` column holds
 DECIMAL_MAX = _LIMIT - Decimal(10) ** -DECIMAL_PLACES
-INT64_MAX = 2**63 - 1
-COUNT_MAX = 10**15
 
 #: A finite decimal that fits the money columns, of either sign.
 BoundedDecimal = Annotated[

@@ -1,0 +1,51 @@
+"""Wall time of ``radiant`` commands as a user runs them: the installed console script in
+a fresh process, with its defaults (only the database is a throwaway SQLite file)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks._report import Row, median_ms, samples
+
+__all__ = ["cli_rows"]
+
+#: the console script ``pip install`` wrote next to this interpreter
+RADIANT = Path(sys.executable).parent / "radiant"
+
+#: (what it is, arguments, target in ms)
+_READS: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("radiant models list --limit 5 on SQLite", ("models", "list", "--limit", "5"), 500.0),
+    ("radiant models show gpt-4o on SQLite", ("models", "show", "gpt-4o"), 500.0),
+    ("radiant stats on SQLite", ("stats",), 500.0),
+)
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(RADIANT), *args], env=env, capture_output=True, check=True, timeout=120)
+
+
+def cli_rows(runs: int = 5) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="radiant-bench-cli-") as directory:
+        env = {**os.environ, "RADIANT_DATABASE_URL": f"sqlite:///{directory}/radiant.db"}
+        rows = [
+            Row(
+                f"radiant --help (fresh process, median of {runs})",
+                "-",
+                median_ms(samples(runs, lambda: _run(env, "--help"))),
+                "ms",
+                300.0,
+                digits=0,
+            )
+        ]
+        _run(env, "db", "upgrade")
+        _run(env, "sync", "catalog")
+        for name, args, target in _READS:
+            _run(env, *args)  # the first run writes what the later ones find (bytecode)
+            times = samples(runs, lambda args=args: _run(env, *args))  # type: ignore[misc]
+            label = f"{name} (fresh process, median of {runs})"
+            rows.append(Row(label, "builtin", median_ms(times), "ms", target, digits=0))
+    return rows
