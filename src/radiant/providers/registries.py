@@ -1,6 +1,4 @@
-"""The registries: wire adapters by wire name, and (:class:`CategoryRegistry`, one per
-category in :mod:`radiant.providers.resolvers`) the category providers of
-:mod:`radiant.providers.base` by name. They are filled in one place,
+"""The registry of wire adapters by wire name, filled in one place,
 :mod:`radiant.providers.registrations`, when :mod:`radiant.providers` is imported.
 
 To plug in an adapter (say a real Bedrock one)::
@@ -12,24 +10,18 @@ To plug in an adapter (say a real Bedrock one)::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from typing import Generic, TypeVar
 
-from radiant.errors import ProviderError, UnsupportedError
+from radiant.errors import ProviderError
 from radiant.http.client import HttpClient
 from radiant.providers.adapter import AdapterFactory, WireAdapter
 from radiant.providers.target import UpstreamTarget
 
 __all__ = [
-    "CategoryRegistry",
     "adapter_factory",
     "adapter_for",
     "register_adapter",
     "registered_wires",
 ]
-
-P = TypeVar("P")
-ProviderFactory = Callable[[UpstreamTarget, HttpClient], P]
 
 _ADAPTERS: dict[str, AdapterFactory] = {}
 
@@ -62,38 +54,3 @@ def adapter_for(target: UpstreamTarget, client: HttpClient) -> WireAdapter:
             kind="config",
         )
     return factory(target, client)
-
-
-class CategoryRegistry(Generic[P]):
-    """Implementations of one category (text, image, ...) by name; each factory takes
-    ``(target, client)``. ``default`` serves names nobody registered (None: refuse)."""
-
-    def __init__(self, category: str, default: ProviderFactory[P] | None = None) -> None:
-        self.category = category
-        self.default = default
-        self._factories: dict[str, ProviderFactory[P]] = {}
-
-    def register(self, name: str, factory: ProviderFactory[P], *, replace: bool = True) -> None:
-        if replace or name not in self._factories:
-            self._factories[name] = factory
-
-    def names(self) -> list[str]:
-        return sorted(self._factories)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._factories
-
-    def factory(self, name: str) -> ProviderFactory[P]:
-        """The factory of ``name``; raises :class:`UnsupportedError` naming those there are."""
-        factory = self._factories.get(name, self.default)
-        if factory is None:
-            known = ", ".join(self.names()) or "none"
-            raise UnsupportedError(
-                name,
-                self.category,
-                f"no {self.category} provider registered for {name!r} (registered: {known})",
-            )
-        return factory
-
-    def create(self, name: str, target: UpstreamTarget, client: HttpClient) -> P:
-        return self.factory(name)(target, client)
