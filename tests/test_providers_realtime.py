@@ -17,11 +17,11 @@ from radiant.providers import (
     ProviderCapabilities,
     RealtimeSession,
     UpstreamTarget,
+    adapter_factory,
     adapter_for,
     register_adapter,
 )
 from radiant.providers.openai_compat import OpenAICompatibleAdapter
-from radiant.providers.registries import adapter_factory
 
 
 class EchoSession:

@@ -1,12 +1,21 @@
-"""Provider adapters: call the model a route names (seed 003, DESIGN decision 9).
+"""Provider adapters: call the model a route names, one API for every endpoint.
 
-::
+A request reaches a provider in two steps, both data-driven::
 
     target = target_for(platform, route, secrets, provider=provider)   # registry rows -> target
-    adapter = adapter_for(target, client)                               # injected HttpClient
+    adapter = adapter_for(target, client)                               # the wire's adapter
     completion = await adapter.chat({"messages": [...]})                # OpenAI-shaped dicts
     async with contextlib.aclosing(adapter.chat_stream({...})) as chunks:
         async for chunk in chunks: ...                                  # the last carries usage
+    video = await adapter.video_create({"prompt": "..."})               # a job: poll, download
+    video = await adapter.video_wait(video["id"])
+
+:class:`UpstreamTarget` (:mod:`radiant.providers.target`) says where one route is called
+and with which key; :class:`WireAdapter` (:mod:`radiant.providers.adapter`) has one method
+per endpoint (chat, embeddings, images, speech, transcriptions, videos, realtime), each
+guarded by the wire's :class:`ProviderCapabilities`; :mod:`radiant.providers.wires` is
+the table of wires and their adapters (``register_adapter`` adds one). docs/providers.md
+walks through adding a provider.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
 ``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription); ``bedrock`` and
@@ -26,9 +35,14 @@ from radiant.providers.adapter import (
     WireAdapter,
 )
 from radiant.providers.capabilities import ProviderCapabilities
-from radiant.providers.registrations import register_builtin
-from radiant.providers.registries import adapter_for, register_adapter, registered_wires
 from radiant.providers.target import UpstreamTarget, target_for, wire_for
+from radiant.providers.wires import (
+    adapter_factory,
+    adapter_for,
+    register_adapter,
+    register_builtin,
+    registered_wires,
+)
 
 __all__ = [
     "AdapterFactory",
@@ -40,6 +54,7 @@ __all__ = [
     "UpstreamTarget",
     "VIDEO_DONE",
     "WireAdapter",
+    "adapter_factory",
     "adapter_for",
     "register_adapter",
     "registered_wires",
