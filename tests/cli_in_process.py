@@ -56,7 +56,6 @@ from typer._click import Command  # the Click that Typer vendors and builds on
 
 import radiant.cli._base as cli_base
 import radiant.health.thermal as thermal
-import radiant.providers.resolvers as resolvers
 import radiant.sync.events as sync_events
 import radiant.sync.webhooks as webhooks
 from radiant.cli import app, main
@@ -140,7 +139,6 @@ def _process_state() -> Iterator[None]:
     saved_local = thermal._LOCAL
     saved_dispatchers = dict(webhooks._dispatchers)
     saved_subscribers = list(sync_events._subscribers)
-    saved_semantic = dict(resolvers._SEMANTIC)
 
     def fresh() -> None:
         vars(cli_base.state).clear()  # --database-url and --token: the class's None
@@ -148,7 +146,6 @@ def _process_state() -> Iterator[None]:
         ssl_context.cache_clear()
         thermal._LOCAL = None
         webhooks._dispatchers.clear()
-        resolvers._SEMANTIC.clear()
         sync_events._subscribers.clear()
 
     fresh()
@@ -160,7 +157,6 @@ def _process_state() -> Iterator[None]:
         thermal._LOCAL = saved_local
         webhooks._dispatchers.update(saved_dispatchers)
         sync_events._subscribers.extend(saved_subscribers)
-        resolvers._SEMANTIC.update(saved_semantic)
 
 
 @contextmanager

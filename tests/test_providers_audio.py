@@ -1,26 +1,17 @@
-"""ElevenLabs (text to speech) and Deepgram (speech to text) behind OpenAI's audio
-endpoints, over real HTTP fakes; voice-first resolution finds ElevenLabs by voice id."""
+"""ElevenLabs (text to speech, also streamed) and Deepgram (speech to text) behind
+OpenAI's audio endpoints, over real HTTP fakes."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from typing import Any
+from contextlib import aclosing
 
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, fail, run, serve
 from radiant.catalog.loader import Catalog, load_catalog
 from radiant.domain import Route
-from radiant.http.client import HttpClient
-from radiant.providers import (
-    TranscriptionRequest,
-    TTSRequest,
-    UpstreamTarget,
-    get_audio_provider,
-    get_tts_provider,
-    target_for,
-)
+from radiant.providers import UpstreamTarget, WireAdapter, target_for
 from radiant.secrets import EnvSecretResolver
 
 pytestmark = pytest.mark.slow
@@ -54,18 +45,6 @@ def deepgram(upstream: Upstream) -> UpstreamTarget:
     )
 
 
-def targets(upstream: Upstream) -> dict[str, UpstreamTarget]:
-    openai = UpstreamTarget(
-        platform_id="direct",
-        provider_id="openai",
-        wire="openai",
-        base_url=upstream.url("openai/v1"),
-        model="tts-1",
-        api_key=KEY,
-    )
-    return {"openai": openai, "elevenlabs": elevenlabs(upstream), "deepgram": deepgram(upstream)}
-
-
 def test_the_catalog_rows_resolve_to_these_wires() -> None:
     catalog: Catalog = load_catalog()
     secrets = EnvSecretResolver({"ELEVENLABS_API_KEY": "e", "DEEPGRAM_API_KEY": "d"})
@@ -94,19 +73,13 @@ def test_openai_speech_bodies_become_elevenlabs_calls(upstream: Upstream) -> Non
     assert sent.headers["xi-api-key"] == KEY
 
 
-def test_voice_first_resolution_picks_elevenlabs_and_streams(upstream: Upstream) -> None:
-    request = TTSRequest(text="Hello there", voice=VOICE)
+def test_elevenlabs_streams_speech(upstream: Upstream) -> None:
+    async def call(adapter: WireAdapter) -> bytes:
+        pieces = adapter.speech_stream({"input": "Hello there", "voice": VOICE})
+        async with aclosing(pieces):
+            return b"".join([p async for p in pieces])
 
-    async def call(client: HttpClient) -> Any:
-        provider = get_tts_provider(VOICE, targets(upstream), client)
-        return provider.provider_name, b"".join([p async for p in provider.stream(request)])
-
-    async def go() -> Any:
-        async with HttpClient() as client:
-            return await call(client)
-
-    name, audio = asyncio.run(go())
-    assert name == "direct:elevenlabs" and audio == f"mp3:{VOICE}:Hello there".encode()
+    assert run(elevenlabs(upstream), call) == f"mp3:{VOICE}:Hello there".encode()
     assert upstream.last.path.endswith("/stream")
 
 
@@ -123,19 +96,15 @@ def test_deepgram_transcribes_to_openai_shape(upstream: Upstream) -> None:
     assert sent.headers["authorization"] == f"Token {KEY}"
     assert sent.query == {"model": "nova-3", "smart_format": "true", "detect_language": "true"}
 
-    async def through_category(client: HttpClient) -> Any:
-        provider = get_audio_provider(targets(upstream), client, model="nova-3")
-        return await provider.transcribe_file(
-            TranscriptionRequest(b"\x01" * 5, "a.mp3", language="de")
-        )
-
-    async def go() -> Any:
-        async with HttpClient() as client:
-            return await through_category(client)
-
-    result = asyncio.run(go())
-    assert result.text == "heard 5 bytes" and result.duration_seconds == 2.5
-    assert upstream.last.query["language"] == "de"
+    fields = {"language": "de", "prompt": "Radiant"}
+    heard = run(deepgram(upstream), lambda a: a.transcription(b"\x01" * 5, "a.mp3", fields))
+    assert heard["text"] == "heard 5 bytes" and heard["usage"]["seconds"] == 2.5
+    assert upstream.last.query == {
+        "model": "nova-3",
+        "smart_format": "true",
+        "language": "de",
+        "keyterm": "Radiant",
+    }
 
 
 def test_vendor_errors_are_typed(upstream: Upstream) -> None:

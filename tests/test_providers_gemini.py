@@ -1,25 +1,22 @@
 """Gemini generateContent / streamGenerateContent behind the OpenAI format: requests
 translated (system instruction, function declarations and responses, images, JSON mode,
 thinking), answers and SSE stream events translated back with tool calls, thoughts and
-cache-aware usage; embeddings; typed errors."""
+cache-aware usage; embeddings; Imagen images; typed errors (Veo: test_providers_videos.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from providers_fakes import KEY, Trouble, Upstream, collect, fail, run, serve
 from radiant.errors import ProviderError
-from radiant.http.client import HttpClient
-from radiant.providers import UpstreamTarget, get_image_provider, get_video_provider
+from radiant.providers import UpstreamTarget
 from radiant.providers.gemini_translate import to_gemini
 
 pytestmark = pytest.mark.slow
-T = TypeVar("T")
 WEATHER: dict[str, Any] = {
     "type": "function",
     "function": {
@@ -228,71 +225,8 @@ def test_embeddings_batch(upstream: Upstream) -> None:
     }
 
 
-def media_targets(upstream: Upstream, model: str) -> dict[str, UpstreamTarget]:
-    return {"gemini": UpstreamTarget(**{**target(upstream).__dict__, "model": model})}
-
-
-def test_imagen_images_by_pattern(upstream: Upstream) -> None:
-    async def call(client: HttpClient) -> bytes:
-        targets = media_targets(upstream, "imagen-4.0-generate-001")
-        provider = get_image_provider("imagen-4.0-generate-001", targets, client)
-        return await provider.generate("a fox", width=1920, height=1080)
-
-    assert asyncio.run(with_client(call)).startswith(b"\x89PNG")
-    sent = upstream.last
-    assert sent.path == "/gemini/v1beta/models/imagen-4.0-generate-001:predict"
-    assert sent.body == {
-        "instances": [{"prompt": "a fox"}],
-        "parameters": {"sampleCount": 1, "aspectRatio": "16:9"},
-    }
-
-
 def test_openai_image_requests_reach_imagen(upstream: Upstream) -> None:
     imagen = UpstreamTarget(**{**target(upstream).__dict__, "model": "imagen-4.0-generate-001"})
     done = run(imagen, lambda a: a.images({"prompt": "a fox", "n": 2, "size": "1024x1792"}))
     assert done["data"] == [{"b64_json": "iVBORw0KGgo="}]
     assert upstream.last.body["parameters"] == {"sampleCount": 2, "aspectRatio": "9:16"}
-
-
-def test_veo_is_a_polled_long_running_operation(upstream: Upstream) -> None:
-    async def call(client: HttpClient) -> bytes:
-        provider = get_video_provider(
-            "veo-3.0-generate-001", media_targets(upstream, "veo-3.0-generate-001"), client
-        )
-        provider.poll_interval = 0.01
-        return await provider.generate_from_image(
-            "waves", "data:image/png;base64,iVBORw0KGgo=", duration_seconds=8
-        )
-
-    assert asyncio.run(with_client(call)) == b"\x00\x00\x00\x18ftypveo"
-    started = next(s for s in upstream.seen if s.path.endswith(":predictLongRunning"))
-    assert started.body == {
-        "instances": [
-            {
-                "prompt": "waves",
-                "image": {"mimeType": "image/png", "bytesBase64Encoded": "iVBORw0KGgo="},
-            }
-        ],
-        "parameters": {"durationSeconds": 8},
-    }
-    polls = [s.path for s in upstream.seen if "/operations/" in s.path]
-    assert polls == ["/gemini/v1beta/models/veo-3.0-generate-001/operations/op1"] * 2
-    assert upstream.last.path == "/gemini/v1beta/files/op1:download"
-    assert upstream.last.headers["x-goog-api-key"] == KEY
-
-    upstream.video_fails = True
-
-    async def blocked(client: HttpClient) -> bytes:
-        provider = get_video_provider(
-            "veo-3.0-generate-001", media_targets(upstream, "veo-3.0-generate-001"), client
-        )
-        provider.poll_interval = 0.01
-        return await provider.generate("waves")
-
-    with pytest.raises(ProviderError, match="blocked by safety filters"):
-        asyncio.run(with_client(blocked))
-
-
-async def with_client(call: Callable[[HttpClient], Awaitable[T]]) -> T:
-    async with HttpClient() as client:
-        return await call(client)

@@ -1,22 +1,53 @@
 """The wire adapter contract: OpenAI-shaped dicts in and out, whatever the upstream speaks.
 
 An adapter is made per call from an :class:`~radiant.providers.target.UpstreamTarget`
-and an injected ``HttpClient`` (cheap: no I/O at construction). Methods a wire
-does not offer raise :class:`~radiant.errors.UnsupportedError` before any request, as its
-:class:`ProviderCapabilities` say.
+and an injected ``HttpClient`` (cheap: no I/O at construction). There is one method per
+endpoint (chat, embeddings, images, speech, transcriptions, videos, realtime); each
+method a wire does not override raises :class:`~radiant.errors.UnsupportedError` before
+any request, as do the overridden ones when the wire's :class:`ProviderCapabilities` do
+not declare the capability (``self.require(...)``). A new endpoint is one capability
+flag and one method here; a new wire is one subclass and one registration
+(:mod:`radiant.providers.wires`).
+
+Videos are long-running jobs in the shape of OpenAI's Videos API: :meth:`video_create`
+answers a ``video`` object (``id``, ``status`` ``queued``/``in_progress``/``completed``/
+``failed``, ``progress``, ``error``), :meth:`video_status` the same object later,
+:meth:`video_content` the MP4; :meth:`video_wait` polls until the job is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from typing import Any, ClassVar
+import asyncio
+import re
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any, ClassVar, Protocol
 
+from radiant.errors import ProviderError, ValidationError
 from radiant.http.client import HttpClient
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
 
-__all__ = ["AdapterFactory", "TextAdapter", "WireAdapter"]
+__all__ = ["AdapterFactory", "RealtimeSession", "TextAdapter", "VIDEO_DONE", "WireAdapter"]
+
+#: the statuses of a video job that will not change any more
+VIDEO_DONE = frozenset({"completed", "failed"})
+
+#: what a job id may look like: path segments, no ``..`` (ids go into upstream URLs)
+_JOB_ID = re.compile(
+    r"[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*(?:/[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)*"
+)
+
+
+class RealtimeSession(Protocol):
+    """A live session (OpenAI Realtime-shaped events as dicts with a ``type``)."""
+
+    async def send(self, event: dict[str, Any]) -> None: ...
+
+    def events(self) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def close(self) -> None: ...
 
 
 class WireAdapter:
@@ -36,6 +67,14 @@ class WireAdapter:
 
     def require(self, capability: str) -> None:
         self.capabilities.require(capability, self.name)
+
+    @staticmethod
+    def job_id(value: str) -> str:
+        """``value`` if it can go into an upstream URL as a job id (path segments of
+        letters, digits, ``_``, ``-`` and inner dots); raises :class:`ValidationError`."""
+        if not _JOB_ID.fullmatch(value):
+            raise ValidationError(f"not a job id: {value!r}")
+        return value
 
     async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
         """A ``chat.completion`` (with ``usage``) for a chat completions request body."""
@@ -69,6 +108,66 @@ class WireAdapter:
         self, file: bytes, filename: str, fields: dict[str, Any]
     ) -> dict[str, Any]:
         self.require("transcription")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Start a job for a ``POST /videos`` body (``prompt``, ``seconds``, ``size``,
+        ``input_reference: {"image_url"}``); answers its ``video`` object."""
+        self.require("video_generation")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def video_status(self, video_id: str) -> dict[str, Any]:
+        """The ``video`` object of a job :meth:`video_create` started."""
+        self.require("video_generation")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def video_content(self, video_id: str) -> tuple[bytes, str]:
+        """The finished video's bytes and their content type."""
+        self.require("video_generation")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def video_wait(
+        self,
+        video_id: str,
+        *,
+        poll_interval: float = 5.0,
+        deadline: float = 900.0,
+        on_progress: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> dict[str, Any]:
+        """Poll :meth:`video_status` every ``poll_interval`` seconds until the job is
+        ``completed`` and answer its ``video`` object; raises :class:`ProviderError` when
+        it failed, or (``kind="timeout"``) when it is not done after ``deadline`` seconds.
+        ``on_progress`` hears every polled object."""
+        self.require("video_generation")
+        give_up = time.monotonic() + deadline
+        video = await self.video_status(video_id)
+        while video.get("status") not in VIDEO_DONE:
+            if on_progress is not None:
+                await on_progress(video)
+            if time.monotonic() >= give_up:
+                raise ProviderError(
+                    f"{self.name}: video {video_id} not done after {deadline:g} s",
+                    provider=self.name,
+                    kind="timeout",
+                )
+            await asyncio.sleep(poll_interval)
+            video = await self.video_status(video_id)
+        if on_progress is not None:
+            await on_progress(video)
+        if video["status"] == "failed":
+            error = video.get("error") or {}
+            reason = error.get("message") if isinstance(error, dict) else error
+            raise ProviderError(
+                f"{self.name}: video {video_id} failed: {reason or 'no reason given'}",
+                provider=self.name,
+                body=str(video)[:2000],
+            )
+        return video
+
+    async def realtime(self, settings: dict[str, Any]) -> RealtimeSession:
+        """Open a live session (``settings``: OpenAI's ``session`` object). No wire that
+        ships has one (it needs a WebSocket client); a plug-in adapter may."""
+        self.require("realtime")
         raise AssertionError("unreachable")  # pragma: no cover
 
 

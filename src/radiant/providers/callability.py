@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from radiant.domain import Platform, PlatformKind, Provider, Route
 from radiant.errors import ProviderError
-from radiant.providers.registries import adapter_factory
 from radiant.providers.seams import NotConfiguredAdapter
 from radiant.providers.target import target_for, wire_for
+from radiant.providers.wires import adapter_factory
 from radiant.secrets import EnvSecretResolver, SecretResolver
 
 __all__ = ["CallabilityCheck"]

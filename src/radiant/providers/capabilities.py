@@ -27,6 +27,7 @@ class ProviderCapabilities:
     # other endpoints
     embeddings: bool = False
     image_generation: bool = False
+    video_generation: bool = False
     image_to_video: bool = False
     speech: bool = False
     transcription: bool = False

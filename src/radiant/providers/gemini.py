@@ -1,7 +1,8 @@
 """The Gemini wire: ``{base}/models/{model}:generateContent``,
-``:streamGenerateContent?alt=sse``, ``:batchEmbedContents`` and (Imagen) ``:predict``,
-the key in ``x-goog-api-key``; OpenAI-format requests and responses translated by
-:mod:`radiant.providers.gemini_translate`.
+``:streamGenerateContent?alt=sse``, ``:batchEmbedContents``, (Imagen) ``:predict`` and
+(Veo) ``:predictLongRunning``, the key in ``x-goog-api-key``; OpenAI-format requests and
+responses translated by :mod:`radiant.providers.gemini_translate` (chat) and
+:mod:`radiant.providers.gemini_media` (images, videos).
 
 Each stream event is a whole ``GenerateContentResponse`` (text so far in this event,
 complete ``functionCall`` parts, ``usageMetadata`` so far); they become
@@ -12,6 +13,7 @@ error, as is a connection cut mid-way.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -20,9 +22,9 @@ from typing import Any, ClassVar
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
-from radiant.providers.gemini_media import aspect_ratio
+from radiant.providers.gemini_media import aspect_ratio, veo_request, video_object, video_uri
 from radiant.providers.gemini_translate import choice_of, count_calls, to_gemini, usage_of
-from radiant.providers.openai_format import chunk, completion, new_id
+from radiant.providers.openai_format import chunk, completion, data_url, new_id
 
 __all__ = ["GeminiAdapter", "GeminiStream"]
 
@@ -101,6 +103,8 @@ class GeminiAdapter(WireAdapter):
         file_input=True,
         embeddings=True,
         image_generation=True,
+        video_generation=True,
+        image_to_video=True,
     )
 
     @property
@@ -211,3 +215,47 @@ class GeminiAdapter(WireAdapter):
         # batchEmbedContents reports no token counts
         use = {"prompt_tokens": 0, "total_tokens": 0}
         return {"object": "list", "data": data, "model": self.model, "usage": use}
+
+    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An OpenAI ``POST /videos`` body on Veo; the video's id is the operation name."""
+        self.require("video_generation")
+        reference = body.get("input_reference")
+        image = None
+        if isinstance(reference, dict) and reference.get("image_url"):
+            self.require("image_to_video")
+            image = await self._inline_image(str(reference["image_url"]))
+        operation = await self.call.json(
+            "POST",
+            self.url("predictLongRunning"),
+            headers=self.headers,
+            json_body=veo_request(body, image),
+        )
+        return video_object(operation, self.model)
+
+    async def video_status(self, video_id: str) -> dict[str, Any]:
+        self.require("video_generation")
+        return video_object(await self._operation(video_id), self.model)
+
+    async def video_content(self, video_id: str) -> tuple[bytes, str]:
+        self.require("video_generation")
+        operation = await self._operation(video_id)
+        uri = video_uri(operation)
+        if uri is None:
+            raise protocol_error(self.name, "no finished video with a URI", str(operation)[:500])
+        response = await self.call.send("GET", uri, headers=self.headers, follow_redirects=True)
+        return response.content, response.headers.get("content-type", "video/mp4")
+
+    async def _operation(self, name: str) -> dict[str, Any]:
+        url = f"{self.target.base_url}/{self.job_id(name)}"
+        return await self.call.json("GET", url, headers=self.headers)
+
+    async def _inline_image(self, url: str) -> dict[str, str]:
+        inline = data_url(url)
+        if inline is not None:
+            return {"mimeType": inline[0], "bytesBase64Encoded": inline[1]}
+        response = await self.call.send("GET", url, headers={}, follow_redirects=True)
+        media_type = response.headers.get("content-type", "image/png").split(";")[0]
+        return {
+            "mimeType": media_type,
+            "bytesBase64Encoded": base64.b64encode(response.content).decode(),
+        }

@@ -1,5 +1,6 @@
 """The OpenAI-compatible wire: chat completions (JSON and SSE streams, tools and JSON
-mode pass through untouched), embeddings, images, audio speech, audio transcriptions.
+mode pass through untouched), embeddings, images, audio speech, audio transcriptions and
+videos (Sora: ``POST /videos``, ``GET /videos/{id}``, ``GET /videos/{id}/content``).
 
 Every OpenAI-compatible platform is a data row (its base URL and key come from the
 registry, see :mod:`radiant.providers.target`); the only differences between them are
@@ -57,6 +58,8 @@ class OpenAICompatibleAdapter(WireAdapter):
         audio_input=True,
         embeddings=True,
         image_generation=True,
+        video_generation=True,
+        image_to_video=True,
         speech=True,
         transcription=True,
         audio_output=True,
@@ -149,6 +152,32 @@ class OpenAICompatibleAdapter(WireAdapter):
     async def images(self, body: dict[str, Any]) -> dict[str, Any]:
         self.require("image_generation")
         return await self._post("images/generations", self._body(body))
+
+    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.require("video_generation")
+        if body.get("input_reference"):
+            self.require("image_to_video")
+        return await self._post("videos", self._body(body))
+
+    async def video_status(self, video_id: str) -> dict[str, Any]:
+        self.require("video_generation")
+        return await self.call.json(
+            "GET",
+            self.url(f"videos/{self.job_id(video_id)}"),
+            headers=self.headers,
+            params=self.params,
+        )
+
+    async def video_content(self, video_id: str) -> tuple[bytes, str]:
+        self.require("video_generation")
+        response = await self.call.send(
+            "GET",
+            self.url(f"videos/{self.job_id(video_id)}/content"),
+            headers=self.headers,
+            params=self.params,
+            follow_redirects=True,
+        )
+        return response.content, response.headers.get("content-type", "video/mp4")
 
     async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
         self.require("speech")
