@@ -81,7 +81,9 @@ def test_the_api_answers_502_or_504_as_a_problem() -> None:
     body = limited_answer.json()
     assert body["type"] == "urn:radiant:problem:bad-gateway"
     assert body["error"]["message"] == "openai: HTTP 429: slow down"
+    assert body["error"]["code"] == "upstream_error"  # a word, as the gateway's own say
     assert slow_answer.status_code == 504
+    assert slow_answer.json()["error"]["code"] == "upstream_timeout"
     assert slow_answer.json()["type"] == "urn:radiant:problem:gateway-timeout"
     assert unsupported_answer.status_code == 400
     assert unsupported_answer.json()["detail"] == "provider 'anthropic' does not support embeddings"

@@ -184,6 +184,8 @@ def error_code(exc: RadiantError) -> str:
     """The ``error.code`` an OpenAI client reads for one of our errors."""
     if isinstance(exc, GatewayError):
         return exc.code
+    if isinstance(exc, ProviderError):
+        return upstream_parts(exc)[1]
     if isinstance(exc, ModelNotFoundError):
         return "model_not_found"
     if isinstance(exc, NotFoundError):
@@ -196,7 +198,7 @@ def error_code(exc: RadiantError) -> str:
         return "forbidden"
     if isinstance(exc, ValidationError):
         return "invalid_request"
-    if 400 <= exc.status < 500:  # a conflict, a precondition...: its title as a word
+    if isinstance(exc.status, int) and 400 <= exc.status < 500:  # a conflict, a precondition...: its title as a word
         return exc.title.lower().replace(" ", "_").replace("-", "_")
     return "internal_error"
 
