@@ -99,3 +99,28 @@ def test_an_administrator_runs_the_registry_from_the_cli(
     tokens = json.loads(run(url, "admin", "list-tokens", "--json", token=ops))
     run(url, "admin", "revoke-token", tokens[0]["id"], token=ops)
     assert "unknown, expired or revoked" in run(url, "audit", "list", token=ops, code=6)
+
+
+def test_a_route_is_named_by_any_name_of_its_model(sqlite_db: str, small_catalog: Path) -> None:
+    """``MODEL@PLATFORM`` with MODEL any name the registry resolves: an alias, a dated id's
+    undated name, ``provider:name``; one clear line when nothing matches."""
+    url = sqlite_db
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog", "--dir", str(small_catalog))
+    root = _token(run(url, "admin", "create", "root@example.test"))
+    for name, priority in (
+        ("acme-large-2025-01-01@hostco", "3"),  # an alias
+        ("acme:acme-large@hostco", "4"),  # provider:name (the registry's resolver)
+        ("acme-small-20250101@direct", "5"),  # a dated form of an undated id
+    ):
+        assert "saved" in run(url, "routes", "set-priority", name, priority, token=root)
+    routes = json.loads(run(url, "routes", "list", "acme-large", "--json"))["data"]
+    assert {r["platform_id"]: r["priority"] for r in routes}["hostco"] == 4
+    missing = run(url, "routes", "set-priority", "acme-large@nowhere", "2", token=root, code=3)
+    assert missing == (
+        "error: route 'acme-large@nowhere' not found: model 'acme-large' has routes on "
+        "direct, hostco, none on 'nowhere'\n"
+    )
+    unknown = run(url, "routes", "set-priority", "nosuch@direct", "2", token=root, code=3)
+    assert unknown == "error: route 'nosuch@direct' not found: no model is named 'nosuch'\n"
+
