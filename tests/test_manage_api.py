@@ -264,3 +264,27 @@ def test_a_route_id_takes_any_name_of_its_model(client: TestClient) -> None:
         assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
         assert missing.json()["detail"] == f"route {name!r} not found: {detail}"
 
+
+def test_a_body_that_is_not_json_is_told_so(client: TestClient) -> None:
+    """curl's ``-d`` without ``-H 'Content-Type: application/json'`` sends a form: the
+    422 says the body must be JSON, not what FastAPI found in the raw text."""
+    admin = _auth(client, Role.ADMIN)
+    _, tag = _record(client, "models/acme-large", admin)
+    path = "/api/registry/models/acme-large/pricing"
+    body = '{"input_cost": "2.5", "output_cost": "10"}'
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    sent = client.patch(path, content=body, headers={**admin, "If-Match": tag, **form})
+    assert sent.status_code == 422 and sent.headers["content-type"] == PROBLEM
+    assert sent.json()["detail"] == (
+        "the body must be JSON, sent with Content-Type: application/json "
+        "(it was sent as 'application/x-www-form-urlencoded')"
+    )
+    broken = client.patch(
+        path,
+        content=body[:-1],
+        headers={**admin, "If-Match": tag, "Content-Type": "application/json"},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["detail"].startswith("the body is not valid JSON: ")
+    good = {**admin, "If-Match": tag, "Content-Type": "application/json"}
+    assert client.patch(path, content=body, headers=good).status_code == 200
