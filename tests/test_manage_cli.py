@@ -124,3 +124,25 @@ def test_a_route_is_named_by_any_name_of_its_model(sqlite_db: str, small_catalog
     unknown = run(url, "routes", "set-priority", "nosuch@direct", "2", token=root, code=3)
     assert unknown == "error: route 'nosuch@direct' not found: no model is named 'nosuch'\n"
 
+
+def test_the_root_token_reaches_every_command(sqlite_db: str, small_catalog: Path) -> None:
+    """``radiant --token X CMD``: the root option, before the command, is the token of every
+    command; a command's own ``--token`` wins over it, and the root option over
+    ``RADIANT_TOKEN``."""
+    url = sqlite_db
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog", "--dir", str(small_catalog))
+    root = _token(run(url, "admin", "create", "root@example.test"))
+    auditor = _token(
+        run(url, "admin", "create", "aud@example.test", "--role", "auditor", token=root)
+    )
+    update = ("models", "update", "acme-large", "--set", "quality_score=70")
+    assert "saved" in run(url, "--token", root, *update)  # a command with a --token of its own
+    assert "saved" in run(url, "--token", root, "routes", "set-priority", "acme-large@hostco", "3")
+    assert "acme" in run(url, "--token", root, "tenants", "create", "Acme", "--slug", "acme")
+    assert "model.update" in run(url, "--token", root, "audit", "list")
+    # the command's own option wins over the root's
+    assert "lacks the permission" in run(url, "--token", root, *update, "--token", auditor, code=6)
+    # and the root option over the environment
+    assert "lacks the permission" in run(url, "--token", auditor, *update, token=root, code=6)
+    assert "saved" in run(url, "--token", root, *update[:-1], "quality_score=71", token=auditor)
