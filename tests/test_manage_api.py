@@ -234,3 +234,57 @@ def test_invitations_over_http_accept_once(client: TestClient) -> None:
     assert again.headers["content-type"].startswith(PROBLEM)
     wrong = client.post("/api/v2/admin/invitations/accept", json={"token": "x" * 40})
     assert 400 <= wrong.status_code < 500
+
+
+def test_a_route_id_takes_any_name_of_its_model(client: TestClient) -> None:
+    """``/routes/{MODEL@PLATFORM}`` with MODEL any name the registry resolves; a 404
+    problem that says what is missing when nothing matches."""
+    admin = _auth(client, Role.ADMIN)
+    route, tag = _record(client, "routes/acme:acme-large@hostco", admin)
+    assert route["id"] == "acme-large@hostco"
+    moved = client.patch(
+        "/api/registry/routes/acme-large-2025-01-01@hostco/priority",
+        json={"priority": 6},
+        headers={**admin, "If-Match": tag},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["id"] == "acme-large@hostco" and moved.json()["data"]["priority"] == 6
+    for name, detail in (
+        (
+            "acme-large@nowhere",
+            "model 'acme-large' has routes on direct, hostco, none on 'nowhere'",
+        ),
+        ("nosuch@direct", "no model is named 'nosuch'"),
+    ):
+        missing = client.patch(
+            f"/api/registry/routes/{name}/priority",
+            json={"priority": 2},
+            headers={**admin, "If-Match": '"1"'},
+        )
+        assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+        assert missing.json()["detail"] == f"route {name!r} not found: {detail}"
+
+
+def test_a_body_that_is_not_json_is_told_so(client: TestClient) -> None:
+    """curl's ``-d`` without ``-H 'Content-Type: application/json'`` sends a form: the
+    422 says the body must be JSON, not what FastAPI found in the raw text."""
+    admin = _auth(client, Role.ADMIN)
+    _, tag = _record(client, "models/acme-large", admin)
+    path = "/api/registry/models/acme-large/pricing"
+    body = '{"input_cost": "2.5", "output_cost": "10"}'
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    sent = client.patch(path, content=body, headers={**admin, "If-Match": tag, **form})
+    assert sent.status_code == 422 and sent.headers["content-type"] == PROBLEM
+    assert sent.json()["detail"] == (
+        "the body must be JSON, sent with Content-Type: application/json "
+        "(it was sent as 'application/x-www-form-urlencoded')"
+    )
+    broken = client.patch(
+        path,
+        content=body[:-1],
+        headers={**admin, "If-Match": tag, "Content-Type": "application/json"},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["detail"].startswith("the body is not valid JSON: ")
+    good = {**admin, "If-Match": tag, "Content-Type": "application/json"}
+    assert client.patch(path, content=body, headers=good).status_code == 200

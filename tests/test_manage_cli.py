@@ -99,3 +99,50 @@ def test_an_administrator_runs_the_registry_from_the_cli(
     tokens = json.loads(run(url, "admin", "list-tokens", "--json", token=ops))
     run(url, "admin", "revoke-token", tokens[0]["id"], token=ops)
     assert "unknown, expired or revoked" in run(url, "audit", "list", token=ops, code=6)
+
+
+def test_a_route_is_named_by_any_name_of_its_model(sqlite_db: str, small_catalog: Path) -> None:
+    """``MODEL@PLATFORM`` with MODEL any name the registry resolves: an alias, a dated id's
+    undated name, ``provider:name``; one clear line when nothing matches."""
+    url = sqlite_db
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog", "--dir", str(small_catalog))
+    root = _token(run(url, "admin", "create", "root@example.test"))
+    for name, priority in (
+        ("acme-large-2025-01-01@hostco", "3"),  # an alias
+        ("acme:acme-large@hostco", "4"),  # provider:name (the registry's resolver)
+        ("acme-small-20250101@direct", "5"),  # a dated form of an undated id
+    ):
+        assert "saved" in run(url, "routes", "set-priority", name, priority, token=root)
+    routes = json.loads(run(url, "routes", "list", "acme-large", "--json"))["data"]
+    assert {r["platform_id"]: r["priority"] for r in routes}["hostco"] == 4
+    missing = run(url, "routes", "set-priority", "acme-large@nowhere", "2", token=root, code=3)
+    assert missing == (
+        "error: route 'acme-large@nowhere' not found: model 'acme-large' has routes on "
+        "direct, hostco, none on 'nowhere'\n"
+    )
+    unknown = run(url, "routes", "set-priority", "nosuch@direct", "2", token=root, code=3)
+    assert unknown == "error: route 'nosuch@direct' not found: no model is named 'nosuch'\n"
+
+
+def test_the_root_token_reaches_every_command(sqlite_db: str, small_catalog: Path) -> None:
+    """``radiant --token X CMD``: the root option, before the command, is the token of every
+    command; a command's own ``--token`` wins over it, and the root option over
+    ``RADIANT_TOKEN``."""
+    url = sqlite_db
+    run(url, "db", "upgrade")
+    run(url, "sync", "catalog", "--dir", str(small_catalog))
+    root = _token(run(url, "admin", "create", "root@example.test"))
+    auditor = _token(
+        run(url, "admin", "create", "aud@example.test", "--role", "auditor", token=root)
+    )
+    update = ("models", "update", "acme-large", "--set", "quality_score=70")
+    assert "saved" in run(url, "--token", root, *update)  # a command with a --token of its own
+    assert "saved" in run(url, "--token", root, "routes", "set-priority", "acme-large@hostco", "3")
+    assert "acme" in run(url, "--token", root, "tenants", "create", "Acme", "--slug", "acme")
+    assert "model.update" in run(url, "--token", root, "audit", "list")
+    # the command's own option wins over the root's
+    assert "lacks the permission" in run(url, "--token", root, *update, "--token", auditor, code=6)
+    # and the root option over the environment
+    assert "lacks the permission" in run(url, "--token", auditor, *update, token=root, code=6)
+    assert "saved" in run(url, "--token", root, *update[:-1], "quality_score=71", token=auditor)

@@ -99,6 +99,22 @@ def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     return out
 
 
+def _not_json(request: Request, errors: list[Any]) -> str | None:
+    """What to say about a body that was not read as JSON: sent without a JSON
+    ``Content-Type`` (FastAPI then validates the raw text, and its message says nothing of
+    the cause), or JSON that does not parse; None for any other error."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    is_json = media == "application/json" or media.endswith("+json")
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            return "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", "")).strip()
+        if loc == ("body",) and not is_json and err.get("type") != "missing":
+            sent = f"it was sent as {media!r}" if media else "it was sent without one"
+            return f"the body must be JSON, sent with Content-Type: application/json ({sent})"
+    return None
+
+
 def _extension_members(exc: RadiantError) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if isinstance(exc, ModelNotFoundError):
@@ -127,6 +143,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         required = precondition_required(list(exc.errors()))
         if required is not None:
             return problem(request, required.status, required.title, required.message)
+        not_json = _not_json(request, list(exc.errors()))
+        if not_json is not None:
+            return problem(
+                request, 422, "Invalid input", not_json, errors=[{"field": "", "message": not_json}]
+            )
         errors = _field_errors(list(exc.errors()))
         detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
         return problem(request, 422, "Invalid input", detail, errors=errors)

@@ -1,5 +1,10 @@
 """How CLI writes authenticate: ``--token`` or ``RADIANT_TOKEN``, checked against the token
-store exactly like an API request, then the same services and permission checks."""
+store exactly like an API request, then the same services and permission checks.
+
+The token is the command's own ``--token`` when it has one and it is given, else the
+root's ``radiant --token`` (which reads ``RADIANT_TOKEN`` when not given): one rule for
+every command, applied in :func:`context`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ from radiant.security import ANONYMOUS, Principal
 
 TokenOpt = Annotated[
     str | None,
-    typer.Option("--token", envvar="RADIANT_TOKEN", help="An administrator's API token."),
+    typer.Option(
+        "--token",
+        help="An administrator's API token (default: radiant --token, else RADIANT_TOKEN).",
+    ),
 ]
 
 
@@ -26,9 +34,11 @@ def engine() -> Any:
 
 
 def context(token: str | None, eng: Any = None) -> WriteContext:
-    """The write context of the CLI user: anonymous without a token (writes then fail 401)."""
+    """The write context of the CLI user: ``token`` (a command's own ``--token``), else the
+    root's; anonymous without either (writes then fail 401)."""
     from radiant.manage.administrators import AdminService
 
+    token = token or state.token
     request_id = f"cli-{uuid.uuid4()}"
     if not token:
         return WriteContext(ANONYMOUS, request_id=request_id, client_address="cli")
@@ -40,7 +50,7 @@ def context(token: str | None, eng: Any = None) -> WriteContext:
 
 def acting(eng: Any = None) -> Principal:
     """The administrator behind ``radiant --token`` / ``RADIANT_TOKEN``; 401 without one."""
-    if not state.token:
+    if not state.token:  # commands without a --token of their own
         raise AuthenticationError(
             "this command needs an administrator's token: pass --token or set RADIANT_TOKEN "
             "('radiant admin create EMAIL' prints the first one)"

@@ -11,6 +11,7 @@ import typer
 from radiant.bounds import INT64_MAX
 from radiant.cli._auth import TokenOpt, context, engine
 from radiant.cli._base import JsonOpt, app, print_json, table
+from radiant.security import ANONYMOUS
 
 admin_app = typer.Typer(help="Administrators, their tokens and invitations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log (read-only).", no_args_is_help=True)
@@ -60,7 +61,7 @@ def admin_create(
     only on a registry with no administrator yet (the first super_admin)."""
     admins, ctx = _services(token)
     admin, secret = admins.create_admin(
-        ctx if token else None,
+        None if ctx.principal is ANONYMOUS else ctx,
         email,
         role,
         first_name=first_name,

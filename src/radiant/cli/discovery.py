@@ -13,7 +13,7 @@ import typer
 
 from radiant.bounds import INT64_MAX
 from radiant.cli._auth import TokenOpt, context, engine
-from radiant.cli._base import JsonOpt, app, money, print_json, state, table
+from radiant.cli._base import JsonOpt, app, money, print_json, table
 
 __all__ = ["discovery_app"]
 
@@ -37,7 +37,7 @@ def _service(token: str | None) -> tuple[Any, Any]:
     from radiant.sync.discovery.review import DiscoveryReview
 
     eng = engine()
-    return DiscoveryReview(eng, RegistryWriter(eng)), context(token or state.token, eng)
+    return DiscoveryReview(eng, RegistryWriter(eng)), context(token, eng)
 
 
 def _prices(item: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from radiant.cli._auth import TokenOpt, context, engine
-from radiant.cli._base import JsonOpt, app, print_json, state, table
+from radiant.cli._base import JsonOpt, app, print_json, table
 
 __all__ = ["health_app", "thermal_app"]
 
@@ -164,7 +164,7 @@ def thermal_warm(
     from radiant.core.audit import jsonable
 
     eng = engine()
-    view = _manager().warm(model, context(token or state.token, eng))
+    view = _manager().warm(model, context(token, eng))
     if as_json:
         print_json(jsonable(view))
         return

@@ -56,7 +56,7 @@ def _service() -> tuple[Any, Any]:
 
 
 def _ctx(token: str | None, engine: Any) -> Any:
-    return context(token or state.token, engine)
+    return context(token, engine)
 
 
 def _reader(token: str | None, engine: Any) -> Any:

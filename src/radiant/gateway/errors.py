@@ -198,7 +198,9 @@ def error_code(exc: RadiantError) -> str:
         return "forbidden"
     if isinstance(exc, ValidationError):
         return "invalid_request"
-    if isinstance(exc.status, int) and 400 <= exc.status < 500:  # a conflict, a precondition...: its title as a word
+    if (
+        isinstance(exc.status, int) and 400 <= exc.status < 500
+    ):  # a conflict, a precondition...: its title as a word
         return exc.title.lower().replace(" ", "_").replace("-", "_")
     return "internal_error"
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,7 @@ from radiant.manage.resources import (
 )
 from radiant.pricing import store as pricing_store
 from radiant.pricing.markup import MarkupScope
+from radiant.registry import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import price_columns, row_to_price, self_hosted_columns
 from radiant.store.repository import bump_version, route_models, store_errors
@@ -60,9 +61,6 @@ from radiant.store.tables import (
     SelfHostedModelRow,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from radiant.registry import Registry
 
 __all__ = ["RegistryWriter", "WriteResult"]
 
@@ -86,13 +84,24 @@ class RegistryWriter:
     def __init__(self, engine: Engine, registry: Registry | None = None) -> None:
         self.engine = engine
         self.registry = registry
+        #: the registry whose snapshot resolves names (``registry``, else one of our own,
+        #: built the first time a name is neither a stored id nor an alias)
+        self._resolver: Registry | None = registry
+
+    def model_names(self, name: str) -> str | None:
+        """The id of the model ``name`` names, by the registry's one resolver
+        (:meth:`~radiant.registry.snapshot.Snapshot.find`), or None."""
+        if self._resolver is None:
+            self._resolver = Registry(self.engine)
+        entry = self._resolver.snapshot().find(name)
+        return None if entry is None else entry.id
 
     # ------------------------------------------------------------------ reads
 
     def get(self, kind: str, key: str) -> Record:
         k = kind_named(kind)
         with store_errors(), Session(self.engine) as session:
-            row, obj = k.load(session, canonical_key(session, k.name, key))
+            row, obj = k.load(session, canonical_key(session, k.name, key, self.model_names))
             return _record(k, row, obj)
 
     # ------------------------------------------------------------------ the verbs
@@ -220,12 +229,13 @@ class RegistryWriter:
 
     def _canonical(self, session: Session, op: WriteOp) -> WriteOp:
         """Names as a user gives them (aliases) turned into stored ids."""
-        key = None if op.key is None else canonical_key(session, op.kind, op.key)
+        names = self.model_names
+        key = None if op.key is None else canonical_key(session, op.kind, op.key, names)
         data = op.data
         if op.kind == "model" and isinstance(data.get("successor_id"), str):
-            data = {**data, "successor_id": model_id_of(session, data["successor_id"])}
+            data = {**data, "successor_id": model_id_of(session, data["successor_id"], names)}
         if op.kind == "route" and isinstance(data.get("model_id"), str):
-            data = {**data, "model_id": model_id_of(session, data["model_id"])}
+            data = {**data, "model_id": model_id_of(session, data["model_id"], names)}
             key = _route_key(data) if op.operation == "create" else key
         if key == op.key and data is op.data:
             return op

@@ -4,6 +4,7 @@ turned back into columns, validated, and what refers to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,11 @@ from radiant.store.tables import (
 )
 from radiant.store.tenant_tables import TenantModelAccessRow
 
-__all__ = ["KINDS", "Kind", "Record", "kind_named", "validate"]
+__all__ = ["KINDS", "Kind", "ModelNames", "Record", "kind_named", "validate"]
+
+#: the registry's resolver of model names (``Snapshot.find``: an id, an alias,
+#: ``provider:name``, a dated id's undated name, ...): the model's id, or None
+ModelNames = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class Kind:
             select(self.table).where(self.table.id == key).execution_options(populate_existing=True)
         ).scalar_one_or_none()
         if row is None:
-            raise NotFoundError(self.name, key)
+            message = _missing_route(session, key) if self.name == "route" else None
+            raise NotFoundError(self.name, key, message)
         return row, self.to_domain(session, row)
 
     def to_domain(self, session: Session, row: Any) -> Any:
@@ -142,24 +148,47 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def model_id_of(session: Session, name: str) -> str:
-    """A model's id from its id or any alias (case-insensitive); the name itself if unknown."""
+def model_id_of(session: Session, name: str, names: ModelNames | None = None) -> str:
+    """A model's id from its id or any name the registry resolves; the name itself if unknown.
+
+    The stored ids and aliases are asked first (the session sees what this transaction
+    wrote); a name they do not hold goes to ``names``, the registry's one resolver.
+    """
     if session.get(ModelRow, name) is not None:
         return name
     found = session.scalar(
         select(ModelAliasRow.model_id).where(ModelAliasRow.alias_key == name.casefold())
     )
+    if found is None and names is not None:
+        found = names(name)
     return found or name
 
 
-def canonical_key(session: Session, kind: str, key: str) -> str:
-    """Models may be named by alias; routes as ``<model id or alias>@<platform>``."""
+def canonical_key(session: Session, kind: str, key: str, names: ModelNames | None = None) -> str:
+    """Models may be named by any name the registry resolves; routes as
+    ``<model name>@<platform>``. A key that names nothing comes back as it is."""
     if kind == "model":
-        return model_id_of(session, key)
+        return model_id_of(session, key, names)
     if kind == "route" and "@" in key and session.get(RouteRow, key) is None:
         model, _, platform = key.rpartition("@")
-        return f"{model_id_of(session, model)}@{platform}"
+        return f"{model_id_of(session, model, names)}@{platform}"
     return key
+
+
+def _missing_route(session: Session, key: str) -> str:
+    """What a user who named a route that does not exist needs to know next."""
+    model, at, platform = key.rpartition("@")
+    if not at:
+        return f"route {key!r} not found: name a route MODEL@PLATFORM"
+    if session.get(ModelRow, model) is None:
+        return f"route {key!r} not found: no model is named {model!r}"
+    platforms = session.scalars(
+        select(RouteRow.platform_id)
+        .where(RouteRow.model_id == model)
+        .order_by(RouteRow.platform_id)
+    ).all()
+    where = f"routes on {', '.join(platforms)}" if platforms else "no routes"
+    return f"route {key!r} not found: model {model!r} has {where}, none on {platform!r}"
 
 
 def kind_named(name: str) -> Kind:
