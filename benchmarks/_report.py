@@ -71,7 +71,7 @@ def guarded(section: str, catalog: str, run: Callable[[], list[Row]]) -> list[Ro
     """Rows of ``run``, or one error row (with the traceback on stderr) when it raises."""
     try:
         return run()
-    except Exception as exc:  # a broken section must not hide the others
+    except Exception as exc:  # noqa: BLE001 - a broken section must not hide the others
         traceback.print_exc()
         return [Row(section, catalog, float("nan"), "", error=type(exc).__name__)]
 

@@ -271,7 +271,7 @@ def postgres_rows(catalog: Catalog, label: str, *, rounds: int) -> list[Row]:
     try:
         context = _throwaway_database()
         url = context.__enter__()
-    except Exception as exc:  # no server: say so, do not fail the run
+    except Exception as exc:  # noqa: BLE001 - no server: say so, do not fail the run
         note = f"skipped: PostgreSQL unreachable ({type(exc).__name__})"
         return [Row("select_model() on PostgreSQL p50", label, float("nan"), "µs", note=note)]
     try:

@@ -102,7 +102,7 @@ def _exit_code() -> int:
             return exc.code
         print(exc.code, file=sys.stderr)  # as the interpreter does for sys.exit("...")
         return 1
-    except Exception:  # the interpreter prints the traceback and exits 1
+    except Exception:  # noqa: BLE001 - as the interpreter: print the traceback, exit 1
         traceback.print_exc(file=sys.stderr)
         return 1
     return 0

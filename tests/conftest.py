@@ -92,7 +92,7 @@ def throwaway_postgres() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # fail, never skip
+    except Exception as exc:  # noqa: BLE001 - whatever the reason: fail, never skip
         admin.dispose()
         pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
     url = admin.url.set(database=name).render_as_string(hide_password=False)

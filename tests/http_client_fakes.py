@@ -203,7 +203,7 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
     """Return once ``condition()`` holds (checked every few milliseconds); fail after
     ``within`` seconds."""
     async with asyncio.timeout(within):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - a fake polling a socket state
             await asyncio.sleep(0.005)
 
 

@@ -88,7 +88,7 @@ def random_state(snapshot: Snapshot, rng: random.Random) -> Snapshot:
 
 def every_route_callable(platform: Platform, route: Route, provider: Provider | None) -> None:
     """A route check that finds every route callable (for tests about something else)."""
-    return None
+    return
 
 
 def blocking(route_ids: set[str], reason: str = "no adapter for wire 'test'") -> RouteCheck:

@@ -143,5 +143,5 @@ def test_a_trial_that_never_reports_expires_after_a_cooldown() -> None:
 
 
 def test_breaker_policy_is_validated() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="allowed_fails"):
         BreakerPolicy(allowed_fails=0)

@@ -293,7 +293,7 @@ def test_no_selection_payload_carries_a_cost_or_margin(
             ("/api/registry/recommend", {"task": task, "limit": 200}),
             ("/api/registry/routes/cheapest", {"task": task, "prompt_tokens": 900, "limit": 100}),
         ):
-            body = {**body, "include_uncallable": True}
+            body = {**body, "include_uncallable": True}  # noqa: PLW2901
             response = client.post(url, json=body, headers=headers)
             assert response.status_code == 200, (url, body, response.text)
             assert_no_cost(response.json(), set(), f"{who} {url} {task}")

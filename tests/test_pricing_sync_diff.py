@@ -159,14 +159,14 @@ def test_only_the_same_endpoint_is_paired(builtin: Engine) -> None:
 
 
 @pytest.fixture(scope="module")
-def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def cli_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('diff') / 'radiant.db'}"
     migrate(url)
     engine = make_engine(url)
     sync_catalog(engine, load_catalog())
     _, token = AdminService(engine).create_admin(None, "root@example.test", "super_admin")
     engine.dispose()
-    yield url, token
+    return url, token
 
 
 def _diff_args(*extra: str) -> list[str]:

@@ -144,7 +144,7 @@ def world() -> Iterator[World]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the reason: fail, never skip
         admin.dispose()
         pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
     url = admin.url.set(database=name).render_as_string(hide_password=False)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from conftest import migrate
@@ -256,7 +257,7 @@ def _writing(engine: Engine, url: str) -> bool:
             conn.exec_driver_sql("PRAGMA busy_timeout=0")
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except Exception:
+            except OperationalError:  # database is locked
                 return True
             else:
                 conn.exec_driver_sql("ROLLBACK")

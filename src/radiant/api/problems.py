@@ -168,5 +168,5 @@ def install_problem_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
         return problem(request, 500, "Internal error", "an unexpected error occurred")

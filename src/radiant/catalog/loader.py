@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pydantic
+import yaml
 
 from radiant.catalog.model_strings import model_string_problem
 from radiant.catalog.yaml_io import read_yaml
@@ -86,7 +87,7 @@ def _mapping(path: Path, *, required: bool = True) -> dict[str, Any]:
         return {}
     try:
         data = read_yaml(path)
-    except Exception as exc:  # yaml.YAMLError and decimal errors alike
+    except (yaml.YAMLError, ValueError, ArithmeticError) as exc:  # decimal errors too
         raise CatalogError(str(path), None, None, f"is not valid YAML: {exc}") from None
     if data is None:
         return {}

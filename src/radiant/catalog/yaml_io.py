@@ -37,4 +37,4 @@ _PurePythonDecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 def read_yaml(path: Path, *, pure_python: bool = False) -> Any:
     loader = _PurePythonDecimalLoader if pure_python else _DecimalLoader
     with path.open("r", encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)
+        return yaml.load(handle, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders

@@ -20,6 +20,7 @@ import typer
 from typer._click import Command, Context, HelpFormatter  # the Click that Typer vendors
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group_from_info
+from typing_extensions import override
 
 from radiant.cli._commands import COMMANDS
 
@@ -33,9 +34,11 @@ class LazyGroup(TyperGroup):
         self.lazy = LazyCommands({n: c for n, c in self.commands.items() if n not in COMMANDS})
         self.commands = self.lazy
 
+    @override
     def list_commands(self, ctx: Context) -> list[str]:
         return list(self.commands)
 
+    @override
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """The listing, each line from ``COMMANDS``: it builds no command."""
         listing = {

@@ -81,7 +81,7 @@ class Task(StrEnum):
 
 
 class PricingType(StrEnum):
-    PER_TOKEN = "per_token"
+    PER_TOKEN = "per_token"  # noqa: S105 - a pricing unit, not a password
     PER_REQUEST = "per_request"
     PER_IMAGE = "per_image"
     PER_SECOND = "per_second"

@@ -125,7 +125,7 @@ class ChainBuilder:
         models: list[ModelEntry] = []
         for name in ask.models:
             if name == AUTO:
-                models.extend(self._auto(snapshot, account, ask))
+                models.extend(self._auto(account, ask))
             else:
                 models.extend(self._named(snapshot, account, ask, name))
         hops = self._hops(snapshot, account, ask, models)
@@ -179,7 +179,7 @@ class ChainBuilder:
         found = [snapshot.find(n) for n in dict.fromkeys(n for n in names if n)]
         return [e for e in found if e is not None]
 
-    def _auto(self, snapshot: Snapshot, account: Account, ask: Ask) -> list[ModelEntry]:
+    def _auto(self, account: Account, ask: Ask) -> list[ModelEntry]:
         assert ask.criteria is not None
         criteria = ask.criteria.model_copy(
             update={"tier": account.tier, "limit": max(ask.criteria.limit, 20)}

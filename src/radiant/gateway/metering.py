@@ -238,7 +238,7 @@ class Meter:
             try:
                 self.flush()
                 backoff = 0.0
-            except Exception as error:  # keep metering whatever happens; retry later
+            except Exception as error:  # noqa: BLE001 - the flusher thread lives on; retry later
                 backoff = min(max(backoff * 2, 0.5), 30.0)
                 log.warning("usage events not flushed yet (retry in %.1fs): %s", backoff, error)
 
@@ -257,7 +257,7 @@ class Meter:
         self._threads.clear()
         try:
             self.flush()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - closing leaves the spool for the next start
             log.warning("usage events left in the spool %s: %s", self.spool.directory, error)
         with self._flush_lock:
             self.spool.close(delete_active=self.spool.exhausted(self.spool.active))

@@ -96,7 +96,7 @@ class RetryPolicy:
         )
 
     def _first_wait(self, error: ProviderError) -> float:
-        backoff = min(self.max_backoff, self.initial_backoff) + random.uniform(
+        backoff = min(self.max_backoff, self.initial_backoff) + random.uniform(  # noqa: S311 - jitter, not a secret
             0, self.initial_backoff
         )
         return max(backoff, error.retry_after) if error.retry_after is not None else backoff

@@ -115,7 +115,7 @@ def on_failure(state: BreakerState, now: float, policy: BreakerPolicy) -> Breake
     return counted
 
 
-def on_success(state: BreakerState, now: float) -> BreakerState:
+def on_success(state: BreakerState, now: float) -> BreakerState:  # noqa: ARG001 - as on_failure
     """A call succeeded: a half-open breaker closes and forgets its failures."""
     if state.state is CircuitState.HALF_OPEN:
         return replace(

@@ -155,7 +155,7 @@ class AdminService:
         first_name: str = "",
         last_name: str = "",
         tenant_id: str | None = None,
-        token_name: str = "default",
+        token_name: str = "default",  # noqa: S107 - a token's name, not a secret
         token_days: int | None = DEFAULT_TOKEN_DAYS,
     ) -> tuple[dict[str, Any], str]:
         """Create an administrator and their first token: (administrator, token shown once).

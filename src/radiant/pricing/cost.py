@@ -68,7 +68,7 @@ class CostBreakdown(NamedTuple):
 
 # ------------------------------------------------------------------------- compiled sheets
 
-_TOKEN = "1M tokens"
+_TOKEN = "1M tokens"  # noqa: S105 - a unit's name
 #: builds a NamedTuple without the Python-level ``__new__`` frame (the hot path)
 _new = tuple.__new__
 

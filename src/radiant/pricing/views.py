@@ -282,7 +282,7 @@ def client_view(
     ``average``: the average price of the same headline unit across the registry.
     """
     tier, compared = _tier(prices, average)
-    token_suffix = " / 1M tokens"
+    token_suffix = " / 1M tokens"  # noqa: S105 - a label
     display = {
         name: text
         for name, value in prices.items()

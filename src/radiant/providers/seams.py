@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from radiant.errors import ProviderError
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
@@ -40,12 +42,15 @@ class NotConfiguredAdapter(WireAdapter):
             kind="config",
         )
 
+    @override
     async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
         raise self._fail()
 
+    @override
     async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         raise self._fail()
         yield {}  # pragma: no cover - makes this an async generator
 
+    @override
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         raise self._fail()

@@ -54,7 +54,10 @@ class VersionListener:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5, stop_after=1):
                             self.on_change(int(note.payload) if note.payload.isdigit() else -1)
-            except Exception as exc:  # the connection dropped: log, wait, listen again
+            except (
+                psycopg.Error,
+                OSError,
+            ) as exc:  # the connection dropped: log, wait, listen again
                 log.warning("registry listener: %s; retrying", exc)
                 self._ready.set()
                 self._stop.wait(2.0)

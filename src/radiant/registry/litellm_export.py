@@ -214,7 +214,7 @@ def _prices(sheet: PriceSheet, mode: str) -> dict[str, Any]:
         value = getattr(sheet, ours)
         if value is not None:
             if mode == "audio_speech":  # text-to-speech sheets price 1M characters
-                theirs = theirs.replace("cost_per_token", "cost_per_character")
+                theirs = theirs.replace("cost_per_token", "cost_per_character")  # noqa: PLW2901 - normalised in place
             prices[theirs] = _number(value / _MILLION)
     if sheet.per_image is not None:
         prices["output_cost_per_image"] = _number(sheet.per_image)

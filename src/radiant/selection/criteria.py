@@ -91,7 +91,7 @@ class SelectionCriteria(DomainModel):
     def _clean(cls, values: list[str]) -> list[str]:
         seen: dict[str, None] = {}
         for value in values:
-            value = value.strip()
+            value = value.strip()  # noqa: PLW2901 - normalised in place
             if value:
                 seen.setdefault(value, None)
         return list(seen)

@@ -224,7 +224,7 @@ def _model_checks(out: _Exclusions, criteria: SelectionCriteria) -> int:
     left &= index.eligible_mask
     if criteria.exclude_imported:
         imported = "model was imported from a public catalog"
-        out.models(left & index.imported_mask, "imported", lambda e: imported)
+        out.models(left & index.imported_mask, "imported", lambda _entry: imported)
         left &= ~index.imported_mask
     if not criteria.allow_deprecated:
         out.keyed(

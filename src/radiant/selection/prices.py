@@ -176,7 +176,7 @@ def _markups(
     own: dict[Decimal, Markup] = {}
     self_hosted = HostingType.SELF_HOSTED
 
-    def resolve(route: Route, provider_id: str, hosting: HostingType) -> Markup:
+    def resolve(route: Route, provider_id: str, hosting: HostingType) -> Markup:  # noqa: ARG001
         if hosting is not self_hosted:
             return external
         deployment = route.self_hosted

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
+from typing_extensions import override
 
 __all__ = ["Money", "UTCDateTime", "money_from_column"]
 
@@ -23,6 +24,7 @@ class Money(TypeDecorator[Decimal]):
             return dialect.type_descriptor(String(40))
         return dialect.type_descriptor(Numeric(20, 10, asdecimal=True))
 
+    @override
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
@@ -31,6 +33,7 @@ class Money(TypeDecorator[Decimal]):
             return format(value.normalize(), "f")
         return value
 
+    @override
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
@@ -60,6 +63,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
@@ -69,6 +73,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    @override
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None

@@ -285,7 +285,7 @@ def _new_model(
     base = _top(spellings)
     model_id = base
     for candidate in (base, f"{maker}-{base}", *(f"{base}-{n}" for n in range(2, 100))):
-        candidate = candidate[:128]
+        candidate = candidate[:128]  # noqa: PLW2901 - normalised in place
         if _ID.match(candidate) and candidate.casefold() not in taken:
             model_id = candidate
             break

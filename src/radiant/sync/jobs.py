@@ -53,10 +53,10 @@ class Progress(Protocol):
 
 
 class NullProgress:
-    def start(self, total: int | None, message: str = "") -> None:
+    def start(self, total: int | None, message: str = "") -> None:  # noqa: ARG002 - the Progress protocol, doing nothing
         return None
 
-    def advance(self, amount: int = 1, message: str | None = None) -> None:
+    def advance(self, amount: int = 1, message: str | None = None) -> None:  # noqa: ARG002 - the Progress protocol, doing nothing
         return None
 
 

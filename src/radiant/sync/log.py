@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from radiant.domain import SyncStatus
@@ -436,7 +437,7 @@ class Monitor:
                     .where(SyncLogRow.id == self.sync_id, SyncLogRow.status == "running")
                     .values(**values)
                 )
-        except Exception as exc:  # the job goes on; the next beat tries again
+        except (SQLAlchemyError, OSError) as exc:  # the job goes on; the next beat tries again
             self._dirty = True
             logger.debug("sync %s heartbeat not written: %s", self.sync_id, exc)
             return False

@@ -376,7 +376,7 @@ def _full(engine: Engine, context: JobContext) -> JobResult:
         started = time.perf_counter()
         try:
             result = job(engine, step_context)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a step (a plug-in's too) fails the run, not the runner
             error = str(exc) or type(exc).__name__
             failed.append(f"{step}: {error}")
             steps[step] = {"status": "failed", "error": error}
@@ -405,7 +405,7 @@ def _step_recorder(
 ) -> Recorder:
     """A step's ``record``: the ``full`` run's counts so far plus the step's, never final."""
 
-    def record(session: Session, result: JobResult, final: bool) -> None:
+    def record(session: Session, result: JobResult, final: bool) -> None:  # noqa: ARG001 - the record hook's signature
         so_far = JobResult(counts=dict(total.counts), errors=list(total.errors))
         for key, value in result.counts.items():
             so_far.add(key, value)

@@ -46,6 +46,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from radiant.errors import ConflictError, RadiantError, ValidationError
 from radiant.settings import Settings
@@ -152,7 +153,7 @@ class _Leadership:
                 try:
                     self._conn.execute(text("SELECT 1"))
                     return True
-                except Exception as exc:
+                except (SQLAlchemyError, OSError) as exc:
                     logger.warning("scheduler lost its leader connection: %s", exc)
                     self._drop()
             return self._take()
@@ -160,14 +161,14 @@ class _Leadership:
     def _take(self) -> bool:
         try:
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        except Exception as exc:
+        except (SQLAlchemyError, OSError) as exc:
             logger.warning("scheduler cannot reach the database: %s", exc)
             return False
         try:
             got = bool(
                 conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
             )
-        except Exception as exc:
+        except (SQLAlchemyError, OSError) as exc:
             logger.warning("scheduler cannot ask for the leader lock: %s", exc)
             got = False
         if not got:

@@ -52,7 +52,7 @@ def backend_from_settings() -> ThermalBackend:
     settings = get_settings()
     kind = settings.thermal_backend.strip().lower()
     if kind == "local":
-        global _LOCAL
+        global _LOCAL  # noqa: PLW0603 - the process's one local backend, made on first use
         if _LOCAL is None:  # one per process: the API's warm and the thermal job agree
             _LOCAL = LocalThermalBackend()
         return _LOCAL

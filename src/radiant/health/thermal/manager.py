@@ -199,14 +199,14 @@ class ThermalManager:
             old = _state_dict(row)
             row.target_state = ThermalState.WARM.value
             row.warmup_started_at = _at(now)
-            changed = self._observe(row, spec, observed, now)
+            changed = self._observe(row, observed, now)
             if ctx is not None:
                 audit_write(
                     session, ctx, "thermal.warm", "model", spec.model_id, old, _state_dict(row)
                 )
             if changed:
                 bump_version(session, models=())  # thermal state only
-            return self._view(row, spec, now)
+            return self._view(row, spec)
 
     # ------------------------------------------------------------------ the job
 
@@ -232,13 +232,13 @@ class ThermalManager:
                     report.counts["errors"] += 1
                     progress.advance(1, f"{spec.model_id}: {exc}")
                     continue
-                if self._observe(row, spec, observed, now):
+                if self._observe(row, observed, now):
                     report.bumped = True
                     report.counts["changed"] += 1
                 report.counts[row.current_state] += 1
                 if action:
                     report.counts[action] += 1
-                report.endpoints.append({**self._view(row, spec, now), "action": action})
+                report.endpoints.append({**self._view(row, spec), "action": action})
                 progress.advance(1, f"{spec.model_id}: {row.current_state}")
             if report.bumped:
                 bump_version(session, models=())  # thermal state only
@@ -305,9 +305,7 @@ class ThermalManager:
         return row
 
     @staticmethod
-    def _observe(
-        row: ThermalStateRow, spec: EndpointSpec, observed: Observation, now: float
-    ) -> bool:
+    def _observe(row: ThermalStateRow, observed: Observation, now: float) -> bool:
         """Store what the backend said; whether the current state changed."""
         changed = row.current_state != observed.state.value
         if changed:
@@ -327,7 +325,6 @@ class ThermalManager:
     def list(self) -> list[dict[str, Any]]:
         """Every self-hosted endpoint with its stored state and timers."""
         specs = self.endpoints()
-        now = self.clock()
         with store_errors(), Session(self.engine) as session:
             rows = {r.model_id: r for r in session.execute(select(ThermalStateRow)).scalars()}
             views = []
@@ -343,10 +340,10 @@ class ThermalManager:
                         instance_count=0,
                         endpoint_name=specs[model_id].endpoint_name,
                     )
-                views.append(self._view(row, specs[model_id], now))
+                views.append(self._view(row, specs[model_id]))
             return views
 
-    def _view(self, row: ThermalStateRow, spec: EndpointSpec, now: float) -> dict[str, Any]:
+    def _view(self, row: ThermalStateRow, spec: EndpointSpec) -> dict[str, Any]:
         defaults = spec.defaults
         state = ThermalState(row.current_state)
         target = ThermalState(row.target_state) if row.target_state else None

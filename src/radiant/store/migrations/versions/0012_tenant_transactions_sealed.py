@@ -185,7 +185,7 @@ def _policies() -> list[str]:
         f" WITH CHECK (tenant_id = {TENANT})",
         *(_platform(table) for table in _ADMINISTRATION),
     ]
-    return statements
+    return statements  # noqa: RET504 - named for what it is
 
 
 def _seal_tenant_transactions() -> None:
