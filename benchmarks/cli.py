@@ -28,7 +28,9 @@ def _run(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(RADIANT), *args], env=env, capture_output=True, check=True, timeout=120)
 
 
-def cli_rows(runs: int = 5) -> list[Row]:
+def cli_rows(runs: int | None = None) -> list[Row]:
+    """``runs``: fresh processes per command (``RADIANT_BENCH_CLI_RUNS``, default 5)."""
+    runs = runs or int(os.environ.get("RADIANT_BENCH_CLI_RUNS", "5"))
     with tempfile.TemporaryDirectory(prefix="radiant-bench-cli-") as directory:
         env = {**os.environ, "RADIANT_DATABASE_URL": f"sqlite:///{directory}/radiant.db"}
         rows = [

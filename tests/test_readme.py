@@ -466,6 +466,7 @@ def test_make_bench_prints_the_table() -> None:
         "RADIANT_BENCH_MODELS": "300",
         "RADIANT_BENCH_GATEWAY_SECONDS": "2",
         "RADIANT_BENCH_GATEWAY_CALLS": "200",
+        "RADIANT_BENCH_CLI_RUNS": "1",
     }
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks"],
