@@ -17,7 +17,6 @@ from radiant.pricing.markup import Markup, apply_markup
 __all__ = ["PriceLine", "PricedUsage", "price_usage"]
 
 _ZERO = Decimal(0)
-_HUNDRED = Decimal(100)
 
 
 class PriceLine(NamedTuple):

@@ -47,7 +47,6 @@ REGISTRY = "registry"
 _LIMITS = ("long_context_threshold", "context_window", "max_output_tokens")
 #: every field a report compares, prices first
 FIELDS: tuple[str, ...] = (*MONEY_FIELDS, *_LIMITS)
-_HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
