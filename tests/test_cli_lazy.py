@@ -10,13 +10,18 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import typer.main
 from typer.core import TyperGroup
 
 import radiant.cli
+from conftest import migrate
+from radiant.catalog import load_catalog
 from radiant.cli import app
 from radiant.cli._commands import COMMANDS
+from radiant.store.engine import make_engine
+from radiant.sync import sync_catalog
 
 #: what no help page may load: a command imports them when it runs
 HEAVY = ("sqlalchemy", "alembic", "fastapi", "starlette", "httpx", "aiohttp", "yaml", "rich")
@@ -128,3 +133,32 @@ def test_a_group_lists_its_commands_in_one_order_whichever_module_loaded_first()
     fresh = models_help("")
     assert models_help("import radiant.cli.selection, radiant.cli.registry") == fresh
     assert fresh.index("create") < fresh.index("list") < fresh.index("alternatives")
+
+
+def test_a_read_command_loads_no_adapter_nor_http_client(tmp_path: Path) -> None:
+    """Reading the registry (callability included) loads no wire adapter and no upstream
+    HTTP client: the built-in adapters are imported when their wire is first called."""
+    url = f"sqlite:///{tmp_path / 'radiant.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    sync_catalog(engine, load_catalog())
+    engine.dispose()
+    script = (
+        "import json, sys\nfrom radiant.cli import main\n"
+        f"sys.argv = ['radiant', '--database-url', {url!r}, 'models', 'list', '--json']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    listed = json.loads(done.stdout)
+    assert listed["count"] > 100
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "aiohttp" not in loaded
+    assert not {m for m in loaded if m.startswith("radiant.providers.")} - {
+        "radiant.providers.callability",
+        "radiant.providers.capabilities",
+        "radiant.providers.target",
+        "radiant.providers.wires",
+    }

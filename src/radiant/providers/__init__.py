@@ -14,7 +14,8 @@ A request reaches a provider in two steps, both data-driven::
 and with which key; :class:`WireAdapter` (:mod:`radiant.providers.adapter`) has one method
 per endpoint (chat, embeddings, images, speech, transcriptions, videos, realtime), each
 guarded by the wire's :class:`ProviderCapabilities`; :mod:`radiant.providers.wires` is
-the table of wires and their adapters (``register_adapter`` adds one). docs/providers.md
+the table of wires and their adapters (``register_adapter`` adds one; the built-in ones
+are imported when their wire is first called). docs/providers.md
 walks through adding a provider.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
@@ -26,23 +27,27 @@ Every failure is a :class:`~radiant.errors.ProviderError`, also in the middle of
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from radiant.errors import ProviderError, UnsupportedError
-from radiant.providers.adapter import (
-    VIDEO_DONE,
-    AdapterFactory,
-    RealtimeSession,
-    TextAdapter,
-    WireAdapter,
-)
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.target import UpstreamTarget, target_for, wire_for
 from radiant.providers.wires import (
     adapter_factory,
     adapter_for,
     register_adapter,
-    register_builtin,
     registered_wires,
 )
+
+if TYPE_CHECKING:
+    from radiant.providers.adapter import (
+        VIDEO_DONE,
+        AdapterFactory,
+        RealtimeSession,
+        TextAdapter,
+        WireAdapter,
+    )
 
 __all__ = [
     "AdapterFactory",
@@ -62,4 +67,17 @@ __all__ = [
     "wire_for",
 ]
 
-register_builtin()
+#: names served from radiant.providers.adapter when first asked for: the adapter base
+#: brings the HTTP client (aiohttp), which a process that only reads the registry (the
+#: CLI, a sync) never needs; importing this package stays light
+_FROM_ADAPTER = frozenset(
+    {"VIDEO_DONE", "AdapterFactory", "RealtimeSession", "TextAdapter", "WireAdapter"}
+)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _FROM_ADAPTER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module("radiant.providers.adapter"), name)
+    globals()[name] = value
+    return value

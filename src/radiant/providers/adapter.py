@@ -55,6 +55,8 @@ class WireAdapter:
 
     wire: ClassVar[str] = ""
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities()
+    #: False for a seam that only says "not configured": its routes are not callable
+    calls_upstream: ClassVar[bool] = True
 
     def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from radiant.domain import Platform, PlatformKind, Provider, Route
 from radiant.errors import ProviderError
-from radiant.providers.seams import NotConfiguredAdapter
 from radiant.providers.target import target_for, wire_for
-from radiant.providers.wires import adapter_factory
+from radiant.providers.wires import has_adapter, is_seam
 from radiant.secrets import EnvSecretResolver, SecretResolver
 
 __all__ = ["CallabilityCheck"]
@@ -68,10 +67,9 @@ class CallabilityCheck:
         wire = wire_for(platform, route, provider)
         if wire is None:
             return f"no adapter: no wire protocol is known for {name}"
-        factory = adapter_factory(wire)
-        if factory is None:
+        if not has_adapter(wire):
             return f"no adapter for wire {wire!r}"
-        if isinstance(factory, type) and issubclass(factory, NotConfiguredAdapter):
+        if is_seam(wire):
             return f"no adapter for wire {wire!r} (a seam: plug one in with register_adapter)"
         try:
             target_for(platform, route, self.secrets, provider=provider)

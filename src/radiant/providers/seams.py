@@ -30,6 +30,8 @@ SEAM_WIRES = ("bedrock", "vertex")
 class NotConfiguredAdapter(WireAdapter):
     """Every call raises a ``config`` :class:`ProviderError` naming how to plug one in."""
 
+    calls_upstream: ClassVar[bool] = False
+
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(
         chat=True, streaming=True, embeddings=True
     )

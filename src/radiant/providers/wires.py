@@ -3,8 +3,8 @@
 A wire is the protocol of an upstream API (``openai``, ``anthropic``, ``gemini``...);
 :func:`~radiant.providers.target.target_for` finds a route's wire from registry data, and
 :func:`adapter_for` makes the adapter registered for it. :data:`BUILTIN_WIRES` is what
-Radiant ships, registered by :func:`register_builtin` when :mod:`radiant.providers` is
-imported. To add a wire or replace an adapter (say a real Bedrock one)::
+Radiant ships, registered when this module is imported and each imported on first use.
+To add a wire or replace an adapter (say a real Bedrock one)::
 
     from radiant.providers import register_adapter
     register_adapter("bedrock", MyBedrockAdapter)   # MyBedrockAdapter(target, client)
@@ -14,40 +14,49 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from importlib import import_module
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from radiant.errors import ProviderError
-from radiant.http.client import HttpClient
-from radiant.providers.adapter import AdapterFactory, WireAdapter
-from radiant.providers.anthropic import AnthropicAdapter
-from radiant.providers.audio_wires import DeepgramAdapter, ElevenLabsAdapter
-from radiant.providers.gemini import GeminiAdapter
-from radiant.providers.openai_compat import OPENAI_WIRES, OpenAICompatibleAdapter
-from radiant.providers.seams import SEAM_WIRES, NotConfiguredAdapter
-from radiant.providers.target import UpstreamTarget
+
+if TYPE_CHECKING:
+    from radiant.http.client import HttpClient
+    from radiant.providers.adapter import AdapterFactory, WireAdapter
+    from radiant.providers.target import UpstreamTarget
 
 __all__ = [
     "BUILTIN_WIRES",
     "adapter_factory",
     "adapter_for",
+    "has_adapter",
+    "is_seam",
     "register_adapter",
     "register_builtin",
     "registered_wires",
 ]
 
-#: the adapter of every wire Radiant ships, by wire name
-BUILTIN_WIRES: Mapping[str, AdapterFactory] = MappingProxyType(
+_OPENAI = "radiant.providers.openai_compat:OpenAICompatibleAdapter"
+_SEAM = "radiant.providers.seams:NotConfiguredAdapter"
+
+#: the adapter of every wire Radiant ships, by wire name, as ``"module:class"``: a
+#: built-in adapter module (and the HTTP client under it) is imported the first time its
+#: wire is called, so a process that only reads the registry never loads them
+BUILTIN_WIRES: Mapping[str, str] = MappingProxyType(
     {
-        **dict.fromkeys(OPENAI_WIRES, OpenAICompatibleAdapter),
-        "anthropic": AnthropicAdapter,
-        "gemini": GeminiAdapter,
-        "elevenlabs": ElevenLabsAdapter,
-        "deepgram": DeepgramAdapter,
-        **dict.fromkeys(SEAM_WIRES, NotConfiguredAdapter),
+        "openai": _OPENAI,
+        "azure_openai": _OPENAI,
+        "anthropic": "radiant.providers.anthropic:AnthropicAdapter",
+        "gemini": "radiant.providers.gemini:GeminiAdapter",
+        "elevenlabs": "radiant.providers.audio_wires:ElevenLabsAdapter",
+        "deepgram": "radiant.providers.audio_wires:DeepgramAdapter",
+        "bedrock": _SEAM,
+        "vertex": _SEAM,
     }
 )
 
-_ADAPTERS: dict[str, AdapterFactory] = {}
+#: wire -> its factory, or the ``"module:class"`` of a built-in one not imported yet
+_ADAPTERS: dict[str, AdapterFactory | str] = {}
 
 
 def register_adapter(wire: str, factory: AdapterFactory, *, replace: bool = True) -> None:
@@ -57,24 +66,42 @@ def register_adapter(wire: str, factory: AdapterFactory, *, replace: bool = True
 
 
 def register_builtin() -> None:
-    """Register :data:`BUILTIN_WIRES` (``replace=False``: a plug-in registered first wins)."""
-    for wire, factory in BUILTIN_WIRES.items():
-        register_adapter(wire, factory, replace=False)
+    """Register :data:`BUILTIN_WIRES` (a plug-in registered first wins)."""
+    for wire, where in BUILTIN_WIRES.items():
+        _ADAPTERS.setdefault(wire, where)
 
 
 def registered_wires() -> list[str]:
     return sorted(_ADAPTERS)
 
 
+def has_adapter(wire: str) -> bool:
+    """Whether an adapter (or a seam) is registered for ``wire``; imports nothing."""
+    return wire in _ADAPTERS
+
+
+def is_seam(wire: str) -> bool:
+    """Whether ``wire``'s adapter only says "not configured" (it sets
+    ``calls_upstream = False``); a built-in one is told without importing it."""
+    entry = _ADAPTERS.get(wire)
+    if isinstance(entry, str):
+        return entry == _SEAM
+    return entry is not None and not getattr(entry, "calls_upstream", True)
+
+
 def adapter_factory(wire: str) -> AdapterFactory | None:
     """The factory registered for ``wire``, or None."""
-    return _ADAPTERS.get(wire)
+    entry = _ADAPTERS.get(wire)
+    if isinstance(entry, str):
+        module, _, name = entry.partition(":")
+        entry = _ADAPTERS[wire] = getattr(import_module(module), name)
+    return entry
 
 
 def adapter_for(target: UpstreamTarget, client: HttpClient) -> WireAdapter:
     """The adapter that calls ``target`` through ``client``; raises
     :class:`ProviderError` (``kind="config"``) for a wire nobody registered."""
-    factory = _ADAPTERS.get(target.wire)
+    factory = adapter_factory(target.wire)
     if factory is None:
         close = difflib.get_close_matches(target.wire, _ADAPTERS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -84,3 +111,6 @@ def adapter_for(target: UpstreamTarget, client: HttpClient) -> WireAdapter:
             kind="config",
         )
     return factory(target, client)
+
+
+register_builtin()
