@@ -8,16 +8,25 @@ PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest fuzz bench services clean
 
+# Python's default, whatever the shell says: modules compiled once, not in every process
+# (the CLI and the test servers start hundreds of interpreters)
+unexport PYTHONDONTWRITEBYTECODE
+
+# installs go through uv (resolves and installs in seconds where pip takes a minute; a
+# module is compiled when first imported, not all of every package at install); pip stays
+# in the venv for users who want it
+INSTALL := $(BIN)/python -m uv pip install --quiet --python $(BIN)/python
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet uv
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(INSTALL) -e .
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(INSTALL) -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
 ## run: migrate the embedded SQLite database, load the built-in catalog, serve on HOST:PORT
@@ -39,18 +48,22 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev services
 	$(BIN)/pytest -n auto --dist worksteal
 
-## test: ruff, mypy and pytest (SQLite and PostgreSQL)
-test: lint typecheck pytest
+## test: ruff, then mypy beside pytest (SQLite and PostgreSQL); fails if either fails
+test: lint $(VENV)/.installed-dev services
+	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & typing=$$!; \
+	$(BIN)/pytest -n auto --dist worksteal; tests=$$?; \
+	wait $$typing; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
+	exit $$(( tests || typed ))
 
-## fuzz: schemathesis over the whole API, randomized, for RADIANT_FUZZ_SECONDS (default 300)
+## fuzz: schemathesis over the whole API and the gateway, randomized, for RADIANT_FUZZ_SECONDS (default 300)
 RADIANT_FUZZ_SECONDS ?= 300
 fuzz: $(VENV)/.installed-dev
-	RADIANT_FUZZ_SECONDS=$(RADIANT_FUZZ_SECONDS) $(BIN)/pytest -p no:xdist -q tests/test_api_fuzz.py
+	RADIANT_FUZZ_SECONDS=$(RADIANT_FUZZ_SECONDS) $(BIN)/pytest -p no:xdist -q tests/test_api_fuzz.py tests/test_gateway_fuzz.py
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(INSTALL) -e '.[dev]'
 	@# the comparison libraries are optional: the benchmark says so when one is missing
-	$(BIN)/python -m pip install --quiet -e '.[bench]' || echo "genai-prices not installed"
+	$(INSTALL) -e '.[bench]' || echo "genai-prices not installed"
 	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
 
 # LiteLLM needs httpx, which must not enter the project's environment: a venv of its own
