@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Row", "best_of", "format_table", "guarded", "median_ms", "samples"]
+__all__ = [
+    "Row",
+    "best_of",
+    "format_table",
+    "guarded",
+    "median_ms",
+    "samples",
+    "user_environment",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +108,12 @@ def samples(runs: int, run: Callable[[], object]) -> list[float]:
 def median_ms(times: Sequence[float]) -> float:
     """Median of times given in seconds, in milliseconds."""
     return statistics.median(times) * 1000.0
+
+
+def user_environment(**extra: str) -> dict[str, str]:
+    """This process's environment as a user's shell has it, plus ``extra``: Python's
+    default bytecode cache on (a fresh process timed here reads the modules an earlier
+    run compiled, as a user's does; a shell with ``PYTHONDONTWRITEBYTECODE`` set would
+    have every process compile every module again)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **extra}

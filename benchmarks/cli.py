@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks._report import Row, median_ms, samples
+from benchmarks._report import Row, median_ms, samples, user_environment
 
 __all__ = ["cli_rows"]
 
@@ -32,7 +32,7 @@ def cli_rows(runs: int | None = None) -> list[Row]:
     """``runs``: fresh processes per command (``RADIANT_BENCH_CLI_RUNS``, default 5)."""
     runs = runs or int(os.environ.get("RADIANT_BENCH_CLI_RUNS", "5"))
     with tempfile.TemporaryDirectory(prefix="radiant-bench-cli-") as directory:
-        env = {**os.environ, "RADIANT_DATABASE_URL": f"sqlite:///{directory}/radiant.db"}
+        env = user_environment(RADIANT_DATABASE_URL=f"sqlite:///{directory}/radiant.db")
         rows = [
             Row(
                 f"radiant --help (fresh process, median of {runs})",

@@ -109,7 +109,9 @@ def test_all_targets_are_probed_concurrently(upstream: Upstream) -> None:
 def test_health_job_writes_provider_health(
     migrated: Engine, upstream: Upstream, tmp_path: Path
 ) -> None:
-    upstream.slow_seconds = 3.0
+    # the timeout leaves a loaded machine time to answer the healthy probes; only the
+    # slow one (twice the timeout) runs past it
+    upstream.slow_seconds = 5.0
     seed(migrated, tmp_path / "catalog", upstream.base)
     secrets = EnvSecretResolver(
         {"HOSTCO_API_KEY": KEY, "ANTHROPIC_API_KEY": KEY, "OPENAI_API_KEY": KEY}
@@ -118,7 +120,7 @@ def test_health_job_writes_provider_health(
     version = registry.snapshot().version
     assert registry.get_model("claude-test").health is HealthStatus.UNKNOWN
 
-    context = JobContext(sync_id="t", options={"secrets": secrets, "timeout": 1.5})
+    context = JobContext(sync_id="t", options={"secrets": secrets, "timeout": 2.5})
     result = health_job(migrated, context)
 
     rows = {(r["target"], r["region"]): r for r in list_provider_health(migrated)}
@@ -130,7 +132,7 @@ def test_health_job_writes_provider_health(
     }
     assert rows[("direct/anthropic", "global")]["status"] == "healthy"
     assert rows[("direct/openai", "global")]["status"] == "unhealthy"  # past the timeout
-    assert rows[("direct/openai", "global")]["last_error"] == "no answer within 1.5 s"
+    assert rows[("direct/openai", "global")]["last_error"] == "no answer within 2.5 s"
     assert rows[("brokenco", "global")]["status"] == "unhealthy"
     assert rows[("brokenco", "global")]["last_status_code"] == 500
     hostco = rows[("hostco", "global")]
