@@ -14,7 +14,6 @@ accepted, invalid data rejected, authentication enforced.
 from __future__ import annotations
 
 import os
-
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
