@@ -14,8 +14,9 @@ A request reaches a provider in two steps, both data-driven::
 and with which key; :class:`WireAdapter` (:mod:`radiant.providers.adapter`) has one method
 per endpoint (chat, embeddings, images, speech, transcriptions, videos, realtime), each
 guarded by the wire's :class:`ProviderCapabilities`; :mod:`radiant.providers.wires` is
-the table of wires and their adapters (``register_adapter`` adds one). docs/providers.md
-walks through adding a provider.
+the table of wires and their adapters (``register_adapter`` adds one). The bodies of
+every wire are typed once, one module per wire, in :mod:`radiant.providers.shapes`.
+docs/providers.md walks through adding a provider.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
 ``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription); ``bedrock`` and
