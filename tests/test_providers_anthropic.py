@@ -117,6 +117,20 @@ def test_an_openai_conversation_becomes_a_messages_request() -> None:
     assert request["metadata"] == {"user_id": "u-1"}
 
 
+def test_no_tool_use_carries_no_parallel_flag() -> None:
+    """Anthropic's ``tool_choice`` ``none`` has a ``type`` and nothing else: with
+    ``parallel_tool_calls: false`` it is still just ``{"type": "none"}``."""
+    body: ChatParams = {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "tools": [WEATHER],
+        "tool_choice": "none",
+        "parallel_tool_calls": False,
+    }
+    assert to_anthropic(body, "claude")["tool_choice"] == {"type": "none"}
+    auto = to_anthropic({**body, "tool_choice": "auto"}, "claude")["tool_choice"]
+    assert auto == {"type": "auto", "disable_parallel_tool_use": True}
+
+
 def test_empty_texts_are_left_out() -> None:
     body: ChatParams = {
         "messages": [

@@ -171,7 +171,8 @@ def _tool_choice(
     if parallel is False:
         if result is None:
             result = {"type": "auto"}
-        result["disable_parallel_tool_use"] = True  # type: ignore[typeddict-unknown-key]
+        if result["type"] != "none":  # no tool may be used: nothing runs in parallel either
+            result["disable_parallel_tool_use"] = True
     return result
 
 
