@@ -280,11 +280,14 @@ def _criteria(raw: object, endpoint: Endpoint, tokens: int) -> SelectionCriteria
 
 
 def _output_cap(body: Mapping[str, object]) -> int:
-    """The output tokens asked for at most (the body is checked: a whole number >= 1)."""
+    """The output tokens asked for at most (the body is checked: a whole number >= 1,
+    which JSON may spell ``100.0``)."""
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
         if isinstance(value, int):
             return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
     return 0
 
 
