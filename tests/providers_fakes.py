@@ -33,6 +33,7 @@ from local_server import serve_app
 from radiant.errors import ProviderError
 from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget, WireAdapter, adapter_for
+from radiant.providers.shapes.openai import ChatCompletionChunk, ChatParams
 
 KEY = "sk-test-key"
 
@@ -309,10 +310,10 @@ def run(
 
 
 def collect(
-    target: UpstreamTarget, body: dict[str, Any]
-) -> tuple[list[dict[str, Any]], Exception | None]:
+    target: UpstreamTarget, body: ChatParams
+) -> tuple[list[ChatCompletionChunk], Exception | None]:
     """The chunks a stream yielded, and the error that ended it (None: it finished)."""
-    chunks: list[dict[str, Any]] = []
+    chunks: list[ChatCompletionChunk] = []
 
     async def go(adapter: WireAdapter) -> Exception | None:
         try:

@@ -43,6 +43,13 @@ def test_model_and_models_make_one_ordered_list_without_radiant_fields() -> None
     assert found.estimated_tokens == 400 // 4 + 100
 
 
+def test_an_output_cap_spelled_as_a_whole_float_counts() -> None:
+    """JSON's ``100.0`` is the integer 100 (the body check reads it so): the rate-limit
+    estimate counts it like ``100``."""
+    found = ask({"model": "a", "messages": HI, "max_completion_tokens": 100.0})
+    assert found.estimated_tokens == 400 // 4 + 100
+
+
 def test_auto_takes_its_criteria_from_the_body_and_its_task_from_the_endpoint() -> None:
     found = ask(
         {"model": "auto", "input": "x", "selection": {"task": "chat", "min_context_window": 9}},

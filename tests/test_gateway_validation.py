@@ -25,6 +25,7 @@ from local_server import serve_app
 from radiant.health.breaker import CircuitState
 from radiant.providers import WireAdapter, register_adapter
 from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.shapes.openai import ChatCompletion, ChatParams
 from radiant.settings import get_settings
 from radiant.store.engine import make_engine
 from radiant.store.tables import PlatformRow
@@ -40,7 +41,7 @@ class CrashingAdapter(WireAdapter):
     wire: ClassVar[str] = "test-crashing"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(chat=True)
 
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         raise KeyError("a bug")
 
 

@@ -5,7 +5,7 @@ tool calls and cache-aware usage, errors typed (also those sent inside a stream)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -14,9 +14,10 @@ from providers_fakes import KEY, Trouble, Upstream, collect, fail, run, serve
 from radiant.errors import ProviderError
 from radiant.providers import UpstreamTarget
 from radiant.providers.anthropic_translate import to_anthropic
+from radiant.providers.shapes.openai import ChatParams, FunctionToolParam, TextPartParam
 
 pytestmark = pytest.mark.slow
-WEATHER: dict[str, Any] = {
+WEATHER: FunctionToolParam = {
     "type": "function",
     "function": {
         "name": "weather",
@@ -51,7 +52,7 @@ def target(upstream: Upstream) -> UpstreamTarget:
 
 
 def test_an_openai_conversation_becomes_a_messages_request() -> None:
-    body: dict[str, Any] = {
+    body: ChatParams = {
         "model": "claude",
         "messages": [
             {"role": "system", "content": "Be brief."},
@@ -116,8 +117,22 @@ def test_an_openai_conversation_becomes_a_messages_request() -> None:
     assert request["metadata"] == {"user_id": "u-1"}
 
 
+def test_no_tool_use_carries_no_parallel_flag() -> None:
+    """Anthropic's ``tool_choice`` ``none`` has a ``type`` and nothing else: with
+    ``parallel_tool_calls: false`` it is still just ``{"type": "none"}``."""
+    body: ChatParams = {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "tools": [WEATHER],
+        "tool_choice": "none",
+        "parallel_tool_calls": False,
+    }
+    assert to_anthropic(body, "claude")["tool_choice"] == {"type": "none"}
+    auto = to_anthropic({**body, "tool_choice": "auto"}, "claude")["tool_choice"]
+    assert auto == {"type": "auto", "disable_parallel_tool_use": True}
+
+
 def test_empty_texts_are_left_out() -> None:
-    body = {
+    body: ChatParams = {
         "messages": [
             {"role": "user", "content": "Go"},
             {
@@ -138,15 +153,19 @@ def test_empty_texts_are_left_out() -> None:
 
 
 def test_json_mode_thinking_and_cache_control() -> None:
-    cached = {"type": "text", "text": "A long manual.", "cache_control": {"type": "ephemeral"}}
-    body = {
+    cached: TextPartParam = {
+        "type": "text",
+        "text": "A long manual.",
+        "cache_control": {"type": "ephemeral"},
+    }
+    body: ChatParams = {
         "messages": [{"role": "system", "content": [cached]}, {"role": "user", "content": "Q"}],
         "response_format": {"type": "json_object"},
         "reasoning_effort": "low",
         "max_tokens": 100,
         "temperature": 1,
     }
-    request = to_anthropic(body, "claude")
+    request: Mapping[str, Any] = to_anthropic(body, "claude")  # read as the JSON it is
     assert request["system"][0] == cached
     assert "JSON" in request["system"][1]["text"]
     assert request["thinking"] == {"type": "enabled", "budget_tokens": 1024}
@@ -169,7 +188,7 @@ def test_chat_translates_the_answer_and_cache_usage(upstream: Upstream) -> None:
 
 
 def test_chat_returns_tool_calls(upstream: Upstream) -> None:
-    body = {"messages": [{"role": "user", "content": "Weather?"}], "tools": [WEATHER]}
+    body: ChatParams = {"messages": [{"role": "user", "content": "Weather?"}], "tools": [WEATHER]}
     done = run(target(upstream), lambda a: a.chat(body))
     choice = done["choices"][0]
     assert choice["finish_reason"] == "tool_calls"
@@ -182,7 +201,7 @@ def test_stream_events_become_chunks_with_usage_last(upstream: Upstream) -> None
     chunks, error = collect(target(upstream), {"messages": [{"role": "user", "content": "Hi"}]})
     assert error is None
     assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
-    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert text == "Hello there"
     finishes = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]]
     assert finishes[-1] == "stop"
@@ -192,7 +211,7 @@ def test_stream_events_become_chunks_with_usage_last(upstream: Upstream) -> None
 
 
 def test_streamed_tool_calls_assemble(upstream: Upstream) -> None:
-    body = {"messages": [{"role": "user", "content": "Weather?"}], "tools": [WEATHER]}
+    body: ChatParams = {"messages": [{"role": "user", "content": "Weather?"}], "tools": [WEATHER]}
     chunks, error = collect(target(upstream), body)
     assert error is None
     calls = [
@@ -206,7 +225,7 @@ def test_streamed_tool_calls_assemble(upstream: Upstream) -> None:
 
 
 def test_thinking_with_tools_round_trips_its_signature(upstream: Upstream) -> None:
-    body: dict[str, Any] = {
+    body: ChatParams = {
         "messages": [{"role": "user", "content": "Weather?"}],
         "tools": [WEATHER],
         "reasoning_effort": "low",
@@ -224,12 +243,13 @@ def test_thinking_with_tools_round_trips_its_signature(upstream: Upstream) -> No
     streamed = [tc for d in deltas for tc in d.get("tool_calls", []) if tc.get("id")]
     assert streamed[0]["id"] == "toolu_1~sig~EqQBsig"
 
-    follow_up = [
+    # the answer's message goes back as it came (an answer is not typed as a request)
+    follow_up: list[Any] = [
         *body["messages"],
         message,
         {"role": "tool", "tool_call_id": call["id"], "content": "sunny"},
     ]
-    request = to_anthropic({**body, "messages": follow_up}, "claude")
+    request: Mapping[str, Any] = to_anthropic({**body, "messages": follow_up}, "claude")
     assistant = request["messages"][1]["content"]
     assert assistant[0] == {"type": "thinking", "thinking": "Hmm.", "signature": "EqQBsig"}
     assert assistant[1] == {"type": "text", "text": "Hello there"}

@@ -12,6 +12,7 @@ from providers_fakes import KEY, Trouble, Upstream, fail, run, serve
 from radiant.catalog.loader import Catalog, load_catalog
 from radiant.domain import Route
 from radiant.providers import UpstreamTarget, WireAdapter, target_for
+from radiant.providers.shapes.openai import SpeechParams
 from radiant.secrets import EnvSecretResolver
 
 pytestmark = pytest.mark.slow
@@ -59,7 +60,7 @@ def test_the_catalog_rows_resolve_to_these_wires() -> None:
 
 
 def test_openai_speech_bodies_become_elevenlabs_calls(upstream: Upstream) -> None:
-    body = {"input": "Hello", "voice": VOICE, "response_format": "pcm", "speed": 1.1}
+    body: SpeechParams = {"input": "Hello", "voice": VOICE, "response_format": "pcm", "speed": 1.1}
     audio, content_type = run(elevenlabs(upstream), lambda a: a.speech(body))
     assert audio == f"mp3:{VOICE}:Hello".encode() and content_type == "audio/mpeg"
     sent = upstream.last

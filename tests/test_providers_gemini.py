@@ -15,9 +15,10 @@ from providers_fakes import KEY, Trouble, Upstream, collect, fail, run, serve
 from radiant.errors import ProviderError
 from radiant.providers import UpstreamTarget
 from radiant.providers.gemini_translate import to_gemini
+from radiant.providers.shapes.openai import ChatParams, FunctionToolParam, MessageParam
 
 pytestmark = pytest.mark.slow
-WEATHER: dict[str, Any] = {
+WEATHER: FunctionToolParam = {
     "type": "function",
     "function": {
         "name": "weather",
@@ -33,7 +34,7 @@ USAGE = {
     "prompt_tokens_details": {"cached_tokens": 100},
     "completion_tokens_details": {"reasoning_tokens": 7},
 }
-HI = [{"role": "user", "content": "Hi"}]
+HI: list[MessageParam] = [{"role": "user", "content": "Hi"}]
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def target(upstream: Upstream) -> UpstreamTarget:
 
 
 def test_an_openai_conversation_becomes_a_generate_content_request() -> None:
-    body: dict[str, Any] = {
+    body: ChatParams = {
         "messages": [
             {"role": "system", "content": "Be brief."},
             {
@@ -150,7 +151,8 @@ def test_chat_returns_function_calls_as_tool_calls(upstream: Upstream) -> None:
     assert json.loads(call["function"]["arguments"]) == {"city": "Paris"}
     # the thought signature rides in the id and goes back with the call next turn
     assert call["id"].endswith("~sig~c2lnLTE=")
-    follow_up = [
+    # the answer's message goes back as it came (an answer is not typed as a request)
+    follow_up: list[Any] = [
         *HI,
         choice["message"],
         {"role": "tool", "tool_call_id": call["id"], "content": "sunny"},

@@ -14,10 +14,11 @@ from providers_fakes import KEY, Trouble, Upstream, collect, fail, resetting_ser
 from radiant.errors import ProviderError, UnsupportedError
 from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget
+from radiant.providers.shapes.openai import MessageParam, ResponseFormatParam, ToolParam
 
 pytestmark = pytest.mark.slow
 T = TypeVar("T")
-MESSAGES = [{"role": "user", "content": "Say hello"}]
+MESSAGES: list[MessageParam] = [{"role": "user", "content": "Say hello"}]
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_chat_returns_the_completion_for_the_route_model(upstream: Upstream) -> 
 
 def test_tools_and_json_mode_pass_through(upstream: Upstream) -> None:
     target = openai_target(upstream.url("openai/v1"))
-    tools = [
+    tools: list[ToolParam] = [
         {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
     ]
     done = run(
@@ -67,7 +68,7 @@ def test_tools_and_json_mode_pass_through(upstream: Upstream) -> None:
     assert done["choices"][0]["finish_reason"] == "tool_calls"
     assert upstream.last.body["tools"] == tools and upstream.last.body["tool_choice"] == "auto"
 
-    fmt = {"type": "json_object"}
+    fmt: ResponseFormatParam = {"type": "json_object"}
     done = run(target, lambda a: a.chat({"messages": MESSAGES, "response_format": fmt}))
     assert done["choices"][0]["message"]["content"] == '{"ok": true}'
     assert upstream.last.body["response_format"] == fmt
@@ -75,7 +76,9 @@ def test_tools_and_json_mode_pass_through(upstream: Upstream) -> None:
 
 def test_stream_asks_for_usage_and_ends_with_it(upstream: Upstream) -> None:
     target = openai_target(upstream.url("openai/v1"))
-    chunks, error = collect(target, {"messages": MESSAGES, "stream_options": {"foo": 1}})
+    # an option OpenAI does not name passes through
+    options: Any = {"foo": 1}
+    chunks, error = collect(target, {"messages": MESSAGES, "stream_options": options})
     assert error is None
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert text == "Hello there"
@@ -88,7 +91,8 @@ def test_stream_asks_for_usage_and_ends_with_it(upstream: Upstream) -> None:
 def test_a_server_refusing_stream_options_is_not_sent_them(upstream: Upstream) -> None:
     """``wire_options: {stream_usage: false}`` (built in for api.mistral.ai)."""
     target = openai_target(upstream.url("openai/v1"), options={"stream_usage": False})
-    chunks, error = collect(target, {"messages": MESSAGES, "stream_options": {"x": 1}})
+    options: Any = {"x": 1}
+    chunks, error = collect(target, {"messages": MESSAGES, "stream_options": options})
     assert error is None and "stream_options" not in upstream.last.body
     assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks) == "Hello there"
 
@@ -123,7 +127,8 @@ def test_azure_deployment_url_api_version_and_api_key_header(upstream: Upstream)
     assert sent.query == {"api-version": "2024-10-21"}
     assert sent.headers["api-key"] == KEY and "authorization" not in sent.headers
     chunks, error = collect(target, {"messages": MESSAGES})
-    assert error is None and chunks[-1]["usage"]["total_tokens"] == 14
+    usage = chunks[-1]["usage"]
+    assert error is None and usage is not None and usage["total_tokens"] == 14
 
 
 def test_a_local_server_without_a_key_sends_no_authorization(upstream: Upstream) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from openai.types import CreateEmbeddingResponse
@@ -14,9 +13,15 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from providers_fakes import KEY, Upstream, serve
 from radiant.http.client import HttpClient
 from radiant.providers import UpstreamTarget, adapter_for
+from radiant.providers.shapes.openai import ChatCompletion as Completion
+from radiant.providers.shapes.openai import ChatCompletionChunk as Chunk
+from radiant.providers.shapes.openai import ChatParams, EmbeddingList, FunctionToolParam
 
 pytestmark = pytest.mark.slow
-WEATHER = {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
+WEATHER: FunctionToolParam = {
+    "type": "function",
+    "function": {"name": "weather", "parameters": {"type": "object"}},
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +40,11 @@ def test_chat_output_is_what_the_openai_client_reads(
     target = UpstreamTarget(
         platform_id="p", wire=wire, base_url=upstream.url(path), model="m", api_key=KEY
     )
-    body: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}]}
+    body: ChatParams = {"messages": [{"role": "user", "content": "hi"}]}
     if tools:
-        body.update(tools=[WEATHER], reasoning_effort="low")
+        body.update({"tools": [WEATHER], "reasoning_effort": "low"})
 
-    async def go() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    async def go() -> tuple[Completion, list[Chunk]]:
         async with HttpClient() as client:
             done = await adapter_for(target, client).chat(body)
             chunks = [c async for c in adapter_for(target, client).chat_stream(body)]
@@ -63,7 +68,7 @@ def test_embeddings_are_what_the_openai_client_reads(
         platform_id="p", wire=wire, base_url=upstream.url(path), model="e", api_key=KEY
     )
 
-    async def go() -> dict[str, Any]:
+    async def go() -> EmbeddingList:
         async with HttpClient() as client:
             return await adapter_for(target, client).embeddings({"input": ["a", "b"]})
 

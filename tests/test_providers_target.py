@@ -22,6 +22,7 @@ from radiant.providers import (
     registered_wires,
     target_for,
 )
+from radiant.providers.shapes.openai import ChatCompletion, ChatParams
 from radiant.secrets import EnvSecretResolver
 
 
@@ -196,14 +197,20 @@ def test_a_plugged_in_adapter_serves_its_wire(catalog: Catalog, upstream: Upstre
     """The documented seam: register an adapter for ``vertex`` and routes on it work."""
 
     class EchoVertex(WireAdapter):
-        async def chat(self, body: dict[str, object]) -> dict[str, object]:
-            return {"object": "chat.completion", "model": self.target.model, "choices": []}
+        async def chat(self, body: ChatParams) -> ChatCompletion:
+            return {
+                "id": "echo",
+                "object": "chat.completion",
+                "created": 0,
+                "model": self.target.model,
+                "choices": [],
+            }
 
     register_adapter("vertex", EchoVertex)
     try:
         target = target_for(catalog.platforms["vertex_ai"], route("vertex_ai", "claude@v"))
 
-        async def call() -> dict[str, object]:
+        async def call() -> ChatCompletion:
             async with HttpClient() as client:
                 return await adapter_for(target, client).chat({"messages": []})
 
@@ -224,7 +231,7 @@ def test_a_target_from_the_registry_calls_the_fake_upstream(
         together, route("together", "meta/llama"), EnvSecretResolver({"TOGETHER_API_KEY": KEY})
     )
 
-    async def call() -> dict[str, object]:
+    async def call() -> ChatCompletion:
         async with HttpClient() as client:
             return await adapter_for(target, client).chat(
                 {"messages": [{"role": "user", "content": "hi"}]}

@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
 
 import pytest
 
 from providers_fakes import KEY, Upstream, fail, run, serve
 from radiant.errors import UnsupportedError, ValidationError
 from radiant.providers import UpstreamTarget, WireAdapter
+from radiant.providers.shapes.openai import Video, VideoParams
 
 pytestmark = pytest.mark.slow
 PIXEL = "data:image/png;base64,iVBORw0KGgo="
@@ -50,9 +50,9 @@ def veo(upstream: Upstream) -> UpstreamTarget:
 
 
 async def generate(
-    adapter: WireAdapter, body: dict[str, Any], seen: list[str] | None = None
-) -> tuple[dict[str, Any], dict[str, Any], bytes, str]:
-    async def progress(video: dict[str, Any]) -> None:
+    adapter: WireAdapter, body: VideoParams, seen: list[str] | None = None
+) -> tuple[Video, Video, bytes, str]:
+    async def progress(video: Video) -> None:
         if seen is not None:
             seen.append(video["status"])
 
@@ -64,7 +64,7 @@ async def generate(
 
 def test_sora_is_a_polled_job(upstream: Upstream) -> None:
     seen: list[str] = []
-    body = {"prompt": "a wave", "seconds": "4", "size": "1280x720"}
+    body: VideoParams = {"prompt": "a wave", "seconds": "4", "size": "1280x720"}
     created, done, content, content_type = run(sora(upstream), lambda a: generate(a, body, seen))
     assert created["status"] == "queued" and done["status"] == "completed"
     assert seen == ["in_progress", "completed"]
@@ -76,7 +76,7 @@ def test_sora_is_a_polled_job(upstream: Upstream) -> None:
 
 
 def test_sora_from_an_image_failed_and_slow_jobs(upstream: Upstream) -> None:
-    body = {"prompt": "move", "input_reference": {"image_url": PIXEL}}
+    body: VideoParams = {"prompt": "move", "input_reference": {"image_url": PIXEL}}
     run(sora(upstream), lambda a: generate(a, body))
     posted = next(s for s in upstream.seen if s.path == "/openai/v1/videos")
     assert posted.body["input_reference"] == {"image_url": PIXEL}
@@ -87,7 +87,7 @@ def test_sora_from_an_image_failed_and_slow_jobs(upstream: Upstream) -> None:
 
     upstream.video_fails, upstream.video_polls = False, 1000
 
-    async def slow(adapter: WireAdapter) -> dict[str, Any]:
+    async def slow(adapter: WireAdapter) -> Video:
         created = await adapter.video_create({"prompt": "a wave"})
         return await adapter.video_wait(created["id"], poll_interval=0.01, deadline=0.05)
 
@@ -96,7 +96,7 @@ def test_sora_from_an_image_failed_and_slow_jobs(upstream: Upstream) -> None:
 
 
 def test_veo_is_a_long_running_operation_in_openai_shape(upstream: Upstream) -> None:
-    body = {
+    body: VideoParams = {
         "prompt": "waves",
         "seconds": "8",
         "size": "720x1280",
@@ -130,7 +130,7 @@ def test_a_failed_veo_operation(upstream: Upstream) -> None:
     assert "blocked by safety filters" in str(error)
 
 
-async def status_of(adapter: WireAdapter, video_id: str) -> dict[str, Any]:
+async def status_of(adapter: WireAdapter, video_id: str) -> Video:
     return await adapter.video_status(video_id)
 
 

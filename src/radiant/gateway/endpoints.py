@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import TypeAlias, cast
 
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -60,10 +60,25 @@ from radiant.gateway.outcomes import Outcome
 from radiant.gateway.requests import AUTO, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.stream_usage import StreamTally
+from radiant.providers import WireAdapter
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    EmbeddingList,
+    ImagesResponse,
+    Transcription,
+    TranscriptionFields,
+)
 
 __all__ = ["MAX_BODY_BYTES", "GatewayEndpoint", "dumps"]
 
 logger = logging.getLogger(__name__)
+
+#: what an adapter answers a call of an endpoint that does not stream (speech: the audio
+#: and its content type)
+Result: TypeAlias = (
+    ChatCompletion | EmbeddingList | ImagesResponse | Transcription | tuple[bytes, str]
+)
 
 _SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -115,7 +130,7 @@ def _asked(call: Call, hop: Hop) -> str:
     return names[0]
 
 
-async def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[bytes, str]]:
+async def _form(content_type: str, raw: bytes) -> tuple[TranscriptionFields, tuple[bytes, str]]:
     """The fields and the ``file`` of a multipart/form-data body, read by the web
     framework's own multipart parser (its limits on parts and fields apply)."""
     if not content_type.startswith("multipart/form-data"):
@@ -128,7 +143,7 @@ async def _form(content_type: str, raw: bytes) -> tuple[dict[str, Any], tuple[by
         form = await MultiPartParser(Headers({"content-type": content_type}), body()).parse()
     except MultiPartException as exc:
         raise BadRequestError(f"the multipart/form-data body cannot be read: {exc}") from None
-    fields: dict[str, Any] = {}
+    fields: TranscriptionFields = {}
     file: tuple[bytes, str] | None = None
     try:
         for name, value in form.multi_items():
@@ -222,15 +237,17 @@ class GatewayEndpoint:
         except BaseException as exc:  # a cancelled call too: the upstream may have charged
             gateway.finish(call, None, None, exc)
             raise
-        if self.endpoint is Endpoint.SPEECH:
+        if isinstance(result, tuple):  # speech
             audio, media = result
-            outcome = gateway.finish(call, hop, response_usage(self.endpoint, None, call.ask.body))
+            outcome = gateway.finish(
+                call, hop, response_usage(self.endpoint, None, call.ask.speech)
+            )
             await self._answer(gateway, call, reply, audio, media, outcome)
             return
-        usage = response_usage(self.endpoint, result, call.ask.body)
+        usage = response_usage(self.endpoint, result, call.ask.checked)
         outcome = gateway.finish(call, hop, usage)
         if self.endpoint in (Endpoint.CHAT, Endpoint.EMBEDDINGS) and isinstance(result, dict):
-            result["model"] = _asked(call, hop)
+            cast("ChatCompletion | EmbeddingList", result)["model"] = _asked(call, hop)
         await self._answer(gateway, call, reply, dumps(result), "application/json", outcome)
 
     async def _answer(
@@ -241,20 +258,24 @@ class GatewayEndpoint:
             await gateway.keep(call, Answer(call.request_id, 200, media, headers, data))
         await reply.send(200, data, media, headers)
 
-    def _invoke(self, call: Call) -> Callable[[Any], Any]:
-        body = call.ask.body
+    def _invoke(self, call: Call) -> Callable[[WireAdapter], Awaitable[Result]]:
+        ask = call.ask
         endpoint = self.endpoint
         if endpoint is Endpoint.CHAT:
-            return lambda adapter: adapter.chat(body)
+            chat = ask.chat
+            return lambda adapter: adapter.chat(chat)
         if endpoint is Endpoint.EMBEDDINGS:
-            return lambda adapter: adapter.embeddings(body)
+            embeddings = ask.embeddings
+            return lambda adapter: adapter.embeddings(embeddings)
         if endpoint is Endpoint.IMAGES:
-            return lambda adapter: adapter.images(body)
+            images = ask.images
+            return lambda adapter: adapter.images(images)
         if endpoint is Endpoint.SPEECH:
-            return lambda adapter: adapter.speech(body)
+            speech = ask.speech
+            return lambda adapter: adapter.speech(speech)
         assert call.file is not None
         data, filename = call.file
-        fields = {k: v for k, v in body.items() if k != "model"}
+        fields = {k: v for k, v in ask.transcription.items() if k != "model"}
         return lambda adapter: adapter.transcription(data, filename, fields)
 
     async def _stream(self, gateway: Gateway, call: Call, reply: _Reply, receive: Receive) -> None:
@@ -272,7 +293,7 @@ class GatewayEndpoint:
         except BaseException as exc:
             # anything else that ended it (a bug, a cancelled task) is recorded all the same,
             # once, like a stream the upstream broke: at its cost, not billed
-            usage, estimated = tally.usage(call.ask.body)
+            usage, estimated = tally.usage(call.ask.chat)
             gateway.finish(call, hop, usage, exc, bill=False, estimated=estimated)
             raise
         finally:
@@ -284,14 +305,14 @@ class GatewayEndpoint:
         call: Call,
         reply: _Reply,
         hop: Hop,
-        first: dict[str, Any],
-        rest: AsyncIterator[dict[str, Any]],
+        first: ChatCompletionChunk,
+        rest: AsyncIterator[ChatCompletionChunk],
         gone: asyncio.Future[None],
         tally: StreamTally,
     ) -> None:
         wanted = call.ask.wants_stream_usage
         asked = _asked(call, hop)
-        chunk: dict[str, Any] | None = first
+        chunk: ChatCompletionChunk | None = first
         try:
             while chunk is not None:
                 if gone.done():  # the client left: stop reading (and paying for) the rest
@@ -301,7 +322,8 @@ class GatewayEndpoint:
                     if isinstance(usage, dict):
                         tally.reported(usage)
                     if not wanted:
-                        chunk = {k: v for k, v in chunk.items() if k != "usage"}
+                        chunk = chunk.copy()
+                        del chunk["usage"]
                 if wanted or chunk.get("choices"):
                     chunk["model"] = asked
                     await reply.body(b"data: " + dumps(chunk) + b"\n\n")
@@ -310,12 +332,12 @@ class GatewayEndpoint:
         except ClientGoneError as exc:
             await _close(rest)
             # billed for what it was sent: the upstream charged us for it
-            delivered, estimated = tally.usage(call.ask.body)
+            delivered, estimated = tally.usage(call.ask.chat)
             gateway.finish(call, hop, delivered, exc, bill=True, estimated=estimated)
             return
         except ProviderError as exc:
             await gateway.feed(hop, call.started, exc)
-            delivered, estimated = tally.usage(call.ask.body)
+            delivered, estimated = tally.usage(call.ask.chat)
             gateway.finish(call, hop, delivered, exc, bill=False, estimated=estimated)
             logger.warning(
                 "gateway: the stream of request %s on %s broke off: %s",
@@ -328,7 +350,7 @@ class GatewayEndpoint:
             event = {"error": {"message": text, "type": "api_error", "code": code}}
             await reply.body(b"data: " + dumps(event) + b"\n\n", more=False)
             return
-        whole, estimated = tally.usage(call.ask.body)
+        whole, estimated = tally.usage(call.ask.chat)
         outcome = gateway.finish(call, hop, whole, estimated=estimated)
         tail = b": x-radiant-price " + format(outcome.price, "f").encode() + b"\n\ndata: [DONE]\n\n"
         await reply.body(tail, more=False)
@@ -340,7 +362,7 @@ async def _disconnected(receive: Receive) -> None:
         pass
 
 
-async def _close(chunks: AsyncIterator[dict[str, Any]]) -> None:
+async def _close(chunks: AsyncIterator[ChatCompletionChunk]) -> None:
     close = getattr(chunks, "aclose", None)
     if close is not None:
         try:
@@ -416,7 +438,7 @@ class _Reply:
             return
         status, code, message, headers = error_parts(exc)
         param = getattr(exc, "param", None)
-        extra: dict[str, Any] = {}
+        extra: dict[str, object] = {}
         suggestions = getattr(exc, "suggestions", None)
         if suggestions is not None:
             extra["suggestions"] = suggestions

@@ -18,9 +18,10 @@ Bad input raises :class:`~radiant.gateway.errors.BadRequestError` or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, TypeAlias, cast
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt
 from pydantic import ValidationError as PydanticValidationError
@@ -38,6 +39,14 @@ from radiant.providers.openai_wire import (
     TranscriptionForm,
     check_request,
 )
+from radiant.providers.shapes import JSONObject
+from radiant.providers.shapes.openai import (
+    ChatParams,
+    EmbeddingParams,
+    ImageParams,
+    SpeechParams,
+    TranscriptionFields,
+)
 from radiant.selection.criteria import SelectionCriteria
 
 __all__ = [
@@ -48,6 +57,7 @@ __all__ = [
     "EmbeddingsBody",
     "Endpoint",
     "ImagesBody",
+    "RequestBody",
     "Selection",
     "SpeechBody",
     "parse_json",
@@ -162,13 +172,21 @@ _PATHS = {
 }
 
 
+#: a body once :func:`read_ask` checked it against its endpoint's shape (Radiant's own
+#: fields removed): which of these it is, the endpoint says
+RequestBody: TypeAlias = (
+    ChatParams | EmbeddingParams | ImageParams | SpeechParams | TranscriptionFields
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Ask:
     endpoint: Endpoint
     #: the names asked for, in the order to try them (``auto`` possible)
     models: tuple[str, ...]
-    #: the body sent upstream (Radiant's own fields removed; ``model`` is set per route)
-    body: dict[str, Any]
+    #: the body sent upstream (``model`` is set per route); None until it is checked.
+    #: :attr:`chat` ... :attr:`transcription` give it as its endpoint's shape
+    body: RequestBody | None = None
     stream: bool = False
     #: for ``auto``: the criteria, task included
     criteria: SelectionCriteria | None = None
@@ -177,8 +195,42 @@ class Ask:
     #: the client asked for the usage chunk of a stream
     wants_stream_usage: bool = False
 
+    @property
+    def checked(self) -> RequestBody:
+        """The body (once :func:`read_ask` has checked it)."""
+        assert self.body is not None, "the body is not read yet"
+        return self.body
 
-def parse_json(raw: bytes) -> dict[str, Any]:
+    def _checked(self, endpoint: Endpoint) -> RequestBody:
+        assert self.endpoint is endpoint, f"not a {endpoint.value} ask"
+        return self.checked
+
+    # read_ask checked the body against its endpoint's shape: each view below is a cast
+
+    @property
+    def chat(self) -> ChatParams:
+        return cast("ChatParams", self._checked(Endpoint.CHAT))
+
+    @property
+    def embeddings(self) -> EmbeddingParams:
+        return cast("EmbeddingParams", self._checked(Endpoint.EMBEDDINGS))
+
+    @property
+    def images(self) -> ImageParams:
+        return cast("ImageParams", self._checked(Endpoint.IMAGES))
+
+    @property
+    def speech(self) -> SpeechParams:
+        return cast("SpeechParams", self._checked(Endpoint.SPEECH))
+
+    @property
+    def transcription(self) -> TranscriptionFields:
+        """The form's text fields (``model`` too)."""
+        return cast("TranscriptionFields", self._checked(Endpoint.TRANSCRIPTION))
+
+
+def parse_json(raw: bytes) -> JSONObject:
+    """The JSON object of a body, as it came (:func:`read_ask` checks it)."""
     if not raw:
         raise BadRequestError("the request has no body; a JSON object is expected")
     try:
@@ -190,7 +242,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def _names(body: dict[str, Any]) -> tuple[str, ...]:
+def _names(body: Mapping[str, object]) -> tuple[str, ...]:
     model = body.get("model")
     listed = body.get("models")
     names: list[str] = []
@@ -209,7 +261,7 @@ def _names(body: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _criteria(raw: Any, endpoint: Endpoint, tokens: int) -> SelectionCriteria:
+def _criteria(raw: object, endpoint: Endpoint, tokens: int) -> SelectionCriteria:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -227,12 +279,15 @@ def _criteria(raw: Any, endpoint: Endpoint, tokens: int) -> SelectionCriteria:
         ) from None
 
 
-def _output_cap(body: dict[str, Any]) -> int:
-    """The output tokens asked for at most (the body is checked: a whole number >= 1)."""
+def _output_cap(body: Mapping[str, object]) -> int:
+    """The output tokens asked for at most (the body is checked: a whole number >= 1,
+    which JSON may spell ``100.0``)."""
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
         if isinstance(value, int):
             return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
     return 0
 
 
@@ -242,23 +297,23 @@ def _output_cap(body: dict[str, Any]) -> int:
 IMAGE_TOKENS = 1445
 
 
-def _prompt_tokens(endpoint: Endpoint, body: dict[str, Any], size: int) -> int:
+def _prompt_tokens(endpoint: Endpoint, body: RequestBody, size: int) -> int:
     """Tokens a prompt of ``size`` bytes of JSON is expected to take: about four bytes a
     token, but an image of a chat counts :data:`IMAGE_TOKENS` however large its data."""
     if endpoint is not Endpoint.CHAT:
         return size // 4
     inline = images = 0
-    for message in body["messages"]:
+    for message in cast("ChatParams", body)["messages"]:
         content = message.get("content")
         if isinstance(content, list):
             for part in content:
-                if part.get("type") == "image_url":
+                if part["type"] == "image_url":
                     images += 1
                     inline += len(part["image_url"]["url"])
     return max(0, size - inline) // 4 + images * IMAGE_TOKENS
 
 
-def _stream(endpoint: Endpoint, body: dict[str, Any]) -> bool:
+def _stream(endpoint: Endpoint, body: Mapping[str, object]) -> bool:
     value = body.get("stream")
     if endpoint is Endpoint.TRANSCRIPTION:  # a form field: text
         value = None if value is None else str(value).strip().lower() in ("true", "1")
@@ -269,7 +324,7 @@ def _stream(endpoint: Endpoint, body: dict[str, Any]) -> bool:
     return bool(value)
 
 
-def _whole_numbers(selection: Any) -> Any:
+def _whole_numbers(selection: object) -> object:
     """``selection`` with whole floats (``5.0``) as integers: JSON Schema's integers."""
     if not isinstance(selection, dict):
         return selection
@@ -278,7 +333,7 @@ def _whole_numbers(selection: Any) -> Any:
     }
 
 
-def read_ask(endpoint: Endpoint, body: dict[str, Any], size: int) -> Ask:
+def read_ask(endpoint: Endpoint, body: Mapping[str, object], size: int) -> Ask:
     """What ``body`` (``size`` bytes of JSON; a transcription: its form fields) asks
     ``endpoint`` for; 400 unless it is the OpenAI shape of the endpoint."""
     names = _names(body)
@@ -288,15 +343,16 @@ def read_ask(endpoint: Endpoint, body: dict[str, Any], size: int) -> Ask:
     if body.get("model") is None or selection is not body.get("selection"):
         shaped = {**body, "model": names[0], "selection": selection}
     check_request(endpoint.shape, shaped)
-    prompt = _prompt_tokens(endpoint, body, size)
+    # checked: from here on it is the endpoint's shape
+    upstream = cast("RequestBody", {k: v for k, v in body.items() if k not in _OURS})
+    prompt = _prompt_tokens(endpoint, upstream, size)
     criteria = None
     if selection is not None or AUTO in names:
         criteria = _criteria(selection, endpoint, prompt)
     wants_usage = False
-    if stream:
-        options = body.get("stream_options")
+    if stream:  # a chat's
+        options = cast("ChatParams", upstream).get("stream_options")
         wants_usage = bool(options and options.get("include_usage"))
-    upstream = {k: v for k, v in body.items() if k not in _OURS}
     return Ask(
         endpoint,
         names,

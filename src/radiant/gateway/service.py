@@ -36,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -65,7 +65,8 @@ from radiant.health import HealthMonitor
 from radiant.http.client import HttpClient
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
-from radiant.providers import ProviderError, adapter_for, target_for
+from radiant.providers import ProviderError, WireAdapter, adapter_for, target_for
+from radiant.providers.shapes.openai import ChatCompletionChunk
 from radiant.registry import Registry, Snapshot
 from radiant.selection.service import Selector
 from radiant.tenants import require_scope
@@ -74,7 +75,7 @@ __all__ = ["Call", "Gateway"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-Chunks = AsyncIterator[dict[str, Any]]
+Chunks = AsyncIterator[ChatCompletionChunk]
 
 
 @dataclass
@@ -138,7 +139,7 @@ class Gateway:
         self.chains = ChainBuilder(self.selector)
         self.secrets = secrets
         self.idempotency = idempotency or IdempotencyStore(registry.engine)
-        self._adapters: dict[str, Any] = {}
+        self._adapters: dict[str, WireAdapter] = {}
         self._adapters_version = -1
 
     # ------------------------------------------------------------------ lifecycle
@@ -159,7 +160,7 @@ class Gateway:
         self,
         token: str,
         endpoint: Endpoint,
-        body: bytes | dict[str, Any],
+        body: bytes | Mapping[str, str],
         request_id: str,
         *,
         size: int | None = None,
@@ -173,13 +174,13 @@ class Gateway:
 
         Every error after the key was verified is recorded as a usage event."""
         account = await self.accounts.account(token)
-        call = Call(request_id, account, Ask(endpoint, ("",), {}), self.registry.snapshot(), ())
+        call = Call(request_id, account, Ask(endpoint, ("",)), self.registry.snapshot(), ())
         call.client_request_id = client_request_id
         call.file = file
         try:
             require_scope(account.scopes, endpoint.scope, f"POST {endpoint.path}")
             fields = parse_json(body) if isinstance(body, bytes) else body
-            call.ask = Ask(endpoint, (str(fields.get("model") or ""),), fields)
+            call.ask = Ask(endpoint, (str(fields.get("model") or ""),))
             length = len(body) if isinstance(body, bytes) else (size or 0)
             call.ask = read_ask(endpoint, fields, length)
             call.hops = self.chains.build(call.snapshot, account, call.ask)
@@ -193,7 +194,7 @@ class Gateway:
             raise
         return call
 
-    async def _hold(self, call: Call, key: str, fields: dict[str, Any]) -> None:
+    async def _hold(self, call: Call, key: str, fields: Mapping[str, object]) -> None:
         """Hold ``key`` for ``call``, or find the answer kept for it (``call.replay``)."""
         check_key(key)
         if call.ask.stream:
@@ -268,16 +269,18 @@ class Gateway:
                 headers=decision_headers(decision),
             )
 
-    async def complete(self, call: Call, invoke: Callable[[Any], Awaitable[T]]) -> tuple[Hop, T]:
+    async def complete(
+        self, call: Call, invoke: Callable[[WireAdapter], Awaitable[T]]
+    ) -> tuple[Hop, T]:
         """Call the chain until a route answers; raises UpstreamError when none does."""
         return await self._chain(call, invoke)
 
-    async def open_stream(self, call: Call) -> tuple[Hop, dict[str, Any], Chunks]:
+    async def open_stream(self, call: Call) -> tuple[Hop, ChatCompletionChunk, Chunks]:
         """The first chunk of a streamed chat and the rest of the stream: a failure before
         the first chunk falls back like any other; after it, the stream ends with it."""
-        body = call.ask.body
+        body = call.ask.chat
 
-        async def first(adapter: Any) -> tuple[dict[str, Any], Chunks]:
+        async def first(adapter: WireAdapter) -> tuple[ChatCompletionChunk, Chunks]:
             chunks: Chunks = adapter.chat_stream(body).__aiter__()
             try:
                 chunk = await chunks.__anext__()
@@ -294,7 +297,9 @@ class Gateway:
 
     # ------------------------------------------------------------------ the chain
 
-    async def _chain(self, call: Call, invoke: Callable[[Any], Awaitable[T]]) -> tuple[Hop, T]:
+    async def _chain(
+        self, call: Call, invoke: Callable[[WireAdapter], Awaitable[T]]
+    ) -> tuple[Hop, T]:
         hops = list(call.hops)
         tried: set[str] = set()
         #: models a prompt did not fit: their other routes would refuse it the same way
@@ -330,7 +335,9 @@ class Gateway:
                     raise
         raise _exhausted(call, errors, waits)
 
-    async def _route(self, call: Call, hop: Hop, invoke: Callable[[Any], Awaitable[T]]) -> T:
+    async def _route(
+        self, call: Call, hop: Hop, invoke: Callable[[WireAdapter], Awaitable[T]]
+    ) -> T:
         """Call one route: once, and when that fails in a way worth retrying there, again
         under the retry policy (tenacity: bounded attempts, backoff, retry-after)."""
         adapter = self._adapter(call.snapshot, hop)
@@ -346,7 +353,9 @@ class Gateway:
                 return await self._attempt(hop, adapter, invoke)
         raise AssertionError("unreachable")  # pragma: no cover - tenacity reraises
 
-    async def _attempt(self, hop: Hop, adapter: Any, invoke: Callable[[Any], Awaitable[T]]) -> T:
+    async def _attempt(
+        self, hop: Hop, adapter: WireAdapter, invoke: Callable[[WireAdapter], Awaitable[T]]
+    ) -> T:
         if self.health is not None and not self.health.allowed(hop.route_id):
             wait = self.health.reopens_in(hop.route_id)
             raise RouteRefused("circuit breaker open", retry_after=wait)
@@ -366,7 +375,7 @@ class Gateway:
         await self.feed(hop, started, None)
         return result
 
-    def _adapter(self, snapshot: Snapshot, hop: Hop) -> Any:
+    def _adapter(self, snapshot: Snapshot, hop: Hop) -> WireAdapter:
         if snapshot.version != self._adapters_version:
             self._adapters = {}
             self._adapters_version = snapshot.version

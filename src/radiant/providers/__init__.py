@@ -15,8 +15,9 @@ and with which key; :class:`WireAdapter` (:mod:`radiant.providers.adapter`) has 
 per endpoint (chat, embeddings, images, speech, transcriptions, videos, realtime), each
 guarded by the wire's :class:`ProviderCapabilities`; :mod:`radiant.providers.wires` is
 the table of wires and their adapters (``register_adapter`` adds one; the built-in ones
-are imported when their wire is first called). docs/providers.md
-walks through adding a provider.
+are imported when their wire is first called). The bodies of every wire are typed once,
+one module per wire, in :mod:`radiant.providers.shapes`. docs/providers.md walks through
+adding a provider.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
 ``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription); ``bedrock`` and

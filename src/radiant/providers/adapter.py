@@ -1,4 +1,6 @@
-"""The wire adapter contract: OpenAI-shaped dicts in and out, whatever the upstream speaks.
+"""The wire adapter contract: OpenAI-shaped dicts in and out, whatever the upstream speaks
+(typed by :mod:`radiant.providers.shapes.openai`: ``ChatParams`` in, ``ChatCompletion``
+and ``ChatCompletionChunk`` out...).
 
 An adapter is made per call from an :class:`~radiant.providers.target.UpstreamTarget`
 and an injected ``HttpClient`` (cheap: no I/O at construction). There is one method per
@@ -21,11 +23,26 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 from radiant.errors import ProviderError, ValidationError
 from radiant.http.client import HttpClient
 from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.shapes import JSONObject
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    EmbeddingList,
+    EmbeddingParams,
+    ImageParams,
+    ImagesResponse,
+    SpeechParams,
+    Transcription,
+    TranscriptionFields,
+    Video,
+    VideoParams,
+)
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
 
@@ -41,11 +58,12 @@ _JOB_ID = re.compile(
 
 
 class RealtimeSession(Protocol):
-    """A live session (OpenAI Realtime-shaped events as dicts with a ``type``)."""
+    """A live session: OpenAI Realtime events, dicts with a ``type`` (dozens of kinds,
+    relayed as they are: no shipped wire reads them, so they stay :data:`JSONObject`)."""
 
-    async def send(self, event: dict[str, Any]) -> None: ...
+    async def send(self, event: JSONObject) -> None: ...
 
-    def events(self) -> AsyncIterator[dict[str, Any]]: ...
+    def events(self) -> AsyncIterator[JSONObject]: ...
 
     async def close(self) -> None: ...
 
@@ -78,47 +96,47 @@ class WireAdapter:
             raise ValidationError(f"not a job id: {value!r}")
         return value
 
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         """A ``chat.completion`` (with ``usage``) for a chat completions request body."""
         self.require("chat")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    def chat_stream(self, body: ChatParams) -> AsyncGenerator[ChatCompletionChunk, None]:
         """``chat.completion.chunk`` dicts; the last one carries ``usage``."""
         self.require("streaming")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def embeddings(self, body: EmbeddingParams) -> EmbeddingList:
         self.require("embeddings")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def images(self, body: ImageParams) -> ImagesResponse:
         self.require("image_generation")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
+    async def speech(self, body: SpeechParams) -> tuple[bytes, str]:
         """Audio bytes and their content type."""
         self.require("speech")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+    def speech_stream(self, body: SpeechParams) -> AsyncGenerator[bytes, None]:
         """Audio bytes as the upstream sends them."""
         self.require("speech")
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def transcription(
-        self, file: bytes, filename: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, file: bytes, filename: str, fields: TranscriptionFields
+    ) -> Transcription:
         self.require("transcription")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def video_create(self, body: VideoParams) -> Video:
         """Start a job for a ``POST /videos`` body (``prompt``, ``seconds``, ``size``,
         ``input_reference: {"image_url"}``); answers its ``video`` object."""
         self.require("video_generation")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def video_status(self, video_id: str) -> dict[str, Any]:
+    async def video_status(self, video_id: str) -> Video:
         """The ``video`` object of a job :meth:`video_create` started."""
         self.require("video_generation")
         raise AssertionError("unreachable")  # pragma: no cover
@@ -134,8 +152,8 @@ class WireAdapter:
         *,
         poll_interval: float = 5.0,
         deadline: float = 900.0,
-        on_progress: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
-    ) -> dict[str, Any]:
+        on_progress: Callable[[Video], Awaitable[None]] | None = None,
+    ) -> Video:
         """Poll :meth:`video_status` every ``poll_interval`` seconds until the job is
         ``completed`` and answer its ``video`` object; raises :class:`ProviderError` when
         it failed, or (``kind="timeout"``) when it is not done after ``deadline`` seconds.
@@ -157,7 +175,7 @@ class WireAdapter:
         if on_progress is not None:
             await on_progress(video)
         if video["status"] == "failed":
-            error = video.get("error") or {}
+            error = video.get("error")
             reason = error.get("message") if isinstance(error, dict) else error
             raise ProviderError(
                 f"{self.name}: video {video_id} failed: {reason or 'no reason given'}",
@@ -166,7 +184,7 @@ class WireAdapter:
             )
         return video
 
-    async def realtime(self, settings: dict[str, Any]) -> RealtimeSession:
+    async def realtime(self, settings: JSONObject) -> RealtimeSession:
         """Open a live session (``settings``: OpenAI's ``session`` object). No wire that
         ships has one (it needs a WebSocket client); a plug-in adapter may."""
         self.require("realtime")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.anthropic_translate import (
@@ -26,6 +26,23 @@ from radiant.providers.anthropic_translate import (
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
 from radiant.providers.openai_format import chunk, new_id, with_signature
+from radiant.providers.shapes.anthropic import (
+    USAGE_COUNTS,
+    ContentBlockDeltaEvent,
+    ContentBlockStartEvent,
+    StreamEvent,
+    Usage,
+    event_of,
+    message_of,
+)
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    ChoiceDelta,
+    FinishReason,
+    ToolCallDelta,
+)
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicAdapter", "AnthropicStream"]
 
@@ -39,71 +56,82 @@ class AnthropicStream:
         self.provider = provider
         self.id = new_id()
         self.model = model
-        self.usage: dict[str, Any] = {}
-        self.finish: str | None = None
+        self.usage: Usage = {}
+        self.finish: FinishReason | None = None
         self.done = False
         #: Anthropic content-block index -> OpenAI tool-call index
         self.tools: dict[int, int] = {}
         #: the signature of the thinking block, sent back with the first tool call
         self.signature: str | None = None
 
-    def _chunk(self, delta: dict[str, Any] | None, finish: str | None = None) -> dict[str, Any]:
+    def _chunk(
+        self, delta: ChoiceDelta | None, finish: FinishReason | None = None
+    ) -> ChatCompletionChunk:
         return chunk(self.id, self.model, delta, finish)
 
-    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        kind = event.get("type")
-        if kind == "error":
+    def feed(self, event: StreamEvent) -> list[ChatCompletionChunk]:
+        if event["type"] == "error":
             raise stream_error(self.provider, event)
-        if kind == "message_start":
+        if event["type"] == "message_start":
             message = event.get("message") or {}
             self.id = str(message.get("id") or self.id)
             self.model = str(message.get("model") or self.model)
             self.usage.update(message.get("usage") or {})
             return [self._chunk({"role": "assistant", "content": ""})]
-        if kind == "content_block_start":
+        if event["type"] == "content_block_start":
             return self._block_start(event)
-        if kind == "content_block_delta":
+        if event["type"] == "content_block_delta":
             return self._block_delta(event)
-        if kind == "message_delta":
-            self.usage.update(
-                {k: v for k, v in (event.get("usage") or {}).items() if v is not None}
-            )
+        if event["type"] == "message_delta":
+            self._count(event.get("usage") or {})
             reason = (event.get("delta") or {}).get("stop_reason")
             self.finish = FINISH_REASONS.get(str(reason), "stop")
             return [self._chunk({}, self.finish)]
-        if kind == "message_stop":
+        if event["type"] == "message_stop":
             self.done = True
             return [self._chunk(None) | {"usage": usage_of(self.usage)}]
         return []  # ping, content_block_stop, unknown future events
 
-    def _block_start(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        block = event.get("content_block") or {}
-        if block.get("type") == "tool_use":
+    def _count(self, counts: Usage) -> None:
+        """Take the counts a ``message_delta`` reports (cumulative; None: not counted)."""
+        for key in USAGE_COUNTS:
+            if counts.get(key) is not None:
+                self.usage[key] = counts[key]
+
+    def _block_start(self, event: ContentBlockStartEvent) -> list[ChatCompletionChunk]:
+        block = event.get("content_block")
+        if not isinstance(block, dict) or "type" not in block:
+            return []
+        if block["type"] == "tool_use":
             index = self.tools[int(event.get("index", 0))] = len(self.tools)
             signature = self.signature if index == 0 else None
-            call = {
+            call: ToolCallDelta = {
                 "index": index,
                 "id": with_signature(str(block.get("id")), signature),
                 "type": "function",
                 "function": {"name": block.get("name"), "arguments": ""},
             }
             return [self._chunk({"tool_calls": [call]})]
-        if block.get("type") == "text" and block.get("text"):
+        if block["type"] == "text" and block.get("text"):
             return [self._chunk({"content": block["text"]})]
         return []
 
-    def _block_delta(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        delta = event.get("delta") or {}
-        kind = delta.get("type")
-        if kind == "text_delta":
+    def _block_delta(self, event: ContentBlockDeltaEvent) -> list[ChatCompletionChunk]:
+        delta = event.get("delta")
+        if not isinstance(delta, dict) or "type" not in delta:
+            return []
+        if delta["type"] == "text_delta":
             return [self._chunk({"content": delta.get("text", "")})]
-        if kind == "thinking_delta":
+        if delta["type"] == "thinking_delta":
             return [self._chunk({"reasoning_content": delta.get("thinking", "")})]
-        if kind == "signature_delta":
+        if delta["type"] == "signature_delta":
             self.signature = delta.get("signature") or self.signature
-        if kind == "input_json_delta":
+        if delta["type"] == "input_json_delta":
             index = self.tools.get(int(event.get("index", 0)), 0)
-            call = {"index": index, "function": {"arguments": delta.get("partial_json", "")}}
+            call: ToolCallDelta = {
+                "index": index,
+                "function": {"arguments": delta.get("partial_json", "")},
+            }
             return [self._chunk({"tool_calls": [call]})]
         return []
 
@@ -132,24 +160,26 @@ class AnthropicAdapter(WireAdapter):
     def url(self) -> str:
         return f"{self.target.base_url}/messages"
 
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         self.require("chat")
         request = to_anthropic(body, self.target.model)
-        message = await self.call.json("POST", self.url, headers=self.headers, json_body=request)
-        if message.get("type") == "error":
+        payload = await self.call.json("POST", self.url, headers=self.headers, json_body=request)
+        message = message_of(payload)
+        if message is None:
+            raise protocol_error(self.name, "a message without content", str(payload))
+        if message["type"] == "error":
             raise stream_error(self.name, message)
-        if not isinstance(message.get("content"), list):
-            raise protocol_error(self.name, "a message without content", str(message))
         return from_anthropic(message)
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    async def chat_stream(self, body: ChatParams) -> AsyncGenerator[ChatCompletionChunk, None]:
         self.require("streaming")
         request = to_anthropic(body, self.target.model, stream=True)
         state = AnthropicStream(self.name, self.target.model)
         events = self.call.events(self.url, request, headers=self.headers)
         async with aclosing(events):
-            async for _, event in events:
-                if not isinstance(event, dict):
+            async for _, data in events:
+                event = event_of(data)
+                if event is None:
                     continue
                 for out in state.feed(event):
                     yield out

@@ -22,7 +22,6 @@ writes in ``prompt_tokens_details.cache_creation_tokens``.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from radiant.providers.openai_format import (
     REASONING_BUDGETS,
@@ -37,12 +36,26 @@ from radiant.providers.openai_format import (
     with_signature,
 )
 from radiant.providers.openai_wire import check_chat
+from radiant.providers.shapes import anthropic as wire
+from radiant.providers.shapes.openai import (
+    AssistantMessageParam,
+    ChatCompletion,
+    ChatParams,
+    CompletionChoice,
+    CompletionMessage,
+    CompletionUsage,
+    ContentPartParam,
+    FinishReason,
+    FunctionToolCall,
+    MessageContent,
+    ToolChoiceParam,
+)
 
 __all__ = ["DEFAULT_MAX_TOKENS", "FINISH_REASONS", "to_anthropic", "from_anthropic", "usage_of"]
 
 DEFAULT_MAX_TOKENS = 4096
 
-FINISH_REASONS = {
+FINISH_REASONS: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "pause_turn": "stop",
@@ -53,39 +66,48 @@ FINISH_REASONS = {
 
 _JSON_ONLY = "Answer with one valid JSON object and nothing else."
 
+_Block = wire.TextBlockParam | wire.ImageBlockParam
 
-def _block(part: dict[str, Any]) -> dict[str, Any] | None:
-    kind = part.get("type")
-    block: dict[str, Any] | None = None
-    if kind == "text":
-        block = {"type": "text", "text": str(part.get("text", ""))}
-    elif kind == "image_url":
-        url = str((part.get("image_url") or {}).get("url", ""))
+
+def _block(part: ContentPartParam) -> _Block | None:
+    block: _Block | None = None
+    if part["type"] == "text":
+        block = {"type": "text", "text": part["text"]}
+        if "cache_control" in part:
+            block["cache_control"] = part["cache_control"]
+    elif part["type"] == "image_url":
+        url = part["image_url"]["url"]
         inline = data_url(url)
-        source = (
+        source: wire.Base64ImageSource | wire.URLImageSource = (
             {"type": "base64", "media_type": inline[0], "data": inline[1]}
             if inline
             else {"type": "url", "url": url}
         )
         block = {"type": "image", "source": source}
-    if block is not None and "cache_control" in part:
-        block["cache_control"] = part["cache_control"]
+        if "cache_control" in part:
+            block["cache_control"] = part["cache_control"]
     return block
 
 
-def _blocks(content: Any) -> list[dict[str, Any]]:
+def _blocks(content: MessageContent | None) -> list[_Block]:
     """Anthropic blocks of an OpenAI content; empty text blocks (which Anthropic refuses)
     are left out."""
     blocks = (_block(p) for p in content_parts(content))
-    return [b for b in blocks if b is not None and b.get("text", True)]
+    return [b for b in blocks if b is not None and (b["type"] != "text" or b["text"])]
 
 
-def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks = _blocks(message.get("content"))
-    thinking: dict[str, Any] | None = None
+def _text_blocks(content: MessageContent | None) -> list[wire.TextBlockParam]:
+    """The text blocks of a system or developer message (its parts are text only)."""
+    return [b for b in _blocks(content) if b["type"] == "text"]
+
+
+def _assistant(message: AssistantMessageParam) -> list[wire.ContentBlockParam]:
+    blocks: list[wire.ContentBlockParam] = [*_blocks(message.get("content"))]
+    thinking: wire.ThinkingBlockParam | None = None
     for call in message.get("tool_calls") or []:
-        function = call.get("function") or {}
-        call_id, signature = split_signature(str(call.get("id") or new_id("toolu")))
+        # a custom tool call has no function: it goes as a nameless tool use, as it did
+        function = call["function"] if call["type"] == "function" else None
+        call_id, signature = split_signature(call.get("id") or new_id("toolu"))
         if signature and thinking is None:
             # extended thinking with tools: the signed thinking block goes back first
             text = str(message.get("reasoning_content") or "")
@@ -94,14 +116,16 @@ def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "type": "tool_use",
                 "id": call_id,
-                "name": function.get("name", ""),
-                "input": parse_arguments(function.get("arguments")),
+                "name": function["name"] if function else "",
+                "input": parse_arguments(function["arguments"] if function else None),
             }
         )
     return blocks if thinking is None else [thinking, *blocks]
 
 
-def _append(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
+def _append(
+    messages: list[wire.MessageParam], role: wire.Role, blocks: list[wire.ContentBlockParam]
+) -> None:
     """Add a turn; consecutive turns of one role merge (Anthropic alternates roles)."""
     if not blocks:
         return
@@ -111,74 +135,82 @@ def _append(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, An
         messages.append({"role": role, "content": blocks})
 
 
-def _messages(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    system: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
+def _messages(body: ChatParams) -> tuple[list[wire.TextBlockParam], list[wire.MessageParam]]:
+    system: list[wire.TextBlockParam] = []
+    messages: list[wire.MessageParam] = []
     for message in body.get("messages") or []:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend(_blocks(message.get("content")))
-        elif role == "assistant":
+        if message["role"] == "system" or message["role"] == "developer":
+            system.extend(_text_blocks(message["content"]))
+        elif message["role"] == "assistant":
             _append(messages, "assistant", _assistant(message))
-        elif role == "tool":
-            result: dict[str, Any] = {
+        elif message["role"] == "tool":
+            result: wire.ToolResultBlockParam = {
                 "type": "tool_result",
-                "tool_use_id": split_signature(str(message.get("tool_call_id", "")))[0],
+                "tool_use_id": split_signature(message["tool_call_id"])[0],
             }
-            if content := _blocks(message.get("content")):
+            if content := _blocks(message["content"]):
                 result["content"] = content
             _append(messages, "user", [result])
         else:
-            _append(messages, "user", _blocks(message.get("content")))
+            _append(messages, "user", [*_blocks(message["content"])])
     return system, messages
 
 
-def _tool_choice(choice: Any, parallel: Any) -> dict[str, Any] | None:
-    result: dict[str, Any] | None = None
+def _tool_choice(
+    choice: ToolChoiceParam | None, parallel: bool | None
+) -> wire.ToolChoiceParam | None:
+    result: wire.ToolChoiceParam | None = None
     if choice == "auto":
         result = {"type": "auto"}
     elif choice == "required":
         result = {"type": "any"}
     elif choice == "none":
         result = {"type": "none"}
-    elif isinstance(choice, dict) and choice.get("type") == "function":
-        result = {"type": "tool", "name": (choice.get("function") or {}).get("name", "")}
+    elif isinstance(choice, dict) and choice["type"] == "function":
+        result = {"type": "tool", "name": choice["function"]["name"]}
     if parallel is False:
-        result = {**(result or {"type": "auto"}), "disable_parallel_tool_use": True}
+        if result is None:
+            result = {"type": "auto"}
+        if result["type"] != "none":  # no tool may be used: nothing runs in parallel either
+            result["disable_parallel_tool_use"] = True
     return result
 
 
-def _tools(body: dict[str, Any]) -> list[dict[str, Any]]:
-    tools = []
+def _tools(body: ChatParams) -> list[wire.ToolParam]:
+    tools: list[wire.ToolParam] = []
     for tool in body.get("tools") or []:
-        function = tool.get("function") or {}
-        spec = {
-            "name": function.get("name", ""),
-            "input_schema": function.get("parameters") or {"type": "object", "properties": {}},
+        # a custom tool has no function: it goes as a nameless tool, as it did
+        function = tool["function"] if tool["type"] == "function" else None
+        spec: wire.ToolParam = {
+            "name": function["name"] if function else "",
+            "input_schema": (function.get("parameters") if function else None)
+            or {"type": "object", "properties": {}},
         }
-        if function.get("description"):
-            spec["description"] = function["description"]
+        if function and (description := function.get("description")):
+            spec["description"] = description
         tools.append(spec)
     return tools
 
 
-def _json_instruction(body: dict[str, Any]) -> str | None:
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_object":
+def _json_instruction(body: ChatParams) -> str | None:
+    fmt = body.get("response_format")
+    if fmt is None:
+        return None
+    if fmt["type"] == "json_object":
         return _JSON_ONLY
-    if fmt.get("type") == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema", {})
+    if fmt["type"] == "json_schema":
+        schema = fmt["json_schema"].get("schema", {})
         return f"{_JSON_ONLY} It must match this JSON schema: {json.dumps(schema)}"
     return None
 
 
-def to_anthropic(body: dict[str, Any], model: str, *, stream: bool = False) -> dict[str, Any]:
+def to_anthropic(body: ChatParams, model: str, *, stream: bool = False) -> wire.MessagesRequest:
     """An Anthropic Messages request for an OpenAI chat completions request."""
     check_chat(body)
     system, messages = _messages(body)
     if (instruction := _json_instruction(body)) is not None:
         system.append({"type": "text", "text": instruction})
-    request: dict[str, Any] = {
+    request: wire.MessagesRequest = {
         "model": model,
         "messages": messages,
         "max_tokens": max_tokens(body) or DEFAULT_MAX_TOKENS,
@@ -186,9 +218,10 @@ def to_anthropic(body: dict[str, Any], model: str, *, stream: bool = False) -> d
     if system:
         plain = all(set(b) == {"type", "text"} for b in system)
         request["system"] = "\n\n".join(b["text"] for b in system) if plain else system
-    for ours, theirs in (("temperature", "temperature"), ("top_p", "top_p")):
-        if body.get(ours) is not None:
-            request[theirs] = body[ours]
+    if (temperature := body.get("temperature")) is not None:
+        request["temperature"] = temperature
+    if (top_p := body.get("top_p")) is not None:
+        request["top_p"] = top_p
     stop = body.get("stop")
     if stop:
         request["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
@@ -197,10 +230,10 @@ def to_anthropic(body: dict[str, Any], model: str, *, stream: bool = False) -> d
     choice = _tool_choice(body.get("tool_choice"), body.get("parallel_tool_calls"))
     if choice is not None and tools:
         request["tool_choice"] = choice
-    if body.get("user"):
-        request["metadata"] = {"user_id": str(body["user"])}
+    if user := body.get("user"):
+        request["metadata"] = {"user_id": str(user)}
     effort = body.get("reasoning_effort")
-    if effort in REASONING_BUDGETS:
+    if effort is not None and effort in REASONING_BUDGETS:
         budget = REASONING_BUDGETS[effort]
         request["thinking"] = {"type": "enabled", "budget_tokens": budget}
         request["max_tokens"] = max(request["max_tokens"], budget + 1024)
@@ -210,27 +243,29 @@ def to_anthropic(body: dict[str, Any], model: str, *, stream: bool = False) -> d
     return request
 
 
-def usage_of(raw: dict[str, Any]) -> dict[str, Any]:
+def usage_of(raw: wire.Usage) -> CompletionUsage:
     read = int(raw.get("cache_read_input_tokens") or 0)
     write = int(raw.get("cache_creation_input_tokens") or 0)
     prompt = int(raw.get("input_tokens") or 0) + read + write
     return usage(prompt, int(raw.get("output_tokens") or 0), cached=read, cache_write=write)
 
 
-def from_anthropic(message: dict[str, Any]) -> dict[str, Any]:
-    """An OpenAI ``chat.completion`` for an Anthropic Messages response."""
+def from_anthropic(message: wire.Message) -> ChatCompletion:
+    """An OpenAI ``chat.completion`` for an Anthropic Messages response (its ``content``
+    checked to be a list: :func:`~radiant.providers.shapes.anthropic.message_of`)."""
     text: list[str] = []
     thinking: list[str] = []
-    calls: list[dict[str, Any]] = []
+    calls: list[FunctionToolCall] = []
     signature: str | None = None
     for block in message.get("content") or []:
-        kind = block.get("type")
-        if kind == "text":
+        if not isinstance(block, dict) or "type" not in block:
+            continue  # not a block: nothing to read
+        if block["type"] == "text":
             text.append(str(block.get("text", "")))
-        elif kind == "thinking":
+        elif block["type"] == "thinking":
             thinking.append(str(block.get("thinking", "")))
             signature = block.get("signature") or signature
-        elif kind == "tool_use":
+        elif block["type"] == "tool_use":
             arguments = json.dumps(block.get("input") or {})
             calls.append(
                 {
@@ -239,13 +274,13 @@ def from_anthropic(message: dict[str, Any]) -> dict[str, Any]:
                     "function": {"name": block.get("name"), "arguments": arguments},
                 }
             )
-    reply: dict[str, Any] = {"role": "assistant", "content": "".join(text) if text else None}
+    reply: CompletionMessage = {"role": "assistant", "content": "".join(text) if text else None}
     if calls:
         reply["tool_calls"] = calls
     if thinking:
         reply["reasoning_content"] = "".join(thinking)
     finish = FINISH_REASONS.get(str(message.get("stop_reason")), "stop")
-    choice = {"index": 0, "message": reply, "finish_reason": finish}
+    choice: CompletionChoice = {"index": 0, "message": reply, "finish_reason": finish}
     return completion(
         str(message.get("id") or new_id()),
         str(message.get("model", "")),

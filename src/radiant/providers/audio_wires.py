@@ -14,11 +14,14 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any, ClassVar
+from typing import ClassVar, cast
 
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error
+from radiant.providers.shapes.deepgram import ListenResponse
+from radiant.providers.shapes.elevenlabs import TextToSpeechRequest
+from radiant.providers.shapes.openai import SpeechParams, Transcription, TranscriptionFields
 
 __all__ = ["DeepgramAdapter", "ElevenLabsAdapter"]
 
@@ -45,15 +48,15 @@ class ElevenLabsAdapter(WireAdapter):
         return headers
 
     def _request(
-        self, body: dict[str, Any], stream: bool
-    ) -> tuple[str, dict[str, Any], dict[str, str]]:
+        self, body: SpeechParams, stream: bool
+    ) -> tuple[str, TextToSpeechRequest, dict[str, str]]:
         voice = str(body.get("voice") or "")
-        request: dict[str, Any] = {
+        request: TextToSpeechRequest = {
             "text": str(body.get("input", "")),
             "model_id": self.target.model,
         }
-        if body.get("speed") is not None:
-            request["voice_settings"] = {"speed": body["speed"]}
+        if (speed := body.get("speed")) is not None:
+            request["voice_settings"] = {"speed": speed}
         output, _ = ELEVENLABS_FORMATS.get(
             str(body.get("response_format") or "mp3"), ELEVENLABS_FORMATS["mp3"]
         )
@@ -64,7 +67,7 @@ class ElevenLabsAdapter(WireAdapter):
             {"output_format": output},
         )
 
-    async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
+    async def speech(self, body: SpeechParams) -> tuple[bytes, str]:
         self.require("speech")
         url, request, params = self._request(body, stream=False)
         response = await self.call.send(
@@ -72,7 +75,7 @@ class ElevenLabsAdapter(WireAdapter):
         )
         return response.content, response.headers.get("content-type", "audio/mpeg")
 
-    async def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+    async def speech_stream(self, body: SpeechParams) -> AsyncGenerator[bytes, None]:
         self.require("speech")
         url, request, params = self._request(body, stream=True)
         pieces = self.call.stream_bytes(url, request, headers=self.headers, params=params)
@@ -86,8 +89,8 @@ class DeepgramAdapter(WireAdapter):
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(transcription=True)
 
     async def transcription(
-        self, file: bytes, filename: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, file: bytes, filename: str, fields: TranscriptionFields
+    ) -> Transcription:
         self.require("transcription")
         params = {"model": self.target.model, "smart_format": "true"}
         if fields.get("language"):
@@ -100,9 +103,10 @@ class DeepgramAdapter(WireAdapter):
         headers["content-type"] = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         if self.target.api_key:
             headers["authorization"] = f"Token {self.target.api_key}"
-        done = await self.call.json(
+        payload = await self.call.json(
             "POST", f"{self.target.base_url}/listen", headers=headers, params=params, content=file
         )
+        done = cast("ListenResponse", payload)  # checked by reading it, just below
         try:
             channel = done["results"]["channels"][0]
             text = str(channel["alternatives"][0]["transcript"])
@@ -110,10 +114,10 @@ class DeepgramAdapter(WireAdapter):
             raise protocol_error(
                 self.name, "a transcription without a transcript", str(done)
             ) from None
-        result: dict[str, Any] = {"text": text}
+        result: Transcription = {"text": text}
         language = channel.get("detected_language") or fields.get("language")
         if language:
-            result["language"] = language
+            result["language"] = str(language)
         duration = (done.get("metadata") or {}).get("duration")
         if duration is not None:
             result["duration"] = float(duration)

@@ -103,9 +103,10 @@ def protocol_error(provider: str, problem: str, body: str | None = None) -> Prov
 
 
 def stream_error(
-    provider: str, payload: dict[str, Any], status: int | None = None
+    provider: str, payload: Mapping[str, object], status: int | None = None
 ) -> ProviderError:
-    """An error a stream reports in one of its events (after the 200 was sent)."""
+    """An error a stream reports in one of its events (after the 200 was sent), or an
+    answer's body that is one; ``payload`` is the vendor's JSON, read leniently."""
     message, code = _vendor_detail(payload)
     if status is None and code in ANTHROPIC_ERROR_STATUS:
         status = ANTHROPIC_ERROR_STATUS[code]

@@ -17,31 +17,64 @@ import base64
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any, ClassVar
+from typing import ClassVar, cast
 
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
 from radiant.providers.gemini_media import aspect_ratio, veo_request, video_object, video_uri
-from radiant.providers.gemini_translate import choice_of, count_calls, to_gemini, usage_of
+from radiant.providers.gemini_translate import Reply, choice_of, count_calls, to_gemini, usage_of
 from radiant.providers.openai_format import chunk, completion, data_url, new_id
+from radiant.providers.shapes.gemini import (
+    BatchEmbedContentsRequest,
+    Candidate,
+    ContentEmbedding,
+    EmbedContentRequest,
+    GenerateContentResponse,
+    ImagenRequest,
+    ImagenResponse,
+    InlineImage,
+    Operation,
+    UsageMetadata,
+)
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    ChoiceDelta,
+    CompletionChoice,
+    CompletionMessage,
+    Embedding,
+    EmbeddingList,
+    EmbeddingParams,
+    FinishReason,
+    ImageData,
+    ImageParams,
+    ImagesResponse,
+    ToolCallDelta,
+    Video,
+    VideoParams,
+)
 
 __all__ = ["GeminiAdapter", "GeminiStream"]
 
 
-def _call_ids(candidate: dict[str, Any]) -> list[str]:
+def _call_ids(candidate: Candidate) -> list[str]:
     return [new_id("call") for _ in range(count_calls(candidate))]
 
 
-def _message(choice: dict[str, Any]) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": choice["content"]}
-    if choice["tool_calls"]:
-        message["tool_calls"] = [
-            {k: v for k, v in call.items() if k != "index"} for call in choice["tool_calls"]
-        ]
-    if choice["reasoning_content"]:
-        message["reasoning_content"] = choice["reasoning_content"]
+def _message(reply: Reply) -> CompletionMessage:
+    message: CompletionMessage = {"role": "assistant", "content": reply.content}
+    if reply.tool_calls:
+        message["tool_calls"] = reply.tool_calls
+    if reply.reasoning_content:
+        message["reasoning_content"] = reply.reasoning_content
     return message
+
+
+def _candidates(answer: GenerateContentResponse) -> list[Candidate]:
+    """An answer's candidates (an upstream's: only the objects among them)."""
+    return [c for c in answer.get("candidates") or [] if isinstance(c, dict)]
 
 
 class GeminiStream:
@@ -51,39 +84,47 @@ class GeminiStream:
         self.provider = provider
         self.id = new_id()
         self.model = model
-        self.meta: dict[str, Any] = {}
+        self.meta: UsageMetadata = {}
         self.started: set[int] = set()
         self.calls: dict[int, int] = {}
         self.finished = False
 
-    def feed(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    def feed(self, event: GenerateContentResponse) -> list[ChatCompletionChunk]:
         if "error" in event:
             raise stream_error(self.provider, event)
         self.id = str(event.get("responseId") or self.id)
         self.model = str(event.get("modelVersion") or self.model)
         self.meta = event.get("usageMetadata") or self.meta
         out = []
-        for i, candidate in enumerate(event.get("candidates") or []):
+        for i, candidate in enumerate(_candidates(event)):
             index = int(candidate.get("index", i))
             delta, finish = self._delta(index, choice_of(candidate, _call_ids(candidate)))
             out.append(chunk(self.id, self.model, delta, finish, index=index))
         return out
 
-    def _delta(self, index: int, choice: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-        delta: dict[str, Any] = {}
+    def _delta(self, index: int, reply: Reply) -> tuple[ChoiceDelta, FinishReason | None]:
+        delta: ChoiceDelta = {}
         if index not in self.started:
             self.started.add(index)
             delta["role"] = "assistant"
-        for key in ("content", "reasoning_content"):
-            if choice[key] is not None:
-                delta[key] = choice[key]
-        if choice["tool_calls"]:
+        if reply.content is not None:
+            delta["content"] = reply.content
+        if reply.reasoning_content is not None:
+            delta["reasoning_content"] = reply.reasoning_content
+        if reply.tool_calls:
             offset = self.calls.get(index, 0)
-            for call in choice["tool_calls"]:
-                call["index"] += offset
-            self.calls[index] = offset + len(choice["tool_calls"])
-            delta["tool_calls"] = choice["tool_calls"]
-        finish = choice["finish_reason"]
+            calls: list[ToolCallDelta] = [
+                {
+                    "index": offset + i,
+                    "id": call["id"],
+                    "type": "function",
+                    "function": {**call["function"]},
+                }
+                for i, call in enumerate(reply.tool_calls)
+            ]
+            self.calls[index] = offset + len(calls)
+            delta["tool_calls"] = calls
+        finish = reply.finish_reason
         if finish == "stop" and self.calls.get(index):
             finish = "tool_calls"
         self.finished = self.finished or finish is not None
@@ -121,25 +162,26 @@ class GeminiAdapter(WireAdapter):
     def url(self, method: str) -> str:
         return f"{self.target.base_url}/models/{self.model}:{method}"
 
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         self.require("chat")
-        response = await self.call.json(
+        payload = await self.call.json(
             "POST", self.url("generateContent"), headers=self.headers, json_body=to_gemini(body)
         )
-        if "error" in response:
-            raise stream_error(self.name, response)
-        choices = []
-        for i, candidate in enumerate(response.get("candidates") or []):
-            choice = choice_of(candidate, _call_ids(candidate))
+        if "error" in payload:
+            raise stream_error(self.name, payload)
+        response = cast("GenerateContentResponse", payload)  # its members: read leniently
+        choices: list[CompletionChoice] = []
+        for i, candidate in enumerate(_candidates(response)):
+            reply = choice_of(candidate, _call_ids(candidate))
             choices.append(
                 {
                     "index": int(candidate.get("index", i)),
-                    "message": _message(choice),
-                    "finish_reason": choice["finish_reason"] or "stop",
+                    "message": _message(reply),
+                    "finish_reason": reply.finish_reason or "stop",
                 }
             )
         if not choices and (response.get("promptFeedback") or {}).get("blockReason"):
-            blocked = {"role": "assistant", "content": None}
+            blocked: CompletionMessage = {"role": "assistant", "content": None}
             choices = [{"index": 0, "message": blocked, "finish_reason": "content_filter"}]
         if not choices:
             raise protocol_error(self.name, "a response without candidates", str(response))
@@ -149,7 +191,7 @@ class GeminiAdapter(WireAdapter):
             completion_id, model, choices, usage_of(response.get("usageMetadata") or {})
         )
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    async def chat_stream(self, body: ChatParams) -> AsyncGenerator[ChatCompletionChunk, None]:
         self.require("streaming")
         state = GeminiStream(self.name, self.model)
         events = self.call.events(
@@ -160,24 +202,29 @@ class GeminiAdapter(WireAdapter):
         )
         async with aclosing(events):
             async for _, event in events:
-                if isinstance(event, dict):
-                    for out in state.feed(event):
+                if isinstance(event, dict):  # each one a whole answer: read leniently
+                    for out in state.feed(cast("GenerateContentResponse", event)):
                         yield out
         if not state.finished:
             raise protocol_error(self.name, "the stream ended before a finishReason")
         yield chunk(state.id, state.model, None, use=usage_of(state.meta))
 
-    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def images(self, body: ImageParams) -> ImagesResponse:
         """OpenAI image generation on Imagen (``:predict``): ``n`` images of ``size``."""
         self.require("image_generation")
         width, _, height = str(body.get("size") or "1024x1024").partition("x")
         ratio = aspect_ratio(int(width or 1024), int(height or 1024))
-        parameters = {"sampleCount": int(body.get("n") or 1), "aspectRatio": ratio}
-        request = {"instances": [{"prompt": str(body.get("prompt", ""))}], "parameters": parameters}
-        done = await self.call.json(
-            "POST", self.url("predict"), headers=self.headers, json_body=request
+        request: ImagenRequest = {
+            "instances": [{"prompt": str(body.get("prompt", ""))}],
+            "parameters": {"sampleCount": int(body.get("n") or 1), "aspectRatio": ratio},
+        }
+        done = cast(
+            "ImagenResponse",
+            await self.call.json(
+                "POST", self.url("predict"), headers=self.headers, json_body=request
+            ),
         )
-        images = [
+        images: list[ImageData] = [
             {"b64_json": p["bytesBase64Encoded"]}
             for p in done.get("predictions") or []
             if p.get("bytesBase64Encoded")
@@ -186,37 +233,40 @@ class GeminiAdapter(WireAdapter):
             raise protocol_error(self.name, "an answer without images", str(done)[:500])
         return {"created": int(time.time()), "data": images}
 
-    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def embeddings(self, body: EmbeddingParams) -> EmbeddingList:
         self.require("embeddings")
         inputs = body.get("input")
         texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
-        requests = []
+        requests: list[EmbedContentRequest] = []
         for text in texts:
-            request: dict[str, Any] = {
+            request: EmbedContentRequest = {
                 "model": f"models/{self.model}",
                 "content": {"parts": [{"text": str(text)}]},
             }
-            if body.get("dimensions"):
-                request["outputDimensionality"] = body["dimensions"]
+            if dimensions := body.get("dimensions"):
+                request["outputDimensionality"] = int(dimensions)
             requests.append(request)
+        batch: BatchEmbedContentsRequest = {"requests": requests}
         response = await self.call.json(
-            "POST",
-            self.url("batchEmbedContents"),
-            headers=self.headers,
-            json_body={"requests": requests},
+            "POST", self.url("batchEmbedContents"), headers=self.headers, json_body=batch
         )
         vectors = response.get("embeddings")
         if not isinstance(vectors, list):
             raise protocol_error(self.name, "an answer without embeddings", str(response))
-        data = [
+        embedded = cast("list[ContentEmbedding]", vectors)  # its members: read leniently
+        data: list[Embedding] = [
             {"object": "embedding", "index": i, "embedding": v.get("values", [])}
-            for i, v in enumerate(vectors)
+            for i, v in enumerate(embedded)
         ]
         # batchEmbedContents reports no token counts
-        use = {"prompt_tokens": 0, "total_tokens": 0}
-        return {"object": "list", "data": data, "model": self.model, "usage": use}
+        return {
+            "object": "list",
+            "data": data,
+            "model": self.model,
+            "usage": {"prompt_tokens": 0, "total_tokens": 0},
+        }
 
-    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def video_create(self, body: VideoParams) -> Video:
         """An OpenAI ``POST /videos`` body on Veo; the video's id is the operation name."""
         self.require("video_generation")
         reference = body.get("input_reference")
@@ -230,9 +280,9 @@ class GeminiAdapter(WireAdapter):
             headers=self.headers,
             json_body=veo_request(body, image),
         )
-        return video_object(operation, self.model)
+        return video_object(cast("Operation", operation), self.model)
 
-    async def video_status(self, video_id: str) -> dict[str, Any]:
+    async def video_status(self, video_id: str) -> Video:
         self.require("video_generation")
         return video_object(await self._operation(video_id), self.model)
 
@@ -245,11 +295,12 @@ class GeminiAdapter(WireAdapter):
         response = await self.call.send("GET", uri, headers=self.headers, follow_redirects=True)
         return response.content, response.headers.get("content-type", "video/mp4")
 
-    async def _operation(self, name: str) -> dict[str, Any]:
+    async def _operation(self, name: str) -> Operation:
+        """An operation (its members read leniently: :mod:`~.gemini_media`)."""
         url = f"{self.target.base_url}/{self.job_id(name)}"
-        return await self.call.json("GET", url, headers=self.headers)
+        return cast("Operation", await self.call.json("GET", url, headers=self.headers))
 
-    async def _inline_image(self, url: str) -> dict[str, str]:
+    async def _inline_image(self, url: str) -> InlineImage:
         inline = data_url(url)
         if inline is not None:
             return {"mimeType": inline[0], "bytesBase64Encoded": inline[1]}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+
+from radiant.providers.shapes.gemini import InlineImage, Operation, VeoParameters, VeoRequest
+from radiant.providers.shapes.openai import Video, VideoParams
 
 __all__ = ["VEO_RATIOS", "aspect_ratio", "veo_request", "video_object", "video_uri"]
 
@@ -27,27 +29,26 @@ def aspect_ratio(width: int, height: int, ratios: Sequence[str] = tuple(_RATIOS)
     return min(ratios, key=lambda name: abs(_RATIOS[name] - wanted))
 
 
-def veo_request(body: dict[str, Any], image: dict[str, str] | None) -> dict[str, Any]:
+def veo_request(body: VideoParams, image: InlineImage | None) -> VeoRequest:
     """A ``predictLongRunning`` body for an OpenAI ``POST /videos`` body; ``image`` is the
-    reference image inline (``{"mimeType", "bytesBase64Encoded"}``)."""
-    instance: dict[str, Any] = {"prompt": str(body.get("prompt", ""))}
+    reference image inline."""
+    request: VeoRequest = {"instances": [{"prompt": str(body.get("prompt", ""))}]}
     if image is not None:
-        instance["image"] = image
-    parameters: dict[str, Any] = {}
-    if body.get("seconds"):
-        parameters["durationSeconds"] = int(body["seconds"])
-    if body.get("size"):
-        width, _, height = str(body["size"]).partition("x")
+        request["instances"][0]["image"] = image
+    parameters: VeoParameters = {}
+    if seconds := body.get("seconds"):
+        parameters["durationSeconds"] = int(seconds)
+    if size := body.get("size"):
+        width, _, height = str(size).partition("x")
         parameters["aspectRatio"] = aspect_ratio(int(width), int(height or width), VEO_RATIOS)
-    request: dict[str, Any] = {"instances": [instance]}
     if parameters:
         request["parameters"] = parameters
     return request
 
 
-def video_object(operation: dict[str, Any], model: str) -> dict[str, Any]:
-    """The OpenAI ``video`` object of a Veo operation."""
-    video: dict[str, Any] = {
+def video_object(operation: Operation, model: str) -> Video:
+    """The OpenAI ``video`` object of a Veo operation (an upstream's: read leniently)."""
+    video: Video = {
         "id": str(operation.get("name", "")),
         "object": "video",
         "model": model,
@@ -59,13 +60,15 @@ def video_object(operation: dict[str, Any], model: str) -> dict[str, Any]:
         if error:
             message = error.get("message") if isinstance(error, dict) else str(error)
             code = error.get("code") if isinstance(error, dict) else None
-            video.update(status="failed", error={"code": str(code), "message": message})
+            video["status"] = "failed"
+            video["error"] = {"code": str(code), "message": message}
         else:
-            video.update(status="completed", progress=100)
+            video["status"] = "completed"
+            video["progress"] = 100
     return video
 
 
-def video_uri(operation: dict[str, Any]) -> str | None:
+def video_uri(operation: Operation) -> str | None:
     """Where the finished video of an operation is, or None."""
     response = (operation.get("response") or {}).get("generateVideoResponse") or {}
     samples = response.get("generatedSamples") or []

@@ -22,7 +22,7 @@ also as ``completion_tokens_details.reasoning_tokens``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
 
 from radiant.providers.openai_format import (
     REASONING_BUDGETS,
@@ -35,9 +35,20 @@ from radiant.providers.openai_format import (
     with_signature,
 )
 from radiant.providers.openai_wire import check_chat
+from radiant.providers.shapes import gemini as wire
+from radiant.providers.shapes.openai import (
+    ChatParams,
+    CompletionUsage,
+    ContentPartParam,
+    FinishReason,
+    FunctionToolCall,
+    MessageContent,
+    ToolChoiceParam,
+)
 
 __all__ = [
     "FINISH_REASONS",
+    "Reply",
     "choice_of",
     "count_calls",
     "finish_reason",
@@ -45,24 +56,15 @@ __all__ = [
     "usage_of",
 ]
 
-FINISH_REASONS = {"STOP": "stop", "MAX_TOKENS": "length"}
+FINISH_REASONS: dict[str, FinishReason] = {"STOP": "stop", "MAX_TOKENS": "length"}
 _FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
 
-_CONFIG = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "n": "candidateCount",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-}
 
-
-def _part(part: dict[str, Any]) -> dict[str, Any] | None:
-    if part.get("type") == "text":
-        return {"text": str(part.get("text", ""))}
-    if part.get("type") == "image_url":
-        url = str((part.get("image_url") or {}).get("url", ""))
+def _part(part: ContentPartParam) -> wire.Part | None:
+    if part["type"] == "text":
+        return {"text": part["text"]}
+    if part["type"] == "image_url":
+        url = part["image_url"]["url"]
         inline = data_url(url)
         if inline:
             return {"inlineData": {"mimeType": inline[0], "data": inline[1]}}
@@ -70,112 +72,131 @@ def _part(part: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _parts(content: Any) -> list[dict[str, Any]]:
+def _parts(content: MessageContent | None) -> list[wire.Part]:
     return [p for p in (_part(x) for x in content_parts(content)) if p is not None]
 
 
-def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
+def _append(contents: list[wire.Content], role: wire.Role, parts: list[wire.Part]) -> None:
     if not parts:
         return
-    if contents and contents[-1]["role"] == role:
+    if contents and contents[-1].get("role") == role:
         contents[-1]["parts"].extend(parts)
     else:
         contents.append({"role": role, "parts": parts})
 
 
-def _contents(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    system: list[dict[str, Any]] = []
-    contents: list[dict[str, Any]] = []
+def _contents(body: ChatParams) -> tuple[list[wire.Part], list[wire.Content]]:
+    system: list[wire.Part] = []
+    contents: list[wire.Content] = []
     names: dict[str, str] = {}  # tool_call_id -> function name
     for message in body.get("messages") or []:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend(_parts(message.get("content")))
-        elif role == "assistant":
+        if message["role"] == "system" or message["role"] == "developer":
+            system.extend(_parts(message["content"]))
+        elif message["role"] == "assistant":
             parts = [p for p in _parts(message.get("content")) if p.get("text", True)]
             for call in message.get("tool_calls") or []:
-                function = call.get("function") or {}
-                names[str(call.get("id"))] = str(function.get("name", ""))
-                args = parse_arguments(function.get("arguments"))
-                part: dict[str, Any] = {
-                    "functionCall": {"name": function.get("name", ""), "args": args}
-                }
-                _, signature = split_signature(str(call.get("id") or ""))
+                # a custom tool call has no function: a nameless call, as it was
+                function = call["function"] if call["type"] == "function" else None
+                name = function["name"] if function else ""
+                names[call["id"]] = name
+                args = parse_arguments(function["arguments"] if function else None)
+                part: wire.Part = {"functionCall": {"name": name, "args": args}}
+                _, signature = split_signature(call["id"])
                 if signature:
                     part["thoughtSignature"] = signature
                 parts.append(part)
             _append(contents, "model", parts)
-        elif role == "tool":
-            text = "".join(p.get("text", "") for p in _parts(message.get("content")))
+        elif message["role"] == "tool":
+            text = "".join(p.get("text", "") for p in _parts(message["content"]))
             try:
                 result = json.loads(text)
             except ValueError:
                 result = text
             response = result if isinstance(result, dict) else {"content": result}
-            name = names.get(str(message.get("tool_call_id")), str(message.get("name", "")))
+            name = names.get(message["tool_call_id"], str(message.get("name", "")))
             _append(contents, "user", [{"functionResponse": {"name": name, "response": response}}])
         else:
-            _append(contents, "user", _parts(message.get("content")))
+            _append(contents, "user", _parts(message["content"]))
     return system, contents
 
 
-def _generation_config(body: dict[str, Any]) -> dict[str, Any]:
-    config = {theirs: body[ours] for ours, theirs in _CONFIG.items() if body.get(ours) is not None}
+def _generation_config(body: ChatParams) -> wire.GenerationConfig:
+    config: wire.GenerationConfig = {}
+    if (temperature := body.get("temperature")) is not None:
+        config["temperature"] = temperature
+    if (top_p := body.get("top_p")) is not None:
+        config["topP"] = top_p
+    if (n := body.get("n")) is not None:
+        config["candidateCount"] = int(n)
+    if (seed := body.get("seed")) is not None:
+        config["seed"] = int(seed)
+    if (presence := body.get("presence_penalty")) is not None:
+        config["presencePenalty"] = presence
+    if (frequency := body.get("frequency_penalty")) is not None:
+        config["frequencyPenalty"] = frequency
     if (limit := max_tokens(body)) is not None:
         config["maxOutputTokens"] = limit
     stop = body.get("stop")
     if stop:
         config["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") in ("json_object", "json_schema"):
+    fmt = body.get("response_format")
+    if fmt is not None and fmt["type"] in ("json_object", "json_schema"):
         config["responseMimeType"] = "application/json"
-        schema = (fmt.get("json_schema") or {}).get("schema")
-        if schema:
+        if fmt["type"] == "json_schema" and (schema := fmt["json_schema"].get("schema")):
             config["responseJsonSchema"] = schema
     effort = body.get("reasoning_effort")
-    if effort in REASONING_BUDGETS:
+    if effort is not None and effort in REASONING_BUDGETS:
         config["thinkingConfig"] = {"thinkingBudget": REASONING_BUDGETS[effort]}
     return config
 
 
-def _tool_config(choice: Any) -> dict[str, Any] | None:
+def _tool_config(choice: ToolChoiceParam | None) -> wire.ToolConfig | None:
     if choice == "auto":
         return {"functionCallingConfig": {"mode": "AUTO"}}
     if choice == "required":
         return {"functionCallingConfig": {"mode": "ANY"}}
     if choice == "none":
         return {"functionCallingConfig": {"mode": "NONE"}}
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        name = (choice.get("function") or {}).get("name", "")
+    if isinstance(choice, dict) and choice["type"] == "function":
+        name = choice["function"]["name"]
         return {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [name]}}
     return None
 
 
-def to_gemini(body: dict[str, Any]) -> dict[str, Any]:
+def _declarations(body: ChatParams) -> list[wire.FunctionDeclaration]:
+    declarations: list[wire.FunctionDeclaration] = []
+    for tool in body.get("tools") or []:
+        declaration: wire.FunctionDeclaration = {}
+        if tool["type"] == "function":  # a custom tool: an empty declaration, as it was
+            function = tool["function"]
+            if name := function["name"]:
+                declaration["name"] = name
+            if description := function.get("description"):
+                declaration["description"] = description
+            if parameters := function.get("parameters"):
+                declaration["parameters"] = parameters
+        declarations.append(declaration)
+    return declarations
+
+
+def to_gemini(body: ChatParams) -> wire.GenerateContentRequest:
     """A ``generateContent`` request for an OpenAI chat completions request (the model
     goes in the URL)."""
     check_chat(body)
     system, contents = _contents(body)
-    request: dict[str, Any] = {"contents": contents}
+    request: wire.GenerateContentRequest = {"contents": contents}
     if system:
         request["systemInstruction"] = {"parts": system}
     if config := _generation_config(body):
         request["generationConfig"] = config
-    declarations = []
-    for tool in body.get("tools") or []:
-        function = tool.get("function") or {}
-        declaration = {k: function[k] for k in ("name", "description") if function.get(k)}
-        if function.get("parameters"):
-            declaration["parameters"] = function["parameters"]
-        declarations.append(declaration)
-    if declarations:
+    if declarations := _declarations(body):
         request["tools"] = [{"functionDeclarations": declarations}]
         if (tool_config := _tool_config(body.get("tool_choice"))) is not None:
             request["toolConfig"] = tool_config
     return request
 
 
-def usage_of(meta: dict[str, Any]) -> dict[str, Any]:
+def usage_of(meta: wire.UsageMetadata) -> CompletionUsage:
     prompt = int(meta.get("promptTokenCount") or 0) + int(meta.get("toolUsePromptTokenCount") or 0)
     thoughts = int(meta.get("thoughtsTokenCount") or 0)
     answer = int(meta.get("candidatesTokenCount") or 0) + thoughts
@@ -183,7 +204,7 @@ def usage_of(meta: dict[str, Any]) -> dict[str, Any]:
     return usage(prompt, answer, cached=cached, reasoning=thoughts)
 
 
-def finish_reason(raw: Any, has_calls: bool) -> str | None:
+def finish_reason(raw: object, has_calls: bool) -> FinishReason | None:
     if raw is None or raw == "FINISH_REASON_UNSPECIFIED":
         return None
     if raw in _FILTERED:
@@ -193,19 +214,34 @@ def finish_reason(raw: Any, has_calls: bool) -> str | None:
     return FINISH_REASONS.get(str(raw), "stop")
 
 
-def choice_of(candidate: dict[str, Any], call_ids: list[str]) -> dict[str, Any]:
-    """``{content, reasoning_content, tool_calls, finish_reason}`` of one candidate;
-    ``call_ids`` names the tool calls (one id per functionCall part, in order)."""
+@dataclass(slots=True)
+class Reply:
+    """What one candidate says, in OpenAI's terms."""
+
+    content: str | None
+    reasoning_content: str | None
+    tool_calls: list[FunctionToolCall]
+    finish_reason: FinishReason | None
+
+
+def _parts_of(candidate: wire.Candidate) -> list[wire.Part]:
+    """A candidate's parts (an upstream's: only the objects among them)."""
+    parts = (candidate.get("content") or {}).get("parts") or []
+    return [part for part in parts if isinstance(part, dict)]
+
+
+def choice_of(candidate: wire.Candidate, call_ids: list[str]) -> Reply:
+    """What one candidate says; ``call_ids`` names the tool calls (one id per
+    functionCall part, in order)."""
     text: list[str] = []
     thoughts: list[str] = []
-    calls: list[dict[str, Any]] = []
-    for part in (candidate.get("content") or {}).get("parts") or []:
+    calls: list[FunctionToolCall] = []
+    for part in _parts_of(candidate):
         if "functionCall" in part:
             call = part["functionCall"]
             call_id = with_signature(call_ids[len(calls)], part.get("thoughtSignature"))
             calls.append(
                 {
-                    "index": len(calls),
                     "id": call_id,
                     "type": "function",
                     "function": {
@@ -218,14 +254,13 @@ def choice_of(candidate: dict[str, Any], call_ids: list[str]) -> dict[str, Any]:
             thoughts.append(str(part["text"]))
         elif "text" in part:
             text.append(str(part["text"]))
-    return {
-        "content": "".join(text) if text else None,
-        "reasoning_content": "".join(thoughts) if thoughts else None,
-        "tool_calls": calls,
-        "finish_reason": finish_reason(candidate.get("finishReason"), bool(calls)),
-    }
+    return Reply(
+        "".join(text) if text else None,
+        "".join(thoughts) if thoughts else None,
+        calls,
+        finish_reason(candidate.get("finishReason"), bool(calls)),
+    )
 
 
-def count_calls(candidate: dict[str, Any]) -> int:
-    parts = (candidate.get("content") or {}).get("parts") or []
-    return sum(1 for part in parts if "functionCall" in part)
+def count_calls(candidate: wire.Candidate) -> int:
+    return sum(1 for part in _parts_of(candidate) if "functionCall" in part)

@@ -14,14 +14,31 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, TypeVar, cast
 from urllib.parse import urlsplit
 
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
 from radiant.providers.errors import protocol_error, stream_error
+from radiant.providers.shapes import JSONObject
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    EmbeddingList,
+    EmbeddingParams,
+    ImageParams,
+    ImagesResponse,
+    SpeechParams,
+    Transcription,
+    TranscriptionFields,
+    Video,
+    VideoParams,
+)
 
 __all__ = ["HOST_OPTIONS", "OPENAI_WIRES", "OpenAICompatibleAdapter", "OpenAIWire"]
+
+_Body = TypeVar("_Body", ChatParams, EmbeddingParams, ImageParams, SpeechParams, VideoParams)
 
 
 @dataclass(frozen=True)
@@ -41,7 +58,7 @@ OPENAI_WIRES: dict[str, OpenAIWire] = {
 
 #: quirks of known OpenAI-compatible hosts, by host name (a target's ``options`` win):
 #: Mistral refuses ``stream_options`` (422 extra_forbidden) and sends usage unasked
-HOST_OPTIONS: dict[str, dict[str, Any]] = {
+HOST_OPTIONS: dict[str, dict[str, object]] = {
     "api.mistral.ai": {"stream_usage": False},
 }
 
@@ -94,15 +111,16 @@ class OpenAICompatibleAdapter(WireAdapter):
             headers[header] = f"Bearer {key}" if header == "authorization" else key
         return headers
 
-    def _body(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def _body(self, body: _Body) -> _Body:
+        """``body`` (untouched: every member travels on) for the route's own model."""
         return {**body, "model": self.target.model}
 
-    async def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def _post(self, path: str, body: Mapping[str, object]) -> JSONObject:
         return await self.call.json(
             "POST", self.url(path), headers=self.headers, params=self.params, json_body=body
         )
 
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         self.require("chat")
         request = self._body(body)
         request.pop("stream", None)
@@ -110,17 +128,19 @@ class OpenAICompatibleAdapter(WireAdapter):
         payload = await self._post("chat/completions", request)
         if not isinstance(payload.get("choices"), list):
             raise protocol_error(self.name, "a chat completion without choices", str(payload))
-        return payload
+        # passed on as it came (the gateway reads its usage leniently)
+        return cast("ChatCompletion", payload)
 
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    async def chat_stream(self, body: ChatParams) -> AsyncGenerator[ChatCompletionChunk, None]:
         self.require("streaming")
         request = self._body(body)
         request["stream"] = True
         ask_usage = self.stream_usage
         if ask_usage:
-            options = dict(request.get("stream_options") or {})
-            options["include_usage"] = True
-            request["stream_options"] = options
+            request["stream_options"] = {
+                **(request.get("stream_options") or {}),
+                "include_usage": True,
+            }
         else:
             request.pop("stream_options", None)
         finished = False
@@ -141,32 +161,37 @@ class OpenAICompatibleAdapter(WireAdapter):
                 finished = finished or any(
                     isinstance(c, dict) and c.get("finish_reason") for c in choices
                 )
-                yield chunk
+                # passed on as it came (the gateway reads it leniently)
+                yield cast("ChatCompletionChunk", chunk)
         if not (finished and (usage or not ask_usage)):
             raise protocol_error(self.name, "the stream ended before [DONE]")
 
-    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+    # The answers below are passed on as they came, objects (the transport checked that
+    # much): the gateway reads their usage leniently, video_wait a job's status and error.
+
+    async def embeddings(self, body: EmbeddingParams) -> EmbeddingList:
         self.require("embeddings")
-        return await self._post("embeddings", self._body(body))
+        return cast("EmbeddingList", await self._post("embeddings", self._body(body)))
 
-    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def images(self, body: ImageParams) -> ImagesResponse:
         self.require("image_generation")
-        return await self._post("images/generations", self._body(body))
+        return cast("ImagesResponse", await self._post("images/generations", self._body(body)))
 
-    async def video_create(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def video_create(self, body: VideoParams) -> Video:
         self.require("video_generation")
         if body.get("input_reference"):
             self.require("image_to_video")
-        return await self._post("videos", self._body(body))
+        return cast("Video", await self._post("videos", self._body(body)))
 
-    async def video_status(self, video_id: str) -> dict[str, Any]:
+    async def video_status(self, video_id: str) -> Video:
         self.require("video_generation")
-        return await self.call.json(
+        video = await self.call.json(
             "GET",
             self.url(f"videos/{self.job_id(video_id)}"),
             headers=self.headers,
             params=self.params,
         )
+        return cast("Video", video)
 
     async def video_content(self, video_id: str) -> tuple[bytes, str]:
         self.require("video_generation")
@@ -179,7 +204,7 @@ class OpenAICompatibleAdapter(WireAdapter):
         )
         return response.content, response.headers.get("content-type", "video/mp4")
 
-    async def speech(self, body: dict[str, Any]) -> tuple[bytes, str]:
+    async def speech(self, body: SpeechParams) -> tuple[bytes, str]:
         self.require("speech")
         response = await self.call.send(
             "POST",
@@ -190,7 +215,7 @@ class OpenAICompatibleAdapter(WireAdapter):
         )
         return response.content, response.headers.get("content-type", "application/octet-stream")
 
-    async def speech_stream(self, body: dict[str, Any]) -> AsyncGenerator[bytes, None]:
+    async def speech_stream(self, body: SpeechParams) -> AsyncGenerator[bytes, None]:
         self.require("speech")
         pieces = self.call.stream_bytes(
             self.url("audio/speech"), self._body(body), headers=self.headers, params=self.params
@@ -200,8 +225,8 @@ class OpenAICompatibleAdapter(WireAdapter):
                 yield piece
 
     async def transcription(
-        self, file: bytes, filename: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, file: bytes, filename: str, fields: TranscriptionFields
+    ) -> Transcription:
         self.require("transcription")
         data = {k: _form_value(v) for k, v in {**fields, "model": self.target.model}.items()}
         response = await self.call.send(
@@ -221,10 +246,10 @@ class OpenAICompatibleAdapter(WireAdapter):
             raise protocol_error(self.name, "the body is not JSON", response.text) from None
         if not isinstance(payload, dict):
             raise protocol_error(self.name, "a transcription that is not an object", response.text)
-        return payload
+        return cast("Transcription", payload)  # passed on as it came
 
 
-def _form_value(value: Any) -> Any:
+def _form_value(value: object) -> str | list[str]:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

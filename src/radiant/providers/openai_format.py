@@ -7,7 +7,20 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any
+
+from radiant.providers.shapes import JSONObject
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    ChoiceDelta,
+    CompletionChoice,
+    CompletionUsage,
+    ContentPartParam,
+    FinishReason,
+    MessageContent,
+    StreamChoice,
+)
 
 __all__ = [
     "REASONING_BUDGETS",
@@ -39,9 +52,9 @@ def usage(
     cached: int = 0,
     cache_write: int = 0,
     reasoning: int = 0,
-) -> dict[str, Any]:
+) -> CompletionUsage:
     """OpenAI ``usage``: ``prompt_tokens`` includes cached and cache-write tokens."""
-    result: dict[str, Any] = {
+    result: CompletionUsage = {
         "prompt_tokens": prompt,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt + completion_tokens,
@@ -55,9 +68,9 @@ def usage(
 
 
 def completion(
-    completion_id: str, model: str, choices: list[dict[str, Any]], use: dict[str, Any] | None
-) -> dict[str, Any]:
-    result: dict[str, Any] = {
+    completion_id: str, model: str, choices: list[CompletionChoice], use: CompletionUsage | None
+) -> ChatCompletion:
+    result: ChatCompletion = {
         "id": completion_id,
         "object": "chat.completion",
         "created": int(time.time()),
@@ -72,17 +85,17 @@ def completion(
 def chunk(
     completion_id: str,
     model: str,
-    delta: dict[str, Any] | None,
-    finish_reason: str | None = None,
+    delta: ChoiceDelta | None,
+    finish_reason: FinishReason | None = None,
     *,
     index: int = 0,
-    use: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    use: CompletionUsage | None = None,
+) -> ChatCompletionChunk:
     """A ``chat.completion.chunk``; ``delta=None`` makes the usage-only last chunk."""
-    choices = (
+    choices: list[StreamChoice] = (
         [] if delta is None else [{"index": index, "delta": delta, "finish_reason": finish_reason}]
     )
-    result: dict[str, Any] = {
+    result: ChatCompletionChunk = {
         "id": completion_id,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
@@ -94,7 +107,7 @@ def chunk(
     return result
 
 
-def content_parts(content: Any) -> list[dict[str, Any]]:
+def content_parts(content: MessageContent | None) -> list[ContentPartParam]:
     """A message ``content`` (a string or a list of parts) as a list of parts."""
     if content is None:
         return []
@@ -103,7 +116,7 @@ def content_parts(content: Any) -> list[dict[str, Any]]:
     return [p for p in content if isinstance(p, dict)]
 
 
-def content_text(content: Any) -> str:
+def content_text(content: MessageContent | None) -> str:
     return "".join(
         str(p.get("text", "")) for p in content_parts(content) if p.get("type") == "text"
     )
@@ -117,7 +130,7 @@ def data_url(url: str) -> tuple[str, str] | None:
     return head or "application/octet-stream", data
 
 
-def parse_arguments(arguments: Any) -> Any:
+def parse_arguments(arguments: str | JSONObject | None) -> JSONObject:
     """Tool-call ``arguments`` (a JSON string in OpenAI's format) as an object."""
     if isinstance(arguments, dict):
         return arguments
@@ -144,6 +157,6 @@ def split_signature(call_id: str) -> tuple[str, str | None]:
     return base, (signature if mark and signature else None)
 
 
-def max_tokens(body: dict[str, Any]) -> int | None:
+def max_tokens(body: ChatParams) -> int | None:
     value = body.get("max_completion_tokens", body.get("max_tokens"))
     return int(value) if value is not None else None

@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import ErrorDetails
 
 from radiant.errors import ValidationError
 
@@ -649,12 +650,12 @@ def invalid_request(exc: PydanticValidationError, body: Any) -> InvalidRequest:
     parameter that is wrong (a union's alternatives joined), named OpenAI's way."""
     errors = exc.errors(include_url=False, include_input=False)
     top = errors[0]["loc"][:1]
-    found: list[tuple[int, str, dict[str, Any]]] = []
+    found: list[tuple[int, str, ErrorDetails]] = []
     for error in errors:
         if error["loc"][:1] != top:
             continue
         depth, param = _param(error["loc"], body, missing=error["type"] == "missing")
-        found.append((depth, param, dict(error)))
+        found.append((depth, param, error))
     deepest = max(depth for depth, _, _ in found)
     chosen = [(param, error) for depth, param, error in found if depth == deepest]
     param = chosen[0][0]
@@ -708,7 +709,7 @@ def _plain(message: str) -> str:
     return message
 
 
-def _describe(param: str, error: dict[str, Any]) -> tuple[str, str]:
+def _describe(param: str, error: ErrorDetails) -> tuple[str, str]:
     kind = error["type"]
     where = param or "the body"
     if kind == "missing":

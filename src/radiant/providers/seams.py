@@ -14,13 +14,20 @@ the environment variables: ``AWS_ACCESS_KEY_ID``..., ``GOOGLE_APPLICATION_CREDEN
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from typing_extensions import override
 
 from radiant.errors import ProviderError
 from radiant.providers.adapter import WireAdapter
 from radiant.providers.capabilities import ProviderCapabilities
+from radiant.providers.shapes.openai import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatParams,
+    EmbeddingList,
+    EmbeddingParams,
+)
 
 __all__ = ["NotConfiguredAdapter", "SEAM_WIRES"]
 
@@ -45,14 +52,14 @@ class NotConfiguredAdapter(WireAdapter):
         )
 
     @override
-    async def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def chat(self, body: ChatParams) -> ChatCompletion:
         raise self._fail()
 
     @override
-    async def chat_stream(self, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+    async def chat_stream(self, body: ChatParams) -> AsyncGenerator[ChatCompletionChunk, None]:
         raise self._fail()
-        yield {}  # pragma: no cover - makes this an async generator
+        yield  # pragma: no cover - makes this an async generator
 
     @override
-    async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def embeddings(self, body: EmbeddingParams) -> EmbeddingList:
         raise self._fail()

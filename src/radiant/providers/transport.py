@@ -15,6 +15,7 @@ from radiant.errors import ProviderError
 from radiant.http.client import FilePart, HttpClient, HttpResponse, TransportError
 from radiant.http.sse import server_sent_events
 from radiant.providers.errors import from_response, from_transport, protocol_error
+from radiant.providers.shapes import JSONObject
 
 __all__ = ["Call", "sse_events"]
 
@@ -67,7 +68,8 @@ class Call:
             raise from_response(self.name, response.status_code, response.text, response.headers)
         return response
 
-    async def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    async def json(self, method: str, url: str, **kwargs: Any) -> JSONObject:
+        """The JSON object a successful call answers, as it came: the caller narrows it."""
         response = await self.send(method, url, **kwargs)
         try:
             payload = response.json()
