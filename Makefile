@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest workers: twice the cores, since many tests wait on servers and subprocesses
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 
 .PHONY: run test lint typecheck pytest fuzz bench services clean
 
@@ -46,12 +48,12 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev services
-	$(BIN)/pytest -n auto --dist worksteal
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
 ## test: ruff, then mypy beside pytest (SQLite and PostgreSQL); fails if either fails
 test: lint $(VENV)/.installed-dev services
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & typing=$$!; \
-	$(BIN)/pytest -n auto --dist worksteal; tests=$$?; \
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal; tests=$$?; \
 	wait $$typing; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
 	exit $$(( tests || typed ))
 

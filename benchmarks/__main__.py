@@ -1,5 +1,11 @@
 """``python -m benchmarks [SECTION ...]``: run every benchmark (or the sections named, e.g.
-``python -m benchmarks gateway``) and print one table."""
+``python -m benchmarks gateway``) and print one table.
+
+Sizes and budgets come from the environment: ``RADIANT_BENCH_MODELS`` (the synthetic
+catalog, default 10,000), ``RADIANT_BENCH_CLI_RUNS``, ``RADIANT_BENCH_GATEWAY_SECONDS``
+and ``RADIANT_BENCH_GATEWAY_CALLS``; ``RADIANT_BENCH_QUICK=1`` cuts every repetition
+count to a twentieth, for a run that checks the benchmarks work rather than timing them.
+"""
 
 from __future__ import annotations
 

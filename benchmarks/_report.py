@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -14,7 +15,10 @@ __all__ = [
     "best_of",
     "format_table",
     "guarded",
+    "QUICK",
     "median_ms",
+    "median_us",
+    "quick",
     "samples",
     "user_environment",
 ]
@@ -85,10 +89,20 @@ def guarded(section: str, catalog: str, run: Callable[[], list[Row]]) -> list[Ro
         return [Row(section, catalog, float("nan"), "", error=type(exc).__name__)]
 
 
+#: ``RADIANT_BENCH_QUICK=1``: every repetition count cut to a twentieth (at least one),
+#: for a run that checks the benchmarks work (the README's test), not what they measure
+QUICK = os.environ.get("RADIANT_BENCH_QUICK") == "1"
+
+
+def quick(count: int) -> int:
+    """``count`` repetitions, or a twentieth of them (at least one) in a quick run."""
+    return max(1, count // 20) if QUICK else count
+
+
 def best_of(repeats: int, run: Callable[[], object]) -> float:
     """Smallest wall time of ``repeats`` calls of ``run``, in seconds."""
     best = float("inf")
-    for _ in range(repeats):
+    for _ in range(quick(repeats)):
         start = time.perf_counter()
         run()
         best = min(best, time.perf_counter() - start)
@@ -98,11 +112,31 @@ def best_of(repeats: int, run: Callable[[], object]) -> float:
 def samples(runs: int, run: Callable[[], object]) -> list[float]:
     """Wall time of each of ``runs`` calls of ``run``, in seconds."""
     times: list[float] = []
-    for _ in range(runs):
+    for _ in range(quick(runs)):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
     return times
+
+
+def median_us(run: Callable[[], object], loops: int = 2000, repeats: int = 15) -> float:
+    """Median over ``repeats`` batches of ``loops`` calls of the per-call time, in
+    microseconds, with the garbage collector off (a collection landing in one batch is
+    noise, not the cost of the call)."""
+    times: list[float] = []
+    loops = quick(loops)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(quick(repeats)):
+            start = time.perf_counter()
+            for _ in range(loops):
+                run()
+            times.append((time.perf_counter() - start) / loops)
+    finally:
+        if enabled:
+            gc.enable()
+    return statistics.median(times) * 1e6
 
 
 def median_ms(times: Sequence[float]) -> float:

@@ -4,14 +4,12 @@ most every second is amortised in), and one flush of pending outcomes into it.""
 
 from __future__ import annotations
 
-import gc
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks._report import Row, samples
+from benchmarks._report import Row, median_us, samples
 
 __all__ = ["health_rows"]
 
@@ -19,19 +17,7 @@ _LABEL = "SQLite store"
 
 
 def _median_us(run: Callable[[], object], loops: int = 5000, repeats: int = 15) -> float:
-    times: list[float] = []
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(loops):
-                run()
-            times.append((time.perf_counter() - start) / loops)
-    finally:
-        if enabled:
-            gc.enable()
-    return statistics.median(times) * 1e6
+    return median_us(run, loops, repeats)
 
 
 def health_rows() -> list[Row]:

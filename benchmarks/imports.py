@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 
-from benchmarks._report import Row, user_environment
+from benchmarks._report import Row, quick, user_environment
 
 __all__ = ["import_rows"]
 
@@ -56,6 +56,7 @@ def _measure(module: str, runs: int) -> tuple[float, float]:
 
 
 def import_rows(runs: int = 7) -> list[Row]:
+    runs = quick(runs)
     rows: list[Row] = []
     for module, target in (("sys", None), ("radiant", 200.0), ("radiant.registry", None)):
         _probe(module)  # compiles what the timed runs then read, as a user's first run does

@@ -4,16 +4,13 @@ never runtime dependencies of Radiant)."""
 
 from __future__ import annotations
 
-import gc
 import os
-import statistics
 import subprocess
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks._report import Row
+from benchmarks._report import Row, median_us
 
 __all__ = ["pricing_rows"]
 
@@ -22,20 +19,7 @@ _TARGET_US = 3.0
 
 
 def _median_us(run: Callable[[], object], loops: int = 2000, repeats: int = 25) -> float:
-    """Median over ``repeats`` batches of the per-call time, in microseconds."""
-    times: list[float] = []
-    enabled = gc.isenabled()
-    gc.disable()  # a collection landing in one batch is noise, not the cost of a usage
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(loops):
-                run()
-            times.append((time.perf_counter() - start) / loops)
-    finally:
-        if enabled:
-            gc.enable()
-    return statistics.median(times) * 1e6
+    return median_us(run, loops, repeats)
 
 
 def _genai_prices() -> Callable[[], object] | None:

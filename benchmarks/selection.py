@@ -26,7 +26,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from benchmarks._report import Row
+from benchmarks._report import Row, quick
 from benchmarks.serve import FIRST_SELECTION_TARGET_MS
 from radiant.catalog import Catalog
 from radiant.domain import Task
@@ -72,7 +72,7 @@ def _p50_us(calls: Sequence[Callable[[], object]], rounds: int) -> float:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(rounds):
+        for _ in range(quick(rounds)):
             for call in calls:
                 start = clock()
                 call()

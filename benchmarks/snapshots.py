@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from benchmarks._report import Row, best_of, median_ms, samples
+from benchmarks._report import Row, best_of, median_ms, quick, samples
 from radiant.domain import HostingType, Model, Platform, Provider, Route, Task
 from radiant.providers.callability import CallabilityCheck
 from radiant.registry import ModelQuery, Snapshot
@@ -116,7 +116,7 @@ def _lookup_names(snapshot: Snapshot, sample: int) -> tuple[list[str], list[str]
 
 
 def _per_call_us(snapshot: Snapshot, names: list[str], calls: int, repeats: int) -> float:
-    sequence = names * -(-calls // len(names))
+    sequence = names * -(-quick(calls) // len(names))
     resolve = snapshot.resolve
 
     def run() -> None:

@@ -5,14 +5,11 @@ names, the stream, the token estimate), beside parsing the same body's JSON (orj
 
 from __future__ import annotations
 
-import gc
 import json
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks._report import Row
+from benchmarks._report import Row, median_us
 
 __all__ = ["wire_rows"]
 
@@ -67,19 +64,7 @@ _TARGET_US = 40.0
 
 
 def _median_us(run: Callable[[], object], loops: int = 2000, repeats: int = 15) -> float:
-    times: list[float] = []
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(loops):
-                run()
-            times.append((time.perf_counter() - start) / loops)
-    finally:
-        if enabled:
-            gc.enable()
-    return statistics.median(times) * 1e6
+    return median_us(run, loops, repeats)
 
 
 def wire_rows() -> list[Row]:
