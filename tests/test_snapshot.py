@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -162,9 +163,13 @@ def test_background_refresh_serves_the_old_snapshot_until_the_new_one_is_prepare
     building, release = threading.Event(), threading.Event()
     prepared: list[tuple[int, int | None]] = []  # (version prepared, version then served)
 
+    switch_intervals: dict[int, float] = {}
+    default_interval = sys.getswitchinterval()
+
     def hold_version_2(snapshot: Snapshot) -> None:
         served = reader.served
         prepared.append((snapshot.version, served.version if served else None))
+        switch_intervals[snapshot.version] = sys.getswitchinterval()
         if snapshot.version == 2:
             building.set()
             assert release.wait(10)
@@ -185,6 +190,11 @@ def test_background_refresh_serves_the_old_snapshot_until_the_new_one_is_prepare
         reader.wait_for_refresh(10)
         assert reader.get_model("gpt-4o").id == "openai-gpt-4o"
         assert prepared == [(1, None), (2, 1)]  # version 2 was prepared while 1 was served
+        # built beside the readers, the refresher hands the interpreter over within 0.5 ms
+        # (readers served meanwhile are not held 5 ms at every socket read); then as it was
+        assert switch_intervals[1] == default_interval
+        assert switch_intervals[2] <= 0.0005 < default_interval
+        assert sys.getswitchinterval() == default_interval
 
         sync_catalog(writer_engine, load_catalog(small))  # version 3, as a write of ours
         reader.invalidate(3)  # returns once the snapshot shows it, no waiting by the caller

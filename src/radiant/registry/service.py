@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,40 @@ if TYPE_CHECKING:
 __all__ = ["Registry", "build_snapshot"]
 
 log = logging.getLogger(__name__)
+
+#: how soon (s) a thread that asks for the interpreter lock gets it while a snapshot is
+#: built on another thread: Python's default of 5 ms, paid at every socket read and
+#: write of a request being served meanwhile, made one select wait a quarter of a second
+_BUILD_SWITCH_INTERVAL = 0.0005
+
+
+class _SwitchInterval:
+    """Hands the interpreter lock over sooner while any build runs beside the serving
+    thread (the setting is process-wide: the first build in lowers it, the last out
+    puts back what it was)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._builds = 0
+        self._saved = sys.getswitchinterval()
+
+    @contextmanager
+    def lowered(self) -> Iterator[None]:
+        with self._guard:
+            if self._builds == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, _BUILD_SWITCH_INTERVAL))
+            self._builds += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._builds -= 1
+                if self._builds == 0:
+                    sys.setswitchinterval(self._saved)
+
+
+_sharing_the_interpreter = _SwitchInterval().lowered
 
 
 def build_snapshot(
@@ -166,7 +202,7 @@ class Registry:
 
     def _background_refresh(self) -> None:
         try:
-            with self._lock:
+            with self._lock, _sharing_the_interpreter():
                 self._catch_up()
         except Exception:  # a thread's last resort: log it and keep serving the old one
             log.exception("snapshot rebuild failed; serving version %s until the next check",
@@ -194,8 +230,13 @@ class Registry:
         if self.engine.dialect.name != "postgresql" or self._listener is not None:
             return
 
-        self._listener = VersionListener(self.engine, self.invalidate)
+        self._listener = VersionListener(self.engine, self._invalidate_beside_the_server)
         self._listener.start()
+
+    def _invalidate_beside_the_server(self, version: int) -> None:
+        """The listener's thread rebuilds while requests are served on another."""
+        with _sharing_the_interpreter():
+            self.invalidate(version)
 
     def stop_listening(self) -> None:
         if self._listener is not None:
