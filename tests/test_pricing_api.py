@@ -199,6 +199,8 @@ def test_comparison_filters_and_sorting(client: TestClient) -> None:
 _FORBIDDEN_KEYS = ("cost", "margin", "markup")
 #: where a payload carries money: the cost values must not show up there
 _MONEY_PATH = re.compile(r"price|savings|\.lines\[|\.per_")
+#: a decimal written as Python's str() writes a small one ("0E-8", "1.5E-7")
+_E_NOTATION = re.compile(r"-?\d+(\.\d+)?E[-+]?\d+")
 
 
 def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -213,8 +215,12 @@ def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def assert_no_cost(payload: Any, costs: set[str], where: str) -> None:
+def assert_client_payload(payload: Any, costs: set[str], where: str) -> None:
+    """No cost, margin or markup in ``payload`` (no such key, no value of ``costs`` where
+    a price goes), and every decimal written out in plain digits."""
     for path, value in _walk(payload):
+        if isinstance(value, str) and _E_NOTATION.fullmatch(value):
+            raise AssertionError(f"{where}: {value} at {path} (a decimal in E notation)")
         if isinstance(value, str) and path.endswith(f".{value}"):  # a key
             lowered = value.lower()
             assert not any(word in lowered for word in _FORBIDDEN_KEYS), f"{where}: key {path}"
@@ -246,32 +252,32 @@ def test_no_client_payload_carries_a_cost_or_margin(
     registry: Registry = app.state.registry
     snapshot = registry.snapshot()
     listing = client.get("/api/registry/models", params={"limit": 1000}, headers=headers).json()
-    assert_no_cost(listing, set(), f"{who} /models")
+    assert_client_payload(listing, set(), f"{who} /models")
     comparison = client.get("/api/registry/pricing", params={"limit": 1000}, headers=headers).json()
     assert comparison["view"] == "client" and comparison["count"] == 171
-    assert_no_cost(comparison, set(), f"{who} /pricing")
+    assert_client_payload(comparison, set(), f"{who} /pricing")
     unified = client.get("/api/v2/admin/registry/models", headers=headers)
     if who in ("anonymous", "tenant"):  # administrators' view: not for them at all
         assert unified.status_code in (401, 403)
     else:
         assert unified.status_code == 200
-        assert_no_cost(unified.json(), set(), f"{who} unified view")
+        assert_client_payload(unified.json(), set(), f"{who} unified view")
     for url in ("/v1/models", "/api/registry/search?q=gpt"):
         response = client.get(url, headers=headers)
         assert response.status_code == 200, url
-        assert_no_cost(response.json(), set(), f"{who} {url}")
+        assert_client_payload(response.json(), set(), f"{who} {url}")
     for entry in snapshot.entries:
         costs = set().union(*(_route_costs(r) for r in entry.routes))
         base = f"/api/registry/models/{entry.id}"
         for url in (base, f"{base}/routes", f"{base}/pricing", f"{base}/pricing/history"):
             response = client.get(url, headers=headers)
             assert response.status_code == 200, url
-            assert_no_cost(response.json(), costs, f"{who} {url}")
+            assert_client_payload(response.json(), costs, f"{who} {url}")
         usage = {"input_tokens": 1000, "output_tokens": 100, "images": 1, "seconds": "2"}
         body = {"model": entry.id, "usage": usage}
         quote = client.post("/api/registry/pricing/estimate", json=body, headers=headers)
         if quote.status_code == 200:
-            assert_no_cost(quote.json(), set(), f"{who} estimate {entry.id}")
+            assert_client_payload(quote.json(), set(), f"{who} estimate {entry.id}")
         else:
             assert quote.status_code in (404, 422), quote.text
 
@@ -296,7 +302,7 @@ def test_no_selection_payload_carries_a_cost_or_margin(
             body = {**body, "include_uncallable": True}  # noqa: PLW2901
             response = client.post(url, json=body, headers=headers)
             assert response.status_code == 200, (url, body, response.text)
-            assert_no_cost(response.json(), set(), f"{who} {url} {task}")
+            assert_client_payload(response.json(), set(), f"{who} {url} {task}")
     for entry in snapshot.entries:
         costs = set().union(*(_route_costs(r) for r in entry.routes))
         base = f"/api/registry/models/{entry.id}"
@@ -304,7 +310,7 @@ def test_no_selection_payload_carries_a_cost_or_margin(
             every = {"include_uncallable": "true"} if suffix != "alternatives" else {}
             response = client.get(f"{base}/{suffix}", params=every, headers=headers)
             assert response.status_code in (200, 404), response.text
-            assert_no_cost(response.json(), costs, f"{who} {base}/{suffix}")
+            assert_client_payload(response.json(), costs, f"{who} {base}/{suffix}")
 
 
 def test_estimate_uses_the_sheet_in_force_at_a_time(client: TestClient) -> None:
