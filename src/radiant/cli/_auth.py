@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from radiant.cli._base import load_settings, state
+from radiant.cli._base import disposed_with_command, load_settings, state
 from radiant.core.context import WriteContext
 from radiant.errors import AuthenticationError
 from radiant.security import ANONYMOUS, Principal
@@ -30,7 +30,7 @@ TokenOpt = Annotated[
 def engine() -> Any:
     from radiant.store.engine import make_engine
 
-    return make_engine(load_settings().database_url)
+    return disposed_with_command(make_engine(load_settings().database_url))
 
 
 def context(token: str | None, eng: Any = None) -> WriteContext:

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 from typer._click import Command, Context, HelpFormatter  # the Click that Typer vendors
+from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group_from_info
 from typing_extensions import override
@@ -168,7 +169,19 @@ def load_settings() -> Any:
 def open_registry() -> Any:
     from radiant.bootstrap import open_registry
 
-    return open_registry(load_settings())
+    registry = open_registry(load_settings())
+    disposed_with_command(registry.engine)
+    return registry
+
+
+def disposed_with_command(engine: Any) -> Any:
+    """``engine``, disposed when the running command ends: its pooled connections are
+    closed then, not left to the garbage collector, so a process that runs commands one
+    after another (a test, a program embedding the CLI) keeps none open."""
+    context = get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(engine.dispose)
+    return engine
 
 
 def price_lens(registry: Any, *, admin: bool) -> Any:

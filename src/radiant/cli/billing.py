@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from radiant.cli._base import JsonOpt, app, load_settings, print_json, table
+from radiant.cli._base import JsonOpt, app, disposed_with_command, load_settings, print_json, table
 
 billing_app = typer.Typer(help="Usage rollups and invoices.", no_args_is_help=True)
 app.add_typer(billing_app, name="billing")
@@ -21,7 +21,9 @@ def _engine() -> Any:
     from radiant.store.engine import make_engine
 
     settings = load_settings()
-    return make_engine(settings.database_url, role=settings.database_role or None)
+    return disposed_with_command(
+        make_engine(settings.database_url, role=settings.database_role or None)
+    )
 
 
 @billing_app.command("rollup")
