@@ -6,9 +6,9 @@ ways a real provider does (``fail(mode, times)``): ``500``, ``429`` (with a long
 body that is not JSON), ``context`` (400 context_length_exceeded), ``cut`` (a stream cut
 after its first chunk), ``early`` (a stream cut before its first chunk), ``drip``
 (a long stream, a chunk every 50 ms), ``late`` (a stream whose first chunk comes after
-300 ms), ``linger`` (a stream that pauses 300 ms after its
-last content chunk, before its finish and usage chunks) and ``hold`` (a chat answered
-once :attr:`FakeUpstream.gate` is set, or after 400 ms).
+300 ms), ``linger`` (a stream that pauses after its last content chunk, before its finish
+and usage chunks, until :attr:`FakeUpstream.gate` is set or 400 ms passed) and ``hold``
+(a chat answered once :attr:`FakeUpstream.gate` is set, or after 400 ms).
 :func:`reset_server` accepts connections and resets them at once.
 """
 
@@ -54,7 +54,7 @@ class FakeUpstream:
         self.sent = 0
         self._failures: list[str] = []
         self._lock = threading.Lock()
-        #: what a ``hold`` call waits for
+        #: what a ``hold`` call, and a ``linger`` stream after its content, waits for
         self.gate = threading.Event()
         self.app = Starlette(
             routes=[
@@ -72,6 +72,7 @@ class FakeUpstream:
 
     def heal(self) -> None:
         self.fail("ok", 0)
+        self.gate.clear()
 
     def _next(self) -> str:
         with self._lock:
@@ -164,7 +165,7 @@ class FakeUpstream:
                 self.sent += 1
                 await asyncio.sleep(0.05 if mode == "drip" else 0)
             if mode == "linger":
-                await asyncio.sleep(0.3)
+                await asyncio.to_thread(self.gate.wait, 0.4)
             yield chunk({}, "stop")
             if (body.get("stream_options") or {}).get("include_usage"):
                 tail = {

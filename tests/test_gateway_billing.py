@@ -181,6 +181,7 @@ def test_a_stream_closed_after_its_last_content_chunk_is_billed_for_what_it_deli
         if line.startswith("data: ") and '"content"' in line:
             received += line
     lines.close()  # the client has the whole answer and leaves
+    world.upstreams["a"].gate.set()  # then the upstream goes on (a loaded machine aside)
     assert "hello" in received and " a" in received
     [event] = wait_for_events(world, 1)
     assert (event.status, event.error_code) == ("error", "client_closed_request")
