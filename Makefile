@@ -17,17 +17,20 @@ unexport PYTHONDONTWRITEBYTECODE
 # installs go through uv (resolves and installs in seconds where pip takes a minute; a
 # module is compiled when first imported, not all of every package at install); pip stays
 # in the venv for users who want it
-INSTALL := $(BIN)/python -m uv pip install --quiet --python $(BIN)/python
+INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+# its own target: a venv made before installs went through uv gets it too
+$(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
 	$(INSTALL) -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/uv
 	$(INSTALL) -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
@@ -62,7 +65,7 @@ RADIANT_FUZZ_SECONDS ?= 300
 fuzz: $(VENV)/.installed-dev
 	RADIANT_FUZZ_SECONDS=$(RADIANT_FUZZ_SECONDS) $(BIN)/pytest -p no:xdist -q tests/test_api_fuzz.py tests/test_gateway_fuzz.py
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/uv
 	$(INSTALL) -e '.[dev]'
 	@# the comparison libraries are optional: the benchmark says so when one is missing
 	$(INSTALL) -e '.[bench]' || echo "genai-prices not installed"
