@@ -10,15 +10,16 @@ and nowhere else, ever.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from radiant.api.auth import require
 from radiant.api.etag import IfMatchDep, set_etag
+from radiant.api.schemas import ListResponse
 from radiant.domain.numbers import Money, NonNegativeDecimal
-from radiant.domain.tenant import TenantModelAccess, TenantStatus
+from radiant.domain.tenant import Tenant, TenantApiKey, TenantModelAccess, TenantStatus
 from radiant.security import Permission, Principal
 from radiant.tenants import Tenants
 
@@ -85,6 +86,23 @@ class KeyCreate(_Input):
     expires_at: datetime | None = None
 
 
+class TenantPublic(Tenant):
+    """A tenant as the API answers it."""
+
+
+class KeyPublic(TenantApiKey):
+    """A key as the API answers it: its prefix and settings, never its secret or hash."""
+
+
+class IssuedKeyPublic(KeyPublic):
+    """A key just issued: the one answer that carries its secret."""
+
+    key: str = Field(description="The key itself: shown in this answer only, ever.")
+
+
+_Sent = TypeVar("_Sent")
+
+
 def _changes(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True)
 
@@ -96,9 +114,17 @@ def _access(access: TenantModelAccess, who: Principal) -> dict[str, Any]:
     return data
 
 
-def _sent(response: Response, version: int, data: dict[str, Any]) -> dict[str, Any]:
+def _sent(response: Response, version: int, data: _Sent) -> _Sent:
     set_etag(response, version)
     return data
+
+
+def _tenant(tenant: Tenant) -> TenantPublic:
+    return TenantPublic.model_validate(tenant.model_dump())
+
+
+def _key(key: TenantApiKey) -> KeyPublic:
+    return KeyPublic.model_validate(key.model_dump())
 
 
 # ---------------------------------------------------------------------------- tenants
@@ -110,24 +136,24 @@ def list_tenants(
     svc: TenantsDep,
     status: TenantStatus | None = None,
     include_deleted: bool = False,
-) -> dict[str, Any]:
+) -> ListResponse[TenantPublic]:
     rows = svc.tenants.list(who, status=status, include_deleted=include_deleted)
-    return {"data": [t.model_dump(mode="json") for t in rows], "count": len(rows)}
+    return ListResponse(data=[_tenant(t) for t in rows], count=len(rows))
 
 
 @router.post("", status_code=201)
 def create_tenant(
     who: Writer, svc: TenantsDep, body: TenantCreate, response: Response
-) -> dict[str, Any]:
+) -> TenantPublic:
     tenant = svc.tenants.create(who, **body.model_dump())
     response.headers["Location"] = f"{router.prefix}/{tenant.id}"
-    return _sent(response, tenant.row_version, tenant.model_dump(mode="json"))
+    return _sent(response, tenant.row_version, _tenant(tenant))
 
 
 @router.get("/{tenant}")
-def get_tenant(who: Reader, svc: TenantsDep, tenant: str, response: Response) -> dict[str, Any]:
+def get_tenant(who: Reader, svc: TenantsDep, tenant: str, response: Response) -> TenantPublic:
     found = svc.tenants.get(who, tenant)
-    return _sent(response, found.row_version, found.model_dump(mode="json"))
+    return _sent(response, found.row_version, _tenant(found))
 
 
 @router.patch("/{tenant}")
@@ -138,18 +164,18 @@ def update_tenant(
     body: TenantUpdate,
     version: IfMatchDep,
     response: Response,
-) -> dict[str, Any]:
+) -> TenantPublic:
     changed = svc.tenants.update(who, tenant, _changes(body), expected_version=version)
-    return _sent(response, changed.row_version, changed.model_dump(mode="json"))
+    return _sent(response, changed.row_version, _tenant(changed))
 
 
 @router.delete("/{tenant}")
 def delete_tenant(
     who: Writer, svc: TenantsDep, tenant: str, version: IfMatchDep, response: Response
-) -> dict[str, Any]:
+) -> TenantPublic:
     """Soft delete: the tenant is cancelled, its keys revoked; its rows stay."""
     gone = svc.tenants.delete(who, tenant, expected_version=version)
-    return _sent(response, gone.row_version, gone.model_dump(mode="json"))
+    return _sent(response, gone.row_version, _tenant(gone))
 
 
 # ---------------------------------------------------------------------------- model access
@@ -206,29 +232,29 @@ def revoke_access(
 
 
 @router.get("/{tenant}/keys")
-def list_keys(who: Reader, svc: TenantsDep, tenant: str) -> dict[str, Any]:
+def list_keys(who: Reader, svc: TenantsDep, tenant: str) -> ListResponse[KeyPublic]:
     rows = svc.keys.list(who, tenant)
-    return {"data": [k.model_dump(mode="json") for k in rows], "count": len(rows)}
+    return ListResponse(data=[_key(k) for k in rows], count=len(rows))
 
 
 @router.post("/{tenant}/keys", status_code=201)
 def issue_key(
     who: Writer, svc: TenantsDep, tenant: str, body: KeyCreate, response: Response
-) -> dict[str, Any]:
+) -> IssuedKeyPublic:
     """A new key; ``key`` in this response is the only copy there will ever be."""
     issued = svc.keys.issue(who, tenant, **body.model_dump())
     response.headers["Location"] = f"{router.prefix}/{tenant}/keys/{issued.key.id}"
     response.headers["Cache-Control"] = "no-store"
-    data = {**issued.key.model_dump(mode="json"), "key": issued.secret}
+    data = IssuedKeyPublic.model_validate({**issued.key.model_dump(), "key": issued.secret})
     return _sent(response, issued.key.row_version, data)
 
 
 @router.get("/{tenant}/keys/{key_id}")
 def get_key(
     who: Reader, svc: TenantsDep, tenant: str, key_id: str, response: Response
-) -> dict[str, Any]:
+) -> KeyPublic:
     key = svc.keys.get(who, tenant, key_id)
-    return _sent(response, key.row_version, key.model_dump(mode="json"))
+    return _sent(response, key.row_version, _key(key))
 
 
 @router.delete("/{tenant}/keys/{key_id}")
@@ -239,7 +265,7 @@ def revoke_key(
     key_id: str,
     version: IfMatchDep,
     response: Response,
-) -> dict[str, Any]:
+) -> KeyPublic:
     """Revoke the key (kept, with status ``revoked``, for the record)."""
     key = svc.keys.revoke(who, tenant, key_id, expected_version=version)
-    return _sent(response, key.row_version, key.model_dump(mode="json"))
+    return _sent(response, key.row_version, _key(key))
