@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._report import Row, median_us, samples
@@ -14,10 +13,6 @@ from benchmarks._report import Row, median_us, samples
 __all__ = ["health_rows"]
 
 _LABEL = "SQLite store"
-
-
-def _median_us(run: Callable[[], object], loops: int = 5000, repeats: int = 15) -> float:
-    return median_us(run, loops, repeats)
 
 
 def health_rows() -> list[Row]:
@@ -41,8 +36,8 @@ def health_rows() -> list[Row]:
             def ask() -> None:
                 monitor.allowed(routes[next(counter) % 10])
 
-            record_us = _median_us(record)
-            allowed_us = _median_us(ask)
+            record_us = median_us(record, loops=5000)
+            allowed_us = median_us(ask, loops=5000)
             monitor.flush()
 
             def flush_thousand() -> None:

@@ -18,10 +18,6 @@ INPUT_TOKENS, OUTPUT_TOKENS = 1200, 350
 _TARGET_US = 3.0
 
 
-def _median_us(run: Callable[[], object], loops: int = 2000, repeats: int = 25) -> float:
-    return median_us(run, loops, repeats)
-
-
 def _genai_prices() -> Callable[[], object] | None:
     try:
         from genai_prices import Usage as GUsage
@@ -79,7 +75,7 @@ def pricing_rows() -> list[Row]:
     label = f"builtin ({len(catalog.models)} models)"
     route = catalog.routes["openai-gpt-4o@direct"]
     usage = Usage(input_tokens=INPUT_TOKENS, output_tokens=OUTPUT_TOKENS)
-    ours = _median_us(lambda: cost(usage, route))
+    ours = median_us(lambda: cost(usage, route), repeats=25)
     routes = [r for r in catalog.routes.values() if r.price is not None]
     mixed = Usage(
         input_tokens=INPUT_TOKENS,
@@ -89,7 +85,7 @@ def pricing_rows() -> list[Row]:
         minutes=Decimal(1),
         models_3d=1,
     )
-    every = _median_us(lambda: [cost(mixed, r) for r in routes], loops=20) / len(routes)
+    every = median_us(lambda: [cost(mixed, r) for r in routes], loops=20, repeats=25) / len(routes)
     rows = [
         Row("cost(usage, route) gpt-4o, median", label, ours, "us", target=_TARGET_US),
         Row(f"cost(usage, route) mean over {len(routes)} routes", label, every, "us"),
@@ -97,7 +93,10 @@ def pricing_rows() -> list[Row]:
     genai = _genai_prices()
     litellm = _litellm_us()
     for name, theirs in (
-        ("genai_prices.calc_price gpt-4o", None if genai is None else _median_us(genai, 200, 15)),
+        (
+            "genai_prices.calc_price gpt-4o",
+            None if genai is None else median_us(genai, loops=200, repeats=15),
+        ),
         ("litellm.cost_per_token gpt-4o", litellm),
     ):
         if theirs is None:

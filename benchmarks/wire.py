@@ -6,7 +6,6 @@ names, the stream, the token estimate), beside parsing the same body's JSON (orj
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from benchmarks._report import Row, median_us
@@ -63,19 +62,15 @@ BODY: dict[str, Any] = {
 _TARGET_US = 40.0
 
 
-def _median_us(run: Callable[[], object], loops: int = 2000, repeats: int = 15) -> float:
-    return median_us(run, loops, repeats)
-
-
 def wire_rows() -> list[Row]:
     from radiant.gateway.jsonx import loads
     from radiant.gateway.requests import Endpoint, read_ask
     from radiant.providers.openai_wire import ChatCompletionRequest, check_request
 
     raw = json.dumps(BODY).encode()
-    parse = _median_us(lambda: loads(raw))
-    shape = _median_us(lambda: check_request(ChatCompletionRequest, BODY))
-    ask = _median_us(lambda: read_ask(Endpoint.CHAT, BODY, len(raw)))
+    parse = median_us(lambda: loads(raw))
+    shape = median_us(lambda: check_request(ChatCompletionRequest, BODY))
+    ask = median_us(lambda: read_ask(Endpoint.CHAT, BODY, len(raw)))
     return [
         Row("parse the JSON (orjson), for comparison", _LABEL, parse, "us"),
         Row("check the OpenAI chat shape (pydantic-core)", _LABEL, shape, "us", _TARGET_US),
