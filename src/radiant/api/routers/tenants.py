@@ -120,11 +120,11 @@ def _sent(response: Response, version: int, data: _Sent) -> _Sent:
 
 
 def _tenant(tenant: Tenant) -> TenantPublic:
-    return TenantPublic.model_validate(tenant.model_dump())
+    return TenantPublic.model_validate(tenant, from_attributes=True)
 
 
 def _key(key: TenantApiKey) -> KeyPublic:
-    return KeyPublic.model_validate(key.model_dump())
+    return KeyPublic.model_validate(key, from_attributes=True)
 
 
 # ---------------------------------------------------------------------------- tenants
