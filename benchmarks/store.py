@@ -58,8 +58,10 @@ def store_rows(
     """``also(database_url, label)`` adds rows measured on the same synced database."""
     with synced_store(catalog) as (engine, sync_seconds):
         start = time.perf_counter()
-        size = build_snapshot(engine, CallabilityCheck()).size
+        snapshot = build_snapshot(engine, CallabilityCheck())
         first = time.perf_counter() - start
+        size = snapshot.size
+        del snapshot
         if size != len(catalog.models):
             raise RuntimeError(f"snapshot has {size} models, catalog {len(catalog.models)}")
         rows = [

@@ -19,6 +19,7 @@ from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.registry import ModelQuery, Registry, Snapshot, build_snapshot
 from radiant.selection.rule_admin import RoutingRules
+from radiant.store import repository
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog
 
@@ -381,3 +382,31 @@ def test_a_rebuild_reads_only_the_models_a_write_changed(migrated: Engine) -> No
     fifth = registry.snapshot()
     assert fifth.version == fourth.version + 1
     assert not [e for e in fifth.entries if e.model is fourth.resolve(e.id).model]
+
+
+def test_every_price_sheet_reads_as_its_history_row_on_each_backend(migrated: Engine) -> None:
+    """The snapshot reads current prices its own way (on SQLite a row's figures come as
+    one JSON array); each sheet equals the one the price history reads through the ORM,
+    text with quotes and non-ASCII letters, flags and timestamps included."""
+    sync_catalog(migrated, load_catalog(), source="test")
+    model_id = build_snapshot(migrated).resolve("gpt-4o").id
+    with migrated.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE price_history SET notes = :notes, is_estimated = :flag,"
+                " last_verified_at = effective_from, long_context_threshold = 200000,"
+                " long_context_input_per_1m = '6.000001' WHERE effective_to IS NULL"
+                " AND route_id IN (SELECT id FROM routes WHERE model_id = :model)"
+            ),
+            {"model": model_id, "notes": 'say "hi" \\ über 50%, [0] {x}\nnext', "flag": True},
+        )
+    snapshot = build_snapshot(migrated)
+    routes = [r for e in snapshot.entries for r in e.routes if r.price is not None]
+    assert len(routes) > 100
+    for route in routes:
+        assert route.price == repository.price_history(migrated, route.id)[-1], route.id
+    edited = snapshot.resolve("gpt-4o").routes[0].price
+    assert edited is not None and edited.is_estimated
+    assert edited.notes == 'say "hi" \\ über 50%, [0] {x}\nnext'
+    assert edited.long_context_input_per_1m == Decimal("6.000001")
+    assert edited.last_verified_at is not None and edited.last_verified_at.tzinfo is not None

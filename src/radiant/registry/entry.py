@@ -23,7 +23,7 @@ __all__ = ["ModelEntry", "build_entry", "hosting_by_platform"]
 @dataclass(frozen=True, slots=True)
 class ModelEntry:
     model: Model
-    #: Routes in fallback order: priority, then cheapest input price.
+    #: Routes in fallback order: active first, priority, cheapest input price, platform id.
     routes: tuple[Route, ...]
     hosting_types: frozenset[HostingType]
     platform_ids: frozenset[str]
@@ -56,19 +56,20 @@ class ModelEntry:
 _NO_PRICE = Decimal("Infinity")
 
 
-def _route_order(route: Route) -> tuple[int, int, Decimal]:
+def _route_order(route: Route) -> tuple[int, int, Decimal, str]:
     price = route.price.input_per_1m if route.price and route.price.input_per_1m else None
     return (
         0 if route.status is RouteStatus.ACTIVE else 1,
         route.priority,
         price if price is not None else _NO_PRICE,
+        route.platform_id,  # the same order whatever order the routes came in
     )
 
 
 def _in_order(routes: list[Route]) -> bool:
     """True when ``routes`` are in :func:`_route_order` already: all active, priorities
-    rising (as the store reads them), so no tie for the price to break. Cheaper to
-    check than to sort."""
+    rising, so no tie for the price or the platform to break. Cheaper to check than to
+    sort."""
     previous = 0
     for route in routes:
         if route.status is not RouteStatus.ACTIVE or route.priority <= previous:

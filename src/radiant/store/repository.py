@@ -6,6 +6,7 @@ been migrated.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, inspect, select, text, type_coerce, update
+from sqlalchemy import (
+    JSON,
+    Engine,
+    delete,
+    func,
+    inspect,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NULLTYPE
@@ -29,6 +40,7 @@ from radiant.domain import (
     ThermalStatus,
 )
 from radiant.errors import StoreError
+from radiant.store.engine import json_loads
 from radiant.store.mapping import (
     MODEL_COLUMNS,
     PRICE_COLUMNS,
@@ -55,7 +67,7 @@ from radiant.store.tables import (
     ThermalStateRow,
     utcnow,
 )
-from radiant.store.types import money_from_column
+from radiant.store.types import JSONText, money_from_column
 
 __all__ = [
     "NOTIFY_CHANNEL",
@@ -82,6 +94,8 @@ class RegistryData:
     routes: list[Route] = field(default_factory=list)
     health: list[ProviderHealth] = field(default_factory=list)
     thermal: list[ThermalStatus] = field(default_factory=list)
+    #: ``models`` and ``routes`` come in no particular order (the snapshot orders them:
+    #: sorting there costs less than the database's ORDER BY on a large registry).
     #: None: ``models`` and ``routes`` are the whole registry. A set: they hold only
     #: these models (those still there) and their routes, the ones that changed since
     #: the version asked about; every other model is as it was then.
@@ -218,10 +232,13 @@ def read_registry(engine: Engine, since: int | None = None) -> RegistryData:
         changed = None if since is None else _changed_since(session, since, version)
         only = None if changed is None else sorted(changed)
         aliases: dict[str, list[str]] = defaultdict(list)
-        for model_id, alias in _values(
-            session, ModelAliasRow, ("model_id", "alias"), "alias", models=only
-        ):
+        for model_id, alias in _values(session, ModelAliasRow, ("model_id", "alias"), models=only):
             aliases[model_id].append(alias)
+        # each model's aliases in order: a few sorts of a few names, cheaper than the
+        # database sorting every alias of the registry
+        for names in aliases.values():
+            if len(names) > 1:
+                names.sort()
         self_hosted = {
             row["model_id"]: row
             for row in _rows(
@@ -236,14 +253,12 @@ def read_registry(engine: Engine, since: int | None = None) -> RegistryData:
         data.providers = [row_to_provider(r) for r in _rows(session, ProviderRow, ProviderRow.id)]
         data.models = [
             model_from_columns(values, aliases.get(values[0], []), self_hosted.get(values[0]))
-            for values in _values(session, ModelRow, MODEL_COLUMNS, "id", models=only, key="id")
+            for values in _values(session, ModelRow, MODEL_COLUMNS, models=only, key="id")
         ]
         model_id = ROUTE_COLUMNS.index("model_id")
         data.routes = [
             route_from_columns(values, prices.get(values[-1]), self_hosted.get(values[model_id]))
-            for values in _values(
-                session, RouteRow, ROUTE_COLUMNS, "model_id", "priority", "id", models=only
-            )
+            for values in _values(session, RouteRow, ROUTE_COLUMNS, models=only)
         ]
         # a provider's own health; platforms probed as a whole (no provider) are not in it
         data.health = [
@@ -277,10 +292,17 @@ def _values(
     order, as tuples: no dictionary per row. ``models``: only the rows whose ``key``
     column is one of these."""
     columns = [getattr(table, name) for name in names]
-    query = select(*columns).order_by(*(getattr(table, name) for name in order))
+    if session.get_bind().dialect.name == "sqlite":
+        columns = [type_coerce(c, _JSON_TEXT) if isinstance(c.type, JSON) else c for c in columns]
+    query = select(*columns)
+    if order:
+        query = query.order_by(*(getattr(table, name) for name in order))
     if models is not None:
         query = query.where(getattr(table, key).in_(models))
     return iter(session.connection().execute(query))
+
+
+_JSON_TEXT = JSONText(json_loads)
 
 
 def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str, PriceSheet]:
@@ -291,29 +313,39 @@ def _current_prices(session: Session, models: Sequence[str] | None) -> dict[str,
     as the driver returns them, before any conversion, so each distinct sheet is
     converted and validated once: a registry whose routes repeat prices pays per sheet,
     not per route.
+
+    On SQLite a row's figures come as one JSON array (``json_array`` renders each value
+    as the driver would return it: text, integer or null): one value per row for the
+    driver to make instead of one per column, most of them NULL, and its text is the
+    row's key. That reads the prices of a large registry in about half the time.
     """
     table = PriceHistoryRow
     columns = [getattr(table, name) for name in PRICE_COLUMNS]
     dialect = session.get_bind().dialect
     convert = [_reader(column, dialect) for column in columns]
-    query = select(table.route_id, *(type_coerce(c, NULLTYPE) for c in columns)).where(
-        table.effective_to.is_(None)
+    packed = dialect.name == "sqlite"
+    figures = (
+        [func.json_array(*columns)]
+        if packed
+        else [type_coerce(column, NULLTYPE) for column in columns]
     )
+    query = select(table.route_id, *figures).where(table.effective_to.is_(None))
     if models is not None:
         query = query.where(
             table.route_id.in_(select(RouteRow.id).where(RouteRow.model_id.in_(models)))
         )
     result = session.connection().execute(query)
-    sheets: dict[tuple[Any, ...], PriceSheet] = {}
+    sheets: dict[Any, PriceSheet] = {}
     prices: dict[str, PriceSheet] = {}
     for route_id, *raw in result:
-        key = tuple(raw)
+        key: Any = raw[0] if packed else tuple(raw)
         sheet = sheets.get(key)
         if sheet is None:
+            values = json.loads(key) if packed else raw
             # most columns are NULL on any one sheet: those are left to the defaults (None)
             fields = {
                 name: v if f is None else f(v)
-                for name, f, v in zip(PRICE_COLUMNS, convert, raw, strict=True)
+                for name, f, v in zip(PRICE_COLUMNS, convert, values, strict=True)
                 if v is not None
             }
             sheet = sheets[key] = price_from_fields(fields)
