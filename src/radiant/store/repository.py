@@ -284,19 +284,17 @@ def _values(
     session: Session,
     table: Any,
     names: Sequence[str],
-    *order: str,
+    *,
     models: Sequence[str] | None = None,
     key: str = "model_id",
 ) -> Iterator[Sequence[Any]]:
-    """The values of the columns ``names`` (mapped attribute names) of every row, in that
-    order, as tuples: no dictionary per row. ``models``: only the rows whose ``key``
-    column is one of these."""
+    """The values of the columns ``names`` (mapped attribute names) of every row, in no
+    particular order, as tuples: no dictionary per row. ``models``: only the rows whose
+    ``key`` column is one of these."""
     columns = [getattr(table, name) for name in names]
     if session.get_bind().dialect.name == "sqlite":
         columns = [type_coerce(c, _JSON_TEXT) if isinstance(c.type, JSON) else c for c in columns]
     query = select(*columns)
-    if order:
-        query = query.order_by(*(getattr(table, name) for name in order))
     if models is not None:
         query = query.where(getattr(table, key).in_(models))
     return iter(session.connection().execute(query))

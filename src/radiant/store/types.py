@@ -83,11 +83,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class JSONText(TypeEngine[Any]):
-    """A JSON column read as SQLite returns it (text), decoded by ``decode`` in one call.
+    """A JSON column read as SQLite returns it, its text decoded by ``decode`` in one call.
 
     Only for reading, through ``type_coerce``: SQLAlchemy's own SQLite JSON type runs two
     wrappers of its own around the decoder for every value, which a large registry's
-    read pays a hundred thousand times."""
+    read pays a hundred thousand times. As there, a number is answered as it is (a JSON
+    column has numeric affinity in SQLite: the text ``5`` is stored as the integer)."""
 
     cache_ok = True
 
@@ -99,6 +100,6 @@ class JSONText(TypeEngine[Any]):
         decode = self.decode
 
         def process(value: Any) -> Any:
-            return None if value is None else decode(value)
+            return decode(value) if isinstance(value, str | bytes) else value
 
         return process
