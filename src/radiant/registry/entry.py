@@ -33,11 +33,19 @@ class ModelEntry:
     output_price: Decimal | None
     health: HealthStatus
     thermal_state: ThermalState | None
-    search_text: str
 
     @property
     def id(self) -> str:
         return self.model.id
+
+    @property
+    def search_text(self) -> str:
+        """What a text search looks in: the id, every alias, the name, the display name
+        and the description, case-folded (made when asked: most snapshots serve no
+        text search; the snapshot keeps the texts of its entries once one does)."""
+        model = self.model
+        parts = [model.id, *model.aliases, model.name, model.display_name, model.description]
+        return " ".join(parts).casefold()
 
     @property
     def hosting_type(self) -> str:
@@ -110,9 +118,6 @@ def build_entry(
                 inputs.append(price.input_per_1m)
             if price.output_per_1m is not None:
                 outputs.append(price.output_per_1m)
-    text = " ".join(
-        [model.id, *model.aliases, model.name, model.display_name, model.description]
-    ).casefold()
     return ModelEntry(
         model=model,
         routes=ordered,
@@ -123,5 +128,4 @@ def build_entry(
         output_price=min(outputs) if outputs else None,
         health=health,
         thermal_state=thermal,
-        search_text=text,
     )

@@ -109,10 +109,9 @@ class Snapshot:
         self._index: dict[str, dict[str, int]] = self._build_indexes()
         self._numeric_cache: dict[tuple[str, Any], int] = {}
         self._text_cache: dict[str, int] = {}
-        self._ranges: dict[str, NumericIndex] = {
-            field: NumericIndex([value(e) for e in entries], self.size)
-            for field, value in _RANGE_VALUES.items()
-        }
+        #: the range indexes, each made when a filter first asks for it
+        self._ranges: dict[str, NumericIndex] = {}
+        self._search_texts: list[str] | None = None
         self._undated_names: dict[str, set[int]] | None = None
         self._by_prefix: dict[str, list[str]] | None = None
         self._orders: dict[str, list[int]] = {}
@@ -344,7 +343,11 @@ class Snapshot:
         key = (field, bound)
         cached = self._numeric_cache.get(key)
         if cached is None:
-            index = self._ranges[field]
+            index = self._ranges.get(field)
+            if index is None:
+                value = _RANGE_VALUES[field]
+                index = NumericIndex([value(e) for e in self.entries], self.size)
+                self._ranges = {**self._ranges, field: index}  # a new dict: readers keep theirs
             if field == "context_window":
                 cached = index.at_least(bound)
             elif field == "tier":
@@ -360,8 +363,11 @@ class Snapshot:
     def _text(self, needle: str) -> int:
         cached = self._text_cache.get(needle)
         if cached is None:
+            texts = self._search_texts
+            if texts is None:
+                texts = self._search_texts = [e.search_text for e in self.entries]
             cached = from_positions(
-                (i for i, e in enumerate(self.entries) if needle in e.search_text), self.size
+                (i for i, text in enumerate(texts) if needle in text), self.size
             )
             if len(self._text_cache) > 256:
                 self._text_cache.clear()
