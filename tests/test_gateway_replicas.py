@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from gateway_fakes import FakeUpstream
 from gateway_world import add_tenant, make_template
-from local_server import free_port, serve_app
+from local_server import free_ports, serve_app
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.tenants.scope import admin_scope
@@ -54,6 +54,8 @@ class Replicas:
     started: itertools.count[int] = field(default_factory=itertools.count)
 
     def start(self, port: int) -> None:
+        running = self.procs.get(port)
+        assert running is None or running.poll() is not None, f"a server runs on {port}"
         log = (self.logs / f"serve-{port}-{next(self.started)}.log").open("wb")
         self.handles.append(log)
         self.procs[port] = subprocess.Popen(
@@ -109,7 +111,7 @@ def replicas(db_url: str, tmp_path: Path, upstream: FakeUpstream) -> Iterator[tu
         "RADIANT_METER_FLUSH_SECONDS": "0.2",
         "RADIANT_LOG_LEVEL": "warning",
     }
-    servers = Replicas(env, tmp_path, [free_port(), free_port()])
+    servers = Replicas(env, tmp_path, free_ports(2))
     try:
         for port in servers.ports:
             servers.start(port)

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from conftest import migrate
-from local_server import free_port
+from local_server import free_ports
 from radiant.errors import ValidationError
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
@@ -156,7 +156,7 @@ def servers(postgres_db: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[
     }
     procs: list[subprocess.Popen[bytes]] = []
     logs: list[IO[bytes]] = []
-    ports = [free_port() for _ in range(3)]
+    ports = free_ports(3)
     try:
         for i, port in enumerate(ports):
             log = (tmp_path / f"serve{i}.log").open("wb")
