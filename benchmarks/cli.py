@@ -1,9 +1,14 @@
 """Wall time of ``radiant`` commands as a user runs them: the installed console script in
-a fresh process, with its defaults (only the database is a throwaway SQLite file)."""
+a fresh process, with its defaults (only the database is a throwaway SQLite file).
+
+A read command reads the registry document the previous read at the same version left
+(``radiant.cli._reads``); beside the reads, the same ``models list`` when there is none
+(as after any write: the registry is read from the store, and the document kept again)."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -51,4 +56,20 @@ def cli_rows(runs: int | None = None) -> list[Row]:
             times = samples(runs, lambda args=args: _run(env, *args))  # type: ignore[misc]
             label = f"{name} (fresh process, median of {runs})"
             rows.append(Row(label, "builtin", median_ms(times), "ms", target, digits=0))
+        rows.append(_miss_row(env, Path(directory) / "radiant.db", runs))
     return rows
+
+
+def _miss_row(env: dict[str, str], database: Path, runs: int) -> Row:
+    """``models list`` with no document to read: each run first drops the one the last left."""
+    args = _READS[0][1]
+
+    def run() -> None:
+        with sqlite3.connect(database) as conn:
+            conn.execute("DELETE FROM registry_documents")
+        conn.close()
+        _run(env, *args)
+
+    times = samples(runs, run)
+    label = f"radiant models list --limit 5, no document: reads the store (median of {runs})"
+    return Row(label, "builtin", median_ms(times), "ms", digits=0)

@@ -179,7 +179,7 @@ def _prepare(directory: Path, upstream: int, tenants: int) -> tuple[str, list[st
     """A migrated SQLite registry with the catalog and ``tenants`` tier-5 tenants, each
     with a key; returns the database URL and the keys."""
     from radiant.catalog import load_catalog
-    from radiant.registry import Registry
+    from radiant.registry.service import Registry
     from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
     from radiant.store.engine import make_engine
     from radiant.store.migrate import upgrade

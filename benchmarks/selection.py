@@ -263,7 +263,7 @@ def _run_sql(conn: Any, statement: Any, args: dict[str, Any]) -> list[Any]:
 def postgres_rows(catalog: Catalog, label: str, *, rounds: int) -> list[Row]:
     from sqlalchemy import text
 
-    from radiant.registry import build_snapshot
+    from radiant.registry.service import build_snapshot
     from radiant.store.engine import make_engine
     from radiant.store.migrate import upgrade
     from radiant.sync import sync_catalog

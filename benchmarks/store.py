@@ -20,7 +20,7 @@ from radiant.catalog import Catalog
 from radiant.core.context import WriteContext
 from radiant.manage.registry_writes import RegistryWriter
 from radiant.providers.callability import CallabilityCheck
-from radiant.registry import Registry, build_snapshot
+from radiant.registry.service import Registry, build_snapshot
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.selection.rule_admin import RoutingRules
 from radiant.store.engine import make_engine

@@ -26,7 +26,7 @@ from radiant.gateway.service import Gateway
 from radiant.health import HealthMonitor
 from radiant.health.breaker import BreakerPolicy
 from radiant.health.monitor import open_health_store
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from conftest import Bearer
 from radiant.api.app import create_app
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.sync import start_sync_log
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from conftest import Bearer, migrate
 from radiant.api.app import create_app
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
 

@@ -23,7 +23,7 @@ from radiant.manage.approvals import ApprovalService
 from radiant.manage.operations import WriteOp
 from radiant.manage.policy import get_policy, set_policy
 from radiant.manage.registry_writes import RegistryWriter
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.store.admin_tables import ApprovalRequestRow
 from radiant.store.tables import utcnow

@@ -28,7 +28,7 @@ from discovery_fakes import (
 from manage_helpers import ctx
 from radiant.errors import ValidationError
 from radiant.manage.registry_writes import RegistryWriter
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.discovery_tables import DiscoveredModelRow, DiscoveryRouteStateRow
 from radiant.store.repository import registry_version
 from radiant.store.tables import ModelRow, RouteRow

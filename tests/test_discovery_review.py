@@ -24,7 +24,7 @@ from manage_helpers import ctx
 from radiant.api.app import create_app
 from radiant.manage.administrators import AdminService
 from radiant.manage.policy import set_policy
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
 from radiant.store.tables import ModelRow

@@ -23,7 +23,7 @@ from local_server import serve_app
 from radiant.api.app import create_app
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.tenants import Tenants

@@ -36,7 +36,7 @@ from radiant.gateway.retry import RetryPolicy
 from radiant.gateway.service import Gateway
 from radiant.health import HealthMonitor
 from radiant.health.monitor import open_health_store
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.engine import make_engine
 
 #: a model of the tenant's for each operation (the valid name a generated body lacks)

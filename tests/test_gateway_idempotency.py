@@ -24,7 +24,7 @@ from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Backend, Template, World, make_backends, open_backend_world, open_world
 from radiant.gateway.idempotency import Claim, IdempotencyStore, fingerprint
 from radiant.gateway.mount import gateway_from_settings
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import IdempotencyKeyRow
 from radiant.store.engine import make_engine

@@ -12,7 +12,7 @@ import pytest
 from radiant.api.app import create_app
 from radiant.gateway.errors import CODES
 from radiant.gateway.requests import SHAPES, Endpoint
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.engine import make_engine
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()

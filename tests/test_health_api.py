@@ -21,7 +21,7 @@ from radiant.health.probes import ProbeResult
 from radiant.health.provider_health import record_probes
 from radiant.health.sql_store import SqlHealthStore
 from radiant.health.thermal import LocalThermalBackend, ThermalManager
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.store.engine import make_engine
 from radiant.sync.discovery.targets import Target

@@ -18,7 +18,7 @@ from radiant.domain import HealthStatus, Platform, PlatformKind
 from radiant.health.jobs import health_job
 from radiant.health.probes import ProbeResult, probe, probe_all, probe_targets
 from radiant.health.provider_health import list_provider_health
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.secrets import EnvSecretResolver
 from radiant.store import repository
 from radiant.sync.discovery.targets import Target

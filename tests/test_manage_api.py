@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from manage_helpers import seed
 from radiant.api.app import create_app
 from radiant.manage.administrators import AdminService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 
 PROBLEM = "application/problem+json"

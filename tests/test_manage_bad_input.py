@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from manage_helpers import seed
 from radiant.api.app import create_app
 from radiant.manage.administrators import AdminService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store import tables
 
 PROBLEM = "application/problem+json"

@@ -21,7 +21,7 @@ from manage_helpers import seed
 from radiant.api.app import create_app
 from radiant.core.audit import AuditQuery, list_audit
 from radiant.manage.administrators import AdminService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 
 CLIENTS = 100
 

@@ -22,7 +22,7 @@ from radiant.errors import (
     ValidationError,
 )
 from radiant.manage.registry_writes import RegistryWriter
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ANONYMOUS, Role
 from radiant.store.repository import price_history
 from radiant.store.tables import ModelRow

@@ -27,7 +27,7 @@ from radiant.errors import StoreError
 from radiant.gateway.event import encode
 from radiant.gateway.metering import Meter, UsageEvent, meter_from_settings
 from radiant.gateway.spool import Spool
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.settings import Settings, get_settings
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine

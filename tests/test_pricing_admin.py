@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from conftest import Bearer, migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog

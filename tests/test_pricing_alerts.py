@@ -20,7 +20,7 @@ from radiant.pricing import store
 from radiant.pricing.alerts import AlertStatus
 from radiant.pricing.estimates import severity
 from radiant.pricing.service import PricingService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store.repository import price_history
 from radiant.store.tables import PriceHistoryRow

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, insert
 from conftest import migrate
 from radiant.api.app import create_app
 from radiant.catalog import load_catalog
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.store.tenant_tables import TenantModelAccessRow, TenantRow

@@ -25,7 +25,7 @@ from radiant.pricing.optimizer import (
 )
 from radiant.pricing.service import PricingService
 from radiant.providers.callability import CallabilityCheck
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.secrets import EnvSecretResolver
 from radiant.security import Principal, Role
 from radiant.store.engine import make_engine

@@ -22,7 +22,7 @@ from radiant.cli import app as cli_app
 from radiant.domain import CostSource, PricingType
 from radiant.pricing import store as pricing_store
 from radiant.pricing.service import PricingService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import row_to_price
 from radiant.store.repository import bump_version, price_history, registry_version

@@ -24,7 +24,7 @@ from radiant.catalog.importers import load_source
 from radiant.cli import app as cli_app
 from radiant.errors import AuthenticationError, ValidationError
 from radiant.manage.administrators import AdminService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine
 from radiant.sync import sync_catalog

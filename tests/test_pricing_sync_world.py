@@ -36,7 +36,7 @@ from radiant.domain import CostSource, PlatformKind, Task
 from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
 from radiant.providers.target import target_for
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.secrets import EnvSecretResolver
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import select as select_models

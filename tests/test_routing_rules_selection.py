@@ -16,7 +16,7 @@ from radiant.catalog import load_catalog
 from radiant.core.context import WriteContext
 from radiant.domain import Task
 from radiant.domain.routing_rule import RoutingRule
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.selection import SelectionCriteria, select
 from radiant.selection.fallback import FallbackPath

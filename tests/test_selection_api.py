@@ -21,7 +21,7 @@ from radiant.catalog import load_catalog
 from radiant.domain import HostingType
 from radiant.pricing import cost, price_usage
 from radiant.pricing.markup import MarkupBook
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Permission, Principal, PrincipalKind, Role
 from radiant.selection import SelectionCriteria
 from radiant.selection import select as engine_select

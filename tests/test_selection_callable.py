@@ -23,7 +23,8 @@ from radiant.api.app import create_app
 from radiant.catalog import load_catalog
 from radiant.domain import Task
 from radiant.providers.callability import CallabilityCheck
-from radiant.registry import Registry, Snapshot
+from radiant.registry import Snapshot
+from radiant.registry.service import Registry
 from radiant.secrets import EnvSecretResolver
 from radiant.selection import SelectionCriteria, select
 from radiant.selection.routes import cheapest_routes, rank_routes

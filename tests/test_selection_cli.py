@@ -18,7 +18,7 @@ from sqlalchemy import select
 from cli_in_process import run_radiant
 from conftest import migrate
 from radiant.catalog import load_catalog
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.selection import SelectionCriteria
 from radiant.selection import select as engine_select
 from radiant.store.engine import make_engine

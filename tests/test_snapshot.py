@@ -17,7 +17,8 @@ from radiant.catalog import load_catalog
 from radiant.domain import HostingType, Task
 from radiant.errors import ModelNotFoundError, NotFoundError
 from radiant.manage.registry_writes import RegistryWriter
-from radiant.registry import ModelQuery, Registry, Snapshot, build_snapshot
+from radiant.registry import ModelQuery, Snapshot
+from radiant.registry.service import Registry, build_snapshot
 from radiant.selection.rule_admin import RoutingRules
 from radiant.store import repository
 from radiant.store.engine import make_engine

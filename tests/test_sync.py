@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from radiant.catalog import load_catalog
 from radiant.errors import CatalogError
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.repository import price_history, registry_version, sync_history
 from radiant.store.tables import (
     Base,

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from conftest import Bearer
 from local_server import free_port
 from radiant.api.app import create_app
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Role
 from radiant.settings import get_settings
 from radiant.sync.jobs import JOBS, JobContext, JobResult, register_job

@@ -523,7 +523,7 @@ def test_a_pricing_run_that_died_after_its_commit_is_completed_with_its_counts_a
     prices replaced, resolved after the commit, are resolved by the reaper."""
     from radiant.pricing import store as pricing_store
     from radiant.pricing.service import PricingService
-    from radiant.registry import Registry
+    from radiant.registry.service import Registry
     from radiant.sync import pricing_sync, runner, sync_catalog
 
     sync_catalog(migrated, load_catalog(None))

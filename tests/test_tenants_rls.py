@@ -18,7 +18,7 @@ from conftest import migrate
 from radiant.bootstrap import open_registry
 from radiant.catalog import load_catalog
 from radiant.errors import NotFoundError, PermissionDeniedError
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.settings import Settings
 from radiant.store.admin_tables import AdministratorRow, AdminTokenRow, AuditLogRow

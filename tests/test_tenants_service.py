@@ -25,7 +25,7 @@ from radiant.errors import (
     PreconditionFailedError,
     ValidationError,
 )
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ROLE_PERMISSIONS, Permission, Principal, PrincipalKind, Role
 from radiant.store.engine import make_engine, session_scope
 from radiant.sync import sync_catalog

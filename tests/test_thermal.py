@@ -22,7 +22,7 @@ from radiant.errors import (
 )
 from radiant.health.jobs import thermal_job
 from radiant.health.thermal import LocalThermalBackend, ThermalManager
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import ANONYMOUS, ROLE_PERMISSIONS, Principal, PrincipalKind, Role
 from radiant.store import repository
 from radiant.store.admin_tables import AuditLogRow

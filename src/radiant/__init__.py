@@ -57,7 +57,7 @@ _LAZY = {
     "Route": "radiant.domain",
     "ModelEntry": "radiant.registry",
     "ModelQuery": "radiant.registry",
-    "Registry": "radiant.registry",
+    "Registry": "radiant.registry.service",
     "Snapshot": "radiant.registry",
     "Settings": "radiant.settings",
     "open_registry": "radiant.bootstrap",
@@ -97,5 +97,6 @@ if TYPE_CHECKING:
     )
     from radiant.pricing import MarkupBook, Usage, cost, price_usage
     from radiant.pricing.service import PricingService
-    from radiant.registry import ModelEntry, ModelQuery, Registry, Snapshot
+    from radiant.registry import ModelEntry, ModelQuery, Snapshot
+    from radiant.registry.service import Registry
     from radiant.settings import Settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.settings import Settings
 from radiant.store.engine import make_engine
 

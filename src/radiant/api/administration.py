@@ -15,7 +15,7 @@ from radiant.errors import AuthenticationError
 from radiant.manage.administrators import AdminService
 from radiant.manage.approvals import ApprovalService
 from radiant.manage.registry_writes import RegistryWriter
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.security import Permission, PrincipalKind
 from radiant.tenants import MissingScopeError
 

@@ -29,7 +29,7 @@ from radiant.api.routers import (
 from radiant.api.routers import health as health_routes
 from radiant.gateway.mount import install_gateway
 from radiant.pricing.service import PricingService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.selection.rule_admin import RoutingRules
 from radiant.selection.service import Selector
 from radiant.settings import get_settings

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from radiant.registry import Registry, Snapshot
+from radiant.registry import Snapshot
+from radiant.registry.service import Registry
 
 __all__ = ["RegistryDep", "SnapshotDep"]
 

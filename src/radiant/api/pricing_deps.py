@@ -8,7 +8,8 @@ from fastapi import Depends, Request
 
 from radiant.api.auth import PrincipalDep
 from radiant.api.deps import SnapshotDep
-from radiant.pricing.service import PriceLens, PricingService
+from radiant.pricing.lens import PriceLens
+from radiant.pricing.service import PricingService
 
 __all__ = ["LensDep", "PricingDep", "get_pricing"]
 
@@ -25,7 +26,7 @@ PricingDep = Annotated[PricingService, Depends(get_pricing)]
 
 
 def get_lens(pricing: PricingDep, snapshot: SnapshotDep, principal: PrincipalDep) -> PriceLens:
-    return PriceLens(pricing, snapshot, principal.sees_cost)
+    return pricing.lens(snapshot, principal.sees_cost)
 
 
 LensDep = Annotated[PriceLens, Depends(get_lens)]

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from radiant.domain import Model, Platform, PriceSheet, Provider, Route
-from radiant.pricing.service import PriceLens
+from radiant.pricing.lens import PriceLens
 from radiant.registry import ModelEntry, Snapshot
 
 __all__ = [

@@ -184,16 +184,24 @@ def disposed_with_command(engine: Any) -> Any:
     return engine
 
 
-def price_lens(registry: Any, *, admin: bool) -> Any:
+def read_snapshot() -> Any:
+    """The registry as the read commands see it (see :mod:`radiant.cli._reads`)."""
+    from radiant.cli._reads import read_view
+
+    return read_view(load_settings())[0]
+
+
+def price_lens(*, admin: bool) -> Any:
     """How the CLI sees prices: clients' view by default, costs with ``--admin`` (and a
     token that holds ``cost:read``)."""
     from radiant.cli._auth import cost_reader
-    from radiant.pricing.service import PriceLens, PricingService
+    from radiant.cli._reads import read_view
+    from radiant.pricing.lens import PriceLens
 
     if admin:
-        cost_reader(registry.engine)
-
-    return PriceLens(PricingService(registry), registry.snapshot(), sees_cost=admin)
+        cost_reader()
+    snapshot, book = read_view(load_settings())
+    return PriceLens(snapshot, book, sees_cost=admin)
 
 
 def print_json(data: Any) -> None:

@@ -21,6 +21,7 @@ from radiant.cli._base import (
     price_lens,
     print_json,
     providers_app,
+    read_snapshot,
     safe_url,
     sync_app,
     table,
@@ -159,8 +160,7 @@ def models_list(
         limit=limit,
         offset=offset,
     )
-    registry = open_registry()
-    lens = price_lens(registry, admin=False)
+    lens = price_lens(admin=False)
     data, count = list_priced(lens.snapshot, query, lens)
     if as_json:
         print_json(
@@ -209,8 +209,7 @@ def models_show(
     """Show one model with its routes and prices (costs too with --admin)."""
     from radiant.api.schemas import RouteAdmin, model_detail
 
-    registry = open_registry()
-    lens = price_lens(registry, admin=admin)
+    lens = price_lens(admin=admin)
     detail = model_detail(lens.snapshot.resolve(name), lens)
     if as_json:
         print_json(detail.model_dump(mode="json"))
@@ -284,11 +283,11 @@ def models_search(
 ) -> None:
     """Search models by id, alias, name and description."""
     from radiant.api.schemas import model_summary
+    from radiant.registry.views import search
 
-    registry = open_registry()
-    found = registry.search(text, limit)
+    lens = price_lens(admin=False)
+    found = search(lens.snapshot, text, limit)
     if as_json:
-        lens = price_lens(registry, admin=False)
         data = [model_summary(e, lens).model_dump(mode="json") for e in found]
         print_json({"data": data, "count": len(found)})
         return
@@ -305,7 +304,7 @@ def models_search(
 @providers_app.command("list")
 def providers_list(as_json: JsonOpt = False) -> None:
     """List providers."""
-    providers = list(open_registry().snapshot().providers.values())
+    providers = list(read_snapshot().providers.values())
     if as_json:
         print_json(
             {"data": [p.model_dump(mode="json") for p in providers], "count": len(providers)}
@@ -321,7 +320,7 @@ def providers_list(as_json: JsonOpt = False) -> None:
 @platforms_app.command("list")
 def platforms_list(as_json: JsonOpt = False) -> None:
     """List platforms."""
-    platforms = list(open_registry().snapshot().platforms.values())
+    platforms = list(read_snapshot().platforms.values())
     if as_json:
         print_json(
             {"data": [p.model_dump(mode="json") for p in platforms], "count": len(platforms)}
@@ -337,7 +336,7 @@ def platforms_list(as_json: JsonOpt = False) -> None:
 @app.command("stats")
 def stats(as_json: JsonOpt = False) -> None:
     """Counts by hosting type, category, provider, health and thermal state."""
-    data = open_registry().stats()
+    data = read_snapshot().stats()
     if as_json:
         print_json(data)
         return

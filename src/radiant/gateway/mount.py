@@ -26,7 +26,7 @@ from radiant.gateway.requests import Endpoint
 from radiant.gateway.service import Gateway
 from radiant.health.monitor import monitor_from_settings
 from radiant.pricing.service import PricingService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.selection.service import Selector
 from radiant.settings import get_settings
 

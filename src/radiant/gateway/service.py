@@ -67,7 +67,8 @@ from radiant.pricing.service import PricingService
 from radiant.pricing.usage import Usage
 from radiant.providers import ProviderError, WireAdapter, adapter_for, target_for
 from radiant.providers.shapes.openai import ChatCompletionChunk
-from radiant.registry import Registry, Snapshot
+from radiant.registry import Snapshot
+from radiant.registry.service import Registry
 from radiant.selection.service import Selector
 from radiant.tenants import require_scope
 

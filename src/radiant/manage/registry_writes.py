@@ -49,7 +49,7 @@ from radiant.manage.resources import (
 )
 from radiant.pricing import store as pricing_store
 from radiant.pricing.markup import MarkupScope
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.store.engine import session_scope
 from radiant.store.mapping import price_columns, row_to_price, self_hosted_columns
 from radiant.store.repository import bump_version, route_models, store_errors

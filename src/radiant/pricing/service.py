@@ -23,9 +23,6 @@ from sqlalchemy.orm import Session
 from radiant.domain import (
     HostingType,
     Model,
-    PlatformKind,
-    PriceSheet,
-    PricingType,
     Route,
     RouteStatus,
     Task,
@@ -36,6 +33,7 @@ from radiant.errors import NotFoundError
 from radiant.pricing import store
 from radiant.pricing.cost import CostBreakdown, cost
 from radiant.pricing.estimates import estimate_cost, reason_for
+from radiant.pricing.lens import PriceLens, hosting_of
 from radiant.pricing.markup import Markup, MarkupBook
 from radiant.pricing.optimizer import (
     ModelPriceAnalysis,
@@ -55,11 +53,12 @@ from radiant.pricing.views import (
     headline,
     marked_up,
 )
-from radiant.registry import ModelEntry, Registry, Snapshot
+from radiant.registry import ModelEntry, Snapshot
+from radiant.registry.service import Registry
 from radiant.store import repository
 from radiant.store.repository import bump_version, store_errors
 
-__all__ = ["EstimateReport", "PriceLens", "PricingService", "Quote"]
+__all__ = ["EstimateReport", "PricingService", "Quote"]
 
 
 @dataclass(frozen=True)
@@ -129,10 +128,11 @@ class PricingService:
 
     # ------------------------------------------------------------------ markups
 
-    @staticmethod
-    def hosting(snapshot: Snapshot, route: Route) -> HostingType:
-        platform = snapshot.platforms.get(route.platform_id)
-        return route.hosting_type(platform.kind if platform else PlatformKind.DIRECT)
+    hosting = staticmethod(hosting_of)
+
+    def lens(self, snapshot: Snapshot, sees_cost: bool) -> PriceLens:
+        """How a caller who ``sees_cost`` (or not) sees ``snapshot``'s prices."""
+        return PriceLens(snapshot, self.book(snapshot), sees_cost)
 
     def _markup(
         self,
@@ -385,51 +385,3 @@ def _tenant_prices(
     if access.custom_output_price_per_1m is not None and "output_per_1m" in result:
         result["output_per_1m"] = access.custom_output_price_per_1m
     return result
-
-
-class PriceLens:
-    """How one caller sees a snapshot's prices: marked-up sheets, and costs only for those
-    who ``sees_cost``. Built per request; caches the prices of each route it priced."""
-
-    def __init__(self, service: PricingService, snapshot: Snapshot, sees_cost: bool) -> None:
-        self.service = service
-        self.snapshot = snapshot
-        self.sees_cost = sees_cost
-        self._book = service.book(snapshot)
-        self._prices: dict[str, dict[str, Decimal]] = {}
-
-    def markup(self, entry: ModelEntry, route: Route) -> Markup:
-        return self.service._markup(self.snapshot, self._book, entry, route)
-
-    def prices(self, entry: ModelEntry, route: Route) -> dict[str, Decimal]:
-        found = self._prices.get(route.id)
-        if found is None:
-            found = {}
-            if route.price is not None:
-                found = marked_up(route.price, self.markup(entry, route).percent)
-            self._prices[route.id] = found
-        return found
-
-    def price_sheet(self, entry: ModelEntry, route: Route) -> PriceSheet | None:
-        """The route's sheet with every money field turned into a price (notes dropped)."""
-        if route.price is None:
-            return None
-        update: dict[str, object] = dict(self.prices(entry, route))
-        update["notes"] = None
-        return route.price.model_copy(update=update)
-
-    def cheapest(self, entry: ModelEntry) -> tuple[Decimal | None, Decimal | None]:
-        """The lowest input and output token PRICES over the model's active routes."""
-        inputs: list[Decimal] = []
-        outputs: list[Decimal] = []
-        for route in entry.routes:
-            if route.status is not RouteStatus.ACTIVE or route.price is None:
-                continue
-            if route.price.pricing_type is not PricingType.PER_TOKEN:
-                continue
-            prices = self.prices(entry, route)
-            if "input_per_1m" in prices:
-                inputs.append(prices["input_per_1m"])
-            if "output_per_1m" in prices:
-                outputs.append(prices["output_per_1m"])
-        return (min(inputs) if inputs else None, min(outputs) if outputs else None)

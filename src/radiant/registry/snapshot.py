@@ -37,6 +37,7 @@ from radiant.registry.bitset import from_positions, positions
 from radiant.registry.entry import ModelEntry, build_entry, hosting_by_platform
 from radiant.registry.numeric import NumericIndex
 from radiant.registry.query import ModelQuery
+from radiant.store.registry_data import RegistryData
 
 __all__ = ["Page", "RouteCheck", "Snapshot"]
 
@@ -119,6 +120,20 @@ class Snapshot:
         self.derived: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
+
+    @classmethod
+    def of(cls, data: RegistryData, route_check: RouteCheck | None = None) -> Snapshot:
+        """The snapshot of the whole registry ``data`` holds (see :meth:`build`)."""
+        return cls.build(
+            data.version,
+            data.platforms,
+            data.providers,
+            data.models,
+            data.routes,
+            data.health,
+            data.thermal,
+            route_check,
+        )
 
     @classmethod
     def build(

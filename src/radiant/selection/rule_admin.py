@@ -46,7 +46,8 @@ from radiant.store.tenant_tables import TenantRow
 from radiant.tenants.scope import scope_for
 
 if TYPE_CHECKING:
-    from radiant.registry import Registry, Snapshot
+    from radiant.registry import Snapshot
+    from radiant.registry.service import Registry
 
 __all__ = ["RULE_FIELDS", "Evaluation", "RoutingRules"]
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from radiant.errors import NotFoundError
 from radiant.pricing.markup import MarkupBook
-from radiant.registry import Registry, Snapshot
+from radiant.registry import Snapshot
+from radiant.registry.service import Registry
 from radiant.selection.criteria import SelectionCriteria
 from radiant.selection.engine import Selection, select
 from radiant.selection.fallback import FallbackChoice, select_with_fallback

@@ -10,7 +10,6 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,12 +30,8 @@ from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from radiant.domain import (
     MONEY_FIELDS,
-    Model,
-    Platform,
     PriceSheet,
-    Provider,
     ProviderHealth,
-    Route,
     ThermalStatus,
 )
 from radiant.errors import StoreError
@@ -52,6 +47,7 @@ from radiant.store.mapping import (
     row_to_price,
     row_to_provider,
 )
+from radiant.store.registry_data import RegistryData
 from radiant.store.tables import (
     ModelAliasRow,
     ModelRow,
@@ -83,23 +79,6 @@ __all__ = [
 ]
 
 NOTIFY_CHANNEL = "radiant_registry"
-
-
-@dataclass
-class RegistryData:
-    version: int
-    platforms: list[Platform] = field(default_factory=list)
-    providers: list[Provider] = field(default_factory=list)
-    models: list[Model] = field(default_factory=list)
-    routes: list[Route] = field(default_factory=list)
-    health: list[ProviderHealth] = field(default_factory=list)
-    thermal: list[ThermalStatus] = field(default_factory=list)
-    #: ``models`` and ``routes`` come in no particular order (the snapshot orders them:
-    #: sorting there costs less than the database's ORDER BY on a large registry).
-    #: None: ``models`` and ``routes`` are the whole registry. A set: they hold only
-    #: these models (those still there) and their routes, the ones that changed since
-    #: the version asked about; every other model is as it was then.
-    changed: frozenset[str] | None = None
 
 
 @contextmanager

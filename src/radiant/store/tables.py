@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -33,6 +34,7 @@ __all__ = [
     "PriceHistoryRow",
     "ProviderHealthRow",
     "ProviderRow",
+    "RegistryDocumentRow",
     "RegistryStateRow",
     "RouteRow",
     "RoutingRuleRow",
@@ -426,3 +428,15 @@ class RoutingRuleRow(Base):
     updated_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RegistryDocumentRow(Base):
+    """A document derived from the registry at ``version`` by the code ``code`` names, one
+    per ``kind``: what a read command finds instead of reading every row (see
+    :mod:`radiant.store.documents`; written on SQLite only)."""
+
+    __tablename__ = "registry_documents"
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)

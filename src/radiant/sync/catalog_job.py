@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from radiant.catalog import load_catalog
 from radiant.pricing.service import PricingService
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.sync.catalog_sync import SyncReport, sync_catalog
 from radiant.sync.jobs import JobContext, JobResult, register_job
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from radiant.registry import Registry
+from radiant.registry.service import Registry
 from radiant.tenants.access import ModelAccessService
 from radiant.tenants.keys import (
     KEY_PREFIX,
