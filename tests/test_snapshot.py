@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
 from conftest import migrate
 from manage_helpers import ctx, seed
@@ -22,6 +24,8 @@ from radiant.registry.service import Registry, build_snapshot
 from radiant.selection.rule_admin import RoutingRules
 from radiant.store import repository
 from radiant.store.engine import make_engine
+from radiant.store.mapping import row_to_model, row_to_route
+from radiant.store.tables import ModelAliasRow, ModelRow, RouteRow, SelfHostedModelRow
 from radiant.sync import sync_catalog
 
 
@@ -411,3 +415,43 @@ def test_every_price_sheet_reads_as_its_history_row_on_each_backend(migrated: En
     assert edited.notes == 'say "hi" \\ über 50%, [0] {x}\nnext'
     assert edited.long_context_input_per_1m == Decimal("6.000001")
     assert edited.last_verified_at is not None and edited.last_verified_at.tzinfo is not None
+
+
+def test_every_model_and_route_reads_as_its_orm_row_on_each_backend(migrated: Engine) -> None:
+    """The snapshot reads models and routes its own way (on SQLite a row comes as one JSON
+    array); each equals what its row reads as through the ORM, down to the type of every
+    value: free-form metadata with decimals and nested objects, a float score, dates,
+    text with quotes and non-ASCII letters, self-hosted deployments."""
+    sync_catalog(migrated, load_catalog(), source="test")
+    model_id = build_snapshot(migrated).resolve("gpt-4o").id
+    with Session(migrated) as session, session.begin():
+        row = session.get(ModelRow, model_id)
+        assert row is not None
+        row.description = 'say "hi" \\ über 50%, [0] {x}\nnext'
+        row.quality_score = 87.25
+        row.knowledge_cutoff = date(2024, 6, 1)
+        row.meta = {"ratio": Decimal("0.125"), "nested": {"list": [1, 2.5, "x"]}, "n": None}
+        route = session.execute(select(RouteRow).where(RouteRow.model_id == model_id)).scalars()
+        first = next(iter(route))
+        first.meta = {"weight": Decimal("1.5"), "ok": True}
+    snapshot = build_snapshot(migrated)
+    with Session(migrated) as session:
+        aliases: dict[str, list[str]] = {}
+        for alias in session.execute(select(ModelAliasRow)).scalars():
+            aliases.setdefault(alias.model_id, []).append(alias.alias)
+        hosted = {r.model_id: r for r in session.execute(select(SelfHostedModelRow)).scalars()}
+        for entry in snapshot.entries:
+            row = session.get(ModelRow, entry.id)
+            assert row is not None
+            expected = row_to_model(row, sorted(aliases.get(entry.id, [])), hosted.get(entry.id))
+            assert repr(entry.model.model_dump()) == repr(expected.model_dump()), entry.id
+            for route in entry.routes:
+                route_row = session.get(RouteRow, route.id)
+                assert route_row is not None
+                price = route.price
+                want = row_to_route(route_row, price, hosted.get(entry.id))
+                assert repr(route.model_dump()) == repr(want.model_dump()), route.id
+    edited = snapshot.resolve("gpt-4o").model
+    assert edited.metadata["ratio"] == Decimal("0.125") and edited.quality_score == 87.25
+    assert isinstance(edited.quality_score, float) and edited.knowledge_cutoff == date(2024, 6, 1)
+    assert edited.metadata["nested"] == {"list": [1, Decimal("2.5"), "x"]}

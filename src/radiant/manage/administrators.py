@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -55,7 +55,55 @@ def _scopes(scopes: Iterable[str] | None) -> list[str] | None:
     return wanted or None
 
 
-def admin_dict(row: AdministratorRow) -> dict[str, Any]:
+class AdminView(TypedDict):
+    """An administrator as the API and the CLI show one (never a secret)."""
+
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    display_name: str | None
+    role: str
+    status: str
+    tenant_id: str | None
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class TokenView(TypedDict):
+    """An API token as shown: its prefix, never the secret or its hash."""
+
+    id: str
+    admin_id: str
+    name: str
+    prefix: str
+    scopes: list[str] | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+
+
+class Inviter(TypedDict):
+    id: str
+    name: str
+
+
+class InvitationView(TypedDict):
+    """An invitation as shown (the code it was sent with is never kept)."""
+
+    id: str
+    email: str
+    role: str
+    message: str | None
+    status: str
+    invited_by: Inviter
+    expires_at: datetime
+    accepted_at: datetime | None
+    created_at: datetime
+
+
+def admin_dict(row: AdministratorRow) -> AdminView:
     return {
         "id": row.id,
         "email": row.email,
@@ -70,7 +118,7 @@ def admin_dict(row: AdministratorRow) -> dict[str, Any]:
     }
 
 
-def token_dict(row: AdminTokenRow) -> dict[str, Any]:
+def token_dict(row: AdminTokenRow) -> TokenView:
     return {
         "id": row.id,
         "admin_id": row.admin_id,
@@ -84,7 +132,7 @@ def token_dict(row: AdminTokenRow) -> dict[str, Any]:
     }
 
 
-def invitation_dict(row: InvitationRow) -> dict[str, Any]:
+def invitation_dict(row: InvitationRow) -> InvitationView:
     return {
         "id": row.id,
         "email": row.email,
@@ -141,7 +189,7 @@ class AdminService:
         with store_errors(), Session(self.engine) as session:
             return int(session.scalar(select(func.count()).select_from(AdministratorRow)) or 0)
 
-    def list_admins(self) -> list[dict[str, Any]]:
+    def list_admins(self) -> list[AdminView]:
         with store_errors(), Session(self.engine) as session:
             rows = session.scalars(select(AdministratorRow).order_by(AdministratorRow.created_at))
             return [admin_dict(r) for r in rows]
@@ -157,7 +205,7 @@ class AdminService:
         tenant_id: str | None = None,
         token_name: str = "default",  # noqa: S107 - a token's name, not a secret
         token_days: int | None = DEFAULT_TOKEN_DAYS,
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[AdminView, str]:
         """Create an administrator and their first token: (administrator, token shown once).
 
         ``ctx`` None is the bootstrap: allowed only while no administrator exists, and only
@@ -225,7 +273,7 @@ class AdminService:
         *,
         role: str | None = None,
         status: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> AdminView:
         authorize(ctx.principal, [Permission.ADMINS_MANAGE])
         if status is not None and status not in ("active", "inactive", "suspended"):
             raise ValidationError("status must be active, inactive or suspended")
@@ -285,7 +333,7 @@ class AdminService:
         *,
         scopes: Iterable[str] | None = None,
         days: int | None = DEFAULT_TOKEN_DAYS,
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[TokenView, str]:
         self._may_manage(ctx, admin_id)
         wanted = _scopes(scopes)
         with store_errors(), session_scope(self.engine) as session:
@@ -303,7 +351,7 @@ class AdminService:
             )
             return token_dict(row), secret
 
-    def list_tokens(self, ctx: WriteContext, admin_id: str | None = None) -> list[dict[str, Any]]:
+    def list_tokens(self, ctx: WriteContext, admin_id: str | None = None) -> list[TokenView]:
         if admin_id is None or admin_id != ctx.principal.subject_id:
             authorize(ctx.principal, [Permission.ADMINS_MANAGE])
         with store_errors(), Session(self.engine) as session:
@@ -312,7 +360,7 @@ class AdminService:
                 query = query.where(AdminTokenRow.admin_id == admin_id)
             return [token_dict(r) for r in session.scalars(query)]
 
-    def revoke_token(self, ctx: WriteContext, token_id: str) -> dict[str, Any]:
+    def revoke_token(self, ctx: WriteContext, token_id: str) -> TokenView:
         with store_errors(), session_scope(self.engine) as session:
             row = session.get(AdminTokenRow, token_id)
             if row is None:
@@ -346,7 +394,7 @@ class AdminService:
         *,
         message: str | None = None,
         hours: int = 72,
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[InvitationView, str]:
         authorize(ctx.principal, [Permission.ADMINS_MANAGE])
         email, the_role = _email(email), _role(role)
         if not 1 <= hours <= 24 * 30:
@@ -383,14 +431,14 @@ class AdminService:
             )
             return invitation_dict(row), issued.secret
 
-    def list_invitations(self, ctx: WriteContext) -> list[dict[str, Any]]:
+    def list_invitations(self, ctx: WriteContext) -> list[InvitationView]:
         authorize(ctx.principal, [Permission.ADMINS_MANAGE])
         with store_errors(), session_scope(self.engine) as session:
             self._expire_invitations(session)
             rows = session.scalars(select(InvitationRow).order_by(InvitationRow.created_at))
             return [invitation_dict(r) for r in rows]
 
-    def revoke_invitation(self, ctx: WriteContext, invitation_id: str) -> dict[str, Any]:
+    def revoke_invitation(self, ctx: WriteContext, invitation_id: str) -> InvitationView:
         authorize(ctx.principal, [Permission.ADMINS_MANAGE])
         with store_errors(), session_scope(self.engine) as session:
             row = session.get(InvitationRow, invitation_id)
@@ -418,7 +466,7 @@ class AdminService:
         last_name: str = "",
         client_address: str | None = None,
         request_id: str | None = None,
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[AdminView, str]:
         """Accept once: creates the administrator and returns their first token."""
         with store_errors(), session_scope(self.engine) as session:
             self._expire_invitations(session)
