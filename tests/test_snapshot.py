@@ -431,8 +431,8 @@ def test_every_model_and_route_reads_as_its_orm_row_on_each_backend(migrated: En
         row.quality_score = 87.25
         row.knowledge_cutoff = date(2024, 6, 1)
         row.meta = {"ratio": Decimal("0.125"), "nested": {"list": [1, 2.5, "x"]}, "n": None}
-        route = session.execute(select(RouteRow).where(RouteRow.model_id == model_id)).scalars()
-        first = next(iter(route))
+        routes = session.execute(select(RouteRow).where(RouteRow.model_id == model_id)).scalars()
+        first = next(iter(routes))
         first.meta = {"weight": Decimal("1.5"), "ok": True}
     snapshot = build_snapshot(migrated)
     with Session(migrated) as session:
