@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, text
 from benchmarks._report import QUICK, Row
 from benchmarks.serve import SERVE_RSS_TARGET_MB, serve_rows
 
-__all__ = ["SHARED_CATALOGS", "pricing_sync_rows"]
+__all__ = ["SHARED_CATALOGS", "WORLD_FILES", "pricing_sync_rows"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared/catalogs`` next to the repository (or next to the directory of worktrees)
@@ -32,7 +32,8 @@ SHARED_CATALOGS = next(
     (p / "shared" / "catalogs" for p in _ROOT.parents if (p / "shared" / "catalogs").is_dir()),
     _ROOT.parent / "shared" / "catalogs",
 )
-_FILES = {
+#: the snapshot of each public catalog, by ``--source`` kind
+WORLD_FILES = {
     "litellm": "litellm_model_prices_1.109.1.json",
     "models-dev": "models_dev_api_2026-07-02.json",
     "openrouter": "openrouter_models_2026-05-15.json",
@@ -134,7 +135,7 @@ def _world(sources: list[tuple[str, str]]) -> list[Row]:
 
 
 def pricing_sync_rows() -> list[Row]:
-    missing = [name for name in _FILES.values() if not (SHARED_CATALOGS / name).is_file()]
+    missing = [name for name in WORLD_FILES.values() if not (SHARED_CATALOGS / name).is_file()]
     if missing:
         return [
             Row(
@@ -145,4 +146,4 @@ def pricing_sync_rows() -> list[Row]:
                 note=f"not run: no {SHARED_CATALOGS / missing[0]}",
             )
         ]
-    return _world([(kind, str(SHARED_CATALOGS / name)) for kind, name in _FILES.items()])
+    return _world([(kind, str(SHARED_CATALOGS / name)) for kind, name in WORLD_FILES.items()])
