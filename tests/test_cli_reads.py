@@ -227,3 +227,25 @@ def test_a_database_not_migrated_yet_still_says_so(tmp_path: Path) -> None:
 )
 def test_which_urls_keep_documents(url: str, path: str | None) -> None:
     assert sqlite_file(url) == (None if path is None else Path(path))
+
+
+def test_a_read_answers_while_another_process_holds_the_write_lock(sqlite_url: str) -> None:
+    """Keeping the document is best effort: with a writer holding the database's write
+    lock the read answers from the tables and keeps nothing."""
+    path = sqlite_file(sqlite_url)
+    assert path is not None
+    expected = show(sqlite_url, "gpt-4o")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM registry_documents")
+    conn.close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        assert show(sqlite_url, "gpt-4o") == expected
+        assert not write_document(path, KIND, code_fingerprint(), _version(sqlite_url), b"{}")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert _documents(sqlite_url) == []
+    show(sqlite_url, "gpt-4o")
+    assert _documents(sqlite_url) == [(KIND, _version(sqlite_url))]
