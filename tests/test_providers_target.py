@@ -159,8 +159,9 @@ def test_a_wire_declared_in_metadata_wins(catalog: Catalog) -> None:
     platform = catalog.platforms["huggingface"].model_copy(update={"metadata": {"wire": "openai"}})
     target = target_for(platform, route("huggingface"), EnvSecretResolver({"HF_TOKEN": "hf"}))
     assert target.wire == "openai" and target.api_key == "hf"
+    unknown = catalog.platforms["replicate"].model_copy(update={"id": "nowhere"})
     with pytest.raises(ProviderError, match="no wire protocol"):
-        target_for(catalog.platforms["replicate"], route("replicate"), EnvSecretResolver(ENV))
+        target_for(unknown, route("nowhere"), EnvSecretResolver(ENV))
 
 
 def test_bedrock_and_vertex_are_registered_seams(catalog: Catalog) -> None:

@@ -75,6 +75,8 @@ class Task(StrEnum):
     AUDIO = "audio"
     TRANSCRIPTION = "transcription"
     SEARCH = "search"
+    #: score documents against a query (Cohere and Voyage rerank)
+    RERANK = "rerank"
     THREE_D = "3d"
     INFERENCE = "inference"
     OTHER = "other"

@@ -43,6 +43,16 @@ from radiant.providers.shapes.openai import (
     Video,
     VideoParams,
 )
+from radiant.providers.shapes.radiant import (
+    InferenceParams,
+    InferenceResult,
+    Model3D,
+    Model3DParams,
+    RerankParams,
+    RerankResponse,
+    SearchParams,
+    SearchResponse,
+)
 from radiant.providers.target import UpstreamTarget
 from radiant.providers.transport import Call
 
@@ -183,6 +193,32 @@ class WireAdapter:
                 body=str(video)[:2000],
             )
         return video
+
+    async def rerank(self, body: RerankParams) -> RerankResponse:
+        """``body["documents"]`` scored against ``body["query"]``, best first."""
+        self.require("rerank")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def search(self, body: SearchParams) -> SearchResponse:
+        """A web search's results."""
+        self.require("search")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def model3d_create(self, body: Model3DParams) -> Model3D:
+        """Start a 3D model job; answers its ``3d_model`` object (poll
+        :meth:`model3d_status` until ``completed`` or ``failed``)."""
+        self.require("model_3d")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def model3d_status(self, job_id: str) -> Model3D:
+        """The ``3d_model`` object of a job :meth:`model3d_create` started."""
+        self.require("model_3d")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def inference(self, body: InferenceParams) -> InferenceResult:
+        """A self-hosted model's own JSON in, its JSON out."""
+        self.require("inference")
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def realtime(self, settings: JSONObject) -> RealtimeSession:
         """Open a live session (``settings``: OpenAI's ``session`` object). No wire that

@@ -33,6 +33,11 @@ class ProviderCapabilities:
     transcription: bool = False
     audio_output: bool = False
     realtime: bool = False
+    rerank: bool = False
+    search: bool = False
+    model_3d: bool = False
+    #: JSON in, JSON out: a self-hosted scientific model's own request format
+    inference: bool = False
 
     def supported(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name)]

@@ -43,6 +43,9 @@ PLATFORM_WIRES: Mapping[str, str] = MappingProxyType(
         "azure_openai": "azure_openai",
         "bedrock": "bedrock",
         "vertex_ai": "vertex",
+        "self_hosted": "sagemaker",
+        "replicate": "replicate",
+        "fal": "fal",
         "openrouter": "openai",
         "local": "openai",
     }
@@ -67,11 +70,23 @@ PROVIDER_WIRES: Mapping[str, str] = MappingProxyType(
         "veo": "gemini",
         "elevenlabs": "elevenlabs",
         "deepgram": "deepgram",
+        "assemblyai": "assemblyai",
+        "cohere": "cohere",
+        "voyage": "voyage",
+        "exa": "exa",
+        "tavily": "tavily",
+        "stability": "stability",
+        "ideogram": "ideogram",
+        "runway": "runway",
+        "luma": "luma",
+        "kling": "kling",
+        "meshy": "meshy",
+        "tripo": "tripo",
     }
 )
 
 #: wires whose adapters find their own credentials and endpoint (cloud IAM, service accounts)
-_SELF_CONFIGURED = frozenset({"bedrock", "vertex"})
+_SELF_CONFIGURED = frozenset({"bedrock", "vertex", "sagemaker"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,9 @@ class UpstreamTarget:
     timeout: float = 60.0
     #: the provider whose model this is (names the upstream in errors)
     provider_id: str | None = None
+    #: the AWS region (or other cloud region) the route names first, for wires that sign
+    #: per region (SageMaker); None: the wire's own default chain decides
+    region: str | None = None
     #: wire quirks from ``wire_options`` in provider, platform and route metadata (the
     #: later wins), e.g. ``{"stream_usage": false}`` for a server refusing stream_options
     options: Mapping[str, Any] = field(default_factory=dict, hash=False)
@@ -217,7 +235,9 @@ def target_for(
     if wire is None:
         raise ProviderError(f"{name}: no wire protocol known", provider=name, kind="config")
     base = _base_url(platform, route, provider, secrets, wire)
-    if not base:
+    if not base and wire in _SELF_CONFIGURED:
+        base = ""  # the cloud SDK finds its own endpoint (region, credentials chain)
+    elif not base:
         raise ProviderError(f"{name}: no base URL", provider=name, kind="config")
     auth = platform.auth_config
     refs = _refs(route.secret_ref, auth.get("api_key_env"), auth.get("secret_ref"))
@@ -244,5 +264,6 @@ def target_for(
         headers=MappingProxyType({str(k): str(v) for k, v in dict(headers).items()}),
         timeout=60.0 if timeout is None else float(timeout),
         provider_id=provider.id if provider else None,
+        region=route.regions[0] if route.regions else None,
         options=MappingProxyType(_options(provider, platform, route)),
     )

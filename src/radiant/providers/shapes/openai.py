@@ -651,3 +651,7 @@ class Video(TypedDict):
     progress: NotRequired[int]
     #: an object (some upstreams send a string)
     error: NotRequired[VideoError | str | None]
+    #: Radiant's extension: the upstream's link to the finished video, where it gives one
+    url: NotRequired[str]
+    #: Radiant's extension: the length of the video, once known
+    seconds: NotRequired[str]
