@@ -84,6 +84,7 @@ def pricing_rows() -> list[Row]:
         seconds=Decimal(2),
         minutes=Decimal(1),
         models_3d=1,
+        search_requests=1,
     )
     every = median_us(lambda: [cost(mixed, r) for r in routes], loops=20, repeats=25) / len(routes)
     rows = [

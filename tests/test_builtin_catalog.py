@@ -588,7 +588,7 @@ UNIT_PRICES: tuple[tuple[str, str, str, str], ...] = (
     ("midjourney-v6", "direct", "per_image", "0.10"),
     ("runway-gen3-alpha", "direct", "per_second", "0.10"),
     ("luma-dream-machine", "direct", "per_second", "0.032"),
-    ("pika-v2", "direct", "per_second", "0.02"),
+    ("pika-v2", "fal", "per_second", "0.02"),
     ("kling-v15-pro", "direct", "per_second", "0.025"),
     ("google-veo-2", "direct", "per_second", "0.04"),
     ("openai-whisper-1", "direct", "per_minute", "0.006"),

@@ -118,7 +118,7 @@ def test_a_refused_call_is_recorded_and_reaches_no_upstream(
 
 def test_an_unknown_scope_is_refused_when_the_key_is_issued(world: World) -> None:
     keys = Tenants.open(world.registry).keys
-    with pytest.raises(ValidationError, match="unknown scope.*'everything'.*known: audio"):
+    with pytest.raises(ValidationError, match="unknown scope.*'everything'.*known: 3d, audio"):
         keys.issue(ADMIN, "globex", name="x", scopes=["chat", "everything"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, FilePath, SecretStr, field_validator
@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     #: Send ``x-radiant-route`` (the route that answered) with gateway answers: for an
     #: administrator's debugging, as it names our routes and platforms to the tenant.
     gateway_expose_route: bool = False
+    #: a self-hosted route whose endpoint is COLD (or OFF): ``fallback`` asks for a warm-up
+    #: and tries the model's ready routes first (seed 002); ``wait`` asks for the warm-up
+    #: and calls it in its place all the same (the retry policy waits for it)
+    gateway_cold_start: Literal["fallback", "wait"] = "fallback"
     #: Close public reads too: every request then needs a token.
     require_auth_for_reads: bool = False
     #: Usage metering: the local spool of usage events (default: ``spool`` in the data

@@ -12,17 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from radiant.api.problems import MEDIA_TYPE
-from radiant.gateway.requests import SHAPES, Endpoint
+from radiant.gateway.requests import JOB_ENDPOINTS, SHAPES, Endpoint
 from radiant.providers.openai_wire import (
     ChatCompletion,
     ChatCompletionChunk,
     EmbeddingList,
     ImagesResponse,
     Transcription,
+)
+from radiant.providers.shapes.openai import Video
+from radiant.providers.shapes.radiant import (
+    InferenceResult,
+    Model3D,
+    RerankResponse,
+    SearchResponse,
 )
 
 __all__ = ["GATEWAY_PROBLEM_SCHEMA", "TENANT_KEY", "document_gateway"]
@@ -108,6 +115,20 @@ _OPERATIONS: dict[Endpoint, tuple[str, str]] = {
     Endpoint.IMAGES: ("create_images", "Generate images"),
     Endpoint.SPEECH: ("create_speech", "Turn text into speech (the answer is the audio)"),
     Endpoint.TRANSCRIPTION: ("create_transcription", "Transcribe audio (multipart form)"),
+    Endpoint.RERANK: ("create_rerank", "Rerank documents against a query (Cohere's shape)"),
+    Endpoint.SEARCH: ("create_search", "Search the web"),
+    Endpoint.VIDEOS: ("create_video", "Start a video job (read it back at /v1/videos/{id})"),
+    Endpoint.MODELS_3D: ("create_3d_model", "Start a 3D model job (read it at /v1/3d/{id})"),
+    Endpoint.INFERENCE: ("create_inference", "Call a self-hosted model with its own JSON"),
+}
+
+#: the answers that are typed dicts (no pydantic model of their own)
+_TYPED_ANSWERS: dict[Endpoint, Any] = {
+    Endpoint.RERANK: RerankResponse,
+    Endpoint.SEARCH: SearchResponse,
+    Endpoint.VIDEOS: Video,
+    Endpoint.MODELS_3D: Model3D,
+    Endpoint.INFERENCE: InferenceResult,
 }
 
 
@@ -138,7 +159,9 @@ def document_gateway(schema: dict[str, Any]) -> None:
         e: {_JSON: {"schema": ref(SHAPES[e])}} for e in json_bodies
     }
     bodies[Endpoint.TRANSCRIPTION] = {"multipart/form-data": {"schema": _form()}}
+    typed = {e: _typed(schemas, shape) for e, shape in _TYPED_ANSWERS.items()}
     answered: dict[Endpoint, dict[str, Any]] = {
+        **{e: {_JSON: {"schema": answer}} for e, answer in typed.items()},
         Endpoint.CHAT: {_JSON: {"schema": ref(ChatCompletion)}, _SSE: {"schema": _event(ref)}},
         Endpoint.EMBEDDINGS: {_JSON: {"schema": ref(EmbeddingList)}},
         Endpoint.IMAGES: {_JSON: {"schema": ref(ImagesResponse)}},
@@ -170,6 +193,42 @@ def document_gateway(schema: dict[str, Any]) -> None:
                 },
             }
         }
+    for endpoint in JOB_ENDPOINTS:
+        paths[endpoint.path + "/{id}"] = {"get": _job_read(endpoint, typed[endpoint])}
+    content = _job_read(Endpoint.VIDEOS, {"type": "string", "format": "binary"})
+    content["operationId"] = "get_video_content"
+    content["summary"] = "The finished video (its bytes, as the upstream made them)"
+    content["responses"]["200"]["content"] = {"video/mp4": {"schema": {"type": "string"}}}
+    paths[Endpoint.VIDEOS.path + "/{id}/content"] = {"get": content}
+
+
+_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _job_read(endpoint: Endpoint, answer: dict[str, Any]) -> dict[str, Any]:
+    """``GET <path>/{id}``: a job the same tenant started (404 for any other)."""
+    return {
+        "tags": ["gateway"],
+        "summary": f"Read back a job of {endpoint.path} (its status, and its result once done)",
+        "description": f"Needs a tenant API key with the `{endpoint.scope.value}` scope.",
+        "operationId": f"get_{_OPERATIONS[endpoint][0].removeprefix('create_')}",
+        "security": [{TENANT_KEY: []}],
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
+        "responses": {
+            "200": {"description": "The job", "content": {_JSON: {"schema": answer}}},
+            "4XX": _problem("No such job of this tenant's, or the request is wrong"),
+            "5XX": _problem("The upstream could not say how the job is going"),
+        },
+    }
+
+
+def _typed(schemas: dict[str, Any], shape: Any) -> dict[str, Any]:
+    """The schema of a typed-dict answer (its nested shapes added to ``schemas``)."""
+    found = TypeAdapter(shape).json_schema(ref_template="#/components/schemas/{model}")
+    _merge(schemas, found.pop("$defs", {}))
+    return found
 
 
 def _problem(description: str) -> dict[str, Any]:

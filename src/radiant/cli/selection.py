@@ -279,14 +279,29 @@ def _print_routes(title: str, data: list[Any]) -> None:
 
 @routes_app.command("list")
 def list_routes(
-    model: Annotated[str, typer.Argument(help="Model id or any alias.")],
+    model: Annotated[
+        str | None, typer.Argument(help="Model id or any alias (none: every route).")
+    ] = None,
+    callable_: Annotated[
+        bool | None,
+        typer.Option(
+            "--callable/--not-callable",
+            help="Only the routes this process can call, or only the others (with why).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every route of a model, best first, and whether this process can call each."""
+    """Every route of a model, best first (or of the registry), and whether this process
+    can call each; when it cannot, why."""
+    if model is None:
+        _list_every_route(callable_, as_json=as_json)
+        return
     from radiant.api.selection_schemas import RoutePublicRank
 
     ranked = _selector().routes(model)
     data = [RoutePublicRank.of(i, r) for i, r in enumerate(ranked, start=1)]
+    if callable_ is not None:
+        data = [r for r in data if r.callable is callable_]
     if as_json:
         print_json({"data": [r.model_dump() for r in data], "count": len(data)})
         return
@@ -303,6 +318,41 @@ def list_routes(
     ]
     columns = ["#", "route", "hosting", "status", "callable", "price/request"]
     table(f"Routes of {model}", columns, rows)
+
+
+def _list_every_route(callable_: bool | None, *, as_json: bool) -> None:
+    """``routes list`` with no model: the registry's routes, from the read path."""
+    from radiant.cli._base import read_snapshot
+
+    snapshot = read_snapshot()
+    data = [
+        {
+            "route_id": route.id,
+            "model_id": entry.id,
+            "platform": route.platform_id,
+            "status": route.status.value,
+            "callable": snapshot.not_callable(route) is None,
+            "not_callable_reason": snapshot.not_callable(route),
+        }
+        for entry in snapshot.entries
+        for route in entry.routes
+    ]
+    if callable_ is not None:
+        data = [r for r in data if r["callable"] is callable_]
+    if as_json:
+        print_json({"data": data, "count": len(data)})
+        return
+    rows = [
+        [
+            r["route_id"],
+            r["platform"],
+            r["status"],
+            "yes" if r["callable"] else f"no: {r['not_callable_reason']}",
+        ]
+        for r in data
+    ]
+    which = {None: "Routes", True: "Callable routes", False: "Routes that cannot be called"}
+    table(f"{which[callable_]} ({len(data)})", ["route", "platform", "status", "callable"], rows)
 
 
 @routes_app.command("best")

@@ -139,7 +139,7 @@ class PriceSheet(DomainModel):
 
 _REQUIRED: dict[PricingType, tuple[str, ...]] = {
     PricingType.PER_TOKEN: ("input_per_1m", "output_per_1m"),
-    PricingType.PER_REQUEST: ("per_request",),
+    PricingType.PER_REQUEST: ("per_request", "per_search_request"),
     PricingType.PER_IMAGE: ("per_image",),
     PricingType.PER_SECOND: ("per_second",),
     PricingType.PER_MINUTE: ("per_minute", "per_video_minute"),

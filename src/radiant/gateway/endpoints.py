@@ -40,7 +40,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope, Send
 
 from radiant.core.request_ids import caller_request_id, new_request_id
-from radiant.errors import ProviderError, RadiantError
+from radiant.errors import NotFoundError, ProviderError, RadiantError
 from radiant.gateway.accounts import bearer_token
 from radiant.gateway.chain import Hop
 from radiant.gateway.charge import response_usage
@@ -55,9 +55,10 @@ from radiant.gateway.errors import (
     redact,
 )
 from radiant.gateway.idempotency import Answer
+from radiant.gateway.job_endpoints import read_job, start_job
 from radiant.gateway.jsonx import dumps
 from radiant.gateway.outcomes import Outcome
-from radiant.gateway.requests import AUTO, Endpoint
+from radiant.gateway.requests import AUTO, JOB_ENDPOINTS, Endpoint
 from radiant.gateway.service import Call, Gateway
 from radiant.gateway.stream_usage import StreamTally
 from radiant.providers import WireAdapter
@@ -68,6 +69,13 @@ from radiant.providers.shapes.openai import (
     ImagesResponse,
     Transcription,
     TranscriptionFields,
+    Video,
+)
+from radiant.providers.shapes.radiant import (
+    InferenceResult,
+    Model3D,
+    RerankResponse,
+    SearchResponse,
 )
 
 __all__ = ["MAX_BODY_BYTES", "GatewayEndpoint", "dumps"]
@@ -77,7 +85,22 @@ logger = logging.getLogger(__name__)
 #: what an adapter answers a call of an endpoint that does not stream (speech: the audio
 #: and its content type)
 Result: TypeAlias = (
-    ChatCompletion | EmbeddingList | ImagesResponse | Transcription | tuple[bytes, str]
+    ChatCompletion
+    | EmbeddingList
+    | ImagesResponse
+    | Transcription
+    | RerankResponse
+    | SearchResponse
+    | Video
+    | Model3D
+    | InferenceResult
+    | tuple[bytes, str]
+)
+
+#: the endpoints whose answer names the model: the name the client asked for, not the
+#: upstream's model string
+_NAMED = frozenset(
+    {Endpoint.CHAT, Endpoint.EMBEDDINGS, Endpoint.VIDEOS, Endpoint.MODELS_3D, Endpoint.INFERENCE}
 )
 
 _SSE_HEADERS = [
@@ -193,6 +216,12 @@ class GatewayEndpoint:
             self.expose_route,
         )
         try:
+            rest = scope["path"][len(self.endpoint.path) :]
+            if rest and scope["method"] == "GET":  # /v1/videos/{id}: a job read back
+                await self._read(scope, reply, rest.strip("/"))
+                return
+            if rest:
+                raise MethodNotAllowedError(f"{scope['path']} takes GET")
             if scope["method"] != "POST":
                 raise MethodNotAllowedError(f"{scope['path']} takes POST")
             await self._serve(scope, receive, reply, ours, theirs)
@@ -200,6 +229,19 @@ class GatewayEndpoint:
             if not isinstance(exc, RadiantError):
                 logger.exception("gateway: %s failed", scope["path"])
             await reply.error(exc)
+
+    async def _read(self, scope: Scope, reply: _Reply, rest: str) -> None:
+        """``GET <path>/{id}`` (and ``/v1/videos/{id}/content``): the tenant's own job."""
+        job_id, _, tail = rest.partition("/")
+        content = tail == "content" and self.endpoint is Endpoint.VIDEOS
+        if not job_id or (tail and not content):
+            raise NotFoundError("path", scope["path"])
+        token = bearer_token(_header(scope, b"authorization"))
+        answer, media = await read_job(
+            self.gateway(), token, self.endpoint, job_id, content=content
+        )
+        data = answer if isinstance(answer, bytes) else dumps(answer)
+        await reply.send(200, data, media, {})
 
     async def _serve(
         self, scope: Scope, receive: Receive, reply: _Reply, request_id: str, theirs: str | None
@@ -245,9 +287,15 @@ class GatewayEndpoint:
             await self._answer(gateway, call, reply, audio, media, outcome)
             return
         usage = response_usage(self.endpoint, result, call.ask.checked)
+        if self.endpoint in _NAMED and isinstance(result, dict):
+            cast("ChatCompletion", result)["model"] = _asked(call, hop)
+        if self.endpoint in JOB_ENDPOINTS:
+            try:
+                result = await start_job(gateway, call, hop, cast("Video | Model3D", result))
+            except BaseException as exc:  # started upstream, not ours to bill: recorded
+                gateway.finish(call, hop, usage, exc, bill=False)
+                raise
         outcome = gateway.finish(call, hop, usage)
-        if self.endpoint in (Endpoint.CHAT, Endpoint.EMBEDDINGS) and isinstance(result, dict):
-            cast("ChatCompletion | EmbeddingList", result)["model"] = _asked(call, hop)
         await self._answer(gateway, call, reply, dumps(result), "application/json", outcome)
 
     async def _answer(
@@ -273,6 +321,21 @@ class GatewayEndpoint:
         if endpoint is Endpoint.SPEECH:
             speech = ask.speech
             return lambda adapter: adapter.speech(speech)
+        if endpoint is Endpoint.RERANK:
+            rerank = ask.rerank
+            return lambda adapter: adapter.rerank(rerank)
+        if endpoint is Endpoint.SEARCH:
+            search = ask.search
+            return lambda adapter: adapter.search(search)
+        if endpoint is Endpoint.VIDEOS:
+            video = ask.videos
+            return lambda adapter: adapter.video_create(video)
+        if endpoint is Endpoint.MODELS_3D:
+            model_3d = ask.model_3d
+            return lambda adapter: adapter.model3d_create(model_3d)
+        if endpoint is Endpoint.INFERENCE:
+            inference = ask.inference
+            return lambda adapter: adapter.inference(inference)
         assert call.file is not None
         data, filename = call.file
         fields = {k: v for k, v in ask.transcription.items() if k != "model"}

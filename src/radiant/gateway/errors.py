@@ -158,6 +158,11 @@ class UpstreamError(GatewayError):
 #: Every ``error.code`` a ``/v1`` answer can carry, with what it means (the README lists
 #: them too; a test keeps the two in step).
 CODES: dict[str, str] = {
+    "job_not_completed": "the video is not completed yet: its content comes once it is (409)",
+    "job_route_gone": "the route that runs the job left the registry: its status cannot be "
+    "read (410)",
+    "job_status_unavailable": "the upstream did not say how the job is going (502)",
+    "job_content_unavailable": "the upstream did not give the finished video (502)",
     "invalid_request": "the body is not what the endpoint takes (400; param names where)",
     "model_not_supported": "the model does not serve this endpoint (400)",
     "context_length_exceeded": "the prompt is too long for the model, and for any larger one (400)",

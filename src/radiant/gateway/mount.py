@@ -22,7 +22,7 @@ from radiant.gateway.endpoints import GatewayEndpoint
 from radiant.gateway.idempotency import IdempotencyStore
 from radiant.gateway.limits import LocalRateLimiter, RateLimiter
 from radiant.gateway.metering import Meter, meter_from_settings
-from radiant.gateway.requests import Endpoint
+from radiant.gateway.requests import JOB_ENDPOINTS, Endpoint
 from radiant.gateway.service import Gateway
 from radiant.health.monitor import monitor_from_settings
 from radiant.pricing.service import PricingService
@@ -56,6 +56,7 @@ def gateway_from_settings(
         idempotency=IdempotencyStore(registry.engine, ttl=settings.idempotency_ttl_seconds),
         pricing=pricing,
         selector=selector,
+        cold_start=settings.gateway_cold_start,
     )
 
 
@@ -134,10 +135,15 @@ class GatewayDispatch:
     def __init__(self, app: ASGIApp, endpoints: dict[str, GatewayEndpoint]) -> None:
         self.app = app
         self.endpoints = endpoints
+        #: the endpoints whose jobs are read back at ``<path>/{id}``
+        self.jobs = {e.path: endpoints[e.path] for e in JOB_ENDPOINTS if e.path in endpoints}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            endpoint = self.endpoints.get(scope["path"])
+            path = scope["path"]
+            endpoint = self.endpoints.get(path)
+            if endpoint is None and path.count("/") > 2:  # /v1/videos/{id}: a job
+                endpoint = self.jobs.get(path[: path.index("/", 4)])
             if endpoint is not None:
                 await endpoint(scope, receive, send)
                 return

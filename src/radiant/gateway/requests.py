@@ -39,6 +39,13 @@ from radiant.providers.openai_wire import (
     TranscriptionForm,
     check_request,
 )
+from radiant.providers.radiant_wire import (
+    InferenceRequest,
+    Model3DRequest,
+    RerankRequest,
+    SearchRequest,
+    VideoRequest,
+)
 from radiant.providers.shapes import JSONObject
 from radiant.providers.shapes.openai import (
     ChatParams,
@@ -46,6 +53,13 @@ from radiant.providers.shapes.openai import (
     ImageParams,
     SpeechParams,
     TranscriptionFields,
+    VideoParams,
+)
+from radiant.providers.shapes.radiant import (
+    InferenceParams,
+    Model3DParams,
+    RerankParams,
+    SearchParams,
 )
 from radiant.selection.criteria import SelectionCriteria
 
@@ -57,6 +71,12 @@ __all__ = [
     "EmbeddingsBody",
     "Endpoint",
     "ImagesBody",
+    "InferenceBody",
+    "JOB_ENDPOINTS",
+    "Model3DBody",
+    "RerankBody",
+    "SearchBody",
+    "VideosBody",
     "RequestBody",
     "Selection",
     "SpeechBody",
@@ -113,12 +133,37 @@ class SpeechBody(SpeechRequest, _RadiantFields):
     """``POST /v1/audio/speech``: OpenAI's body and Radiant's ``models``/``selection``."""
 
 
+class RerankBody(RerankRequest, _RadiantFields):
+    """``POST /v1/rerank``: Cohere's body and Radiant's ``models``/``selection``."""
+
+
+class SearchBody(SearchRequest, _RadiantFields):
+    """``POST /v1/search``: a query and Radiant's ``models``/``selection``."""
+
+
+class VideosBody(VideoRequest, _RadiantFields):
+    """``POST /v1/videos``: OpenAI's body and Radiant's ``models``/``selection``."""
+
+
+class Model3DBody(Model3DRequest, _RadiantFields):
+    """``POST /v1/3d``: a prompt or image and Radiant's ``models``/``selection``."""
+
+
+class InferenceBody(InferenceRequest, _RadiantFields):
+    """``POST /v1/inference``: the container's JSON and Radiant's ``models``/``selection``."""
+
+
 class Endpoint(StrEnum):
     CHAT = "chat"
     EMBEDDINGS = "embeddings"
     IMAGES = "images"
     SPEECH = "speech"
     TRANSCRIPTION = "transcriptions"
+    RERANK = "rerank"
+    SEARCH = "search"
+    VIDEOS = "videos"
+    MODELS_3D = "3d"
+    INFERENCE = "inference"
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -146,6 +191,11 @@ _TASKS: dict[Endpoint, tuple[Task, ...]] = {
     Endpoint.IMAGES: (Task.IMAGE,),
     Endpoint.SPEECH: (Task.AUDIO,),
     Endpoint.TRANSCRIPTION: (Task.TRANSCRIPTION,),
+    Endpoint.RERANK: (Task.RERANK,),
+    Endpoint.SEARCH: (Task.SEARCH,),
+    Endpoint.VIDEOS: (Task.VIDEO,),
+    Endpoint.MODELS_3D: (Task.THREE_D,),
+    Endpoint.INFERENCE: (Task.INFERENCE,),
 }
 _SCOPES = {
     Endpoint.CHAT: KeyScope.CHAT,
@@ -153,6 +203,11 @@ _SCOPES = {
     Endpoint.IMAGES: KeyScope.IMAGES,
     Endpoint.SPEECH: KeyScope.AUDIO,
     Endpoint.TRANSCRIPTION: KeyScope.AUDIO,
+    Endpoint.RERANK: KeyScope.RERANK,
+    Endpoint.SEARCH: KeyScope.SEARCH,
+    Endpoint.VIDEOS: KeyScope.VIDEO,
+    Endpoint.MODELS_3D: KeyScope.THREE_D,
+    Endpoint.INFERENCE: KeyScope.INFERENCE,
 }
 _SHAPES: dict[Endpoint, type[BaseModel]] = {
     Endpoint.CHAT: ChatBody,
@@ -160,6 +215,11 @@ _SHAPES: dict[Endpoint, type[BaseModel]] = {
     Endpoint.IMAGES: ImagesBody,
     Endpoint.SPEECH: SpeechBody,
     Endpoint.TRANSCRIPTION: TranscriptionForm,
+    Endpoint.RERANK: RerankBody,
+    Endpoint.SEARCH: SearchBody,
+    Endpoint.VIDEOS: VideosBody,
+    Endpoint.MODELS_3D: Model3DBody,
+    Endpoint.INFERENCE: InferenceBody,
 }
 #: the body each endpoint takes (for a transcription: its form's text fields)
 SHAPES = _SHAPES
@@ -169,13 +229,29 @@ _PATHS = {
     Endpoint.IMAGES: "/v1/images/generations",
     Endpoint.SPEECH: "/v1/audio/speech",
     Endpoint.TRANSCRIPTION: "/v1/audio/transcriptions",
+    Endpoint.RERANK: "/v1/rerank",
+    Endpoint.SEARCH: "/v1/search",
+    Endpoint.VIDEOS: "/v1/videos",
+    Endpoint.MODELS_3D: "/v1/3d",
+    Endpoint.INFERENCE: "/v1/inference",
 }
+#: the endpoints that start a job: a ``GET <path>/{id}`` reads it back
+JOB_ENDPOINTS = (Endpoint.VIDEOS, Endpoint.MODELS_3D)
 
 
 #: a body once :func:`read_ask` checked it against its endpoint's shape (Radiant's own
 #: fields removed): which of these it is, the endpoint says
 RequestBody: TypeAlias = (
-    ChatParams | EmbeddingParams | ImageParams | SpeechParams | TranscriptionFields
+    ChatParams
+    | EmbeddingParams
+    | ImageParams
+    | SpeechParams
+    | TranscriptionFields
+    | RerankParams
+    | SearchParams
+    | VideoParams
+    | Model3DParams
+    | InferenceParams
 )
 
 
@@ -227,6 +303,26 @@ class Ask:
     def transcription(self) -> TranscriptionFields:
         """The form's text fields (``model`` too)."""
         return cast("TranscriptionFields", self._checked(Endpoint.TRANSCRIPTION))
+
+    @property
+    def rerank(self) -> RerankParams:
+        return cast("RerankParams", self._checked(Endpoint.RERANK))
+
+    @property
+    def search(self) -> SearchParams:
+        return cast("SearchParams", self._checked(Endpoint.SEARCH))
+
+    @property
+    def videos(self) -> VideoParams:
+        return cast("VideoParams", self._checked(Endpoint.VIDEOS))
+
+    @property
+    def model_3d(self) -> Model3DParams:
+        return cast("Model3DParams", self._checked(Endpoint.MODELS_3D))
+
+    @property
+    def inference(self) -> InferenceParams:
+        return cast("InferenceParams", self._checked(Endpoint.INFERENCE))
 
 
 def parse_json(raw: bytes) -> JSONObject:

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from radiant.domain import ThermalState
 from radiant.errors import RadiantError, UnsupportedError, ValidationError
 from radiant.gateway.accounts import Account, AccountCache
 from radiant.gateway.chain import ChainBuilder, Hop
@@ -56,6 +57,7 @@ from radiant.gateway.errors import (
     redact,
 )
 from radiant.gateway.idempotency import Answer, Claim, IdempotencyStore, check_key, fingerprint
+from radiant.gateway.jobs import JobStore
 from radiant.gateway.limits import Bucket, KeyLimits, RateLimiter, buckets_for, decision_headers
 from radiant.gateway.metering import Meter
 from radiant.gateway.outcomes import Outcome, usage_event
@@ -126,6 +128,8 @@ class Gateway:
         accounts: AccountCache | None = None,
         secrets: Any = None,
         idempotency: IdempotencyStore | None = None,
+        jobs: JobStore | None = None,
+        cold_start: str = "fallback",
     ) -> None:
         self.registry = registry
         self.meter = meter
@@ -140,6 +144,9 @@ class Gateway:
         self.chains = ChainBuilder(self.selector)
         self.secrets = secrets
         self.idempotency = idempotency or IdempotencyStore(registry.engine)
+        self.jobs = jobs or JobStore(registry.engine)
+        #: ``fallback`` or ``wait`` (``RADIANT_GATEWAY_COLD_START``)
+        self.cold_start = cold_start
         self._adapters: dict[str, WireAdapter] = {}
         self._adapters_version = -1
 
@@ -309,11 +316,20 @@ class Gateway:
         #: seconds until each refused route's breaker lets a call through
         waits: list[float] = []
         index = 0
+        #: cold routes put after the ready ones (their warm-up asked for)
+        deferred: set[str] = set()
         while index < len(hops):
             hop = hops[index]
             index += 1
             if hop.route_id in tried or hop.entry.id in too_small:
                 continue
+            if _cold(hop) and hop.route_id not in deferred:
+                deferred.add(hop.route_id)
+                self._warm(hop)
+                later = hops[index:]
+                if self.cold_start == "fallback" and any(not _cold(h) for h in later):
+                    hops.append(hop)  # tried once the ready routes have had their turn
+                    continue
             tried.add(hop.route_id)
             try:
                 return hop, await self._route(call, hop, invoke)
@@ -336,12 +352,23 @@ class Gateway:
                     raise
         raise _exhausted(call, errors, waits)
 
+    def _warm(self, hop: Hop) -> None:
+        """Ask (in the background) for the COLD endpoint of ``hop`` to be warmed."""
+
+        async def ask() -> None:
+            try:
+                await asyncio.to_thread(self.selector.request_warmup, hop.entry.id)
+            except Exception:  # a warm-up not asked is a slower next call, never a failure
+                logger.exception("gateway: cannot ask for %s to be warmed", hop.entry.id)
+
+        _in_background(ask())
+
     async def _route(
         self, call: Call, hop: Hop, invoke: Callable[[WireAdapter], Awaitable[T]]
     ) -> T:
         """Call one route: once, and when that fails in a way worth retrying there, again
         under the retry policy (tenacity: bounded attempts, backoff, retry-after)."""
-        adapter = self._adapter(call.snapshot, hop)
+        adapter = self.adapter(call.snapshot, hop)
         try:
             return await self._attempt(hop, adapter, invoke)
         except ProviderError as exc:
@@ -376,7 +403,9 @@ class Gateway:
         await self.feed(hop, started, None)
         return result
 
-    def _adapter(self, snapshot: Snapshot, hop: Hop) -> WireAdapter:
+    def adapter(self, snapshot: Snapshot, hop: Hop) -> WireAdapter:
+        """The adapter of ``hop``'s route (made once per registry version); raises
+        :class:`RouteRefused` when the route cannot be called from this process."""
         if snapshot.version != self._adapters_version:
             self._adapters = {}
             self._adapters_version = snapshot.version
@@ -480,6 +509,14 @@ def _in_background(work: Coroutine[Any, Any, None]) -> None:
     task = asyncio.get_running_loop().create_task(work)
     _background.add(task)
     task.add_done_callback(_background.discard)
+
+
+def _cold(hop: Hop) -> bool:
+    """A self-hosted route whose endpoint is COLD or OFF: it needs a warm-up first."""
+    return hop.route.self_hosted is not None and hop.entry.thermal_state in _NOT_READY
+
+
+_NOT_READY = frozenset({ThermalState.COLD, ThermalState.OFF})
 
 
 class AdapterFailed(RouteRefused):

@@ -20,7 +20,10 @@ one module per wire, in :mod:`radiant.providers.shapes`. docs/providers.md walks
 adding a provider.
 
 Wires: ``openai`` (every OpenAI-compatible platform), ``azure_openai``, ``anthropic``,
-``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription); ``bedrock`` and
+``gemini``, ``elevenlabs`` (speech), ``deepgram`` (transcription), ``stability``,
+``replicate``, ``ideogram`` (images), ``runway``, ``luma``, ``kling``, ``fal`` (video jobs;
+Pika is served by fal), ``meshy``, ``tripo`` (3D jobs; see
+:mod:`radiant.providers.media_jobs`); ``bedrock`` and
 ``vertex`` are seams (see :mod:`radiant.providers.seams`). Streams are async generators:
 leaving one early inside ``aclosing`` releases its connection at once.
 Every failure is a :class:`~radiant.errors.ProviderError`, also in the middle of a stream.

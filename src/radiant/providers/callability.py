@@ -2,10 +2,14 @@
 
 A route is *callable* when
 
+0. no ``no_public_api`` reason is declared in the metadata of its route, platform or
+   provider (a provider that sells no API, such as Midjourney, is listed and priced but
+   honestly not callable);
 1. its wire protocol is known (:func:`~radiant.providers.target.wire_for`) and an adapter
    is registered for that wire that really calls it — a seam that only says "not
    configured" (:class:`~radiant.providers.seams.NotConfiguredAdapter`: ``bedrock`` and
-   ``vertex`` until a real one is plugged in) does not count;
+   ``vertex`` until a real one is plugged in) does not count, nor one whose library is not
+   installed (SageMaker needs boto3: ``pip install 'radiant[aws]'``);
 2. :func:`~radiant.providers.target.target_for` finds what that adapter needs: the base
    URL and, where the platform or provider requires one, the credential, through the
    secret resolver (environment variables by default).
@@ -21,11 +25,16 @@ from __future__ import annotations
 
 from radiant.domain import Platform, PlatformKind, Provider, Route
 from radiant.errors import ProviderError
+from radiant.providers.aws_credentials import AWS_WIRES, aws_credentials_missing
 from radiant.providers.target import target_for, wire_for
-from radiant.providers.wires import has_adapter, is_seam
+from radiant.providers.wires import has_adapter, is_seam, missing_dependency
 from radiant.secrets import EnvSecretResolver, SecretResolver
 
-__all__ = ["CallabilityCheck"]
+__all__ = ["NO_PUBLIC_API", "CallabilityCheck"]
+
+#: the metadata key (of a route, platform or provider) that says why its routes cannot be
+#: called at all: the provider has no public API (Midjourney); its value is the reason
+NO_PUBLIC_API = "no_public_api"
 
 _Key = tuple[str, str | None, str | None, bool, object]
 
@@ -61,6 +70,10 @@ class CallabilityCheck:
             name = platform.id
         else:
             name = f"{platform.id}:{provider.id}"
+        for meta in (route.metadata, platform.metadata, provider.metadata if provider else {}):
+            why = meta.get(NO_PUBLIC_API)
+            if isinstance(why, str) and why.strip():
+                return f"no public API: {why.strip()}"
         direct = platform.kind is PlatformKind.DIRECT
         if provider is None and direct and not route.endpoint_override:
             return f"no adapter: {name} names no provider whose API to call"
@@ -69,6 +82,9 @@ class CallabilityCheck:
             return f"no adapter: no wire protocol is known for {name}"
         if not has_adapter(wire):
             return f"no adapter for wire {wire!r}"
+        needs = missing_dependency(wire)
+        if needs is not None:
+            return needs
         if is_seam(wire):
             return f"no adapter for wire {wire!r} (a seam: plug one in with register_adapter)"
         try:
@@ -76,6 +92,8 @@ class CallabilityCheck:
         except ProviderError as exc:
             # "<name>: no credentials (environment variable X)", "<name>: no endpoint (...)"
             return _reworded(exc.message.split(": ", 1)[-1])
+        if wire in AWS_WIRES:
+            return aws_credentials_missing(platform, self.secrets)
         return None
 
 

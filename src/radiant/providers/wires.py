@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from importlib import import_module
+from importlib.util import find_spec
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_WIRES",
+    "NEEDS",
     "adapter_factory",
     "adapter_for",
     "has_adapter",
     "is_seam",
+    "missing_dependency",
     "register_adapter",
     "register_builtin",
     "registered_wires",
@@ -70,6 +73,9 @@ BUILTIN_WIRES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: the library a built-in wire needs beyond Radiant's own, and the extra that installs it
+NEEDS: Mapping[str, tuple[str, str]] = MappingProxyType({"sagemaker": ("boto3", "radiant[aws]")})
+
 #: wire -> its factory, or the ``"module:class"`` of a built-in one not imported yet
 _ADAPTERS: dict[str, AdapterFactory | str] = {}
 
@@ -102,6 +108,19 @@ def is_seam(wire: str) -> bool:
     if isinstance(entry, str):
         return entry == _SEAM
     return entry is not None and not getattr(entry, "calls_upstream", True)
+
+
+def missing_dependency(wire: str) -> str | None:
+    """Why ``wire``'s built-in adapter cannot run here (its library is not installed), or
+    None; a plug-in adapter registered for the wire brings its own."""
+    needed = NEEDS.get(wire)
+    entry = _ADAPTERS.get(wire)
+    if needed is None or entry != BUILTIN_WIRES.get(wire):
+        return None
+    module, extra = needed
+    if find_spec(module) is None:
+        return f"the {wire} adapter needs {module}: pip install '{extra}'"
+    return None
 
 
 def adapter_factory(wire: str) -> AdapterFactory | None:

@@ -104,6 +104,10 @@ class Selector:
         found = select(snapshot, steered, explain=explain, markups=self.book(snapshot))
         return reorder(found, decision, criteria.limit)
 
+    def request_warmup(self, model_id: str) -> bool:
+        """Ask for ``model_id``'s COLD endpoint to be warmed; True when it was asked now."""
+        return self._warmup(model_id)
+
     def select_with_fallback(
         self,
         criteria: SelectionCriteria,

@@ -171,3 +171,27 @@ BILLING_RLS_TABLES = {
     "invoices": "tenant_id",
     "idempotency_keys": "tenant_id",
 }
+
+
+class GatewayJobRow(Base):
+    """A job the gateway started upstream (a video, a 3D model): what a client's
+    ``GET /v1/videos/{id}`` reads back. ``id`` is ours (the client never sees the
+    upstream's); ``request_id`` is the usage event that billed it, once."""
+
+    __tablename__ = "gateway_jobs"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: ``videos`` or ``3d``: the endpoint that started it
+    kind: Mapped[str] = mapped_column(String(20))
+    request_id: Mapped[str] = mapped_column(String(100))
+    #: the name the client asked for (answers carry it as ``model``)
+    model: Mapped[str] = mapped_column(String(255))
+    model_id: Mapped[str] = mapped_column(String(128))
+    route_id: Mapped[str] = mapped_column(String(300))
+    upstream_id: Mapped[str] = mapped_column(String(500))
+    #: queued, in_progress, completed or failed: as last seen upstream
+    status: Mapped[str] = mapped_column(String(20))
+    #: the job's last object as the client gets it
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

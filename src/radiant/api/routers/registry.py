@@ -119,6 +119,31 @@ def list_models(
     return {"data": [model_summary(e, lens) for e in data], "count": count}
 
 
+@router.get("/routes", response_model=ListResponse[RouteAdmin | RoutePublic])
+def list_routes(
+    snapshot: SnapshotDep,
+    lens: LensDep,
+    callable: Annotated[
+        bool | None,
+        Query(description="true: only routes this server can call; false: only the others"),
+    ] = None,
+    platform: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=INT32_MAX)] = 1000,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Every route of the registry (by model, then fallback order), with whether this
+    server can call it and, when it cannot, why."""
+    found = [
+        (entry, route)
+        for entry in snapshot.entries
+        for route in entry.routes
+        if (platform is None or route.platform_id == platform)
+        and (callable is None or (snapshot.not_callable(route) is None) is callable)
+    ]
+    page = found[offset : offset + limit]
+    return {"data": [route_public(r, e, lens) for e, r in page], "count": len(found)}
+
+
 @router.get("/models/{model_id:path}/routes", response_model=ListResponse[RouteAdmin | RoutePublic])
 def model_routes(snapshot: SnapshotDep, lens: LensDep, model_id: str) -> dict[str, Any]:
     entry = snapshot.resolve(model_id)

@@ -21,7 +21,6 @@ backend for each endpoint's real state, applies the targets and timers and store
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import Counter
@@ -38,6 +37,7 @@ from radiant.core.context import WriteContext, authorize
 from radiant.domain import ThermalState
 from radiant.errors import RadiantError, ValidationError
 from radiant.health.thermal.backends import EndpointSpec, Observation, ThermalBackend
+from radiant.providers.self_hosted import endpoint_name, route_endpoint_name
 from radiant.registry.service import build_snapshot
 from radiant.security import Permission
 from radiant.store.repository import bump_version, store_errors
@@ -49,12 +49,6 @@ __all__ = ["ThermalManager", "ThermalReport", "endpoint_name"]
 logger = logging.getLogger(__name__)
 
 _SERVING = (ThermalState.WARM, ThermalState.HOT)
-_NAME = re.compile(r"[^a-zA-Z0-9]+")
-
-
-def endpoint_name(model_id: str, prefix: str = "radiant-") -> str:
-    """``radiant-<model>``, made a valid SageMaker name (letters, digits, ``-``)."""
-    return (prefix + _NAME.sub("-", model_id)).strip("-")[:63]
 
 
 @dataclass
@@ -124,12 +118,9 @@ class ThermalManager:
                 deploy = route.self_hosted
                 if deploy is None or not deploy.enabled or entry.id in specs:
                     continue
-                name = route.metadata.get("endpoint_name")
                 specs[entry.id] = EndpointSpec(
                     entry.id,
-                    name
-                    if isinstance(name, str) and name
-                    else endpoint_name(entry.id, self.endpoint_prefix),
+                    route_endpoint_name(entry.id, route.metadata, self.endpoint_prefix),
                     deploy.thermal,
                 )
         return specs

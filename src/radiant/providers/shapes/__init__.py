@@ -6,7 +6,9 @@
 * :mod:`~radiant.providers.shapes.gemini` — ``generateContent`` (and its stream),
   ``batchEmbedContents``, Imagen ``:predict``, Veo operations;
 * :mod:`~radiant.providers.shapes.elevenlabs`, :mod:`~radiant.providers.shapes.deepgram`
-  — the speech wires.
+  — the speech wires;
+* ``stability``, ``replicate``, ``ideogram`` (images), ``runway``, ``luma``, ``kling``,
+  ``fal`` (video jobs), ``meshy``, ``tripo`` (3D jobs) — the media wires.
 
 They are ``TypedDict``\\ s: a body is the plain dict that came off the socket or goes onto
 it (no copy, no validation cost on the hot path); mypy checks that the translators read

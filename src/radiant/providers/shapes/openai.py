@@ -19,7 +19,9 @@ cache_creation_tokens`` (Anthropic's cache writes) are the extensions Radiant an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, NotRequired, Required, TypeAlias, TypedDict
+from typing import Literal, NotRequired, Required, TypeAlias
+
+from typing_extensions import TypedDict
 
 from radiant.providers.shapes import JSONObject
 

@@ -14,7 +14,9 @@ answers whatever the upstream speaks.
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, Required, TypeAlias, TypedDict
+from typing import Literal, NotRequired, Required, TypeAlias
+
+from typing_extensions import TypedDict
 
 from radiant.providers.shapes import JSONObject
 
