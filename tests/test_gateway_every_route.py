@@ -68,7 +68,7 @@ from radiant.secrets import env_name
 from radiant.store.billing_tables import UsageEventRow
 from radiant.store.engine import make_engine
 from radiant.store.repository import bump_version
-from radiant.store.tables import RouteRow
+from radiant.store.tables import RouteRow, ThermalStateRow
 from radiant.sync.catalog_sync import sync_catalog
 from radiant.tenants import Tenants
 
@@ -113,6 +113,7 @@ class Everything:
     key: str
     upstream: Upstream
     sagemaker: FakeSageMaker
+    gateway: Gateway
 
     def events(self, request_id: str) -> list[UsageEventRow]:
         self.meter.flush()
@@ -219,7 +220,7 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Everything]
             )
             app = create_app(registry, gateway=gateway, expose_route=True)
             with serve_app(app) as api:
-                yield Everything(api, engine, registry, meter, key, upstream, sagemaker)
+                yield Everything(api, engine, registry, meter, key, upstream, sagemaker, gateway)
             engine.dispose()
 
 
@@ -434,3 +435,48 @@ def _follow_job_with(
         time.sleep(0.02)
         job = client.get(f"/v1/videos/{job['id']}", headers=headers).json()
     return job
+
+
+@pytest.mark.parametrize(
+    ("cold_start", "answers"), [("fallback", "together"), ("wait", "self_hosted")]
+)
+def test_a_cold_endpoint_is_warmed_and_the_ready_route_answers_meanwhile(
+    everything: Everything, cold_start: str, answers: str
+) -> None:
+    """Seed 002's rule: the primary route's endpoint is COLD, so its warm-up is asked for
+    and the request goes to a ready route; with ``wait`` it goes to the cold one all the
+    same (the warm-up is asked for too)."""
+    writer = RegistryWriter(everything.engine, everything.registry)
+    for route_id, priority in (("llama-3.3-70b@self_hosted", 1), ("llama-3.3-70b@together", 2)):
+        record = writer.get("route", route_id)
+        changes = {"status": "active", "priority": priority}
+        writer.update("route", route_id, changes, record.row_version, ctx())
+    with Session(everything.engine) as session, session.begin():
+        session.execute(
+            update(ThermalStateRow)
+            .where(ThermalStateRow.model_id == "llama-3.3-70b")
+            .values(current_state="COLD", target_state=None, is_transitioning=False)
+        )
+        bump_version(session)
+    everything.registry.refresh()
+    gateway = everything.gateway
+    gateway.cold_start = cold_start
+    body = {"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "Hi"}]}
+    headers = {"Authorization": f"Bearer {everything.key}"}
+    try:
+        with httpx2.Client(base_url=everything.url, headers=headers, timeout=30) as client:
+            answer = client.post("/v1/chat/completions", json=body)
+    finally:
+        gateway.cold_start = "fallback"
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-radiant-route"] == f"llama-3.3-70b@{answers}"
+    deadline = time.monotonic() + 5
+    while True:  # the warm-up is asked for in the background
+        with Session(everything.engine) as session:
+            row = session.scalars(
+                select(ThermalStateRow).where(ThermalStateRow.model_id == "llama-3.3-70b")
+            ).one()
+        if row.target_state == "WARM" or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert (row.target_state, row.is_transitioning) == ("WARM", True)
