@@ -313,8 +313,12 @@ def test_every_route_is_called_through_the_gateway_or_says_why_not(
     world = everything
     snapshot = world.registry.refresh()
     catalog = load_catalog()
-    uncallable = {r.id: snapshot.not_callable(r) for e in snapshot.entries for r in e.routes}
-    uncallable = {k: v for k, v in uncallable.items() if v is not None}
+    uncallable: dict[str, str] = {}
+    for e in snapshot.entries:
+        for r in e.routes:
+            reason = snapshot.not_callable(r)
+            if reason is not None:
+                uncallable[r.id] = reason
     # the routes that cannot be called say why, in words: no adapter (Bedrock, Vertex) or
     # no public API (Midjourney)
     assert uncallable and all(reason for reason in uncallable.values())
