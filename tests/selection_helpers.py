@@ -381,9 +381,6 @@ def catalog_credentials(directory: Any = None) -> dict[str, str]:
             values[auth["endpoint_env"]] = f"https://radiant-test.{plat.id}.example.test"
         if isinstance(auth.get("region_env"), str):
             values[auth["region_env"]] = "test-region"
-        for name in ("access_key_id_env", "secret_access_key_env"):  # AWS: SageMaker
-            if isinstance(auth.get(name), str):
-                values[auth[name]] = "test-key"
     for ref in refs:
         if isinstance(ref, str) and ref.strip():
             values[env_name(ref)] = "test-key"

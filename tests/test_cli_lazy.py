@@ -157,6 +157,7 @@ def test_a_read_command_loads_no_adapter_nor_http_client(tmp_path: Path) -> None
     loaded = set(json.loads(done.stderr.splitlines()[-1]))
     assert "aiohttp" not in loaded
     assert not {m for m in loaded if m.startswith("radiant.providers.")} - {
+        "radiant.providers.aws_credentials",
         "radiant.providers.callability",
         "radiant.providers.capabilities",
         "radiant.providers.target",

@@ -37,8 +37,9 @@ def test_the_catalog_rows_resolve_to_these_wires() -> None:
     catalog = load_catalog()
     secrets = EnvSecretResolver({"EXA_API_KEY": "e", "TAVILY_API_KEY": "t"})
     for provider_id, base, model in (
-        ("exa", "https://api.exa.ai", "auto"),
-        ("tavily", "https://api.tavily.com", "basic"),
+        # the catalog's model strings name no search type: the APIs' defaults (auto, basic)
+        ("exa", "https://api.exa.ai", "exa-search"),
+        ("tavily", "https://api.tavily.com", "tavily-search"),
     ):
         route = Route(model_id="m", platform_id="direct", model_string="x")
         provider = catalog.providers[provider_id]
