@@ -171,3 +171,25 @@ def test_errors_are_one_line(url: str, args: tuple[str, ...], code: int, message
     result = run_radiant(args, env=env)
     assert result.returncode == code, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+def test_routes_list_without_a_model_splits_the_registry_by_callability(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``radiant routes list --callable/--not-callable``: every route on one side or the
+    other, the others with the reason they cannot be called."""
+    every = as_json(url, "routes", "list")
+    assert every["count"] == len(load_catalog().routes)
+    ready = as_json(url, "routes", "list", "--callable")
+    not_ready = as_json(url, "routes", "list", "--not-callable")
+    assert ready["count"] + not_ready["count"] == every["count"]
+    assert all(r["callable"] and r["not_callable_reason"] is None for r in ready["data"])
+    reasons = {r["route_id"]: r["not_callable_reason"] for r in not_ready["data"]}
+    assert reasons["midjourney-v6@direct"].startswith("no public API")
+    assert reasons["whisper-large-v3@self_hosted"].startswith("no AWS credentials")
+    of_model = as_json(url, "routes", "list", "llama-3.3-70b", "--not-callable")
+    assert [r["route_id"] for r in of_model["data"]] == ["llama-3.3-70b@self_hosted"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")  # SageMaker can be called now
+    more = as_json(url, "routes", "list", "--callable")
+    assert more["count"] == ready["count"] + 56
+    assert as_json(url, "routes", "list", "llama-3.3-70b", "--not-callable")["count"] == 0

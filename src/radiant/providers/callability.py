@@ -9,7 +9,7 @@ A route is *callable* when
    is registered for that wire that really calls it — a seam that only says "not
    configured" (:class:`~radiant.providers.seams.NotConfiguredAdapter`: ``bedrock`` and
    ``vertex`` until a real one is plugged in) does not count, nor one whose library is not
-   installed (SageMaker needs boto3: ``pip install 'radiant[aws]'``);
+   installed (SageMaker needs boto3: ``pip install 'radiant-registry[aws]'``);
 2. :func:`~radiant.providers.target.target_for` finds what that adapter needs: the base
    URL and, where the platform or provider requires one, the credential, through the
    secret resolver (environment variables by default).

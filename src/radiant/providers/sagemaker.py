@@ -1,5 +1,5 @@
 """The ``sagemaker`` wire: Radiant's self-hosted models, one SageMaker endpoint each, called
-through boto3's ``sagemaker-runtime`` client (extra ``radiant[aws]``; imported only here,
+through boto3's ``sagemaker-runtime`` client (extra ``radiant-registry[aws]``; imported only here,
 and this module only when the wire is first called).
 
 * ``InvokeEndpoint`` for every answer, ``InvokeEndpointWithResponseStream`` for a streamed
@@ -128,7 +128,7 @@ class SageMakerAdapter(WireAdapter):
         """The boto3 client, made on first use (in a worker thread: it reads files)."""
         if self._runtime is None:
             try:
-                import boto3  # an optional extra (``radiant[aws]``): imported when used
+                import boto3  # an optional extra (``radiant-registry[aws]``): imported when used
                 from botocore.config import Config  # with boto3
             except ImportError:
                 raise ProviderError(
@@ -306,11 +306,12 @@ class SageMakerAdapter(WireAdapter):
             await parts.aclose()
         if reason is None:
             raise protocol_error(self.name, "the stream ended before its last token")
-        self.seconds = time.monotonic() - started
+        # this stream's own time: the adapter serves concurrent streams of its route
+        seconds = self.seconds = time.monotonic() - started
         finish = {"index": 0, "delta": {}, "finish_reason": reason}
         yield self._chunk(ident, created, choices=[finish])
         prompt = fmt.count_tokens(request["inputs"])
-        usage = self._usage(prompt, completion, self.seconds)
+        usage = self._usage(prompt, completion, seconds)
         yield self._chunk(ident, created, choices=[], usage=usage)
 
     def _event(self, line: str) -> dict[str, Any] | None:

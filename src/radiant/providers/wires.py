@@ -74,7 +74,9 @@ BUILTIN_WIRES: Mapping[str, str] = MappingProxyType(
 )
 
 #: the library a built-in wire needs beyond Radiant's own, and the extra that installs it
-NEEDS: Mapping[str, tuple[str, str]] = MappingProxyType({"sagemaker": ("boto3", "radiant[aws]")})
+NEEDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"sagemaker": ("boto3", "radiant-registry[aws]")}
+)
 
 #: wire -> its factory, or the ``"module:class"`` of a built-in one not imported yet
 _ADAPTERS: dict[str, AdapterFactory | str] = {}

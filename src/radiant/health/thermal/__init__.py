@@ -2,7 +2,7 @@
 
 :class:`ThermalManager` keeps ``thermal_states`` from what a :class:`ThermalBackend`
 reports: :class:`LocalThermalBackend` (in memory, for tests and demos) or
-:class:`SageMakerThermalBackend` (boto3, extra ``radiant[aws]``; boto3 is imported only
+:class:`SageMakerThermalBackend` (boto3, extra ``radiant-registry[aws]``; boto3 is imported only
 when that backend is built).
 """
 

@@ -1,4 +1,4 @@
-"""Thermal states of SageMaker endpoints (extra ``radiant[aws]``: boto3, imported only
+"""Thermal states of SageMaker endpoints (extra ``radiant-registry[aws]``: boto3, imported only
 when this backend is built).
 
 ``DescribeEndpoint`` is mapped onto thermal states, refined by
@@ -67,7 +67,7 @@ class SageMakerThermalBackend:
     ) -> None:
         if client is None:
             try:
-                import boto3  # an optional extra (``radiant[aws]``): imported when used
+                import boto3  # an optional extra (``radiant-registry[aws]``): imported when used
             except ImportError:
                 raise RadiantError(
                     "the SageMaker thermal backend needs boto3: pip install 'radiant-registry[aws]'"
