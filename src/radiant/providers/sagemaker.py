@@ -61,6 +61,7 @@ from radiant.providers.shapes.radiant import (
     Model3DParams,
 )
 from radiant.providers.target import UpstreamTarget
+from radiant.settings import get_settings
 
 __all__ = ["SageMakerAdapter"]
 
@@ -114,7 +115,8 @@ class SageMakerAdapter(WireAdapter):
         declared = self.target.options.get("endpoint_name")
         if isinstance(declared, str) and declared:
             return declared
-        return endpoint_name(self.target.model)
+        # named as the thermal manager names it (RADIANT_SAGEMAKER_ENDPOINT_PREFIX)
+        return endpoint_name(self.target.model, get_settings().sagemaker_endpoint_prefix)
 
     def _headers(self, content_type: str | None = None) -> tuple[str, str]:
         options = self.target.options
