@@ -17,12 +17,16 @@ import httpx2
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from gateway_fakes import FakeUpstream, serving_upstreams
 from gateway_world import Backend, World, make_backends, open_backend_world
 from radiant.core.request_ids import new_request_id
 from radiant.gateway.stream_usage import StreamTally, estimated_prompt_tokens
 from radiant.store.billing_tables import UsageEventRow
+from radiant.store.repository import bump_version
+from radiant.store.tables import PlatformRow
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
 
@@ -192,7 +196,19 @@ def test_a_stream_closed_after_its_last_content_chunk_is_billed_for_what_it_deli
 
 
 @SQLITE_ONLY
+def _patient(world: World, platform_id: str) -> None:
+    """Give ``platform_id`` a 5 s timeout (the test catalog's 0.5 s is for the timeout
+    tests): a drip of chunks 50 ms apart must not time out on a loaded machine."""
+    with Session(world.engine) as session, session.begin():
+        session.execute(
+            update(PlatformRow).where(PlatformRow.id == platform_id).values(meta={"timeout": 5})
+        )
+        bump_version(session)
+    world.registry.refresh()
+
+
 def test_a_client_that_leaves_mid_stream_is_billed_for_the_chunks_it_got(world: World) -> None:
+    _patient(world, "a")
     world.upstreams["a"].fail("drip")
     world.upstreams["a"].sent = 0
     lines = stream_lines(world, {})
