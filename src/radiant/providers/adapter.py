@@ -85,6 +85,9 @@ class WireAdapter:
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities()
     #: False for a seam that only says "not configured": its routes are not callable
     calls_upstream: ClassVar[bool] = True
+    #: where the key goes (:attr:`headers`): the header, and what comes before the key
+    key_header: ClassVar[str] = "authorization"
+    key_scheme: ClassVar[str] = "Bearer "
 
     def __init__(self, target: UpstreamTarget, client: HttpClient) -> None:
         self.target = target
@@ -97,6 +100,15 @@ class WireAdapter:
 
     def require(self, capability: str) -> None:
         self.capabilities.require(capability, self.name)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The route's own headers and the key, as :attr:`key_header` and
+        :attr:`key_scheme` say (``authorization: Bearer <key>`` unless a wire says other)."""
+        headers = dict(self.target.headers)
+        if self.target.api_key:
+            headers[self.key_header] = self.key_scheme + self.target.api_key
+        return headers
 
     @staticmethod
     def job_id(value: str) -> str:

@@ -41,13 +41,8 @@ BACKOFF = 1.5
 class AssemblyAIAdapter(WireAdapter):
     wire: ClassVar[str] = "assemblyai"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(transcription=True)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = self.target.api_key
-        return headers
+    #: the key alone, no scheme
+    key_scheme: ClassVar[str] = ""
 
     def _option(self, name: str, default: float) -> float:
         value = self.target.options.get(name)

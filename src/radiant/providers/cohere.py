@@ -139,13 +139,6 @@ class CohereAdapter(WireAdapter):
         rerank=True,
     )
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     def url(self, endpoint: str) -> str:
         return f"{self.target.base_url}/v2/{endpoint}"
 

@@ -47,13 +47,7 @@ class FalAdapter(WireAdapter):
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(
         video_generation=True, image_to_video=True
     )
-
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Key {self.target.api_key}"
-        return headers
+    key_scheme: ClassVar[str] = "Key "
 
     @property
     def app(self) -> str:

@@ -26,6 +26,8 @@ RATIOS = ("10:16", "16:10", "9:16", "16:9", "3:2", "2:3", "4:3", "3:4", "1:1", "
 class IdeogramAdapter(WireAdapter):
     wire: ClassVar[str] = "ideogram"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(image_generation=True)
+    key_header: ClassVar[str] = "api-key"
+    key_scheme: ClassVar[str] = ""
 
     async def images(self, body: ImageParams) -> ImagesResponse:
         self.require("image_generation")
@@ -36,13 +38,10 @@ class IdeogramAdapter(WireAdapter):
         if n := body.get("n"):
             image["num_images"] = int(n)
         request: GenerateRequest = {"image_request": image}
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["api-key"] = self.target.api_key
         url = f"{self.target.base_url}/generate"
         done = cast(
             "GenerateResponse",
-            await self.call.json("POST", url, headers=headers, json_body=request),
+            await self.call.json("POST", url, headers=self.headers, json_body=request),
         )
         images: list[ImageData] = [
             {"url": str(d["url"])}

@@ -44,13 +44,6 @@ class LumaAdapter(WireAdapter):
         video_generation=True, image_to_video=True
     )
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     async def video_create(self, body: VideoParams) -> Video:
         self.require("video_generation")
         request: GenerationRequest = {

@@ -42,13 +42,6 @@ class MeshyAdapter(WireAdapter):
     wire: ClassVar[str] = "meshy"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(model_3d=True)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     async def model3d_create(self, body: Model3DParams) -> Model3D:
         self.require("model_3d")
         request: JSONObject

@@ -35,13 +35,6 @@ class ReplicateAdapter(WireAdapter):
     wire: ClassVar[str] = "replicate"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(image_generation=True)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     async def images(self, body: ImageParams) -> ImagesResponse:
         self.require("image_generation")
         model = self.job_id(self.target.model)

@@ -58,13 +58,7 @@ class RunwayAdapter(WireAdapter):
 
     @property
     def headers(self) -> dict[str, str]:
-        headers = {
-            **self.target.headers,
-            "x-runway-version": self.target.api_version or API_VERSION,
-        }
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
+        return {**super().headers, "x-runway-version": self.target.api_version or API_VERSION}
 
     def _request(self, body: VideoParams) -> tuple[str, VideoRequest]:
         model = self.target.model

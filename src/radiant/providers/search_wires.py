@@ -56,13 +56,8 @@ class _SearchAdapter(WireAdapter):
 
 class ExaAdapter(_SearchAdapter):
     wire: ClassVar[str] = "exa"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["x-api-key"] = self.target.api_key
-        return headers
+    key_header: ClassVar[str] = "x-api-key"
+    key_scheme: ClassVar[str] = ""
 
     def _request(self, body: SearchParams) -> exa.SearchRequest:
         characters = int(self.target.options.get("max_characters") or EXA_MAX_CHARACTERS)
@@ -110,13 +105,6 @@ class ExaAdapter(_SearchAdapter):
 
 class TavilyAdapter(_SearchAdapter):
     wire: ClassVar[str] = "tavily"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
 
     def _request(self, body: SearchParams) -> tavily.SearchRequest:
         request: tavily.SearchRequest = {

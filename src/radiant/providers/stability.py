@@ -47,10 +47,7 @@ class StabilityAdapter(WireAdapter):
 
     @property
     def headers(self) -> dict[str, str]:
-        headers = {**self.target.headers, "accept": "application/json"}
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
+        return {**super().headers, "accept": "application/json"}
 
     def _service(self) -> tuple[str, str | None] | None:
         """(v2beta service, sd3 model) for the route's model, None for a v1 engine."""

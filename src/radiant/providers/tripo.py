@@ -44,13 +44,6 @@ class TripoAdapter(WireAdapter):
     wire: ClassVar[str] = "tripo"
     capabilities: ClassVar[ProviderCapabilities] = ProviderCapabilities(model_3d=True)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     async def _envelope(self, method: str, url: str, body: JSONObject | None = None) -> Task:
         payload = await self.call.json(method, url, headers=self.headers, json_body=body)
         envelope = cast("Envelope", payload)

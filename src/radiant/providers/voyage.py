@@ -37,13 +37,6 @@ class VoyageAdapter(WireAdapter):
         embeddings=True, rerank=True
     )
 
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = dict(self.target.headers)
-        if self.target.api_key:
-            headers["authorization"] = f"Bearer {self.target.api_key}"
-        return headers
-
     async def embeddings(self, body: EmbeddingParams) -> EmbeddingList:
         self.require("embeddings")
         texts = texts_of(body, self.name)
