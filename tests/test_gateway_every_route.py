@@ -262,13 +262,15 @@ def _call(world: Everything, client: httpx2.Client, path: str, body: dict[str, A
     return client.post(path, json=body)
 
 
-def _follow_job(client: httpx2.Client, path: str, job: dict[str, Any]) -> dict[str, Any]:
+def _follow_job(
+    client: httpx2.Client, path: str, job: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Read a job back until it is done (the fakes finish one after a poll or two)."""
     deadline = time.monotonic() + 20
     while job["status"] not in ("completed", "failed"):
         assert time.monotonic() < deadline, job
         time.sleep(0.02)
-        read = client.get(f"{path}/{job['id']}")
+        read = client.get(f"{path}/{job['id']}", headers=headers)
         assert read.status_code == 200, read.text
         job = read.json()
     return job
@@ -418,7 +420,7 @@ def test_a_job_is_its_tenants_alone(everything: Everything, tmp_path: Path) -> N
         if early.status_code != 200:  # not finished yet: says so
             assert early.status_code == 409
             assert early.json()["error"]["code"] == "job_not_completed"
-        done = _follow_job_with(client, job, mine)
+        done = _follow_job(client, "/v1/videos", job, mine)
         assert done["status"] == "completed" and done["id"] == job["id"]
         video = client.get(f"/v1/videos/{job['id']}/content", headers=mine)
         assert video.status_code == 200 and video.content.startswith(b"\x00\x00\x00\x18ftyp")
@@ -428,17 +430,6 @@ def test_a_job_is_its_tenants_alone(everything: Everything, tmp_path: Path) -> N
     events = everything.events(started.headers["x-radiant-request-id"])
     assert len(events) == 1 and events[0].seconds == Decimal(5)
     assert events[0].billed_price > 0
-
-
-def _follow_job_with(
-    client: httpx2.Client, job: dict[str, Any], headers: dict[str, str]
-) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while job["status"] not in ("completed", "failed"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.02)
-        job = client.get(f"/v1/videos/{job['id']}", headers=headers).json()
-    return job
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ PostgreSQL under row-level security like the other tenant tables).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -49,19 +50,13 @@ class Job:
     body: dict[str, Any]
 
 
+#: the columns a :class:`Job` holds, by name
+_FIELDS = tuple(f.name for f in dataclasses.fields(Job))
+
+
 def _job(row: GatewayJobRow) -> Job:
-    return Job(
-        row.id,
-        row.tenant_id,
-        row.kind,
-        row.request_id,
-        row.model,
-        row.model_id,
-        row.route_id,
-        row.upstream_id,
-        row.status,
-        dict(row.body),
-    )
+    values = {name: getattr(row, name) for name in _FIELDS}
+    return Job(**{**values, "body": dict(row.body)})
 
 
 class JobStore:
@@ -74,22 +69,8 @@ class JobStore:
         with session_scope(self.engine) as session:
             admin_scope(session)
             now = utcnow()
-            session.add(
-                GatewayJobRow(
-                    id=job.id,
-                    tenant_id=job.tenant_id,
-                    kind=job.kind,
-                    request_id=job.request_id,
-                    model=job.model,
-                    model_id=job.model_id,
-                    route_id=job.route_id,
-                    upstream_id=job.upstream_id,
-                    status=job.status,
-                    body=job.body,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            values = {name: getattr(job, name) for name in _FIELDS}
+            session.add(GatewayJobRow(**values, created_at=now, updated_at=now))
 
     def get(self, tenant_id: str, kind: str, job_id: str) -> Job:
         """The tenant's job; :class:`NotFoundError` for any other (another tenant's
@@ -115,15 +96,4 @@ class JobStore:
                 .where(GatewayJobRow.id == job.id)
                 .values(status=status, body=body, updated_at=utcnow())
             )
-        return Job(
-            job.id,
-            job.tenant_id,
-            job.kind,
-            job.request_id,
-            job.model,
-            job.model_id,
-            job.route_id,
-            job.upstream_id,
-            status,
-            body,
-        )
+        return dataclasses.replace(job, status=status, body=body)
