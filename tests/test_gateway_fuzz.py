@@ -52,6 +52,14 @@ OPERATIONS = [("POST", path) for path in MODELS] + [("GET", "/v1/models")]
 FUZZING = bool(os.environ.get("RADIANT_FUZZ_SECONDS"))
 #: examples per operation and mode: a derandomized slice in ``make test``
 EXAMPLES = 100 if FUZZING else 30
+#: how every operation's examples run
+RUN = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=not FUZZING,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @dataclass
@@ -108,13 +116,7 @@ def test_gateway_operation_keeps_its_contract(
     headers = {"Authorization": f"Bearer {served.key}"}
     calls = {name: len(fake.calls) for name, fake in served.upstreams.items()}
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=not FUZZING,
-        suppress_health_check=list(HealthCheck),
-    )
+    @RUN
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: Any) -> None:
         if mode is GenerationMode.POSITIVE:
@@ -154,13 +156,7 @@ def test_radiant_operation_keeps_its_contract(
     headers = {"Authorization": f"Bearer {served.key}"}
     calls = {name: len(fake.calls) for name, fake in served.upstreams.items()}
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=not FUZZING,
-        suppress_health_check=list(HealthCheck),
-    )
+    @RUN
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: Any) -> None:
         answer = case.call_and_validate(base_url=served.url, headers=headers)
