@@ -103,6 +103,20 @@ _NAMED = frozenset(
     {Endpoint.CHAT, Endpoint.EMBEDDINGS, Endpoint.VIDEOS, Endpoint.MODELS_3D, Endpoint.INFERENCE}
 )
 
+#: the adapter method that answers each endpoint taking one JSON body (a transcription
+#: takes its form's file and fields)
+_ADAPTER_METHODS: dict[Endpoint, str] = {
+    Endpoint.CHAT: "chat",
+    Endpoint.EMBEDDINGS: "embeddings",
+    Endpoint.IMAGES: "images",
+    Endpoint.SPEECH: "speech",
+    Endpoint.RERANK: "rerank",
+    Endpoint.SEARCH: "search",
+    Endpoint.VIDEOS: "video_create",
+    Endpoint.MODELS_3D: "model3d_create",
+    Endpoint.INFERENCE: "inference",
+}
+
 _SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
@@ -308,34 +322,10 @@ class GatewayEndpoint:
 
     def _invoke(self, call: Call) -> Callable[[WireAdapter], Awaitable[Result]]:
         ask = call.ask
-        endpoint = self.endpoint
-        if endpoint is Endpoint.CHAT:
-            chat = ask.chat
-            return lambda adapter: adapter.chat(chat)
-        if endpoint is Endpoint.EMBEDDINGS:
-            embeddings = ask.embeddings
-            return lambda adapter: adapter.embeddings(embeddings)
-        if endpoint is Endpoint.IMAGES:
-            images = ask.images
-            return lambda adapter: adapter.images(images)
-        if endpoint is Endpoint.SPEECH:
-            speech = ask.speech
-            return lambda adapter: adapter.speech(speech)
-        if endpoint is Endpoint.RERANK:
-            rerank = ask.rerank
-            return lambda adapter: adapter.rerank(rerank)
-        if endpoint is Endpoint.SEARCH:
-            search = ask.search
-            return lambda adapter: adapter.search(search)
-        if endpoint is Endpoint.VIDEOS:
-            video = ask.videos
-            return lambda adapter: adapter.video_create(video)
-        if endpoint is Endpoint.MODELS_3D:
-            model_3d = ask.model_3d
-            return lambda adapter: adapter.model3d_create(model_3d)
-        if endpoint is Endpoint.INFERENCE:
-            inference = ask.inference
-            return lambda adapter: adapter.inference(inference)
+        method = _ADAPTER_METHODS.get(self.endpoint)
+        if method is not None:  # one body, checked against the endpoint's shape
+            body = ask.checked
+            return lambda adapter: getattr(adapter, method)(body)
         assert call.file is not None
         data, filename = call.file
         fields = {k: v for k, v in ask.transcription.items() if k != "model"}

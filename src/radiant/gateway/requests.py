@@ -304,26 +304,6 @@ class Ask:
         """The form's text fields (``model`` too)."""
         return cast("TranscriptionFields", self._checked(Endpoint.TRANSCRIPTION))
 
-    @property
-    def rerank(self) -> RerankParams:
-        return cast("RerankParams", self._checked(Endpoint.RERANK))
-
-    @property
-    def search(self) -> SearchParams:
-        return cast("SearchParams", self._checked(Endpoint.SEARCH))
-
-    @property
-    def videos(self) -> VideoParams:
-        return cast("VideoParams", self._checked(Endpoint.VIDEOS))
-
-    @property
-    def model_3d(self) -> Model3DParams:
-        return cast("Model3DParams", self._checked(Endpoint.MODELS_3D))
-
-    @property
-    def inference(self) -> InferenceParams:
-        return cast("InferenceParams", self._checked(Endpoint.INFERENCE))
-
 
 def parse_json(raw: bytes) -> JSONObject:
     """The JSON object of a body, as it came (:func:`read_ask` checks it)."""
